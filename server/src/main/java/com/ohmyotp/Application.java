@@ -1,0 +1,161 @@
+package com.ohmyotp;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.ohmyotp.accounts.AccountRoutes;
+import com.ohmyotp.accounts.Accounts;
+import com.ohmyotp.accounts.ApiKeys;
+import com.ohmyotp.api.ApiAuth;
+import com.ohmyotp.api.Json;
+import com.ohmyotp.api.RateLimiter;
+import com.ohmyotp.catalog.Catalog;
+import com.ohmyotp.catalog.CatalogRoutes;
+import com.ohmyotp.db.Database;
+import com.ohmyotp.inventory.Inventory;
+import com.ohmyotp.inventory.InventoryRoutes;
+import com.ohmyotp.inventory.PhoneNumbers;
+import com.ohmyotp.ledger.Ledger;
+import com.ohmyotp.rentals.ExpirySweep;
+import com.ohmyotp.rentals.RentalRoutes;
+import com.ohmyotp.rentals.Rentals;
+import com.ohmyotp.rentals.SmsDelivery;
+import com.ohmyotp.sms.CodeExtractor;
+import com.ohmyotp.sms.SmsRoutes;
+import com.ohmyotp.sms.SmsStore;
+import com.ohmyotp.sources.Gateway;
+import com.ohmyotp.sources.GatewayWebhook;
+import com.ohmyotp.sources.NumberSources;
+import com.ohmyotp.sources.Simulator;
+import com.ohmyotp.web.HttpServer;
+import com.ohmyotp.web.Operations;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the whole service from a {@link Config} and a clock, and runs it. This is the one place
+ * objects are wired; tests start the service through it too, so they exercise production wiring.
+ */
+public final class Application implements AutoCloseable {
+
+  private final Database db;
+  private final Javalin http;
+  private final ScheduledExecutorService scheduler;
+  private final ExpirySweep sweep;
+  private final String adminToken;
+  private final String gatewaySecret;
+  private final Optional<DemoSeed.Demo> demo;
+
+  private Application(Database db, Javalin http, ScheduledExecutorService scheduler, ExpirySweep sweep,
+      String adminToken, String gatewaySecret, Optional<DemoSeed.Demo> demo) {
+    this.db = db;
+    this.http = http;
+    this.scheduler = scheduler;
+    this.sweep = sweep;
+    this.adminToken = adminToken;
+    this.gatewaySecret = gatewaySecret;
+    this.demo = demo;
+  }
+
+  /** Opens the database, builds every feature, starts the HTTP server and the background jobs. */
+  public static Application start(Config config, Clock clock) {
+    String adminToken = Secrets.loadOrCreate(config.adminToken(), config.dataDir(), "admin-token");
+    String gatewaySecret = Secrets.loadOrCreate(config.gatewaySecret(), config.dataDir(), "gateway-secret");
+
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(metrics);
+    new JvmGcMetrics().bindTo(metrics);
+    new JvmThreadMetrics().bindTo(metrics);
+    new ProcessorMetrics().bindTo(metrics);
+
+    Database db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(), metrics);
+    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2,
+        Thread.ofPlatform().name("ohmyotp-background-", 0).daemon(true).factory());
+    try {
+      ObjectMapper json = Json.newMapper();
+      PhoneNumbers phones = new PhoneNumbers(config.defaultRegion());
+      Ledger ledger = new Ledger();
+      ApiKeys apiKeys = new ApiKeys(db, clock);
+      Accounts accounts = new Accounts(db, ledger, apiKeys, clock);
+      Inventory inventory = new Inventory(db, phones, clock);
+      SmsStore smsStore = new SmsStore();
+      SmsDelivery delivery = new SmsDelivery(db, inventory, smsStore, new CodeExtractor(), clock);
+      NumberSources sources = new NumberSources(List.of(
+          new Simulator(delivery, config.simulatorDelay(), scheduler),
+          new Gateway()));
+      Catalog catalog = new Catalog(db, sources.names(), clock);
+      Rentals rentals = new Rentals(db, catalog, inventory, ledger, smsStore, sources, clock, json);
+      ApiAuth auth = new ApiAuth(apiKeys, new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()),
+          adminToken);
+
+      Optional<DemoSeed.Demo> demo = config.seedDemo()
+          ? DemoSeed.seedIfEmpty(db, catalog, inventory, accounts)
+          : Optional.empty();
+
+      Javalin http = HttpServer.create(json, metrics, List.of(
+          new AccountRoutes(accounts, apiKeys, ledger, rentals, db, auth, json),
+          new CatalogRoutes(catalog, inventory::availableCounts, auth, json),
+          new RentalRoutes(rentals, auth, json),
+          new InventoryRoutes(inventory, sources.names(), auth, json),
+          new SmsRoutes(db, smsStore, auth),
+          new GatewayWebhook(delivery, gatewaySecret, json),
+          new Operations(db, metrics, auth, clock)));
+      http.start(config.port());
+
+      ExpirySweep sweep = new ExpirySweep(rentals, db, clock);
+      sweep.start(scheduler, config.sweepInterval().toMillis());
+      return new Application(db, http, scheduler, sweep, adminToken, gatewaySecret, demo);
+    } catch (RuntimeException e) {
+      scheduler.shutdownNow();
+      db.close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  public String adminToken() {
+    return adminToken;
+  }
+
+  public String gatewaySecret() {
+    return gatewaySecret;
+  }
+
+  /** The demo account made on this start, if this start seeded an empty database. */
+  public Optional<DemoSeed.Demo> demo() {
+    return demo;
+  }
+
+  /** Runs the expiry sweep now, as the background job would. */
+  public int sweepNow() {
+    return sweep.runOnce();
+  }
+
+  @Override
+  public void close() {
+    http.stop();
+    scheduler.shutdownNow();
+    try {
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    db.close();
+  }
+}

@@ -1,0 +1,164 @@
+package com.ohmyotp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Everything an operator can set, read once at start from {@code OHMYOTP_*} environment variables
+ * and, when {@code OHMYOTP_CONFIG_FILE} names one, a properties file with the same keys (the
+ * environment wins). Bad values fail the start with a message naming the variable.
+ *
+ * @param simulatorDelay how long after a rental the simulator delivers its SMS; empty when off
+ */
+public record Config(
+    int port,
+    Path dataDir,
+    String dbUrl,
+    String dbUser,
+    String dbPassword,
+    int dbPoolSize,
+    Optional<String> adminToken,
+    Optional<String> gatewaySecret,
+    Optional<Duration> simulatorDelay,
+    long rateLimitPerSecond,
+    long rateLimitBurst,
+    Duration sweepInterval,
+    String defaultRegion,
+    boolean seedDemo) {
+
+  /** Thrown when a setting is missing or malformed; its message is meant for the operator. */
+  public static final class ConfigException extends RuntimeException {
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+
+  public static Config fromEnvironment() {
+    Map<String, String> settings = new HashMap<>();
+    String file = System.getenv("OHMYOTP_CONFIG_FILE");
+    if (file != null && !file.isBlank()) {
+      settings.putAll(readProperties(Path.of(file)));
+    }
+    System.getenv().forEach((k, v) -> {
+      if (k.startsWith("OHMYOTP_")) {
+        settings.put(k, v);
+      }
+    });
+    return from(settings);
+  }
+
+  public static Config from(Map<String, String> settings) {
+    Settings s = new Settings(settings);
+    Path dataDir = Path.of(s.string("OHMYOTP_DATA_DIR", "./data")).toAbsolutePath().normalize();
+    String defaultUrl =
+        "jdbc:h2:file:" + dataDir.resolve("ohmyotp").toString().replace('\\', '/');
+    return new Config(
+        s.integer("OHMYOTP_PORT", 8080, 0, 65535),
+        dataDir,
+        s.string("OHMYOTP_DB_URL", defaultUrl),
+        s.string("OHMYOTP_DB_USER", ""),
+        s.string("OHMYOTP_DB_PASSWORD", ""),
+        s.integer("OHMYOTP_DB_POOL_SIZE", 16, 1, 500),
+        s.optional("OHMYOTP_ADMIN_TOKEN"),
+        s.optional("OHMYOTP_GATEWAY_SECRET"),
+        s.simulatorDelay("OHMYOTP_SIMULATOR_DELAY", Duration.ofSeconds(8)),
+        s.integer("OHMYOTP_RATE_LIMIT_PER_SECOND", 200, 1, 1_000_000),
+        s.integer("OHMYOTP_RATE_LIMIT_BURST", 400, 1, 10_000_000),
+        Duration.ofMillis(s.integer("OHMYOTP_SWEEP_INTERVAL_MS", 5_000, 50, 3_600_000)),
+        s.string("OHMYOTP_DEFAULT_REGION", "US").toUpperCase(Locale.ROOT),
+        s.bool("OHMYOTP_SEED_DEMO", true));
+  }
+
+  public boolean isH2() {
+    return dbUrl.startsWith("jdbc:h2:");
+  }
+
+  public Config withPort(int newPort) {
+    return new Config(newPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, adminToken,
+        gatewaySecret, simulatorDelay, rateLimitPerSecond, rateLimitBurst, sweepInterval,
+        defaultRegion, seedDemo);
+  }
+
+  private static Map<String, String> readProperties(Path path) {
+    Properties properties = new Properties();
+    try (InputStream in = Files.newInputStream(path)) {
+      properties.load(in);
+    } catch (IOException e) {
+      throw new ConfigException("OHMYOTP_CONFIG_FILE: cannot read " + path + ": " + e.getMessage());
+    }
+    Map<String, String> map = new HashMap<>();
+    properties.forEach((k, v) -> map.put(k.toString(), v.toString()));
+    return map;
+  }
+
+  private record Settings(Map<String, String> values) {
+
+    Optional<String> optional(String key) {
+      String value = values.get(key);
+      return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    String string(String key, String fallback) {
+      return optional(key).orElse(fallback);
+    }
+
+    int integer(String key, int fallback, int min, int max) {
+      Optional<String> raw = optional(key);
+      if (raw.isEmpty()) {
+        return fallback;
+      }
+      try {
+        int value = Integer.parseInt(raw.get());
+        if (value < min || value > max) {
+          throw new NumberFormatException();
+        }
+        return value;
+      } catch (NumberFormatException e) {
+        throw new ConfigException(
+            key + " must be a whole number from " + min + " to " + max + ", not '" + raw.get()
+                + "'");
+      }
+    }
+
+    boolean bool(String key, boolean fallback) {
+      Optional<String> raw = optional(key);
+      if (raw.isEmpty()) {
+        return fallback;
+      }
+      return switch (raw.get().toLowerCase(Locale.ROOT)) {
+        case "true", "yes", "1", "on" -> true;
+        case "false", "no", "0", "off" -> false;
+        default -> throw new ConfigException(key + " must be true or false, not '" + raw.get() + "'");
+      };
+    }
+
+    /** Seconds (fractions allowed) or {@code off}. */
+    Optional<Duration> simulatorDelay(String key, Duration fallback) {
+      Optional<String> raw = optional(key);
+      if (raw.isEmpty()) {
+        return Optional.of(fallback);
+      }
+      if (raw.get().equalsIgnoreCase("off")) {
+        return Optional.empty();
+      }
+      try {
+        double seconds = Double.parseDouble(raw.get());
+        if (!(seconds >= 0 && seconds <= 86_400)) {
+          throw new NumberFormatException();
+        }
+        return Optional.of(Duration.ofMillis(Math.round(seconds * 1000)));
+      } catch (NumberFormatException e) {
+        throw new ConfigException(
+            key + " must be a number of seconds (0 to 86400) or 'off', not '" + raw.get() + "'");
+      }
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package com.ohmyotp;
+
+import com.ohmyotp.accounts.Accounts;
+import com.ohmyotp.catalog.Catalog;
+import com.ohmyotp.db.Database;
+import com.ohmyotp.inventory.Inventory;
+import com.ohmyotp.ledger.Money;
+import com.ohmyotp.sources.Simulator;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * What a fresh install starts with, so the reference's examples work at once: a catalog of
+ * well-known services, a pool of simulator numbers and a funded demo account. Runs only on an
+ * empty database.
+ */
+final class DemoSeed {
+
+  static final String DEMO_EMAIL = "demo@ohmyotp.local";
+  static final Money DEMO_BALANCE = Money.of("100");
+  static final int SIMULATOR_NUMBERS = 300;
+
+  /** The demo account's credentials, shown once on the console. */
+  record Demo(String email, String password, String apiKey) {}
+
+  private record Entry(String name, String category, String price) {}
+
+  // Walmart is AppID-1 and Uber AppID-3, as in the reference's examples.
+  private static final List<Entry> CATALOG = List.of(
+      new Entry("Walmart", "Retail", "0.40"),
+      new Entry("Amazon", "Retail", "0.35"),
+      new Entry("Uber", "Food", "0.40"),
+      new Entry("DoorDash", "Food", "0.30"),
+      new Entry("Google", "Tech", "0.50"),
+      new Entry("Microsoft", "Tech", "0.45"),
+      new Entry("WhatsApp", "Messaging", "0.60"),
+      new Entry("Telegram", "Messaging", "0.55"),
+      new Entry("Facebook", "Social", "0.35"),
+      new Entry("Instagram", "Social", "0.40"),
+      new Entry("Tinder", "Dating", "0.75"),
+      new Entry("PayPal", "Finance", "0.80"),
+      new Entry("Coinbase", "Finance", "0.90"),
+      new Entry("Airbnb", "Travel", "0.45"),
+      new Entry("Lyft", "Transport", "0.35"),
+      new Entry("Discord", "Gaming", "0.25"));
+
+  /** Real US area codes; the rest of each number is drawn at random. */
+  private static final int[] AREA_CODES = {302, 312, 415, 212, 305, 213, 646, 718, 617, 206, 512,
+      702, 303, 404, 480, 214, 267, 347, 425, 503};
+
+  private DemoSeed() {}
+
+  /** Seeds an empty database; returns the demo credentials when it did. */
+  static Optional<Demo> seedIfEmpty(Database db, Catalog catalog, Inventory inventory, Accounts accounts) {
+    boolean empty = db.read(h -> h.createQuery(
+        "SELECT (SELECT COUNT(*) FROM services) + (SELECT COUNT(*) FROM accounts)").mapTo(Long.class).one() == 0);
+    if (!empty) {
+      return Optional.empty();
+    }
+    try {
+      for (Entry e : CATALOG) {
+        catalog.create(e.name(), e.category(), Money.of(e.price()), Catalog.DEFAULT_DURATION_SECONDS,
+            Simulator.NAME);
+      }
+      inventory.importNumbers(Simulator.NAME, simulatorNumbers(inventory));
+      String password = password();
+      Accounts.Created demo = accounts.create(DEMO_EMAIL, password, DEMO_BALANCE);
+      return Optional.of(new Demo(DEMO_EMAIL, password, demo.key().secret()));
+    } catch (com.ohmyotp.api.ApiException e) {
+      // Another node seeded the same empty database at the same moment.
+      return Optional.empty();
+    }
+  }
+
+  private static List<Inventory.ImportRow> simulatorNumbers(Inventory inventory) {
+    Random random = new Random(20260515L);
+    List<Inventory.ImportRow> rows = new ArrayList<>();
+    while (rows.size() < SIMULATOR_NUMBERS) {
+      int area = AREA_CODES[random.nextInt(AREA_CODES.length)];
+      int exchange = 200 + random.nextInt(800);
+      int line = random.nextInt(10_000);
+      String number = String.format("%d%03d%04d", area, exchange, line);
+      if (exchange % 100 != 11 && exchange != 555 && inventory.phones().toE164(number).isPresent()
+          && rows.stream().noneMatch(r -> r.phoneNumber().equals(number))) {
+        rows.add(new Inventory.ImportRow(number, null));
+      }
+    }
+    return rows;
+  }
+
+  private static String password() {
+    String alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    SecureRandom random = new SecureRandom();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 16; i++) {
+      sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,133 @@
+package com.ohmyotp.accounts;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.ohmyotp.api.ApiAuth;
+import com.ohmyotp.api.ApiException;
+import com.ohmyotp.api.Caller;
+import com.ohmyotp.api.Json;
+import com.ohmyotp.db.Database;
+import com.ohmyotp.ledger.Ledger;
+import com.ohmyotp.ledger.Money;
+import com.ohmyotp.ledger.Transaction;
+import com.ohmyotp.rentals.Rentals;
+import com.ohmyotp.web.Routes;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+
+/**
+ * {@code /user/me} and {@code /balance} for customers; accounts, deposits and API keys for the
+ * operator.
+ */
+public final class AccountRoutes implements Routes {
+
+  /** Transactions shown by {@code /balance}. */
+  static final int RECENT_TRANSACTIONS = 50;
+
+  record Me(long id, String email, Money balance, long createdAt) {}
+
+  record TransactionView(String type, Money amount, String serviceId, long createdAtUnix, long id,
+      String rentalId, @JsonInclude(JsonInclude.Include.NON_NULL) String note) {
+    static TransactionView of(Transaction t) {
+      return new TransactionView(t.type(), t.amount(), t.serviceId(), t.createdAtUnix(), t.id(),
+          t.rentalId(), t.note());
+    }
+  }
+
+  record BalanceView(Money balance, List<TransactionView> transactions) {}
+
+  record CreateAccount(String email, String password, Money balance) {}
+
+  record CreatedAccount(long id, String email, String apiKey) {}
+
+  record Deposit(Money amount, String note) {}
+
+  record DepositAnswer(long accountId, Money amount, Money balance) {}
+
+  record CreateKey(String name) {}
+
+  record CreatedKey(long id, String name, String prefix, String apiKey) {}
+
+  private final Accounts accounts;
+  private final ApiKeys apiKeys;
+  private final Ledger ledger;
+  private final Rentals rentals;
+  private final Database db;
+  private final ApiAuth auth;
+  private final ObjectMapper json;
+
+  public AccountRoutes(Accounts accounts, ApiKeys apiKeys, Ledger ledger, Rentals rentals,
+      Database db, ApiAuth auth, ObjectMapper json) {
+    this.accounts = accounts;
+    this.apiKeys = apiKeys;
+    this.ledger = ledger;
+    this.rentals = rentals;
+    this.db = db;
+    this.auth = auth;
+    this.json = json;
+  }
+
+  @Override
+  public void register(RoutesConfig routes) {
+    routes.get("/api/v1/user/me", auth.customer(this::me));
+    routes.get("/api/v1/balance", auth.customer(this::balance));
+    routes.post("/api/admin/accounts", auth.admin(this::createAccount));
+    routes.post("/api/admin/accounts/{id}/deposits", auth.admin(this::deposit));
+    routes.post("/api/admin/accounts/{id}/api-keys", auth.admin(this::createKey));
+    routes.delete("/api/admin/api-keys/{id}", auth.admin(this::revokeKey));
+  }
+
+  private void me(Context ctx, Caller caller) {
+    rentals.settleDue(caller.accountId());
+    Account account = accounts.find(caller.accountId()).orElseThrow();
+    ctx.json(new Me(account.id(), account.email(), account.balance(), account.createdAt()));
+  }
+
+  private void balance(Context ctx, Caller caller) {
+    rentals.settleDue(caller.accountId());
+    BalanceView view = db.read(h -> new BalanceView(
+        ledger.balance(h, caller.accountId()),
+        ledger.recent(h, caller.accountId(), RECENT_TRANSACTIONS).stream().map(TransactionView::of).toList()));
+    ctx.json(view);
+  }
+
+  private void createAccount(Context ctx) {
+    CreateAccount body = Json.read(json, ctx.bodyAsBytes(), CreateAccount.class);
+    Accounts.Created created = accounts.create(body.email(), body.password(),
+        body.balance() == null ? Money.ZERO : body.balance());
+    ctx.status(201).json(new CreatedAccount(created.account().id(), created.account().email(),
+        created.key().secret()));
+  }
+
+  private void deposit(Context ctx) {
+    long accountId = idParam(ctx, "id", "account_not_found");
+    Deposit body = Json.read(json, ctx.bodyAsBytes(), Deposit.class);
+    if (body.amount() == null) {
+      throw ApiException.badRequest("missing_field", "Field 'amount' is required.");
+    }
+    Money balance = accounts.deposit(accountId, body.amount(), body.note());
+    ctx.status(201).json(new DepositAnswer(accountId, body.amount(), balance));
+  }
+
+  private void createKey(Context ctx) {
+    long accountId = idParam(ctx, "id", "account_not_found");
+    CreateKey body = ctx.bodyAsBytes().length == 0
+        ? new CreateKey(null) : Json.read(json, ctx.bodyAsBytes(), CreateKey.class);
+    ApiKeys.IssuedKey key = apiKeys.issue(accountId, body.name());
+    ctx.status(201).json(new CreatedKey(key.id(), key.name(), key.prefix(), key.secret()));
+  }
+
+  private void revokeKey(Context ctx) {
+    apiKeys.revoke(idParam(ctx, "id", "api_key_not_found"));
+    ctx.status(204);
+  }
+
+  private static long idParam(Context ctx, String name, String notFound) {
+    String raw = ctx.pathParam(name);
+    if (raw.isEmpty() || raw.length() > 18 || !raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      throw ApiException.notFound(notFound, "There is no such " + notFound.replace("_not_found", "").replace('_', ' ') + ".");
+    }
+    return Long.parseLong(raw);
+  }
+}

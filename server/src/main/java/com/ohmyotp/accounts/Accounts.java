@@ -1,0 +1,121 @@
+package com.ohmyotp.accounts;
+
+import com.ohmyotp.api.ApiException;
+import com.ohmyotp.db.Database;
+import com.ohmyotp.ledger.Ledger;
+import com.ohmyotp.ledger.Money;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
+
+/** Creating and reading accounts. */
+public final class Accounts {
+
+  private static final Pattern EMAIL = Pattern.compile("^[^@\\s\\p{Cntrl}]{1,64}@[^@\\s\\p{Cntrl}]{1,255}$");
+
+  private final Database db;
+  private final Ledger ledger;
+  private final ApiKeys apiKeys;
+  private final Clock clock;
+
+  public Accounts(Database db, Ledger ledger, ApiKeys apiKeys, Clock clock) {
+    this.db = db;
+    this.ledger = ledger;
+    this.apiKeys = apiKeys;
+    this.clock = clock;
+  }
+
+  /** An account just made, with the one API key that is shown once. */
+  public record Created(Account account, ApiKeys.IssuedKey key) {}
+
+  /**
+   * Creates an account with a first API key, and an opening deposit when {@code balance} is
+   * positive.
+   *
+   * @throws ApiException 400 for a malformed email or weak password, 409 when the email is taken
+   */
+  public Created create(String email, String password, Money balance) {
+    String normalized = checkEmail(email);
+    if (password != null && (password.length() < 8 || password.length() > 200)) {
+      throw ApiException.badRequest("invalid_password", "A password needs 8 to 200 characters.");
+    }
+    if (balance.isNegative() || balance.compareTo(Money.MAX_INPUT) > 0) {
+      throw ApiException.badRequest("invalid_amount", "The opening balance must be from 0 to 1000000000.");
+    }
+    String passwordHash = password == null ? null : Passwords.hash(password);
+    long now = clock.instant().getEpochSecond();
+    try {
+      return db.inTransaction(h -> {
+        long id =
+            h.createUpdate(
+                    """
+                    INSERT INTO accounts (email, email_key, password_hash, balance, created_at)
+                    VALUES (:email, :key, :hash, 0, :now)
+                    """)
+                .bind("email", email.trim())
+                .bind("key", normalized)
+                .bind("hash", passwordHash)
+                .bind("now", now)
+                .executeAndReturnGeneratedKeys("id")
+                .mapTo(Long.class)
+                .one();
+        if (balance.isPositive()) {
+          ledger.deposit(h, id, balance, "opening balance", now);
+        }
+        ApiKeys.IssuedKey key = apiKeys.issue(h, id, "default", now);
+        return new Created(find(h, id).orElseThrow(), key);
+      });
+    } catch (RuntimeException e) {
+      if (Database.isUniqueViolation(e)) {
+        throw ApiException.conflict("email_taken", "An account with this email already exists.");
+      }
+      throw e;
+    }
+  }
+
+  public Optional<Account> find(long id) {
+    return db.read(h -> find(h, id));
+  }
+
+  public Optional<Account> find(Handle h, long id) {
+    return h.createQuery("SELECT id, email, balance, created_at FROM accounts WHERE id = :id")
+        .bind("id", id)
+        .map((rs, ctx) -> new Account(
+            rs.getLong("id"),
+            rs.getString("email"),
+            Money.of(rs.getBigDecimal("balance")),
+            rs.getLong("created_at")))
+        .findOne();
+  }
+
+  public boolean exists(long id) {
+    return find(id).isPresent();
+  }
+
+  /** Deposits money into an account. */
+  public Money deposit(long accountId, Money amount, String note) {
+    if (!amount.isPositive() || amount.compareTo(Money.MAX_INPUT) > 0) {
+      throw ApiException.badRequest("invalid_amount", "A deposit must be more than 0 and at most 1000000000.");
+    }
+    if (note != null && note.length() > 200) {
+      throw ApiException.badRequest("invalid_field", "A note has at most 200 characters.");
+    }
+    long now = clock.instant().getEpochSecond();
+    return db.inTransaction(h -> {
+      if (find(h, accountId).isEmpty()) {
+        throw ApiException.notFound("account_not_found", "There is no account " + accountId + ".");
+      }
+      ledger.deposit(h, accountId, amount, note, now);
+      return ledger.balance(h, accountId);
+    });
+  }
+
+  static String checkEmail(String email) {
+    if (email == null || email.length() > 320 || !EMAIL.matcher(email.trim()).matches()) {
+      throw ApiException.badRequest("invalid_email", "That is not an email address.");
+    }
+    return email.trim().toLowerCase(Locale.ROOT);
+  }
+}

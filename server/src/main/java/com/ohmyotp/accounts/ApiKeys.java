@@ -1,0 +1,155 @@
+package com.ohmyotp.accounts;
+
+import com.ohmyotp.api.ApiException;
+import com.ohmyotp.api.Caller;
+import com.ohmyotp.db.Database;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * API keys: {@code omo_live_} and 40 random base62 characters. Only a SHA-256 hash is stored
+ * (the keys carry 238 bits of entropy, so a slow hash adds nothing); the key itself is shown
+ * once. Lookups read the database every time, so a revoked key stops working at once.
+ */
+public final class ApiKeys {
+
+  public static final String PREFIX = "omo_live_";
+  private static final int RANDOM_CHARS = 40;
+  private static final char[] BASE62 =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+  /** Writing last_used_at on every request would turn each read into a write. */
+  private static final long LAST_USED_RESOLUTION_SECONDS = 60;
+
+  private final Database db;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final ConcurrentHashMap<Long, Long> lastUsedWritten = new ConcurrentHashMap<>();
+
+  public ApiKeys(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  /** A key as issued: {@code secret} is the only copy of the key there will ever be. */
+  public record IssuedKey(long id, String name, String prefix, String secret) {}
+
+  public IssuedKey issue(long accountId, String name) {
+    String checked = name == null || name.isBlank() ? "default" : name.trim();
+    if (checked.length() > 100 || checked.chars().anyMatch(Character::isISOControl)) {
+      throw ApiException.badRequest("invalid_field", "A key name has at most 100 printable characters.");
+    }
+    long now = clock.instant().getEpochSecond();
+    return db.inTransaction(h -> {
+      boolean exists = h.createQuery("SELECT COUNT(*) FROM accounts WHERE id = :id")
+          .bind("id", accountId).mapTo(Integer.class).one() > 0;
+      if (!exists) {
+        throw ApiException.notFound("account_not_found", "There is no account " + accountId + ".");
+      }
+      return issue(h, accountId, checked, now);
+    });
+  }
+
+  IssuedKey issue(Handle h, long accountId, String name, long now) {
+    StringBuilder secret = new StringBuilder(PREFIX);
+    for (int i = 0; i < RANDOM_CHARS; i++) {
+      secret.append(BASE62[random.nextInt(BASE62.length)]);
+    }
+    String key = secret.toString();
+    String prefix = key.substring(0, PREFIX.length() + 4);
+    long id =
+        h.createUpdate(
+                """
+                INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at)
+                VALUES (:account, :name, :prefix, :hash, :now)
+                """)
+            .bind("account", accountId)
+            .bind("name", name)
+            .bind("prefix", prefix)
+            .bind("hash", hash(key))
+            .bind("now", now)
+            .executeAndReturnGeneratedKeys("id")
+            .mapTo(Long.class)
+            .one();
+    return new IssuedKey(id, name, prefix, key);
+  }
+
+  /** The caller a presented key belongs to, if it is well-formed, known and not revoked. */
+  public Optional<Caller> authenticate(String presented) {
+    if (!looksLikeKey(presented)) {
+      return Optional.empty();
+    }
+    Optional<Caller> caller = db.read(h ->
+        h.createQuery(
+                "SELECT id, account_id FROM api_keys WHERE key_hash = :hash AND revoked_at IS NULL")
+            .bind("hash", hash(presented))
+            .map((rs, ctx) -> new Caller(rs.getLong("account_id"), rs.getLong("id")))
+            .findOne());
+    caller.ifPresent(this::touch);
+    return caller;
+  }
+
+  /**
+   * Revokes a key.
+   *
+   * @throws ApiException 404 when there is no such key
+   */
+  public void revoke(long keyId) {
+    long now = clock.instant().getEpochSecond();
+    int updated = db.inTransaction(h ->
+        h.createUpdate("UPDATE api_keys SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")
+            .bind("now", now)
+            .bind("id", keyId)
+            .execute());
+    if (updated == 0) {
+      boolean exists = db.read(h -> h.createQuery("SELECT COUNT(*) FROM api_keys WHERE id = :id")
+          .bind("id", keyId).mapTo(Integer.class).one() > 0);
+      if (!exists) {
+        throw ApiException.notFound("api_key_not_found", "There is no API key " + keyId + ".");
+      }
+    }
+  }
+
+  private void touch(Caller caller) {
+    long now = clock.instant().getEpochSecond();
+    Long written = lastUsedWritten.get(caller.apiKeyId());
+    if (written != null && now - written < LAST_USED_RESOLUTION_SECONDS) {
+      return;
+    }
+    lastUsedWritten.put(caller.apiKeyId(), now);
+    db.read(h -> h.createUpdate(
+            "UPDATE api_keys SET last_used_at = :now WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :now)")
+        .bind("now", now)
+        .bind("id", caller.apiKeyId())
+        .execute());
+  }
+
+  static boolean looksLikeKey(String presented) {
+    if (presented == null || presented.length() != PREFIX.length() + RANDOM_CHARS
+        || !presented.startsWith(PREFIX)) {
+      return false;
+    }
+    for (int i = PREFIX.length(); i < presented.length(); i++) {
+      char c = presented.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static String hash(String key) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.US_ASCII));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

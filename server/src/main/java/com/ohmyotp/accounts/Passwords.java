@@ -1,0 +1,22 @@
+package com.ohmyotp.accounts;
+
+import com.password4j.Argon2Function;
+import com.password4j.Password;
+import com.password4j.types.Argon2;
+
+/** Website passwords, stored only as argon2id hashes (OWASP's minimum parameters). */
+public final class Passwords {
+
+  private static final Argon2Function ARGON2ID =
+      Argon2Function.getInstance(19 * 1024, 2, 1, 32, Argon2.ID);
+
+  private Passwords() {}
+
+  public static String hash(String password) {
+    return Password.hash(password).addRandomSalt(16).with(ARGON2ID).getResult();
+  }
+
+  public static boolean matches(String password, String hash) {
+    return Password.check(password, hash).with(Argon2Function.getInstanceFromHash(hash));
+  }
+}

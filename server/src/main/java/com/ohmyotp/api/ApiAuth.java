@@ -1,0 +1,75 @@
+package com.ohmyotp.api;
+
+import com.ohmyotp.accounts.ApiKeys;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Wraps route handlers with authentication: customer routes take an API key (and its rate
+ * limit), operator routes take the admin token. Handlers receive the {@link Caller}; the Javalin
+ * context carries nothing else about who is calling.
+ */
+public final class ApiAuth {
+
+  /** A customer route's logic, given the authenticated caller. */
+  @FunctionalInterface
+  public interface CustomerHandler {
+    void handle(Context ctx, Caller caller) throws Exception;
+  }
+
+  private final ApiKeys apiKeys;
+  private final RateLimiter rateLimiter;
+  private final byte[] adminToken;
+
+  public ApiAuth(ApiKeys apiKeys, RateLimiter rateLimiter, String adminToken) {
+    this.apiKeys = apiKeys;
+    this.rateLimiter = rateLimiter;
+    this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+  }
+
+  public Handler customer(CustomerHandler handler) {
+    return ctx -> {
+      String presented = bearer(ctx);
+      Caller caller = apiKeys.authenticate(presented)
+          .orElseThrow(() -> unauthorized("invalid_api_key", "That API key is not valid."));
+      RateLimiter.Decision decision = rateLimiter.acquire(caller.apiKeyId());
+      decision.headers().forEach(ctx::header);
+      if (!decision.allowed()) {
+        throw new ApiException(429, "rate_limited",
+            "Too many requests; retry after the number of seconds in Retry-After.", decision.headers());
+      }
+      handler.handle(ctx, caller);
+    };
+  }
+
+  public Handler admin(Handler handler) {
+    return ctx -> {
+      byte[] presented = bearer(ctx).getBytes(StandardCharsets.UTF_8);
+      if (!MessageDigest.isEqual(presented, adminToken)) {
+        throw unauthorized("invalid_admin_token", "That admin token is not valid.");
+      }
+      handler.handle(ctx);
+    };
+  }
+
+  private static String bearer(Context ctx) {
+    String header = ctx.header("Authorization");
+    if (header == null || header.isBlank()) {
+      throw unauthorized("missing_api_key",
+          "Pass your API key in the Authorization header: Bearer omo_live_...");
+    }
+    String trimmed = header.trim();
+    if (trimmed.length() < 7 || !trimmed.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
+      throw unauthorized("invalid_api_key", "The Authorization header must be: Bearer <key>.");
+    }
+    return trimmed.substring(7).trim();
+  }
+
+  private static ApiException unauthorized(String error, String message) {
+    return new ApiException(401, error, message, Map.of("WWW-Authenticate", "Bearer"));
+  }
+}

@@ -1,0 +1,157 @@
+package com.ohmyotp.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.ohmyotp.ledger.Money;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.stream.Collectors;
+
+/**
+ * The one JSON configuration of the service: snake_case names, money as plain exact numbers, and
+ * strict reading (unknown fields, wrong types and trailing garbage are errors, never guesses).
+ */
+public final class Json {
+
+  private static final int MAX_NESTING = 32;
+
+  private Json() {}
+
+  public static ObjectMapper newMapper() {
+    SimpleModule money = new SimpleModule("money");
+    money.addSerializer(Money.class, new MoneySerializer());
+    money.addDeserializer(Money.class, new MoneyDeserializer());
+    ObjectMapper mapper =
+        JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .serializationInclusion(JsonInclude.Include.ALWAYS)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .addModule(money)
+            .build();
+    // Strings, numbers and booleans are never converted into one another: a wrong type is a 400.
+    for (LogicalType target : new LogicalType[] {LogicalType.Textual, LogicalType.Boolean,
+        LogicalType.Integer, LogicalType.Float}) {
+      mapper.coercionConfigFor(target)
+          .setCoercion(CoercionInputShape.Integer, target == LogicalType.Integer || target == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Float, target == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Boolean, target == LogicalType.Boolean ? CoercionAction.TryConvert : CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.String, target == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.EmptyString, target == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail);
+    }
+    mapper
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING)
+                .maxNumberLength(40)
+                .maxStringLength(64 * 1024)
+                .build());
+    return mapper;
+  }
+
+  /**
+   * Reads a request body into {@code type}, turning every parse failure into a 400 whose message
+   * names the offending field.
+   */
+  public static <T> T read(ObjectMapper mapper, byte[] body, Class<T> type) {
+    if (body.length == 0) {
+      throw ApiException.badRequest("invalid_json", "The request body must be a JSON object.");
+    }
+    try {
+      T value = mapper.readValue(body, type);
+      if (value == null) {
+        throw ApiException.badRequest("invalid_json", "The request body must be a JSON object.");
+      }
+      return value;
+    } catch (UnrecognizedPropertyException e) {
+      throw ApiException.badRequest(
+          "unknown_field", "Unknown field '" + e.getPropertyName() + "' in the request body.");
+    } catch (InvalidFormatException e) {
+      if (e.getTargetType() == Money.class && e.getValue() instanceof BigDecimal) {
+        throw ApiException.badRequest(
+            "invalid_amount",
+            "Field '" + fieldPath(e) + "' has more than " + Money.SCALE + " decimal places.");
+      }
+      throw wrongType(e);
+    } catch (MismatchedInputException e) {
+      throw wrongType(e);
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest("invalid_json", "The request body is not valid JSON.");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ApiException wrongType(MismatchedInputException e) {
+      String path = fieldPath(e);
+      if (path.isEmpty()) {
+        return ApiException.badRequest("invalid_json", "The request body must be a JSON object.");
+      }
+      return ApiException.badRequest("invalid_field", "Field '" + path + "' has the wrong type.");
+  }
+
+  private static String fieldPath(MismatchedInputException e) {
+    return e.getPath().stream()
+        .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+        .collect(Collectors.joining("."))
+        .replace(".[", "[");
+  }
+
+  public static byte[] write(ObjectMapper mapper, Object value) {
+    try {
+      return mapper.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise " + value.getClass(), e);
+    }
+  }
+
+  private static final class MoneySerializer extends JsonSerializer<Money> {
+    @Override
+    public void serialize(Money value, JsonGenerator gen, SerializerProvider serializers)
+        throws IOException {
+      gen.writeNumber(value.plain());
+    }
+  }
+
+  /** Money comes in as a JSON number only: {@code "0.4"} as a string is a wrong type. */
+  private static final class MoneyDeserializer extends JsonDeserializer<Money> {
+    @Override
+    public Money deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
+          && p.currentToken() != JsonToken.VALUE_NUMBER_FLOAT) {
+        return (Money) ctxt.handleUnexpectedToken(Money.class, p);
+      }
+      BigDecimal value = p.getDecimalValue();
+      try {
+        return Money.of(value);
+      } catch (IllegalArgumentException e) {
+        throw ctxt.weirdNumberException(value, Money.class, "too many decimal places");
+      }
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package com.ohmyotp.catalog;
+
+import com.ohmyotp.api.ApiException;
+import com.ohmyotp.db.Database;
+import com.ohmyotp.ledger.Money;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** The services customers can rent numbers for, and the operator's changes to them. */
+public final class Catalog {
+
+  public static final int DEFAULT_DURATION_SECONDS = 600;
+  public static final int MIN_DURATION_SECONDS = 60;
+  public static final int MAX_DURATION_SECONDS = 7 * 24 * 3600;
+
+  private static final RowMapper<Service> SERVICE = (rs, ctx) -> new Service(
+      rs.getInt("id"),
+      rs.getString("name"),
+      rs.getString("category"),
+      Money.of(rs.getBigDecimal("price")),
+      rs.getInt("duration_seconds"),
+      rs.getString("source"),
+      rs.getBoolean("enabled"));
+  private static final String COLUMNS = "id, name, category, price, duration_seconds, source, enabled";
+
+  private final Database db;
+  private final Set<String> sources;
+  private final Clock clock;
+
+  /** @param sources the number source names a service may use */
+  public Catalog(Database db, Set<String> sources, Clock clock) {
+    this.db = db;
+    this.sources = Set.copyOf(sources);
+    this.clock = clock;
+  }
+
+  /** The changes an operator may make to a service; null fields stay as they are. */
+  public record Change(String category, Money price, Integer durationSeconds, Boolean enabled) {}
+
+  public List<Service> enabled() {
+    return db.read(h -> h.createQuery("SELECT " + COLUMNS + " FROM services WHERE enabled ORDER BY id")
+        .map(SERVICE)
+        .list());
+  }
+
+  /**
+   * A service by its name (any case) or its {@code AppID-n} id, enabled or not.
+   */
+  public Optional<Service> find(String nameOrId) {
+    return db.read(h -> find(h, nameOrId));
+  }
+
+  public Optional<Service> find(Handle h, String nameOrId) {
+    if (nameOrId == null || nameOrId.isBlank() || nameOrId.length() > 100) {
+      return Optional.empty();
+    }
+    Optional<Service> byName = h.createQuery("SELECT " + COLUMNS + " FROM services WHERE name_key = :key")
+        .bind("key", nameKey(nameOrId))
+        .map(SERVICE)
+        .findOne();
+    if (byName.isPresent()) {
+      return byName;
+    }
+    return parsePublicId(nameOrId).flatMap(id -> byId(h, id));
+  }
+
+  /**
+   * The enabled service a customer names.
+   *
+   * @throws ApiException 404 when there is none
+   */
+  public Service requireRentable(String nameOrId) {
+    return find(nameOrId)
+        .filter(Service::enabled)
+        .orElseThrow(() -> ApiException.notFound("service_not_found",
+            "There is no service called '" + printable(nameOrId) + "'."));
+  }
+
+  public Service create(String name, String category, Money price, Integer durationSeconds,
+      String source) {
+    String checkedName = requireText(name, "name", 100);
+    String checkedCategory = requireText(category, "category", 60);
+    checkPrice(price);
+    int duration = durationSeconds == null ? DEFAULT_DURATION_SECONDS : checkDuration(durationSeconds);
+    String checkedSource = source == null ? "simulator" : source;
+    if (!sources.contains(checkedSource)) {
+      throw ApiException.badRequest("invalid_source",
+          "Source must be one of " + String.join(", ", sources.stream().sorted().toList()) + ".");
+    }
+    if (checkedName.startsWith(Service.ID_PREFIX)) {
+      throw ApiException.badRequest("invalid_field", "A service name cannot look like a service id.");
+    }
+    long now = clock.instant().getEpochSecond();
+    try {
+      return db.inTransaction(h -> {
+        int id = h.createUpdate(
+                """
+                INSERT INTO services (name, name_key, category, price, duration_seconds, source, enabled, created_at)
+                VALUES (:name, :key, :category, :price, :duration, :source, TRUE, :now)
+                """)
+            .bind("name", checkedName)
+            .bind("key", nameKey(checkedName))
+            .bind("category", checkedCategory)
+            .bind("price", price.amount())
+            .bind("duration", duration)
+            .bind("source", checkedSource)
+            .bind("now", now)
+            .executeAndReturnGeneratedKeys("id")
+            .mapTo(Integer.class)
+            .one();
+        return byId(h, id).orElseThrow();
+      });
+    } catch (RuntimeException e) {
+      if (Database.isUniqueViolation(e)) {
+        throw ApiException.conflict("service_exists", "A service called '" + checkedName + "' exists already.");
+      }
+      throw e;
+    }
+  }
+
+  public Service change(String nameOrId, Change change) {
+    Service current = find(nameOrId).orElseThrow(() ->
+        ApiException.notFound("service_not_found", "There is no service '" + printable(nameOrId) + "'."));
+    String category = change.category() == null ? current.category() : requireText(change.category(), "category", 60);
+    Money price = change.price() == null ? current.price() : checkPrice(change.price());
+    int duration = change.durationSeconds() == null ? current.durationSeconds() : checkDuration(change.durationSeconds());
+    boolean enabled = change.enabled() == null ? current.enabled() : change.enabled();
+    return db.inTransaction(h -> {
+      h.createUpdate(
+              """
+              UPDATE services SET category = :category, price = :price, duration_seconds = :duration,
+                     enabled = :enabled
+              WHERE id = :id
+              """)
+          .bind("category", category)
+          .bind("price", price.amount())
+          .bind("duration", duration)
+          .bind("enabled", enabled)
+          .bind("id", current.id())
+          .execute();
+      return byId(h, current.id()).orElseThrow();
+    });
+  }
+
+  private static Optional<Service> byId(Handle h, int id) {
+    return h.createQuery("SELECT " + COLUMNS + " FROM services WHERE id = :id")
+        .bind("id", id)
+        .map(SERVICE)
+        .findOne();
+  }
+
+  static Optional<Integer> parsePublicId(String value) {
+    if (!value.regionMatches(true, 0, Service.ID_PREFIX, 0, Service.ID_PREFIX.length())) {
+      return Optional.empty();
+    }
+    String digits = value.substring(Service.ID_PREFIX.length());
+    if (digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return Optional.empty();
+    }
+    return Optional.of(Integer.parseInt(digits));
+  }
+
+  private static String nameKey(String name) {
+    return name.strip().toLowerCase(Locale.ROOT);
+  }
+
+  private static Money checkPrice(Money price) {
+    if (price == null || price.isNegative() || price.compareTo(Money.MAX_INPUT) > 0) {
+      throw ApiException.badRequest("invalid_amount", "A price must be from 0 to 1000000000.");
+    }
+    return price;
+  }
+
+  private static int checkDuration(int seconds) {
+    if (seconds < MIN_DURATION_SECONDS || seconds > MAX_DURATION_SECONDS) {
+      throw ApiException.badRequest("invalid_field",
+          "duration_seconds must be from " + MIN_DURATION_SECONDS + " to " + MAX_DURATION_SECONDS + ".");
+    }
+    return seconds;
+  }
+
+  private static String requireText(String value, String field, int max) {
+    if (value == null || value.isBlank()) {
+      throw ApiException.badRequest("missing_field", "Field '" + field + "' is required.");
+    }
+    String trimmed = value.trim();
+    if (trimmed.length() > max || trimmed.chars().anyMatch(Character::isISOControl)) {
+      throw ApiException.badRequest("invalid_field",
+          "Field '" + field + "' has at most " + max + " printable characters.");
+    }
+    return trimmed;
+  }
+
+  /** Echoes a caller's value into a message without control characters or unbounded length. */
+  static String printable(String value) {
+    if (value == null) {
+      return "";
+    }
+    String cleaned = value.codePoints()
+        .filter(c -> !Character.isISOControl(c))
+        .limit(60)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+        .toString();
+    return cleaned;
+  }
+}

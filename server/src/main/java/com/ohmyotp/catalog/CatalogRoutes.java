@@ -1,0 +1,95 @@
+package com.ohmyotp.catalog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.ohmyotp.api.ApiAuth;
+import com.ohmyotp.api.ApiException;
+import com.ohmyotp.api.Json;
+import com.ohmyotp.ledger.Money;
+import com.ohmyotp.web.Routes;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /services} for customers, {@code /api/admin/services} for the operator. */
+public final class CatalogRoutes implements Routes {
+
+  /** Counts fresh numbers per service id; the inventory answers it. */
+  @FunctionalInterface
+  public interface Availability {
+    Map<Integer, Long> count(List<Service> services);
+  }
+
+  /** A service as customers see it. */
+  public record ServiceView(String id, String name, Money price, long available, String category,
+      int durationSeconds) {}
+
+  /** A service as the operator sees it. */
+  public record AdminServiceView(String id, String name, String category, Money price,
+      int durationSeconds, String source, boolean enabled) {
+    static AdminServiceView of(Service s) {
+      return new AdminServiceView(s.publicId(), s.name(), s.category(), s.price(), s.durationSeconds(),
+          s.source(), s.enabled());
+    }
+  }
+
+  record ServiceList(List<ServiceView> services, int total) {}
+
+  record CreateService(String name, String category, Money price, Integer durationSeconds, String source) {}
+
+  record ChangeService(String category, Money price, Integer durationSeconds, Boolean enabled) {}
+
+  private final Catalog catalog;
+  private final Availability availability;
+  private final ApiAuth auth;
+  private final ObjectMapper json;
+
+  public CatalogRoutes(Catalog catalog, Availability availability, ApiAuth auth, ObjectMapper json) {
+    this.catalog = catalog;
+    this.availability = availability;
+    this.auth = auth;
+    this.json = json;
+  }
+
+  @Override
+  public void register(RoutesConfig routes) {
+    routes.get("/api/v1/services", auth.customer((ctx, caller) -> list(ctx)));
+    routes.get("/api/v1/services/{id}", auth.customer((ctx, caller) -> detail(ctx)));
+    routes.post("/api/admin/services", auth.admin(this::create));
+    routes.patch("/api/admin/services/{id}", auth.admin(this::change));
+  }
+
+  private void list(Context ctx) {
+    List<Service> services = catalog.enabled();
+    Map<Integer, Long> counts = availability.count(services);
+    List<ServiceView> views = services.stream().map(s -> view(s, counts)).toList();
+    ctx.json(new ServiceList(views, views.size()));
+  }
+
+  private void detail(Context ctx) {
+    Service service = catalog.requireRentable(ctx.pathParam("id"));
+    ctx.json(view(service, availability.count(List.of(service))));
+  }
+
+  private void create(Context ctx) {
+    CreateService body = Json.read(json, ctx.bodyAsBytes(), CreateService.class);
+    if (body.price() == null) {
+      throw ApiException.badRequest("missing_field", "Field 'price' is required.");
+    }
+    Service created = catalog.create(body.name(), body.category(), body.price(), body.durationSeconds(),
+        body.source());
+    ctx.status(201).json(AdminServiceView.of(created));
+  }
+
+  private void change(Context ctx) {
+    ChangeService body = Json.read(json, ctx.bodyAsBytes(), ChangeService.class);
+    Service changed = catalog.change(ctx.pathParam("id"),
+        new Catalog.Change(body.category(), body.price(), body.durationSeconds(), body.enabled()));
+    ctx.json(AdminServiceView.of(changed));
+  }
+
+  private static ServiceView view(Service s, Map<Integer, Long> counts) {
+    return new ServiceView(s.publicId(), s.name(), s.price(), counts.getOrDefault(s.id(), 0L),
+        s.category(), s.durationSeconds());
+  }
+}

@@ -1,0 +1,173 @@
+package com.ohmyotp.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
+/**
+ * The connection pool, the schema migrations and transactions. Write paths run through {@link
+ * #inTransaction}, which retries a whole transaction when the database reports a transient
+ * conflict (deadlock, serialization failure, lock timeout) or when feature code signals one with
+ * {@link RetryableConflict}.
+ */
+public final class Database implements AutoCloseable {
+
+  private static final int MAX_ATTEMPTS = 8;
+
+  private final HikariDataSource dataSource;
+  private final Jdbi jdbi;
+  private final boolean h2;
+
+  private Database(HikariDataSource dataSource, boolean h2) {
+    this.dataSource = dataSource;
+    this.h2 = h2;
+    this.jdbi = Jdbi.create(dataSource);
+  }
+
+  /** Thrown by feature code inside a transaction to ask for the whole transaction to run again. */
+  public static final class RetryableConflict extends RuntimeException {
+    public RetryableConflict(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Opens the pool and brings the schema up to date. */
+  public static Database open(String url, String user, String password, int poolSize,
+      MeterRegistry metrics) {
+    boolean h2 = url.startsWith("jdbc:h2:");
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(h2 ? withH2Settings(url) : url);
+    if (!user.isEmpty()) {
+      config.setUsername(user);
+    }
+    if (!password.isEmpty()) {
+      config.setPassword(password);
+    }
+    config.setMaximumPoolSize(poolSize);
+    config.setMinimumIdle(Math.min(2, poolSize));
+    config.setPoolName("ohmyotp");
+    config.setConnectionTimeout(5_000);
+    config.setInitializationFailTimeout(5_000);
+    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
+    HikariDataSource dataSource = new HikariDataSource(config);
+    try {
+      Flyway.configure()
+          .dataSource(dataSource)
+          .locations("classpath:db/migration")
+          .load()
+          .migrate();
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw e;
+    }
+    return new Database(dataSource, h2);
+  }
+
+  /**
+   * Settings that make H2 behave like the PostgreSQL the same SQL also runs on: lower-case names,
+   * NULLs sorted last, row locks waited for rather than failed at once.
+   */
+  private static String withH2Settings(String url) {
+    StringBuilder sb = new StringBuilder(url);
+    for (String setting :
+        new String[] {
+          "MODE=PostgreSQL", "DATABASE_TO_LOWER=TRUE", "DEFAULT_NULL_ORDERING=HIGH",
+          "LOCK_TIMEOUT=10000"
+        }) {
+      String name = setting.substring(0, setting.indexOf('='));
+      if (!url.toUpperCase().contains(";" + name + "=")) {
+        sb.append(';').append(setting);
+      }
+    }
+    return sb.toString();
+  }
+
+  public boolean isH2() {
+    return h2;
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /** Runs read-only work on one connection, in autocommit. */
+  public <R, X extends Exception> R read(HandleCallback<R, X> callback) throws X {
+    return jdbi.withHandle(callback);
+  }
+
+  /** Runs {@code work} in one READ COMMITTED transaction, retried whole on transient conflicts. */
+  public <R> R inTransaction(HandleCallback<R, RuntimeException> work) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, work);
+      } catch (RuntimeException e) {
+        if (attempt >= MAX_ATTEMPTS || !isTransient(e)) {
+          throw e;
+        }
+        backOff(attempt);
+      }
+    }
+  }
+
+  /** Whether the database is reachable now; used by {@code /readyz}. */
+  public boolean ping() {
+    try (var connection = dataSource.getConnection()) {
+      return connection.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  static boolean isTransient(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RetryableConflict) {
+        return true;
+      }
+      if (t instanceof SQLException sql) {
+        String state = sql.getSQLState();
+        int code = sql.getErrorCode();
+        if ("40001".equals(state) || "40P01".equals(state) || "55P03".equals(state)) {
+          return true;
+        }
+        // H2: deadlock (40001), lock timeout (50200), concurrent update (90131).
+        if (code == 40001 || code == 50200 || code == 90131) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static void backOff(int attempt) {
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(1, 5L << Math.min(attempt, 5)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while retrying a transaction", e);
+    }
+  }
+
+  /** Unique-key violation: SQLSTATE 23505 on both PostgreSQL and H2. */
+  public static boolean isUniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

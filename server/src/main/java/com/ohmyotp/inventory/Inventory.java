@@ -1,0 +1,266 @@
+package com.ohmyotp.inventory;
+
+import com.ohmyotp.catalog.Service;
+import com.ohmyotp.db.Database;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The numbers in inventory and who holds them. A number is held by at most one rental: a claim is
+ * one conditional update that succeeds only when no unexpired hold exists, so two concurrent
+ * requests can never both get it.
+ */
+public final class Inventory {
+
+  /** How many candidates one allocation attempt looks at before asking for fresh ones. */
+  private static final int CANDIDATES = 24;
+
+  /** A number as allocation sees it. */
+  public record NumberRef(long id, String e164, String source) {}
+
+  /**
+   * What the re-rent rules need to know about one number, for one account and service.
+   *
+   * @param retired true when the operator took the number out of inventory
+   */
+  public record PhoneState(long numberId, boolean retired, Long expiresAt, Long heldUntil,
+      boolean rentedBeforeByCaller) {}
+
+  /** The outcome of importing one number. */
+  public record ImportResult(String phoneNumber, String status, String message) {}
+
+  private final Database db;
+  private final PhoneNumbers phones;
+  private final Clock clock;
+
+  public Inventory(Database db, PhoneNumbers phones, Clock clock) {
+    this.db = db;
+    this.phones = phones;
+    this.clock = clock;
+  }
+
+  /** Fresh numbers per service right now, by service id. */
+  public Map<Integer, Long> availableCounts(List<Service> services) {
+    long now = clock.instant().getEpochSecond();
+    return db.read(h -> availability(h, services, now));
+  }
+
+  /** Imports numbers in one transaction; see {@link #importNumbers(Handle, String, List, long)}. */
+  public List<ImportResult> importNumbers(String source, List<ImportRow> rows) {
+    long now = clock.instant().getEpochSecond();
+    return db.inTransaction(h -> importNumbers(h, source, rows, now));
+  }
+
+  /** Retires a number; false when it is unknown or retired already. */
+  public boolean retire(String e164) {
+    long now = clock.instant().getEpochSecond();
+    return db.inTransaction(h -> retire(h, e164, now));
+  }
+
+  public PhoneNumbers phones() {
+    return phones;
+  }
+
+  /** Fresh numbers for {@code service} right now: the {@code available} of {@code /services}. */
+  public Map<Integer, Long> availability(Handle h, List<Service> services, long now) {
+    Map<Integer, Long> counts = new HashMap<>();
+    for (Service s : services) {
+      long count = h.createQuery(
+              """
+              SELECT COUNT(*) FROM phone_numbers p
+              WHERE p.source = :source AND p.retired_at IS NULL
+                AND (p.expires_at IS NULL OR p.expires_at >= :window_end)
+                AND (p.held_until IS NULL OR p.held_until <= :now)
+                AND NOT EXISTS (SELECT 1 FROM number_usage u
+                                WHERE u.number_id = p.id AND u.service_id = :service)
+              """)
+          .bind("source", s.source())
+          .bind("window_end", now + s.durationSeconds())
+          .bind("now", now)
+          .bind("service", s.id())
+          .mapTo(Long.class)
+          .one();
+      counts.put(s.id(), count);
+    }
+    return counts;
+  }
+
+  /**
+   * Claims a number that has never been rented for {@code service}, is not held and lasts the
+   * whole window, and records the caller as its first renter for that service.
+   */
+  public Optional<NumberRef> claimFresh(Handle h, Service service, long accountId, String rentalId,
+      long now, long until) {
+    List<NumberRef> candidates = new ArrayList<>(h.createQuery(
+            """
+            SELECT p.id, p.e164, p.source FROM phone_numbers p
+            WHERE p.source = :source AND p.retired_at IS NULL
+              AND (p.expires_at IS NULL OR p.expires_at >= :until)
+              AND (p.held_until IS NULL OR p.held_until <= :now)
+              AND NOT EXISTS (SELECT 1 FROM number_usage u
+                              WHERE u.number_id = p.id AND u.service_id = :service)
+            ORDER BY p.id
+            LIMIT :limit
+            """)
+        .bind("source", service.source())
+        .bind("until", until)
+        .bind("now", now)
+        .bind("service", service.id())
+        .bind("limit", CANDIDATES)
+        .map((rs, ctx) -> new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source")))
+        .list());
+    // Concurrent requests would all fight over the first candidate; spread them out.
+    Collections.shuffle(candidates);
+    for (NumberRef candidate : candidates) {
+      if (claim(h, candidate.id(), rentalId, now, until)) {
+        int recorded = recordFirstRenter(h, candidate.id(), service.id(), accountId, now);
+        if (recorded == 0) {
+          // Someone rented it for this service between our read and our claim.
+          throw new Database.RetryableConflict("number " + candidate.id() + " was taken");
+        }
+        return Optional.of(candidate);
+      }
+    }
+    if (!candidates.isEmpty()) {
+      throw new Database.RetryableConflict("all candidate numbers were taken");
+    }
+    return Optional.empty();
+  }
+
+  private static int recordFirstRenter(Handle h, long numberId, int serviceId, long accountId, long now) {
+    try {
+      return h.createUpdate(
+                """
+                INSERT INTO number_usage (number_id, service_id, account_id, first_rented_at)
+                SELECT :number, :service, :account, :now
+                WHERE NOT EXISTS (SELECT 1 FROM number_usage
+                                  WHERE number_id = :number AND service_id = :service)
+                """)
+            .bind("number", numberId)
+            .bind("service", serviceId)
+            .bind("account", accountId)
+            .bind("now", now)
+            .execute();
+    } catch (RuntimeException e) {
+      if (Database.isUniqueViolation(e)) {
+        return 0;
+      }
+      throw e;
+    }
+  }
+
+  /** Claims one given number; false when it is held. */
+  public boolean claim(Handle h, long numberId, String rentalId, long now, long until) {
+    return h.createUpdate(
+            """
+            UPDATE phone_numbers SET held_by = :rental, held_until = :until
+            WHERE id = :id AND retired_at IS NULL AND (held_until IS NULL OR held_until <= :now)
+            """)
+        .bind("rental", rentalId)
+        .bind("until", until)
+        .bind("id", numberId)
+        .bind("now", now)
+        .execute() == 1;
+  }
+
+  /** Lets go of a number the rental holds (a no-op when another rental holds it by now). */
+  public void release(Handle h, long numberId, String rentalId) {
+    h.createUpdate(
+            "UPDATE phone_numbers SET held_by = NULL, held_until = NULL WHERE id = :id AND held_by = :rental")
+        .bind("id", numberId)
+        .bind("rental", rentalId)
+        .execute();
+  }
+
+  /** The rental that holds the number now, if any. */
+  public Optional<String> holder(Handle h, String e164, long now) {
+    return h.createQuery(
+            "SELECT held_by FROM phone_numbers WHERE e164 = :e164 AND held_until > :now")
+        .bind("e164", e164)
+        .bind("now", now)
+        .mapTo(String.class)
+        .findOne();
+  }
+
+  /** Re-rent facts for the given E.164 numbers; numbers not in the table are absent. */
+  public Map<String, PhoneState> states(Handle h, long accountId, int serviceId, List<String> e164s) {
+    Map<String, PhoneState> states = new HashMap<>();
+    if (e164s.isEmpty()) {
+      return states;
+    }
+    h.createQuery(
+            """
+            SELECT p.id, p.e164, p.retired_at, p.expires_at, p.held_until,
+                   (SELECT COUNT(*) FROM number_usage u
+                    WHERE u.number_id = p.id AND u.service_id = :service AND u.account_id = :account) AS mine
+            FROM phone_numbers p
+            WHERE p.e164 IN (<numbers>)
+            """)
+        .bindList("numbers", e164s)
+        .bind("service", serviceId)
+        .bind("account", accountId)
+        .map((rs, ctx) -> {
+          long expires = rs.getLong("expires_at");
+          Long expiresAt = rs.wasNull() ? null : expires;
+          long held = rs.getLong("held_until");
+          Long heldUntil = rs.wasNull() ? null : held;
+          rs.getLong("retired_at");
+          boolean retired = !rs.wasNull();
+          return Map.entry(rs.getString("e164"),
+              new PhoneState(rs.getLong("id"), retired, expiresAt, heldUntil, rs.getLong("mine") > 0));
+        })
+        .forEach(e -> states.put(e.getKey(), e.getValue()));
+    return states;
+  }
+
+  /**
+   * Adds numbers to inventory. Each row is judged on its own: a malformed or duplicate number is
+   * reported and skipped, never fatal to the rest.
+   */
+  public List<ImportResult> importNumbers(Handle h, String source, List<ImportRow> rows, long now) {
+    List<ImportResult> results = new ArrayList<>();
+    for (ImportRow row : rows) {
+      Optional<String> e164 = phones.toE164(row.phoneNumber());
+      if (e164.isEmpty()) {
+        results.add(new ImportResult(row.phoneNumber(), "invalid", "Not a valid phone number."));
+        continue;
+      }
+      if (row.expiresAt() != null && row.expiresAt() <= now) {
+        results.add(new ImportResult(row.phoneNumber(), "invalid", "expires_at is in the past."));
+        continue;
+      }
+      int inserted = h.createUpdate(
+              """
+              INSERT INTO phone_numbers (e164, source, expires_at, created_at)
+              SELECT :e164, :source, :expires, :now
+              WHERE NOT EXISTS (SELECT 1 FROM phone_numbers WHERE e164 = :e164)
+              """)
+          .bind("e164", e164.get())
+          .bind("source", source)
+          .bind("expires", row.expiresAt())
+          .bind("now", now)
+          .execute();
+      results.add(inserted == 1
+          ? new ImportResult(phones.display(e164.get()), "imported", null)
+          : new ImportResult(phones.display(e164.get()), "duplicate", "Already in inventory."));
+    }
+    return results;
+  }
+
+  /** One number to import; {@code expiresAt} (Unix seconds) is when it leaves inventory. */
+  public record ImportRow(String phoneNumber, Long expiresAt) {}
+
+  /** Takes a number out of inventory; rentals holding it keep it until their window closes. */
+  public boolean retire(Handle h, String e164, long now) {
+    return h.createUpdate("UPDATE phone_numbers SET retired_at = :now WHERE e164 = :e164 AND retired_at IS NULL")
+        .bind("now", now)
+        .bind("e164", e164)
+        .execute() == 1;
+  }
+}

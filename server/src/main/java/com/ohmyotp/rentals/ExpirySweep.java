@@ -1,0 +1,57 @@
+package com.ohmyotp.rentals;
+
+import com.ohmyotp.db.Database;
+import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Expires and refunds rentals whose window closed with no SMS, in the background. Safe on every
+ * node at once: each expiry locks its rental and re-checks it, so none is refunded twice. Reads
+ * settle overdue rentals themselves, so the sweep only keeps the database tidy and the balance
+ * current for accounts nobody is looking at.
+ */
+public final class ExpirySweep {
+
+  private static final Logger log = LoggerFactory.getLogger(ExpirySweep.class);
+  private static final int BATCH = 500;
+
+  private final Rentals rentals;
+  private final IdempotencyKeys idempotency;
+  private final Clock clock;
+
+  public ExpirySweep(Rentals rentals, Database db, Clock clock) {
+    this.rentals = rentals;
+    this.idempotency = new IdempotencyKeys(db);
+    this.clock = clock;
+  }
+
+  public void start(ScheduledExecutorService scheduler, long intervalMillis) {
+    scheduler.scheduleWithFixedDelay(this::runSafely, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** One pass: expires everything overdue now; returns how many rentals it expired. */
+  public int runOnce() {
+    int total = 0;
+    int expired;
+    do {
+      expired = rentals.expireDue(BATCH);
+      total += expired;
+    } while (expired == BATCH);
+    idempotency.purge(clock.instant().getEpochSecond());
+    return total;
+  }
+
+  private void runSafely() {
+    try {
+      int expired = runOnce();
+      if (expired > 0) {
+        log.info("expiry sweep refunded {} rentals", expired);
+      }
+    } catch (RuntimeException e) {
+      log.warn("expiry sweep failed, will retry: {}", e.toString());
+    }
+  }
+}

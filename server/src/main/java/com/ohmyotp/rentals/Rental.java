@@ -1,0 +1,27 @@
+package com.ohmyotp.rentals;
+
+import com.ohmyotp.ledger.Money;
+
+/**
+ * A rental as stored. {@code status} is the stored status, which may lag behind the clock: use
+ * {@link Lifecycle#visibleStatus} for what the customer sees.
+ *
+ * @param endedAt when it was cancelled or expired
+ * @param refundAmount what was refunded on cancel or expiry; null while it runs or once completed
+ */
+public record Rental(
+    String id,
+    long accountId,
+    int serviceId,
+    String serviceName,
+    long numberId,
+    String e164,
+    String source,
+    RentalStatus status,
+    Money cost,
+    boolean rerent,
+    long rentedAt,
+    long expiresAt,
+    Long endedAt,
+    Money refundAmount,
+    int smsCount) {}

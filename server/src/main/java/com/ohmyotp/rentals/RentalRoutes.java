@@ -1,0 +1,100 @@
+package com.ohmyotp.rentals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.ohmyotp.api.ApiAuth;
+import com.ohmyotp.api.ApiException;
+import com.ohmyotp.api.Caller;
+import com.ohmyotp.api.Json;
+import com.ohmyotp.api.Params;
+import com.ohmyotp.web.Routes;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Optional;
+
+/** The rental endpoints of the reference. */
+public final class RentalRoutes implements Routes {
+
+  record RentRequest(String serviceId) {}
+
+  record RerentRequest(String serviceId, String phoneNumber) {}
+
+  record CheckRequest(String serviceId, List<String> phoneNumbers) {}
+
+  private final Rentals rentals;
+  private final ApiAuth auth;
+  private final ObjectMapper json;
+
+  public RentalRoutes(Rentals rentals, ApiAuth auth, ObjectMapper json) {
+    this.rentals = rentals;
+    this.auth = auth;
+    this.json = json;
+  }
+
+  @Override
+  public void register(RoutesConfig routes) {
+    // Fixed paths first: /rentals/active must not be read as the rental called "active".
+    routes.post("/api/v1/rentals", auth.customer(this::rent));
+    routes.get("/api/v1/rentals/active", auth.customer((ctx, caller) -> ctx.json(rentals.active(caller))));
+    routes.get("/api/v1/rentals/history", auth.customer(this::history));
+    routes.post("/api/v1/rentals/rerent", auth.customer(this::rerent));
+    routes.post("/api/v1/rentals/rerent/check", auth.customer(this::check));
+    routes.get("/api/v1/rentals/{id}", auth.customer((ctx, caller) ->
+        ctx.json(rentals.get(caller, ctx.pathParam("id")))));
+    routes.get("/api/v1/rentals/{id}/code", auth.customer((ctx, caller) ->
+        ctx.json(rentals.code(caller, ctx.pathParam("id")))));
+    routes.post("/api/v1/rentals/{id}/cancel", auth.customer((ctx, caller) ->
+        ctx.json(rentals.cancel(caller, ctx.pathParam("id")))));
+  }
+
+  private void rent(Context ctx, Caller caller) {
+    RentRequest body = Json.read(json, ctx.bodyAsBytes(), RentRequest.class);
+    String service = required(body.serviceId(), "service_id");
+    send(ctx, rentals.rent(caller, service, Optional.ofNullable(ctx.header("Idempotency-Key"))));
+  }
+
+  private void rerent(Context ctx, Caller caller) {
+    String key = IdempotencyKeys.check(ctx.queryParam("idempotency_key"));
+    RerentRequest body = Json.read(json, ctx.bodyAsBytes(), RerentRequest.class);
+    send(ctx, rentals.rerent(caller, required(body.serviceId(), "service_id"),
+        required(body.phoneNumber(), "phone_number"), key));
+  }
+
+  private void check(Context ctx, Caller caller) {
+    CheckRequest body = Json.read(json, ctx.bodyAsBytes(), CheckRequest.class);
+    String service = required(body.serviceId(), "service_id");
+    if (body.phoneNumbers() == null) {
+      throw ApiException.badRequest("missing_field", "Field 'phone_numbers' is required.");
+    }
+    if (body.phoneNumbers().stream().anyMatch(p -> p == null)) {
+      throw ApiException.badRequest("invalid_field", "Field 'phone_numbers' must hold strings only.");
+    }
+    ctx.json(rentals.check(caller, service, body.phoneNumbers()));
+  }
+
+  private void history(Context ctx, Caller caller) {
+    String rawStatus = ctx.queryParam("status");
+    Optional<RentalStatus> status;
+    if (rawStatus == null || rawStatus.equals("all")) {
+      status = Optional.empty();
+    } else {
+      status = Optional.of(RentalStatus.fromWire(rawStatus).orElseThrow(() -> ApiException.badRequest(
+          "invalid_query", "'status' must be one of all, active, completed, expired, cancelled.")));
+    }
+    boolean used = Params.bool("used", ctx.queryParam("used")).orElse(false);
+    int page = Params.page(ctx.queryParam("page"));
+    int limit = Params.limit(ctx.queryParam("limit"));
+    ctx.json(rentals.history(caller, status, used, page, limit));
+  }
+
+  private static void send(Context ctx, Rentals.Created created) {
+    ctx.status(created.status()).contentType("application/json").result(created.body());
+  }
+
+  private static String required(String value, String field) {
+    if (value == null || value.isBlank()) {
+      throw ApiException.badRequest("missing_field", "Field '" + field + "' is required.");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,167 @@
+package com.ohmyotp.rentals;
+
+import com.ohmyotp.ledger.Money;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** SQL for rentals. */
+final class RentalStore {
+
+  private static final String SELECT =
+      """
+      SELECT r.id, r.account_id, r.service_id, s.name AS service_name, r.number_id, p.e164,
+             p.source, r.status, r.cost, r.rerent, r.rented_at, r.expires_at, r.ended_at,
+             r.refund_amount, r.sms_count
+      FROM rentals r
+      JOIN services s ON s.id = r.service_id
+      JOIN phone_numbers p ON p.id = r.number_id
+      """;
+
+  private static final RowMapper<Rental> RENTAL = (rs, ctx) -> {
+    long ended = rs.getLong("ended_at");
+    Long endedAt = rs.wasNull() ? null : ended;
+    BigDecimal refund = rs.getBigDecimal("refund_amount");
+    return new Rental(
+        rs.getString("id"),
+        rs.getLong("account_id"),
+        rs.getInt("service_id"),
+        rs.getString("service_name"),
+        rs.getLong("number_id"),
+        rs.getString("e164"),
+        rs.getString("source"),
+        RentalStatus.fromWire(rs.getString("status")).orElseThrow(),
+        Money.of(rs.getBigDecimal("cost")),
+        rs.getBoolean("rerent"),
+        rs.getLong("rented_at"),
+        rs.getLong("expires_at"),
+        endedAt,
+        refund == null ? null : Money.of(refund),
+        rs.getInt("sms_count"));
+  };
+
+  /** History filters, already validated. */
+  record HistoryFilter(Optional<RentalStatus> status, boolean usedOnly, int page, int limit) {
+    long offset() {
+      return (long) (page - 1) * limit;
+    }
+  }
+
+  void insert(Handle h, Rental r) {
+    h.createUpdate(
+            """
+            INSERT INTO rentals (id, account_id, service_id, number_id, status, cost, rerent,
+                                 rented_at, expires_at, sms_count)
+            VALUES (:id, :account, :service, :number, :status, :cost, :rerent, :rented, :expires, 0)
+            """)
+        .bind("id", r.id())
+        .bind("account", r.accountId())
+        .bind("service", r.serviceId())
+        .bind("number", r.numberId())
+        .bind("status", r.status().wire())
+        .bind("cost", r.cost().amount())
+        .bind("rerent", r.rerent())
+        .bind("rented", r.rentedAt())
+        .bind("expires", r.expiresAt())
+        .execute();
+  }
+
+  Optional<Rental> find(Handle h, String id) {
+    return h.createQuery(SELECT + " WHERE r.id = :id").bind("id", id).map(RENTAL).findOne();
+  }
+
+  /** Locks the rental row until the transaction ends, then reads it. */
+  Optional<Rental> lock(Handle h, String id) {
+    boolean exists = h.createQuery("SELECT id FROM rentals WHERE id = :id FOR UPDATE")
+        .bind("id", id)
+        .mapTo(String.class)
+        .findOne()
+        .isPresent();
+    return exists ? find(h, id) : Optional.empty();
+  }
+
+  /** Moves a rental on from {@code from}; false when it was no longer in that status. */
+  boolean transition(Handle h, String id, RentalStatus from, RentalStatus to, Long endedAt,
+      Money refund) {
+    return h.createUpdate(
+            """
+            UPDATE rentals SET status = :to, ended_at = :ended, refund_amount = :refund
+            WHERE id = :id AND status = :from
+            """)
+        .bind("to", to.wire())
+        .bind("ended", endedAt)
+        .bind("refund", refund == null ? null : refund.amount())
+        .bind("id", id)
+        .bind("from", from.wire())
+        .execute() == 1;
+  }
+
+  void recordSms(Handle h, String id) {
+    h.createUpdate("UPDATE rentals SET status = 'completed', sms_count = sms_count + 1 WHERE id = :id")
+        .bind("id", id)
+        .execute();
+  }
+
+  List<String> dueForExpiry(Handle h, long accountId, long now) {
+    return h.createQuery(
+            "SELECT id FROM rentals WHERE account_id = :account AND status = 'active' AND expires_at <= :now")
+        .bind("account", accountId)
+        .bind("now", now)
+        .mapTo(String.class)
+        .list();
+  }
+
+  List<String> dueForExpiry(Handle h, long now, int limit) {
+    return h.createQuery(
+            "SELECT id FROM rentals WHERE status = 'active' AND expires_at <= :now ORDER BY expires_at LIMIT :limit")
+        .bind("now", now)
+        .bind("limit", limit)
+        .mapTo(String.class)
+        .list();
+  }
+
+  /** Rentals that hold their number now, newest first. */
+  List<Rental> holding(Handle h, long accountId, long now) {
+    return h.createQuery(SELECT
+            + """
+             WHERE r.account_id = :account AND r.status IN ('active', 'completed') AND r.expires_at > :now
+             ORDER BY r.rented_at DESC, r.id DESC
+            """)
+        .bind("account", accountId)
+        .bind("now", now)
+        .map(RENTAL)
+        .list();
+  }
+
+  List<Rental> history(Handle h, long accountId, HistoryFilter filter) {
+    return h.createQuery(SELECT + " WHERE " + historyWhere(filter)
+            + " ORDER BY r.rented_at DESC, r.id DESC LIMIT :limit OFFSET :offset")
+        .bind("account", accountId)
+        .bind("status", filter.status().map(RentalStatus::wire).orElse(null))
+        .bind("limit", filter.limit())
+        .bind("offset", filter.offset())
+        .map(RENTAL)
+        .list();
+  }
+
+  long historyTotal(Handle h, long accountId, HistoryFilter filter) {
+    return h.createQuery("SELECT COUNT(*) FROM rentals r WHERE " + historyWhere(filter))
+        .bind("account", accountId)
+        .bind("status", filter.status().map(RentalStatus::wire).orElse(null))
+        .mapTo(Long.class)
+        .one();
+  }
+
+  private static String historyWhere(HistoryFilter filter) {
+    StringBuilder where = new StringBuilder("r.account_id = :account");
+    if (filter.status().isPresent()) {
+      where.append(" AND r.status = :status");
+    }
+    if (filter.usedOnly()) {
+      where.append(" AND r.sms_count > 0");
+    }
+    return where.toString();
+  }
+}

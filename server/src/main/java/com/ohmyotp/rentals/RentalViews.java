@@ -1,0 +1,117 @@
+package com.ohmyotp.rentals;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.ohmyotp.inventory.PhoneNumbers;
+import com.ohmyotp.ledger.Money;
+import com.ohmyotp.sms.SmsMessage;
+import java.util.List;
+
+/** The JSON shapes of the rental endpoints, and how a {@link Rental} becomes one. */
+public final class RentalViews {
+
+  private final PhoneNumbers phones;
+
+  RentalViews(PhoneNumbers phones) {
+    this.phones = phones;
+  }
+
+  /** One SMS in {@code sms_messages}. */
+  public record SmsView(long id, String sender, String message, String code, long receivedAt) {
+    static SmsView of(SmsMessage sms) {
+      return new SmsView(sms.id(), sms.sender(), sms.message(), sms.code(), sms.receivedAt());
+    }
+  }
+
+  /** A rental with its SMS: {@code POST /rentals}, {@code GET /rentals/:id}, active list. */
+  public record RentalView(
+      String id,
+      String serviceId,
+      String phoneNumber,
+      String status,
+      Money cost,
+      long rentedAt,
+      long expiresAt,
+      boolean rerent,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long cancelledAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Money refundAmount,
+      List<SmsView> smsMessages) {}
+
+  /** A rental in {@code /rentals/history}: its newest SMS and whether it can be re-rented now. */
+  public record HistoryEntry(
+      String id,
+      String serviceId,
+      String phoneNumber,
+      String status,
+      Money cost,
+      long rentedAt,
+      long expiresAt,
+      boolean rerent,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long cancelledAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Money refundAmount,
+      int smsCount,
+      String lastCode,
+      String lastSmsFullText,
+      Long lastSmsReceivedAt,
+      boolean rentable,
+      String rentableReason) {}
+
+  /** Any list of rentals. */
+  public record Page<T>(List<T> rentals, long total, int page, int limit) {}
+
+  /** {@code GET /rentals/:id/code}. */
+  public record CodeView(
+      String rentalId,
+      String status,
+      String code,
+      String message,
+      String sender,
+      Long receivedAt,
+      long expiresAt) {}
+
+  /** {@code POST /rentals/:id/cancel}. */
+  public record CancelView(String id, String status, Money refundAmount, long cancelledAt) {}
+
+  /** One row of {@code POST /rentals/rerent/check}. */
+  public record CheckRow(String phoneNumber, boolean eligible, String reason, Money cost) {}
+
+  /** {@code POST /rentals/rerent/check}. */
+  public record CheckView(String serviceId, Money cost, Money balance, int eligibleCount,
+      List<CheckRow> results) {}
+
+  RentalView rental(Rental r, long now, List<SmsMessage> sms) {
+    RentalStatus status = Lifecycle.visibleStatus(r.status(), r.expiresAt(), now);
+    return new RentalView(r.id(), r.serviceName(), phones.display(r.e164()), status.wire(), r.cost(),
+        r.rentedAt(), r.expiresAt(), r.rerent(), cancelledAt(r), r.refundAmount(),
+        sms.stream().map(SmsView::of).toList());
+  }
+
+  HistoryEntry history(Rental r, long now, SmsMessage last, EligibilityReason eligibility) {
+    RentalStatus status = Lifecycle.visibleStatus(r.status(), r.expiresAt(), now);
+    return new HistoryEntry(r.id(), r.serviceName(), phones.display(r.e164()), status.wire(),
+        r.cost(), r.rentedAt(), r.expiresAt(), r.rerent(), cancelledAt(r), r.refundAmount(),
+        r.smsCount(),
+        last == null ? null : last.code(),
+        last == null ? null : last.message(),
+        last == null ? null : last.receivedAt(),
+        eligibility == EligibilityReason.OK,
+        eligibility.wire());
+  }
+
+  CodeView code(Rental r, long now, SmsMessage last) {
+    RentalStatus status = Lifecycle.visibleStatus(r.status(), r.expiresAt(), now);
+    return new CodeView(r.id(), status.wire(),
+        last == null ? null : last.code(),
+        last == null ? null : last.message(),
+        last == null ? null : last.sender(),
+        last == null ? null : last.receivedAt(),
+        r.expiresAt());
+  }
+
+  CancelView cancelled(Rental r) {
+    return new CancelView(r.id(), r.status().wire(), r.refundAmount(), r.endedAt());
+  }
+
+  private static Long cancelledAt(Rental r) {
+    return r.status() == RentalStatus.CANCELLED ? r.endedAt() : null;
+  }
+}

@@ -1,0 +1,398 @@
+package com.ohmyotp.rentals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.ohmyotp.api.ApiException;
+import com.ohmyotp.api.Caller;
+import com.ohmyotp.api.Json;
+import com.ohmyotp.catalog.Catalog;
+import com.ohmyotp.catalog.Service;
+import com.ohmyotp.db.Database;
+import com.ohmyotp.inventory.Inventory;
+import com.ohmyotp.inventory.Inventory.PhoneState;
+import com.ohmyotp.ledger.Ledger;
+import com.ohmyotp.ledger.Money;
+import com.ohmyotp.rentals.Lifecycle.CancelOutcome;
+import com.ohmyotp.rentals.RentalViews.CheckRow;
+import com.ohmyotp.rentals.RentalViews.CheckView;
+import com.ohmyotp.rentals.RentalViews.CodeView;
+import com.ohmyotp.rentals.RentalViews.HistoryEntry;
+import com.ohmyotp.rentals.RentalViews.Page;
+import com.ohmyotp.rentals.RentalViews.RentalView;
+import com.ohmyotp.sms.SmsMessage;
+import com.ohmyotp.sms.SmsStore;
+import com.ohmyotp.sources.NumberSource.StartedRental;
+import com.ohmyotp.sources.NumberSources;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renting, reading, cancelling and expiring rentals. Every change to a rental happens in one
+ * transaction that locks the rental row, asks {@link Lifecycle} what to do and writes the
+ * rental, the number's hold and the ledger together.
+ */
+public final class Rentals {
+
+  private static final Logger log = LoggerFactory.getLogger(Rentals.class);
+
+  /** At most this many phones per {@code /rentals/rerent/check}. */
+  public static final int MAX_CHECK_PHONES = 100;
+
+  private final Database db;
+  private final Catalog catalog;
+  private final Inventory inventory;
+  private final Ledger ledger;
+  private final SmsStore smsStore;
+  private final NumberSources sources;
+  private final Clock clock;
+  private final ObjectMapper json;
+  private final RentalStore store = new RentalStore();
+  private final IdempotencyKeys idempotency;
+  private final RentalViews views;
+
+  public Rentals(Database db, Catalog catalog, Inventory inventory, Ledger ledger, SmsStore smsStore,
+      NumberSources sources, Clock clock, ObjectMapper json) {
+    this.db = db;
+    this.catalog = catalog;
+    this.inventory = inventory;
+    this.ledger = ledger;
+    this.smsStore = smsStore;
+    this.sources = sources;
+    this.clock = clock;
+    this.json = json;
+    this.idempotency = new IdempotencyKeys(db);
+    this.views = new RentalViews(inventory.phones());
+  }
+
+  /** An HTTP answer to send as it is: a new rental's 201, or the replay of one. */
+  public record Created(int status, byte[] body) {}
+
+  /**
+   * Rents a fresh number for a service.
+   *
+   * @param idempotencyKey optional; a replay returns the original answer and charges nothing
+   */
+  public Created rent(Caller caller, String serviceName, Optional<String> idempotencyKey) {
+    Service service = catalog.requireRentable(serviceName);
+    return idempotent(caller, idempotencyKey,
+        IdempotencyKeys.fingerprint("rent", String.valueOf(service.id())),
+        key -> create(caller, service, Optional.empty(), key));
+  }
+
+  /**
+   * Rents again a number the caller rented before for the same service.
+   *
+   * @throws ApiException 400 for a malformed phone number, 404 when it is not in inventory, 409
+   *     when it is held, expired or was not rented by the caller, 402 when the balance is short
+   */
+  public Created rerent(Caller caller, String serviceName, String phoneNumber, String idempotencyKey) {
+    String key = IdempotencyKeys.check(idempotencyKey);
+    Service service = catalog.requireRentable(serviceName);
+    String e164 = inventory.phones().toE164(phoneNumber).orElseThrow(() ->
+        ApiException.badRequest(EligibilityReason.INVALID_PHONE_NUMBER.wire(),
+            "That is not a valid phone number."));
+    return idempotent(caller, Optional.of(key),
+        IdempotencyKeys.fingerprint("rerent", String.valueOf(service.id()), e164),
+        k -> create(caller, service, Optional.of(e164), k));
+  }
+
+  private Created idempotent(Caller caller, Optional<String> key, String fingerprint,
+      java.util.function.Function<Optional<String>, Created> work) {
+    if (key.isEmpty()) {
+      return work.apply(Optional.empty());
+    }
+    String checked = IdempotencyKeys.check(key.get());
+    long now = now();
+    Optional<IdempotencyKeys.Replay> replay = idempotency.begin(caller.accountId(), checked, fingerprint, now);
+    if (replay.isPresent()) {
+      return new Created(replay.get().status(), replay.get().body().getBytes(StandardCharsets.UTF_8));
+    }
+    try {
+      return work.apply(Optional.of(checked));
+    } catch (RuntimeException e) {
+      idempotency.abandon(caller.accountId(), checked);
+      throw e;
+    }
+  }
+
+  private Created create(Caller caller, Service service, Optional<String> rerentE164,
+      Optional<String> idempotencyKey) {
+    String rentalId = UUID.randomUUID().toString();
+    long now = now();
+    long until = now + service.durationSeconds();
+    Rental rental = db.inTransaction(h -> {
+      Inventory.NumberRef number = rerentE164.isPresent()
+          ? claimForRerent(h, caller, service, rerentE164.get(), rentalId, now, until)
+          : inventory.claimFresh(h, service, caller.accountId(), rentalId, now, until)
+              .orElseThrow(() -> ApiException.conflict("no_numbers_available",
+                  "No numbers are available for " + service.name() + " right now."));
+      ledger.charge(h, caller.accountId(), service.price(), rentalId, service.id(), now);
+      Rental r = new Rental(rentalId, caller.accountId(), service.id(), service.name(), number.id(),
+          number.e164(), number.source(), RentalStatus.ACTIVE, service.price(),
+          rerentE164.isPresent(), now, until, null, null, 0);
+      store.insert(h, r);
+      idempotencyKey.ifPresent(key -> idempotency.complete(h, caller.accountId(), key, rentalId, 201,
+          new String(body(r, now), StandardCharsets.UTF_8)));
+      return r;
+    });
+    log.info("rental {} started: service={} account={} rerent={}", rental.id(), service.name(),
+        caller.accountId(), rental.rerent());
+    sources.rentalStarted(rental.source(),
+        new StartedRental(rental.id(), rental.e164(), service.name(), rental.expiresAt()));
+    return new Created(201, body(rental, now));
+  }
+
+  private Inventory.NumberRef claimForRerent(Handle h, Caller caller, Service service, String e164,
+      String rentalId, long now, long until) {
+    Optional<PhoneState> state = Optional.ofNullable(
+        inventory.states(h, caller.accountId(), service.id(), List.of(e164)).get(e164));
+    Money balance = ledger.balance(h, caller.accountId());
+    EligibilityReason reason = Eligibility.forRerent(state, now, service.durationSeconds(), balance,
+        service.price());
+    if (reason == EligibilityReason.OK && !inventory.claim(h, state.get().numberId(), rentalId, now, until)) {
+      reason = EligibilityReason.PHONE_CURRENTLY_ACTIVE;
+    }
+    if (reason != EligibilityReason.OK) {
+      throw rerentRefused(reason);
+    }
+    String source = service.source();
+    return new Inventory.NumberRef(state.get().numberId(), e164, source);
+  }
+
+  private static ApiException rerentRefused(EligibilityReason reason) {
+    return switch (reason) {
+      case PHONE_NOT_IN_INVENTORY -> ApiException.notFound(reason.wire(),
+          "That phone number is not in inventory.");
+      case NOT_PREVIOUSLY_RENTED -> ApiException.conflict(reason.wire(),
+          "You have not rented that phone number for this service before.");
+      case PHONE_EXPIRED -> ApiException.conflict(reason.wire(),
+          "That phone number leaves inventory before a new rental would end.");
+      case PHONE_CURRENTLY_ACTIVE -> ApiException.conflict(reason.wire(),
+          "That phone number is in use by an active rental.");
+      case INSUFFICIENT_BALANCE -> ApiException.paymentRequired(
+          "Your balance does not cover the price of this rental.");
+      case INVALID_PHONE_NUMBER -> ApiException.badRequest(reason.wire(), "That is not a valid phone number.");
+      case OK -> throw new IllegalArgumentException("not a refusal");
+    };
+  }
+
+  private byte[] body(Rental r, long now) {
+    return Json.write(json, views.rental(r, now, List.of()));
+  }
+
+  /** One rental with all its SMS. */
+  public RentalView get(Caller caller, String rentalId) {
+    Rental rental = owned(caller, rentalId);
+    long now = now();
+    return db.read(h -> views.rental(rental, now, smsStore.forRental(h, rental.id())));
+  }
+
+  /** The newest code of a rental: the cheap poll. */
+  public CodeView code(Caller caller, String rentalId) {
+    Rental rental = owned(caller, rentalId);
+    long now = now();
+    SmsMessage last = rental.smsCount() == 0 ? null
+        : db.read(h -> smsStore.latest(h, rental.id())).orElse(null);
+    return views.code(rental, now, last);
+  }
+
+  /**
+   * Releases a rental's number, refunding it in full if no SMS arrived.
+   *
+   * @throws ApiException 409 when the rental no longer holds its number
+   */
+  public RentalViews.CancelView cancel(Caller caller, String rentalId) {
+    owned(caller, rentalId);
+    long now = now();
+    record Result(Rental rental, CancelOutcome outcome) {}
+    Result result = db.inTransaction(h -> {
+      Rental locked = store.lock(h, rentalId).orElseThrow();
+      if (Lifecycle.isDueForExpiry(locked, now)) {
+        expire(h, locked, now);
+        return new Result(locked, new CancelOutcome.NotHeld(RentalStatus.EXPIRED));
+      }
+      CancelOutcome outcome = Lifecycle.cancel(locked, now);
+      if (outcome instanceof CancelOutcome.Cancelled cancelled) {
+        if (!store.transition(h, locked.id(), locked.status(), RentalStatus.CANCELLED, now, cancelled.refund())) {
+          throw new Database.RetryableConflict("rental " + locked.id() + " changed while locked");
+        }
+        inventory.release(h, locked.numberId(), locked.id());
+        if (cancelled.refund().isPositive()) {
+          ledger.refund(h, locked.accountId(), cancelled.refund(), locked.id(), locked.serviceId(), now);
+        }
+        return new Result(store.find(h, rentalId).orElseThrow(), outcome);
+      }
+      return new Result(locked, outcome);
+    });
+    if (result.outcome() instanceof CancelOutcome.NotHeld notHeld) {
+      throw ApiException.conflict("rental_not_cancellable",
+          "This rental is " + notHeld.visibleStatus().wire() + " and no longer holds its number.");
+    }
+    log.info("rental {} cancelled: refund={}", rentalId, result.rental().refundAmount());
+    return views.cancelled(result.rental());
+  }
+
+  /** Rentals whose number the caller still holds. */
+  public Page<RentalView> active(Caller caller) {
+    settleDue(caller.accountId());
+    long now = now();
+    return db.read(h -> {
+      List<Rental> rentals = store.holding(h, caller.accountId(), now);
+      Map<String, List<SmsMessage>> sms = smsStore.allFor(h, rentals.stream().map(Rental::id).toList());
+      List<RentalView> list = rentals.stream()
+          .map(r -> views.rental(r, now, sms.getOrDefault(r.id(), List.of())))
+          .toList();
+      return new Page<>(list, list.size(), 1, Math.max(list.size(), 1));
+    });
+  }
+
+  /** The caller's rentals, newest first, with each one's newest SMS and re-rent eligibility. */
+  public Page<HistoryEntry> history(Caller caller, Optional<RentalStatus> status, boolean usedOnly,
+      int page, int limit) {
+    settleDue(caller.accountId());
+    long now = now();
+    RentalStore.HistoryFilter filter = new RentalStore.HistoryFilter(status, usedOnly, page, limit);
+    return db.read(h -> {
+      List<Rental> rentals = store.history(h, caller.accountId(), filter);
+      long total = store.historyTotal(h, caller.accountId(), filter);
+      Map<String, SmsMessage> last = smsStore.latestFor(h,
+          rentals.stream().filter(r -> r.smsCount() > 0).map(Rental::id).toList());
+      Map<String, EligibilityReason> eligibility = eligibility(h, caller.accountId(), rentals, now);
+      List<HistoryEntry> entries = rentals.stream()
+          .map(r -> views.history(r, now, last.get(r.id()), eligibility.get(r.id())))
+          .toList();
+      return new Page<>(entries, total, page, limit);
+    });
+  }
+
+  private Map<String, EligibilityReason> eligibility(Handle h, long accountId, List<Rental> rentals,
+      long now) {
+    Map<String, EligibilityReason> reasons = new HashMap<>();
+    if (rentals.isEmpty()) {
+      return reasons;
+    }
+    Money balance = ledger.balance(h, accountId);
+    Map<Integer, List<Rental>> byService = new HashMap<>();
+    rentals.forEach(r -> byService.computeIfAbsent(r.serviceId(), id -> new ArrayList<>()).add(r));
+    for (var entry : byService.entrySet()) {
+      Optional<Service> service = catalog.find(h, Service.ID_PREFIX + entry.getKey())
+          .filter(Service::enabled);
+      List<String> numbers = entry.getValue().stream().map(Rental::e164).distinct().toList();
+      Map<String, PhoneState> states = inventory.states(h, accountId, entry.getKey(), numbers);
+      for (Rental r : entry.getValue()) {
+        // A service taken out of the catalog cannot be rented at all, whatever the number.
+        reasons.put(r.id(), service
+            .map(s -> Eligibility.forRerent(Optional.ofNullable(states.get(r.e164())), now,
+                s.durationSeconds(), balance, s.price()))
+            .orElse(EligibilityReason.PHONE_NOT_IN_INVENTORY));
+      }
+    }
+    return reasons;
+  }
+
+  /** Which of up to 100 numbers the caller could re-rent for a service now. */
+  public CheckView check(Caller caller, String serviceName, List<String> phoneNumbers) {
+    if (phoneNumbers.size() > MAX_CHECK_PHONES) {
+      throw ApiException.badRequest("too_many_phone_numbers",
+          "Check at most " + MAX_CHECK_PHONES + " phone numbers at once.");
+    }
+    Service service = catalog.requireRentable(serviceName);
+    long now = now();
+    settleDue(caller.accountId());
+    return db.read(h -> {
+      Map<String, String> e164ByInput = new HashMap<>();
+      for (String input : new LinkedHashSet<>(phoneNumbers)) {
+        inventory.phones().toE164(input).ifPresent(e164 -> e164ByInput.put(input, e164));
+      }
+      Map<String, PhoneState> states = inventory.states(h, caller.accountId(), service.id(),
+          List.copyOf(new LinkedHashSet<>(e164ByInput.values())));
+      Money balance = ledger.balance(h, caller.accountId());
+      List<CheckRow> rows = new ArrayList<>();
+      for (String input : phoneNumbers) {
+        String e164 = e164ByInput.get(input);
+        EligibilityReason reason = e164 == null
+            ? EligibilityReason.INVALID_PHONE_NUMBER
+            : Eligibility.forRerent(Optional.ofNullable(states.get(e164)), now,
+                service.durationSeconds(), balance, service.price());
+        String shown = e164 == null ? input : inventory.phones().display(e164);
+        rows.add(new CheckRow(shown, reason == EligibilityReason.OK, reason.wire(), service.price()));
+      }
+      int eligible = (int) rows.stream().filter(CheckRow::eligible).count();
+      return new CheckView(service.name(), service.price(), balance, eligible, rows);
+    });
+  }
+
+  /**
+   * Expires the caller's rentals whose window closed with no SMS, refunding them, so that every
+   * read after this one sees the refund even if the sweep has not run yet.
+   */
+  public void settleDue(long accountId) {
+    long now = now();
+    List<String> due = db.read(h -> store.dueForExpiry(h, accountId, now));
+    due.forEach(id -> expire(id, now));
+  }
+
+  /** Expires up to {@code limit} overdue rentals of any account; returns how many it expired. */
+  public int expireDue(int limit) {
+    long now = now();
+    List<String> due = db.read(h -> store.dueForExpiry(h, now, limit));
+    int expired = 0;
+    for (String id : due) {
+      if (expire(id, now)) {
+        expired++;
+      }
+    }
+    return expired;
+  }
+
+  private boolean expire(String rentalId, long now) {
+    return db.inTransaction(h -> store.lock(h, rentalId)
+        .filter(r -> Lifecycle.isDueForExpiry(r, now))
+        .map(r -> {
+          expire(h, r, now);
+          return true;
+        })
+        .orElse(false));
+  }
+
+  private void expire(Handle h, Rental r, long now) {
+    if (!store.transition(h, r.id(), RentalStatus.ACTIVE, RentalStatus.EXPIRED, r.expiresAt(), r.cost())) {
+      throw new Database.RetryableConflict("rental " + r.id() + " changed while locked");
+    }
+    inventory.release(h, r.numberId(), r.id());
+    ledger.refund(h, r.accountId(), r.cost(), r.id(), r.serviceId(), now);
+    log.info("rental {} expired: refund={}", r.id(), r.cost());
+  }
+
+  /**
+   * The rental, if the caller owns it; an overdue one is expired first so nothing shown is stale.
+   *
+   * @throws ApiException 404 for an unknown id, 403 for another account's rental
+   */
+  private Rental owned(Caller caller, String rentalId) {
+    Rental rental = db.read(h -> store.find(h, rentalId)).orElseThrow(() ->
+        ApiException.notFound("rental_not_found", "There is no rental with that id."));
+    if (rental.accountId() != caller.accountId()) {
+      throw ApiException.forbidden("not_owner", "This rental belongs to another account.");
+    }
+    long now = now();
+    if (Lifecycle.isDueForExpiry(rental, now)) {
+      expire(rental.id(), now);
+      return db.read(h -> store.find(h, rentalId)).orElseThrow();
+    }
+    return rental;
+  }
+
+  private long now() {
+    return clock.instant().getEpochSecond();
+  }
+}

@@ -1,0 +1,78 @@
+package com.ohmyotp.rentals;
+
+import com.ohmyotp.db.Database;
+import com.ohmyotp.inventory.PhoneNumbers;
+import com.ohmyotp.inventory.Inventory;
+import com.ohmyotp.sms.CodeExtractor;
+import com.ohmyotp.sms.InboundSms;
+import com.ohmyotp.sms.SmsSink;
+import com.ohmyotp.sms.SmsStore;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands an inbound SMS to the rental holding its number. The rental row is locked first, so an
+ * SMS and a cancel of the same rental are ordered: either the SMS lands (and the cancel refunds
+ * nothing) or the cancel lands (and the SMS is kept as unmatched). Nothing is ever dropped.
+ */
+public final class SmsDelivery implements SmsSink {
+
+  private static final Logger log = LoggerFactory.getLogger(SmsDelivery.class);
+
+
+  private final Database db;
+  private final Inventory inventory;
+  private final PhoneNumbers phones;
+  private final SmsStore smsStore;
+  private final CodeExtractor extractor;
+  private final Clock clock;
+  private final RentalStore store = new RentalStore();
+
+  public SmsDelivery(Database db, Inventory inventory, SmsStore smsStore, CodeExtractor extractor,
+      Clock clock) {
+    this.db = db;
+    this.inventory = inventory;
+    this.phones = inventory.phones();
+    this.smsStore = smsStore;
+    this.extractor = extractor;
+    this.clock = clock;
+  }
+
+  @Override
+  public Optional<String> deliver(InboundSms sms) {
+    long now = clock.instant().getEpochSecond();
+    long receivedAt = sms.receivedAt() == null ? now : sms.receivedAt();
+    String code = extractor.extract(sms.text()).orElse(null);
+    Optional<String> e164 = phones.toE164(sms.to());
+    if (e164.isEmpty()) {
+      recordUnmatched(sms, "invalid_number", receivedAt, now);
+      return Optional.empty();
+    }
+    Optional<String> delivered = db.inTransaction(h -> {
+      Optional<Rental> rental = inventory.holder(h, e164.get(), now).flatMap(id -> store.lock(h, id));
+      if (rental.isEmpty() || !Lifecycle.acceptsSms(rental.get(), now)) {
+        smsStore.recordUnmatched(h, sms.to(), sms.from(), sms.text(), "no_active_rental", receivedAt, now);
+        return Optional.<String>empty();
+      }
+      smsStore.insert(h, rental.get().id(), sms.from(), sms.text(), code, receivedAt);
+      store.recordSms(h, rental.get().id());
+      return Optional.of(rental.get().id());
+    });
+    if (delivered.isPresent()) {
+      log.info("sms delivered to rental {} (code {})", delivered.get(), code == null ? "not found" : "found");
+    } else {
+      log.info("sms kept as unmatched: no_active_rental");
+    }
+    return delivered;
+  }
+
+  private void recordUnmatched(InboundSms sms, String reason, long receivedAt, long now) {
+    db.inTransaction(h -> {
+      smsStore.recordUnmatched(h, sms.to(), sms.from(), sms.text(), reason, receivedAt, now);
+      return null;
+    });
+    log.info("sms kept as unmatched: {}", reason);
+  }
+}

@@ -1,0 +1,44 @@
+package com.ohmyotp.sms;
+
+import com.ohmyotp.api.ApiAuth;
+import com.ohmyotp.api.Params;
+import com.ohmyotp.db.Database;
+import com.ohmyotp.web.Routes;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+
+/** {@code GET /api/admin/sms/unmatched}: SMS that reached no rental, newest first. */
+public final class SmsRoutes implements Routes {
+
+  record UnmatchedList(List<UnmatchedSms> messages, Long nextBefore) {}
+
+  private final Database db;
+  private final SmsStore store;
+  private final ApiAuth auth;
+
+  public SmsRoutes(Database db, SmsStore store, ApiAuth auth) {
+    this.db = db;
+    this.store = store;
+    this.auth = auth;
+  }
+
+  @Override
+  public void register(RoutesConfig routes) {
+    routes.get("/api/admin/sms/unmatched", auth.admin(this::unmatched));
+  }
+
+  private void unmatched(Context ctx) {
+    int limit = Params.limit(ctx.queryParam("limit"));
+    String rawBefore = ctx.queryParam("before");
+    Long before = null;
+    if (rawBefore != null) {
+      before = (long) Params.page(rawBefore);
+    }
+    Long cursor = before;
+    List<UnmatchedSms> messages = db.read(h -> store.unmatched(h, cursor, limit));
+    Long next = messages.size() == limit ? messages.get(messages.size() - 1).id() : null;
+    ctx.json(new UnmatchedList(messages, next));
+  }
+
+}

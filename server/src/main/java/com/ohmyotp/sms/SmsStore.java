@@ -1,0 +1,117 @@
+package com.ohmyotp.sms;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** SQL for received and unmatched SMS. */
+public final class SmsStore {
+
+  private static final RowMapper<SmsMessage> SMS = (rs, ctx) -> new SmsMessage(
+      rs.getLong("id"),
+      rs.getString("rental_id"),
+      rs.getString("sender"),
+      rs.getString("message"),
+      rs.getString("code"),
+      rs.getLong("received_at"));
+
+  public long insert(Handle h, String rentalId, String sender, String message, String code,
+      long receivedAt) {
+    return h.createUpdate(
+            """
+            INSERT INTO sms_messages (rental_id, sender, message, code, received_at)
+            VALUES (:rental, :sender, :message, :code, :received)
+            """)
+        .bind("rental", rentalId)
+        .bind("sender", sender)
+        .bind("message", message)
+        .bind("code", code)
+        .bind("received", receivedAt)
+        .executeAndReturnGeneratedKeys("id")
+        .mapTo(Long.class)
+        .one();
+  }
+
+  public List<SmsMessage> forRental(Handle h, String rentalId) {
+    return h.createQuery("SELECT * FROM sms_messages WHERE rental_id = :rental ORDER BY id")
+        .bind("rental", rentalId)
+        .map(SMS)
+        .list();
+  }
+
+  public Optional<SmsMessage> latest(Handle h, String rentalId) {
+    return h.createQuery("SELECT * FROM sms_messages WHERE rental_id = :rental ORDER BY id DESC LIMIT 1")
+        .bind("rental", rentalId)
+        .map(SMS)
+        .findOne();
+  }
+
+  /** The newest SMS of each rental that has one. */
+  public Map<String, SmsMessage> latestFor(Handle h, List<String> rentalIds) {
+    Map<String, SmsMessage> latest = new HashMap<>();
+    if (rentalIds.isEmpty()) {
+      return latest;
+    }
+    h.createQuery(
+            """
+            SELECT * FROM sms_messages WHERE id IN (
+              SELECT MAX(id) FROM sms_messages WHERE rental_id IN (<rentals>) GROUP BY rental_id)
+            """)
+        .bindList("rentals", rentalIds)
+        .map(SMS)
+        .forEach(sms -> latest.put(sms.rentalId(), sms));
+    return latest;
+  }
+
+  /** All SMS of the given rentals, oldest first, grouped by rental. */
+  public Map<String, List<SmsMessage>> allFor(Handle h, List<String> rentalIds) {
+    Map<String, List<SmsMessage>> all = new HashMap<>();
+    if (rentalIds.isEmpty()) {
+      return all;
+    }
+    h.createQuery("SELECT * FROM sms_messages WHERE rental_id IN (<rentals>) ORDER BY id")
+        .bindList("rentals", rentalIds)
+        .map(SMS)
+        .forEach(sms -> all.computeIfAbsent(sms.rentalId(), id -> new java.util.ArrayList<>()).add(sms));
+    return all;
+  }
+
+  public void recordUnmatched(Handle h, String to, String sender, String message, String reason,
+      long receivedAt, long now) {
+    h.createUpdate(
+            """
+            INSERT INTO unmatched_sms (to_number, sender, message, reason, received_at, recorded_at)
+            VALUES (:to, :sender, :message, :reason, :received, :now)
+            """)
+        .bind("to", to)
+        .bind("sender", sender)
+        .bind("message", message)
+        .bind("reason", reason)
+        .bind("received", receivedAt)
+        .bind("now", now)
+        .execute();
+  }
+
+  /** Unmatched SMS, newest first, older than {@code beforeId} when given. */
+  public List<UnmatchedSms> unmatched(Handle h, Long beforeId, int limit) {
+    return h.createQuery(
+            """
+            SELECT * FROM unmatched_sms WHERE id < :before
+            ORDER BY id DESC LIMIT :limit
+            """)
+        .bind("before", beforeId == null ? Long.MAX_VALUE : beforeId)
+        .bind("limit", limit)
+        .map((rs, ctx) -> new UnmatchedSms(
+            rs.getLong("id"),
+            rs.getString("to_number"),
+            rs.getString("sender"),
+            rs.getString("message"),
+            rs.getString("reason"),
+            rs.getLong("received_at"),
+            rs.getLong("recorded_at")))
+        .list();
+  }
+}

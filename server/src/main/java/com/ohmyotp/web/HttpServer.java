@@ -1,0 +1,140 @@
+package com.ohmyotp.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.ohmyotp.api.ApiException;
+import com.ohmyotp.api.ErrorBody;
+import com.ohmyotp.db.Database;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.SQLTransientConnectionException;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Builds the Javalin server: request ids, security headers, metrics, the one place errors become
+ * the error body, and every feature's routes.
+ */
+public final class HttpServer {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+  private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final String STARTED = "ohmyotp.started";
+  /** Large enough for an operator's number import, small enough that a flood cannot hurt. */
+  public static final long MAX_REQUEST_BYTES = 1024 * 1024;
+
+  private HttpServer() {}
+
+  public static Javalin create(ObjectMapper json, MeterRegistry metrics, List<Routes> routes) {
+    return Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      config.concurrency.useVirtualThreads = true;
+      config.jsonMapper(new JavalinJackson(json, true));
+      config.http.maxRequestSize = MAX_REQUEST_BYTES;
+      config.http.defaultContentType = "application/json";
+      config.http.prefer405over404 = true;
+      config.router.ignoreTrailingSlashes = true;
+
+      config.routes.before(ctx -> {
+        ctx.attribute(STARTED, System.nanoTime());
+        String requestId = ctx.header("X-Request-Id");
+        if (requestId == null || !CLIENT_REQUEST_ID.matcher(requestId).matches()) {
+          requestId = UUID.randomUUID().toString();
+        }
+        MDC.put("request_id", requestId);
+        ctx.header("X-Request-Id", requestId);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+      });
+      config.routes.after(ctx -> {
+        Long started = ctx.attribute(STARTED);
+        if (started != null) {
+          Timer.builder("http.server.requests")
+              .tag("method", ctx.method().name())
+              .tag("route", route(ctx))
+              .tag("status", String.valueOf(ctx.statusCode()))
+              .register(metrics)
+              .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+        MDC.remove("request_id");
+      });
+
+      config.routes.exception(ApiException.class, (e, ctx) -> {
+        e.headers().forEach(ctx::header);
+        error(ctx, e.status(), e.error(), e.getMessage());
+      });
+      config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+        int status = e.getStatus();
+        switch (status) {
+          case 404 -> error(ctx, 404, "not_found", "There is nothing at " + ctx.method().name() + " " + safePath(ctx) + ".");
+          case 405 -> error(ctx, 405, "method_not_allowed", ctx.method().name() + " is not allowed here.");
+          case 413 -> error(ctx, 413, "request_too_large", "The request body is larger than " + MAX_REQUEST_BYTES + " bytes.");
+          default -> error(ctx, status, status >= 500 ? "internal_error" : "bad_request",
+              status >= 500 ? "Something went wrong on our side." : "The request was not understood.");
+        }
+      });
+      config.routes.exception(Database.RetryableConflict.class, (e, ctx) ->
+          error(ctx, 409, "conflict", "The request collided with others changing the same thing; try again."));
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        if (isDatabaseUnavailable(e)) {
+          log.warn("database unavailable: {}", e.toString());
+          error(ctx, 503, "service_unavailable", "The service is briefly unavailable; try again shortly.");
+          return;
+        }
+        log.error("unhandled error on {} {}", ctx.method().name(), safePath(ctx), e);
+        error(ctx, 500, "internal_error", "Something went wrong on our side.");
+      });
+      for (int status : new int[] {404, 405, 413}) {
+        config.routes.error(status, "*", ctx -> {
+          if (ctx.result() == null || ctx.result().isEmpty()) {
+            String code = status == 404 ? "not_found" : status == 405 ? "method_not_allowed" : "request_too_large";
+            error(ctx, status, code, status == 404 ? "There is nothing here." : "The request was not accepted.");
+          }
+        });
+      }
+
+      routes.forEach(r -> r.register(config.routes));
+    });
+  }
+
+  private static void error(Context ctx, int status, String code, String message) {
+    ctx.status(status).json(new ErrorBody(code, message));
+  }
+
+  private static String route(Context ctx) {
+    try {
+      return ctx.endpoint().path;
+    } catch (RuntimeException e) {
+      return "unmatched";
+    }
+  }
+
+  private static String safePath(Context ctx) {
+    String path = ctx.path();
+    return path.length() > 80 ? path.substring(0, 80) + "…" : path;
+  }
+
+  private static boolean isDatabaseUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientConnectionException || t instanceof java.net.ConnectException) {
+        return true;
+      }
+      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().equals("57P01"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
