@@ -1,0 +1,160 @@
+package com.ohmyotp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.ohmyotp.support.Http;
+import com.ohmyotp.support.TestServer;
+import com.ohmyotp.support.TestServer.Customer;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The lifecycle of DESIGN.md, with time moved by the test instead of waited for. */
+class RentalLifecycleTest {
+
+  static TestServer server;
+  static String service;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start();
+    service = server.service("Lyft", "0.35", "gateway");
+    server.numbers("gateway", 30);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private long refunds(String rentalId) {
+    return server.app.database().read(h -> h.createQuery(
+            "SELECT COUNT(*) FROM transactions WHERE rental_id = :id AND type = 'refund'")
+        .bind("id", rentalId).mapTo(Long.class).one());
+  }
+
+  @Test
+  void expiryRefundsOnceWhenReadBeforeTheSweep() {
+    Customer c = server.customer("1");
+    JsonNode rental = server.rent(c, service);
+    String id = rental.get("id").asText();
+    server.clock.advance(Duration.ofSeconds(600));
+
+    JsonNode shown = server.http.get("/api/v1/rentals/" + id, c.key()).json();
+    assertThat(shown.get("status").asText()).isEqualTo("expired");
+    assertThat(shown.get("refund_amount").toString()).isEqualTo("0.35");
+    assertThat(server.balance(c)).isEqualByComparingTo("1");
+
+    assertThat(server.app.sweepNow()).isZero();
+    server.http.get("/api/v1/rentals/" + id + "/code", c.key());
+    assertThat(refunds(id)).isEqualTo(1);
+    assertThat(server.balance(c)).isEqualByComparingTo("1");
+    Http.Response cancel = server.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null);
+    assertThat(cancel.status()).isEqualTo(409);
+    assertThat(server.balance(c)).isEqualByComparingTo("1");
+  }
+
+  @Test
+  void theSweepRefundsRentalsNobodyLooksAt() {
+    Customer c = server.customer("1");
+    String id = server.rent(c, service).get("id").asText();
+    server.clock.advance(Duration.ofSeconds(599));
+    server.app.sweepNow();
+    assertThat(refunds(id)).isZero();
+    server.clock.advance(Duration.ofSeconds(1));
+    assertThat(server.app.sweepNow()).isGreaterThanOrEqualTo(1);
+    assertThat(refunds(id)).isEqualTo(1);
+    assertThat(server.app.sweepNow()).isZero();
+    assertThat(refunds(id)).isEqualTo(1);
+    assertThat(server.balance(c)).isEqualByComparingTo("1");
+  }
+
+  @Test
+  void anSmsAfterExpiryIsUnmatchedAndShownToNobody() {
+    Customer c = server.customer("1");
+    JsonNode rental = server.rent(c, service);
+    String id = rental.get("id").asText();
+    server.clock.advance(Duration.ofSeconds(601));
+
+    Http.Response inbound = server.inboundSms(rental.get("phone_number").asText(), "Lyft", "Your Lyft code is 4455");
+    assertThat(inbound.status()).isEqualTo(202);
+    assertThat(inbound.json().get("rental_id").isNull()).isTrue();
+
+    JsonNode code = server.http.get("/api/v1/rentals/" + id + "/code", c.key()).json();
+    assertThat(code.get("code").isNull()).isTrue();
+    assertThat(code.get("status").asText()).isEqualTo("expired");
+    JsonNode unmatched = server.admin("GET", "/api/admin/sms/unmatched", null).json().get("messages");
+    assertThat(unmatched.toString()).contains("Your Lyft code is 4455");
+  }
+
+  @Test
+  void cancelBeforeAnSmsRefundsInFull() {
+    Customer c = server.customer("1");
+    String id = server.rent(c, service).get("id").asText();
+    server.clock.advance(Duration.ofSeconds(30));
+    JsonNode cancel = server.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null).json();
+    assertThat(cancel.get("refund_amount").toString()).isEqualTo("0.35");
+    assertThat(cancel.get("cancelled_at").asLong()).isEqualTo(server.clock.epochSecond());
+    assertThat(server.balance(c)).isEqualByComparingTo("1");
+    assertThat(server.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null).status()).isEqualTo(409);
+    assertThat(refunds(id)).isEqualTo(1);
+  }
+
+  @Test
+  void cancelAfterAnSmsRefundsNothingAndLaterSmsAreUnmatched() {
+    Customer c = server.customer("1");
+    JsonNode rental = server.rent(c, service);
+    String id = rental.get("id").asText();
+    String phone = rental.get("phone_number").asText();
+    server.inboundSms(phone, "Lyft", "Your Lyft code is 1111");
+    server.clock.advance(Duration.ofSeconds(10));
+    server.inboundSms(phone, "Lyft", "Your Lyft code is 2222");
+    assertThat(server.http.get("/api/v1/rentals/" + id + "/code", c.key()).json().get("code").asText()).isEqualTo("2222");
+
+    JsonNode cancel = server.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null).json();
+    assertThat(cancel.get("refund_amount").toString()).isEqualTo("0");
+    assertThat(server.balance(c)).isEqualByComparingTo("0.65");
+    Http.Response late = server.inboundSms(phone, "Lyft", "Your Lyft code is 3333");
+    assertThat(late.json().get("rental_id").isNull()).isTrue();
+    assertThat(server.http.get("/api/v1/rentals/" + id, c.key()).json().get("sms_messages")).hasSize(2);
+  }
+
+  @Test
+  void aCompletedRentalKeepsItsNumberUntilTheWindowCloses() {
+    Customer c = server.customer("1");
+    JsonNode rental = server.rent(c, service);
+    server.inboundSms(rental.get("phone_number").asText(), "Lyft", "code 9876");
+    server.clock.advance(Duration.ofSeconds(599));
+    assertThat(server.http.get("/api/v1/rentals/active", c.key()).json().get("total").asInt()).isEqualTo(1);
+    server.clock.advance(Duration.ofSeconds(1));
+    assertThat(server.http.get("/api/v1/rentals/active", c.key()).json().get("total").asInt()).isZero();
+    JsonNode history = server.http.get("/api/v1/rentals/history?status=completed", c.key()).json();
+    assertThat(history.get("rentals").get(0).get("status").asText()).isEqualTo("completed");
+    assertThat(history.get("rentals").get(0).get("rentable_reason").asText()).isEqualTo("ok");
+    assertThat(server.http.post("/api/v1/rentals/" + rental.get("id").asText() + "/cancel", c.key(), null).status())
+        .isEqualTo(409);
+    assertThat(server.balance(c)).isEqualByComparingTo("0.65");
+  }
+
+  @Test
+  void aFreshRentalNeverGetsANumberUsedBeforeForTheSameService() {
+    TestServer small = TestServer.start();
+    try {
+      String svc = small.service("Tinder", "0.75", "gateway");
+      small.numbers("gateway", 1);
+      Customer c = small.customer("5");
+      String id = small.rent(c, svc).get("id").asText();
+      small.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null);
+      Http.Response again = small.http.post("/api/v1/rentals", c.key(), "{\"service_id\":\"" + svc + "\"}");
+      assertThat(again.status()).isEqualTo(409);
+      assertThat(again.json().get("error").asText()).isEqualTo("no_numbers_available");
+      String other = small.service("Discord", "0.25", "gateway");
+      assertThat(small.http.post("/api/v1/rentals", c.key(), "{\"service_id\":\"" + other + "\"}").status()).isEqualTo(201);
+      assertThat(small.balance(c)).isEqualByComparingTo("4.75");
+    } finally {
+      small.close();
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package com.ohmyotp.rentals;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.ohmyotp.ledger.Money;
+import com.ohmyotp.rentals.Lifecycle.CancelOutcome;
+import org.junit.jupiter.api.Test;
+
+class LifecycleTest {
+
+  private static final long RENTED = 1_000;
+  private static final long EXPIRES = 1_600;
+
+  private static Rental rental(RentalStatus status) {
+    return new Rental("r1", 1, 1, "Uber", 1, "+13026873874", "simulator", status, Money.of("0.4"),
+        false, RENTED, EXPIRES, null, null, status == RentalStatus.COMPLETED ? 1 : 0);
+  }
+
+  @Test
+  void activeRentalPastItsWindowIsShownExpiredEvenBeforeTheSweep() {
+    assertThat(Lifecycle.visibleStatus(RentalStatus.ACTIVE, EXPIRES, EXPIRES - 1)).isEqualTo(RentalStatus.ACTIVE);
+    assertThat(Lifecycle.visibleStatus(RentalStatus.ACTIVE, EXPIRES, EXPIRES)).isEqualTo(RentalStatus.EXPIRED);
+    assertThat(Lifecycle.visibleStatus(RentalStatus.COMPLETED, EXPIRES, EXPIRES + 5)).isEqualTo(RentalStatus.COMPLETED);
+  }
+
+  @Test
+  void numberIsHeldWhileTheWindowIsOpenAndNotAfter() {
+    assertThat(Lifecycle.holdsNumber(RentalStatus.ACTIVE, EXPIRES, EXPIRES - 1)).isTrue();
+    assertThat(Lifecycle.holdsNumber(RentalStatus.COMPLETED, EXPIRES, EXPIRES - 1)).isTrue();
+    assertThat(Lifecycle.holdsNumber(RentalStatus.COMPLETED, EXPIRES, EXPIRES)).isFalse();
+    assertThat(Lifecycle.holdsNumber(RentalStatus.CANCELLED, EXPIRES, RENTED)).isFalse();
+    assertThat(Lifecycle.holdsNumber(RentalStatus.EXPIRED, EXPIRES, RENTED)).isFalse();
+  }
+
+  @Test
+  void cancelBeforeAnySmsRefundsTheFullCost() {
+    assertThat(Lifecycle.cancel(rental(RentalStatus.ACTIVE), RENTED + 10))
+        .isEqualTo(new CancelOutcome.Cancelled(Money.of("0.4")));
+  }
+
+  @Test
+  void cancelAfterAnSmsRefundsNothing() {
+    assertThat(Lifecycle.cancel(rental(RentalStatus.COMPLETED), RENTED + 10))
+        .isEqualTo(new CancelOutcome.Cancelled(Money.ZERO));
+  }
+
+  @Test
+  void cancelOfARentalThatNoLongerHoldsItsNumberChangesNothing() {
+    assertThat(Lifecycle.cancel(rental(RentalStatus.ACTIVE), EXPIRES))
+        .isEqualTo(new CancelOutcome.NotHeld(RentalStatus.EXPIRED));
+    assertThat(Lifecycle.cancel(rental(RentalStatus.COMPLETED), EXPIRES + 1))
+        .isEqualTo(new CancelOutcome.NotHeld(RentalStatus.COMPLETED));
+    assertThat(Lifecycle.cancel(rental(RentalStatus.CANCELLED), RENTED + 1))
+        .isEqualTo(new CancelOutcome.NotHeld(RentalStatus.CANCELLED));
+  }
+
+  @Test
+  void onlyActiveRentalsPastTheirWindowAreDueForExpiry() {
+    assertThat(Lifecycle.isDueForExpiry(rental(RentalStatus.ACTIVE), EXPIRES)).isTrue();
+    assertThat(Lifecycle.isDueForExpiry(rental(RentalStatus.ACTIVE), EXPIRES - 1)).isFalse();
+    assertThat(Lifecycle.isDueForExpiry(rental(RentalStatus.COMPLETED), EXPIRES + 100)).isFalse();
+  }
+
+  @Test
+  void smsIsAcceptedOnlyWhileTheNumberIsHeld() {
+    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.ACTIVE), EXPIRES - 1)).isTrue();
+    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.COMPLETED), EXPIRES - 1)).isTrue();
+    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.ACTIVE), EXPIRES)).isFalse();
+    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.CANCELLED), RENTED + 1)).isFalse();
+  }
+}
