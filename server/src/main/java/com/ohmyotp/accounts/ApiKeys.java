@@ -123,7 +123,7 @@ public final class ApiKeys {
       return;
     }
     lastUsedWritten.put(caller.apiKeyId(), now);
-    db.read(h -> h.createUpdate(
+    db.inTransaction(h -> h.createUpdate(
             "UPDATE api_keys SET last_used_at = :now WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :now)")
         .bind("now", now)
         .bind("id", caller.apiKeyId())
