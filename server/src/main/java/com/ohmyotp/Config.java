@@ -81,12 +81,6 @@ public record Config(
     return dbUrl.startsWith("jdbc:h2:");
   }
 
-  public Config withPort(int newPort) {
-    return new Config(newPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, adminToken,
-        gatewaySecret, simulatorDelay, rateLimitPerSecond, rateLimitBurst, sweepInterval,
-        defaultRegion, seedDemo);
-  }
-
   private static Map<String, String> readProperties(Path path) {
     Properties properties = new Properties();
     try (InputStream in = Files.newInputStream(path)) {

@@ -90,10 +90,6 @@ public final class Accounts {
         .findOne();
   }
 
-  public boolean exists(long id) {
-    return find(id).isPresent();
-  }
-
   /** Deposits money into an account. */
   public Money deposit(long accountId, Money amount, String note) {
     if (!amount.isPositive() || amount.compareTo(Money.MAX_INPUT) > 0) {

@@ -6,7 +6,6 @@ import io.javalin.http.Handler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Wraps route handlers with authentication: customer routes take an API key (and its rate
@@ -35,7 +34,7 @@ public final class ApiAuth {
     return ctx -> {
       String presented = bearer(ctx);
       Caller caller = apiKeys.authenticate(presented)
-          .orElseThrow(() -> unauthorized("invalid_api_key", "That API key is not valid."));
+          .orElseThrow(() -> ApiException.unauthorized("invalid_api_key", "That API key is not valid."));
       RateLimiter.Decision decision = rateLimiter.acquire(caller.apiKeyId());
       decision.headers().forEach(ctx::header);
       if (!decision.allowed()) {
@@ -50,7 +49,7 @@ public final class ApiAuth {
     return ctx -> {
       byte[] presented = bearer(ctx).getBytes(StandardCharsets.UTF_8);
       if (!MessageDigest.isEqual(presented, adminToken)) {
-        throw unauthorized("invalid_admin_token", "That admin token is not valid.");
+        throw ApiException.unauthorized("invalid_admin_token", "That admin token is not valid.");
       }
       handler.handle(ctx);
     };
@@ -59,17 +58,13 @@ public final class ApiAuth {
   private static String bearer(Context ctx) {
     String header = ctx.header("Authorization");
     if (header == null || header.isBlank()) {
-      throw unauthorized("missing_api_key",
+      throw ApiException.unauthorized("missing_api_key",
           "Pass your API key in the Authorization header: Bearer omo_live_...");
     }
     String trimmed = header.trim();
     if (trimmed.length() < 7 || !trimmed.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
-      throw unauthorized("invalid_api_key", "The Authorization header must be: Bearer <key>.");
+      throw ApiException.unauthorized("invalid_api_key", "The Authorization header must be: Bearer <key>.");
     }
     return trimmed.substring(7).trim();
-  }
-
-  private static ApiException unauthorized(String error, String message) {
-    return new ApiException(401, error, message, Map.of("WWW-Authenticate", "Bearer"));
   }
 }

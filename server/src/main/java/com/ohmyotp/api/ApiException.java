@@ -28,8 +28,9 @@ public final class ApiException extends RuntimeException {
     return new ApiException(400, error, message);
   }
 
-  public static ApiException unauthorized(String message) {
-    return new ApiException(401, "unauthorized", message, Map.of("WWW-Authenticate", "Bearer"));
+  /** 401 with the {@code WWW-Authenticate: Bearer} challenge DESIGN.md asks for. */
+  public static ApiException unauthorized(String error, String message) {
+    return new ApiException(401, error, message, Map.of("WWW-Authenticate", "Bearer"));
   }
 
   public static ApiException paymentRequired(String message) {
@@ -50,14 +51,6 @@ public final class ApiException extends RuntimeException {
 
   public static ApiException unprocessable(String error, String message) {
     return new ApiException(422, error, message);
-  }
-
-  public static ApiException badGateway(String message) {
-    return new ApiException(502, "upstream_error", message);
-  }
-
-  public static ApiException unavailable(String message) {
-    return new ApiException(503, "service_unavailable", message);
   }
 
   public int status() {

@@ -6,7 +6,6 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.util.concurrent.ThreadLocalRandom;
-import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -24,11 +23,8 @@ public final class Database implements AutoCloseable {
 
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
-  private final boolean h2;
-
-  private Database(HikariDataSource dataSource, boolean h2) {
+  private Database(HikariDataSource dataSource) {
     this.dataSource = dataSource;
-    this.h2 = h2;
     this.jdbi = Jdbi.create(dataSource);
   }
 
@@ -69,7 +65,7 @@ public final class Database implements AutoCloseable {
       dataSource.close();
       throw e;
     }
-    return new Database(dataSource, h2);
+    return new Database(dataSource);
   }
 
   /**
@@ -89,14 +85,6 @@ public final class Database implements AutoCloseable {
       }
     }
     return sb.toString();
-  }
-
-  public boolean isH2() {
-    return h2;
-  }
-
-  public DataSource dataSource() {
-    return dataSource;
   }
 
   /** Runs read-only work on one connection, in autocommit. */
