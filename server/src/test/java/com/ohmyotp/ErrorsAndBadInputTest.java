@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.TestServer;
-import com.ohmyotp.support.TestServer.Customer;
+import com.ohmyotp.support.Driver.Customer;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -174,6 +174,22 @@ class ErrorsAndBadInputTest {
       "page=99999999999", "status=bogus", "status=ACTIVE", "used=yes", "limit=", "page="})
   void badHistoryQueriesAre400(String query) {
     assertError(server.http.get("/api/v1/rentals/history?" + query, customer.key()), 400, "invalid_query");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/api/v1/services/Ub%00er", "/api/v1/rentals/%00", "/api/v1/rentals/history?status=%00",
+      "/api/v1/rentals/abc%00def/code"})
+  void nulCharactersInTheUrlAre400(String path) {
+    assertError(server.http.get(path, customer.key()), 400, "bad_request");
+  }
+
+  @Test
+  void nulCharactersInTheBodyAre400AndKeepNothing() {
+    assertError(server.inboundSms("+12125550100", "Uber\u0000", "Your code is 1234"), 400, "invalid_field");
+    assertError(server.admin("POST", "/api/admin/services",
+        "{\"name\":\"Nul\\u0000\",\"category\":\"Test\",\"price\":1,\"source\":\"simulator\"}"),
+        400, "invalid_field");
+    assertNothingChanged();
   }
 
   @Test

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -42,6 +43,7 @@ public final class Json {
     SimpleModule money = new SimpleModule("money");
     money.addSerializer(Money.class, new MoneySerializer());
     money.addDeserializer(Money.class, new MoneyDeserializer());
+    money.addDeserializer(String.class, new TextDeserializer());
     ObjectMapper mapper =
         JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -92,6 +94,10 @@ public final class Json {
       throw ApiException.badRequest(
           "unknown_field", "Unknown field '" + e.getPropertyName() + "' in the request body.");
     } catch (InvalidFormatException e) {
+      if (e.getTargetType() == String.class && e.getValue() instanceof String) {
+        throw ApiException.badRequest(
+            "invalid_field", "Field '" + fieldPath(e) + "' contains a NUL character.");
+      }
       if (e.getTargetType() == Money.class && e.getValue() instanceof BigDecimal) {
         throw ApiException.badRequest(
             "invalid_amount",
@@ -135,6 +141,21 @@ public final class Json {
     public void serialize(Money value, JsonGenerator gen, SerializerProvider serializers)
         throws IOException {
       gen.writeNumber(value.plain());
+    }
+  }
+
+  /**
+   * Text as Jackson reads it, except that a NUL character is refused: no text column of either
+   * database can store one, and no name, number or message needs one.
+   */
+  private static final class TextDeserializer extends StringDeserializer {
+    @Override
+    public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      String value = super.deserialize(p, ctxt);
+      if (value != null && value.indexOf('\0') >= 0) {
+        throw ctxt.weirdStringException(value, String.class, "contains a NUL character");
+      }
+      return value;
     }
   }
 

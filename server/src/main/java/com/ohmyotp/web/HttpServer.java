@@ -25,7 +25,7 @@ import org.slf4j.MDC;
 public final class HttpServer {
 
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
-  private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final String STARTED = "ohmyotp.started";
   /** Large enough for an operator's number import, small enough that a flood cannot hurt. */
   public static final long MAX_REQUEST_BYTES = 1024 * 1024;
@@ -42,6 +42,7 @@ public final class HttpServer {
       config.http.defaultContentType = "application/json";
       config.http.prefer405over404 = true;
       config.router.ignoreTrailingSlashes = true;
+      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
 
       config.routes.before(ctx -> {
         ctx.attribute(STARTED, System.nanoTime());
@@ -56,6 +57,10 @@ public final class HttpServer {
         ctx.header("Referrer-Policy", "no-referrer");
         ctx.header("Cache-Control", "no-store");
         ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        if (hasEncodedNul(ctx)) {
+          // No text column of either database can hold a NUL, and no real identifier has one.
+          throw ApiException.badRequest("bad_request", "The request URL contains a NUL character.");
+        }
       });
       config.routes.after(ctx -> {
         Long started = ctx.attribute(STARTED);
@@ -89,6 +94,7 @@ public final class HttpServer {
       config.routes.exception(Exception.class, (e, ctx) -> {
         if (isDatabaseUnavailable(e)) {
           log.warn("database unavailable: {}", e.toString());
+          ctx.header("Retry-After", "2");
           error(ctx, 503, "service_unavailable", "The service is briefly unavailable; try again shortly.");
           return;
         }
@@ -125,16 +131,41 @@ public final class HttpServer {
     return path.length() > 80 ? path.substring(0, 80) + "…" : path;
   }
 
-  private static boolean isDatabaseUnavailable(Throwable e) {
+  private static boolean hasEncodedNul(Context ctx) {
+    String uri = ctx.req().getRequestURI();
+    String query = ctx.queryString();
+    return uri.contains("%00") || (query != null && query.contains("%00"));
+  }
+
+  /**
+   * Whether {@code e} means the database cannot be reached right now (pool timeout, refused or
+   * broken connection, a server shutting down or starting up, no connection slots left) rather
+   * than a bug: that is a 503 the client may retry, not a 500.
+   */
+  public static boolean isDatabaseUnavailable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLTransientConnectionException || t instanceof java.net.ConnectException) {
         return true;
       }
-      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
-          && (sql.getSQLState().startsWith("08") || sql.getSQLState().equals("57P01"))) {
+      if (t instanceof java.sql.SQLException sql && isConnectionFailure(sql)) {
         return true;
+      }
+      for (Throwable suppressed : t.getSuppressed()) {
+        if (isDatabaseUnavailable(suppressed)) {
+          return true;
+        }
       }
     }
     return false;
+  }
+
+  private static boolean isConnectionFailure(java.sql.SQLException e) {
+    String state = e.getSQLState();
+    if (state != null) {
+      return state.startsWith("08") || state.startsWith("57P") || state.equals("53300");
+    }
+    // The pool closes a connection it saw break; a later call on it in the same request fails
+    // with this message and no SQL state.
+    return "Connection is closed".equals(e.getMessage());
   }
 }
