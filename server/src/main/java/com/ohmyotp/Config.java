@@ -16,6 +16,8 @@ import java.util.Properties;
  * and, when {@code OHMYOTP_CONFIG_FILE} names one, a properties file with the same keys (the
  * environment wins). Bad values fail the start with a message naming the variable.
  *
+ * @param dbConnectionTimeout the longest a request waits for a database connection before it is
+ *     answered 503, so that an unreachable database never leaves clients hanging
  * @param simulatorDelay how long after a rental the simulator delivers its SMS; empty when off
  */
 public record Config(
@@ -25,6 +27,7 @@ public record Config(
     String dbUser,
     String dbPassword,
     int dbPoolSize,
+    Duration dbConnectionTimeout,
     Optional<String> adminToken,
     Optional<String> gatewaySecret,
     Optional<Duration> simulatorDelay,
@@ -63,10 +66,11 @@ public record Config(
     return new Config(
         s.integer("OHMYOTP_PORT", 8080, 0, 65535),
         dataDir,
-        s.string("OHMYOTP_DB_URL", defaultUrl),
+        databaseUrl(s.string("OHMYOTP_DB_URL", defaultUrl)),
         s.string("OHMYOTP_DB_USER", ""),
         s.string("OHMYOTP_DB_PASSWORD", ""),
         s.integer("OHMYOTP_DB_POOL_SIZE", 16, 1, 500),
+        Duration.ofMillis(s.integer("OHMYOTP_DB_CONNECTION_TIMEOUT_MS", 2_000, 250, 60_000)),
         s.optional("OHMYOTP_ADMIN_TOKEN"),
         s.optional("OHMYOTP_GATEWAY_SECRET"),
         s.simulatorDelay("OHMYOTP_SIMULATOR_DELAY", Duration.ofSeconds(8)),
@@ -75,6 +79,14 @@ public record Config(
         Duration.ofMillis(s.integer("OHMYOTP_SWEEP_INTERVAL_MS", 5_000, 50, 3_600_000)),
         s.string("OHMYOTP_DEFAULT_REGION", "US").toUpperCase(Locale.ROOT),
         s.bool("OHMYOTP_SEED_DEMO", true));
+  }
+
+  private static String databaseUrl(String url) {
+    if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql://")) {
+      throw new ConfigException("OHMYOTP_DB_URL must start with jdbc:postgresql:// or jdbc:h2:, not '"
+          + Main.redact(url) + "'");
+    }
+    return url;
   }
 
   public boolean isH2() {

@@ -38,6 +38,11 @@ public final class Main {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "ohmyotp-shutdown"));
+    if (!config.isH2() && (config.adminToken().isEmpty() || config.gatewaySecret().isEmpty())) {
+      // Generated secrets live in this node's data folder: a second node would make its own.
+      log.warn("the operator token or gateway secret was generated in {}; when several nodes share this "
+          + "database, give every node the same OHMYOTP_ADMIN_TOKEN and OHMYOTP_GATEWAY_SECRET", config.dataDir());
+    }
 
     String base = "http://localhost:" + app.port();
     log.info("ohmyotp listening on {} (database: {})", base, config.isH2() ? "embedded H2" : "PostgreSQL");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.TestServer;
-import com.ohmyotp.support.TestServer.Customer;
+import com.ohmyotp.support.Driver.Customer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

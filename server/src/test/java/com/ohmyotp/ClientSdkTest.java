@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.ohmyotp.client.Models;
 import com.ohmyotp.client.OhMyOtp;
 import com.ohmyotp.client.OhMyOtpException;
+import com.ohmyotp.support.Driver;
 import com.ohmyotp.support.TestServer;
 import java.time.Duration;
 import java.util.List;
@@ -33,7 +34,7 @@ class ClientSdkTest {
   void rentAwaitTheCodeAndSeeTheMoney() {
     String service = server.service("Google", "0.5", "simulator");
     server.numbers("simulator", 3);
-    TestServer.Customer c = server.customer("2");
+    Driver.Customer c = server.customer("2");
     OhMyOtp api = OhMyOtp.create(server.base, c.key());
 
     assertThat(api.services()).extracting(Models.Service::name).contains(service);
@@ -56,7 +57,7 @@ class ClientSdkTest {
 
   @Test
   void errorsCarryTheApisCode() {
-    TestServer.Customer c = server.customer("0");
+    Driver.Customer c = server.customer("0");
     OhMyOtp api = OhMyOtp.create(server.base, c.key());
     assertThatThrownBy(() -> api.rent("NoSuchService"))
         .isInstanceOfSatisfying(OhMyOtpException.class, e -> {

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.ohmyotp.support.Http;
+import com.ohmyotp.support.Invariants;
 import com.ohmyotp.support.TestServer;
-import com.ohmyotp.support.TestServer.Customer;
+import com.ohmyotp.support.Driver.Customer;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,11 @@ class ConcurrencyTest {
 
   @AfterEach
   void stop() {
-    server.close();
+    try {
+      Invariants.assertHold(server.app.database());
+    } finally {
+      server.close();
+    }
   }
 
   /** Runs {@code n} copies of {@code task} released at the same instant; returns their results. */

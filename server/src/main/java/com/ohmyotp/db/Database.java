@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.HandleCallback;
@@ -37,7 +38,7 @@ public final class Database implements AutoCloseable {
 
   /** Opens the pool and brings the schema up to date. */
   public static Database open(String url, String user, String password, int poolSize,
-      MeterRegistry metrics) {
+      Duration connectionTimeout, MeterRegistry metrics) {
     boolean h2 = url.startsWith("jdbc:h2:");
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(h2 ? withH2Settings(url) : url);
@@ -50,8 +51,17 @@ public final class Database implements AutoCloseable {
     config.setMaximumPoolSize(poolSize);
     config.setMinimumIdle(Math.min(2, poolSize));
     config.setPoolName("ohmyotp");
-    config.setConnectionTimeout(5_000);
+    // A request waits at most this long for a connection; then it is answered 503 rather than
+    // left hanging while the database is away. Start-up waits a little longer for it.
+    config.setConnectionTimeout(connectionTimeout.toMillis());
+    config.setValidationTimeout(Math.min(connectionTimeout.toMillis(), 1_000));
     config.setInitializationFailTimeout(5_000);
+    if (!h2) {
+      long seconds = Math.max(1, connectionTimeout.toSeconds());
+      config.addDataSourceProperty("connectTimeout", seconds);
+      config.addDataSourceProperty("tcpKeepAlive", true);
+      config.addDataSourceProperty("ApplicationName", "ohmyotp");
+    }
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
     HikariDataSource dataSource = new HikariDataSource(config);

@@ -1,40 +1,36 @@
 package com.ohmyotp.support;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.ohmyotp.Application;
 import com.ohmyotp.Config;
-import com.ohmyotp.sources.GatewayWebhook;
+import com.ohmyotp.support.Driver.Customer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The real service, started through {@link Application} on a free port over a fresh embedded
- * database in a temporary folder, with a clock the test moves.
+ * The real service, started through {@link Application} on a free port over a fresh database
+ * (embedded H2 in a temporary folder, or a schema of its own on PostgreSQL; see {@link
+ * TestDatabase}), with a clock the test moves.
  */
 public final class TestServer implements AutoCloseable {
 
-  public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
-  public static final String GATEWAY_SECRET = "test-gateway-secret";
-  private static final AtomicInteger NUMBERS = new AtomicInteger();
-  private static final AtomicInteger ACCOUNTS = new AtomicInteger();
+  public static final String ADMIN_TOKEN = Driver.ADMIN_TOKEN;
+  public static final String GATEWAY_SECRET = Driver.GATEWAY_SECRET;
 
   public final MutableClock clock = new MutableClock(Instant.parse("2026-05-15T12:00:00Z"));
   public final Application app;
   public final Http http;
+  public final Driver driver;
   public final String base;
   private final Path dataDir;
+  private final TestDatabase database;
 
   private TestServer(Map<String, String> overrides) {
     try {
@@ -51,10 +47,13 @@ public final class TestServer implements AutoCloseable {
     settings.put("OHMYOTP_SEED_DEMO", "false");
     settings.put("OHMYOTP_SWEEP_INTERVAL_MS", "3600000");
     settings.put("OHMYOTP_DB_POOL_SIZE", "24");
+    database = TestDatabase.create();
+    settings.putAll(database.settings());
     settings.putAll(overrides);
     app = Application.start(Config.from(settings), clock);
     base = "http://127.0.0.1:" + app.port();
     http = new Http(base);
+    driver = new Driver(http);
   }
 
   public static TestServer start() {
@@ -65,90 +64,42 @@ public final class TestServer implements AutoCloseable {
     return new TestServer(overrides);
   }
 
-  /** A new customer account with {@code balance} and its API key. */
-  public record Customer(long id, String email, String key) {}
-
   public Customer customer(String balance) {
-    String email = "customer" + ACCOUNTS.incrementAndGet() + "-" + System.nanoTime() + "@example.com";
-    Http.Response r = admin("POST", "/api/admin/accounts",
-        "{\"email\":\"" + email + "\",\"balance\":" + balance + "}");
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return new Customer(r.json().get("id").asLong(), email, r.json().get("api_key").asText());
+    return driver.customer(balance);
   }
 
-  /** A new enabled service with a unique name; returns its name. */
   public String service(String namePrefix, String price, String source) {
-    String name = namePrefix + NUMBERS.incrementAndGet();
-    Http.Response r = admin("POST", "/api/admin/services",
-        "{\"name\":\"" + name + "\",\"category\":\"Test\",\"price\":" + price + ",\"source\":\"" + source + "\"}");
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return name;
+    return driver.service(namePrefix, price, source);
   }
 
-  /** Imports {@code count} fresh numbers for {@code source}; returns them as the API shows them. */
   public List<String> numbers(String source, int count) {
-    List<String> numbers = new ArrayList<>();
-    StringBuilder body = new StringBuilder("{\"source\":\"" + source + "\",\"numbers\":[");
-    for (int i = 0; i < count; i++) {
-      int n = NUMBERS.incrementAndGet();
-      // 212-2xx-xxxx: valid New York numbers, unique within the run.
-      String number = String.format("212%03d%04d", 200 + (n / 10_000) % 700, n % 10_000);
-      numbers.add(number);
-      body.append(i == 0 ? "" : ",").append("{\"phone_number\":\"").append(number).append("\"}");
-    }
-    body.append("]}");
-    Http.Response r = admin("POST", "/api/admin/numbers", body.toString());
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    assertThat(r.json().get("imported").asInt()).as(r.text()).isEqualTo(count);
-    return numbers;
+    return driver.numbers(source, count);
   }
 
   public Http.Response admin(String method, String path, String body) {
-    return http.send(method, path, ADMIN_TOKEN, body, Map.of());
+    return driver.admin(method, path, body);
   }
 
-  /** Delivers an SMS through the gateway webhook, signed as a gateway would. */
   public Http.Response inboundSms(String to, String from, String text) {
-    String body = "{\"to\":" + quote(to) + ",\"from\":" + quote(from) + ",\"text\":" + quote(text) + "}";
-    String signature = "sha256=" + GatewayWebhook.sign(GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8),
-        body.getBytes(StandardCharsets.UTF_8));
-    return http.send("POST", "/api/v1/inbound/sms", null, body, Map.of("X-Ohmyotp-Signature", signature));
+    return driver.inboundSms(to, from, text);
   }
 
   public BigDecimal balance(Customer c) {
-    Http.Response r = http.get("/api/v1/balance", c.key());
-    assertThat(r.status()).as(r.text()).isEqualTo(200);
-    return r.json().get("balance").decimalValue();
+    return driver.balance(c);
   }
 
   public JsonNode rent(Customer c, String service) {
-    Http.Response r = http.post("/api/v1/rentals", c.key(), "{\"service_id\":" + quote(service) + "}");
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json();
+    return driver.rent(c, service);
   }
 
   public static String quote(String s) {
-    StringBuilder sb = new StringBuilder("\"");
-    for (char ch : s.toCharArray()) {
-      switch (ch) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        default -> {
-          if (ch < 0x20) {
-            sb.append(String.format("\\u%04x", (int) ch));
-          } else {
-            sb.append(ch);
-          }
-        }
-      }
-    }
-    return sb.append('"').toString();
+    return Driver.quote(s);
   }
 
   @Override
   public void close() {
     app.close();
+    database.drop();
     try (var files = Files.walk(dataDir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -1,0 +1,274 @@
+package com.ohmyotp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.ohmyotp.support.Driver;
+import com.ohmyotp.support.Driver.Customer;
+import com.ohmyotp.support.Http;
+import com.ohmyotp.support.Invariants;
+import com.ohmyotp.support.NodeProcess;
+import com.ohmyotp.support.TestDatabase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Three server processes on three ports over one PostgreSQL database, as an operator runs them
+ * behind a load balancer: every request may land on any node, and every background sweep runs
+ * on all of them at once.
+ */
+@Tag("postgres")
+class MultiNodeTest {
+
+  static TestDatabase database;
+  static List<NodeProcess> nodes;
+  static Jdbi jdbi;
+
+  @BeforeAll
+  static void startNodes() {
+    database = TestDatabase.create();
+    jdbi = Jdbi.create(database.jdbcUrl());
+    Map<String, String> settings = new HashMap<>(NodeProcess.testSettings());
+    settings.putAll(database.settings());
+    settings.put("OHMYOTP_DB_POOL_SIZE", "8");
+    settings.put("OHMYOTP_SWEEP_INTERVAL_MS", "200");
+    // All three start on the same empty schema at once: the migrations must not trip over
+    // each other.
+    nodes = NodeProcess.startAll(3, settings);
+  }
+
+  @AfterAll
+  static void stopNodes() {
+    if (nodes != null) {
+      nodes.forEach(NodeProcess::close);
+    }
+    database.drop();
+  }
+
+  @AfterEach
+  void nodesStayedHealthy(TestInfo test) {
+    for (NodeProcess node : nodes) {
+      assertThat(node.process.isAlive()).as(node.name + " is running").isTrue();
+      assertThat(node.output()).as(node.name + " logged no error during " + test.getDisplayName())
+          .doesNotContain("level=ERROR");
+    }
+  }
+
+  private static NodeProcess node(int i) {
+    return nodes.get(Math.floorMod(i, nodes.size()));
+  }
+
+  private static NodeProcess anyNode() {
+    return node(ThreadLocalRandom.current().nextInt(nodes.size()));
+  }
+
+  @Test
+  void smsAcceptedByOneNodeIsReadByEveryOtherAtOnce() {
+    Driver setup = node(0).driver;
+    String service = setup.service("Uber", "0.40", "gateway");
+    setup.numbers("gateway", 9);
+    Customer customer = setup.customer("10");
+    for (int i = 0; i < 9; i++) {
+      NodeProcess renter = node(i);
+      NodeProcess receiver = node(i + 1);
+      NodeProcess reader = node(i + 2);
+      JsonNode rental = renter.driver.rent(customer, service);
+      String code = String.valueOf(100_000 + i);
+      Http.Response accepted = receiver.driver.inboundSms(
+          rental.get("phone_number").asText(), "Uber", "Your Uber code is " + code);
+      assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+      assertThat(accepted.json().get("rental_id").asText()).isEqualTo(rental.get("id").asText());
+
+      // No waiting: the very first read on another node has it.
+      Http.Response read = reader.http.get("/api/v1/rentals/" + rental.get("id").asText() + "/code", customer.key());
+      assertThat(read.status()).as(read.text()).isEqualTo(200);
+      assertThat(read.json().get("code").asText()).isEqualTo(code);
+      assertThat(read.json().get("message").asText()).isEqualTo("Your Uber code is " + code);
+    }
+  }
+
+  @Test
+  void aKeyRevokedOnOneNodeIsRefusedByEveryNodeAtOnce() {
+    Customer customer = node(0).driver.customer("5");
+    Http.Response created = node(1).driver.admin("POST", "/api/admin/accounts/" + customer.id() + "/api-keys",
+        "{\"name\":\"ci\"}");
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    String key = created.json().get("api_key").asText();
+    for (NodeProcess node : nodes) {
+      assertThat(node.http.get("/api/v1/balance", key).status()).isEqualTo(200);
+    }
+
+    Http.Response revoked = node(2).driver.admin("DELETE", "/api/admin/api-keys/" + created.json().get("id").asLong(), null);
+    assertThat(revoked.status()).as(revoked.text()).isIn(200, 204);
+
+    // The documented bound is zero: no node caches a key past its revocation.
+    for (NodeProcess node : nodes) {
+      Http.Response refused = node.http.get("/api/v1/balance", key);
+      assertThat(refused.status()).as(node.name + ": " + refused.text()).isEqualTo(401);
+    }
+    for (NodeProcess node : nodes) {
+      assertThat(node.http.get("/api/v1/balance", customer.key()).status()).as("the other key still works").isEqualTo(200);
+    }
+  }
+
+  /** One rental the traffic created, as the client saw it. */
+  private record Rented(Customer customer, String id, String phone, String service) {}
+
+  @Test
+  void mixedTrafficOnThreeNodesKeepsEveryInvariant() throws Exception {
+    Driver setup = node(0).driver;
+    // Short rentals expire during the test and are refunded by whichever node's sweep gets there.
+    String shortService = setup.service("Lyft", "0.35", "gateway", 60);
+    String longService = setup.service("Uber", "0.45", "gateway");
+    List<String> services = List.of(shortService, longService);
+    setup.numbers("gateway", 40);
+    List<Customer> customers = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      customers.add(setup.customer("25"));
+    }
+
+    List<Rented> rented = Collections.synchronizedList(new ArrayList<>());
+    Set<String> createdIds = ConcurrentHashMap.newKeySet();
+    Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
+    ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+    long trafficEnds = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+
+    ExecutorService workers = Executors.newFixedThreadPool(12);
+    List<Future<?>> running = new ArrayList<>();
+    for (int w = 0; w < 12; w++) {
+      running.add(workers.submit(() -> {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        while (System.nanoTime() < trafficEnds) {
+          int dice = random.nextInt(100);
+          Customer customer = customers.get(random.nextInt(customers.size()));
+          // The first two customers only rent short rentals and never touch them again, so
+          // those rentals are left for the sweeps to expire.
+          boolean quiet = customers.indexOf(customer) < 2;
+          String service = quiet ? shortService : services.get(random.nextInt(services.size()));
+          Rented some = rented.isEmpty() ? null : rented.get(random.nextInt(rented.size()));
+          if (some != null && customers.indexOf(some.customer()) < 2) {
+            some = null;
+          }
+          String op;
+          Http.Response r;
+          if (dice < 30 || some == null) {
+            op = "rent";
+            String body = "{\"service_id\":\"" + service + "\"}";
+            if (random.nextBoolean()) {
+              String key = UUID.randomUUID().toString();
+              Map<String, String> idem = Map.of("Idempotency-Key", key);
+              r = anyNode().http.send("POST", "/api/v1/rentals", customer.key(), body, idem);
+              Http.Response replay = anyNode().http.send("POST", "/api/v1/rentals", customer.key(), body, idem);
+              sameOutcome("rent replay", r, replay, problems);
+              count(statuses, op + " replay", replay);
+              // A failed first attempt frees its key, so the replay may be the one that rents.
+              created(replay, customer, service, rented, createdIds);
+            } else {
+              r = anyNode().http.post("/api/v1/rentals", customer.key(), body);
+            }
+            created(r, customer, service, rented, createdIds);
+          } else if (dice < 55) {
+            op = "cancel";
+            r = anyNode().http.post("/api/v1/rentals/" + some.id() + "/cancel", some.customer().key(), "");
+          } else if (dice < 75) {
+            op = "sms";
+            r = anyNode().driver.inboundSms(some.phone(), "Lyft", "Your code is " + random.nextInt(100_000, 999_999));
+            if (r.status() == 202) {
+              op = r.json().get("rental_id").isNull() ? "sms unmatched" : "sms delivered";
+            }
+          } else if (dice < 87) {
+            op = "rerent";
+            String path = "/api/v1/rentals/rerent?idempotency_key=" + UUID.randomUUID();
+            String body = "{\"service_id\":\"" + some.service() + "\",\"phone_number\":\"" + some.phone() + "\"}";
+            r = anyNode().http.post(path, some.customer().key(), body);
+            Http.Response replay = anyNode().http.post(path, some.customer().key(), body);
+            sameOutcome("rerent replay", r, replay, problems);
+            count(statuses, op + " replay", replay);
+            created(replay, some.customer(), some.service(), rented, createdIds);
+            created(r, some.customer(), some.service(), rented, createdIds);
+          } else {
+            op = "read";
+            r = random.nextBoolean()
+                ? anyNode().http.get("/api/v1/rentals/" + some.id() + "/code", some.customer().key())
+                : anyNode().http.get("/api/v1/rentals/active", customer.key());
+          }
+          count(statuses, op, r);
+          if (r.status() >= 500) {
+            problems.add(op + " -> " + r.status() + " " + r.text());
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : running) {
+      f.get();
+    }
+    workers.shutdown();
+
+    assertThat(problems).as("server errors and replays that differed").isEmpty();
+    assertThat(statuses.get("rent 201")).as("rentals made: " + statuses).isNotNull();
+    assertThat(statuses.get("sms delivered 202")).as("SMS delivered: " + statuses).isNotNull();
+    assertThat(statuses.get("cancel 200")).as("cancellations: " + statuses).isNotNull();
+
+    // Every 201 the clients saw is one row, and there is no row nobody was told about.
+    List<Long> accounts = customers.stream().map(Customer::id).toList();
+    Set<String> stored = jdbi.withHandle(h -> h.createQuery("SELECT id FROM rentals WHERE account_id IN (<accounts>)")
+        .bindList("accounts", accounts).mapTo(String.class).set());
+    assertThat(stored).containsExactlyInAnyOrderElementsOf(createdIds);
+
+    // With the traffic stopped only the sweeps, racing on three nodes, can expire the short rentals.
+    await("every short rental expired by the sweeps").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+        .until(() -> jdbi.withHandle(h -> h.createQuery("""
+            SELECT COUNT(*) FROM rentals r JOIN services s ON s.id = r.service_id
+            WHERE r.status = 'active' AND s.name = :name""").bind("name", shortService).mapTo(Long.class).one()) == 0);
+    long expired = jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM rentals WHERE status = 'expired'")
+        .mapTo(Long.class).one());
+    assertThat(expired).as("rentals the sweeps expired").isPositive();
+
+    Invariants.assertHold(jdbi);
+    System.out.printf("multi-node traffic: %d rentals, %d expired by the sweeps, outcomes %s%n",
+        createdIds.size(), expired, new java.util.TreeMap<>(Map.copyOf(statuses)));
+  }
+
+  private static void created(Http.Response r, Customer customer, String service, List<Rented> rented,
+      Set<String> createdIds) {
+    if (r.status() == 201) {
+      JsonNode json = r.json();
+      if (createdIds.add(json.get("id").asText())) {
+        rented.add(new Rented(customer, json.get("id").asText(), json.get("phone_number").asText(), service));
+      }
+    }
+  }
+
+  private static void sameOutcome(String what, Http.Response first, Http.Response replay,
+      ConcurrentLinkedQueue<String> problems) {
+    if (first.status() == 201 && (replay.status() != 201 || !replay.json().get("id").equals(first.json().get("id")))) {
+      problems.add(what + ": first " + first.text() + ", replay " + replay.status() + " " + replay.text());
+    }
+  }
+
+  private static void count(Map<String, AtomicInteger> statuses, String op, Http.Response r) {
+    statuses.computeIfAbsent(op + " " + r.status(), k -> new AtomicInteger()).incrementAndGet();
+  }
+}
