@@ -139,8 +139,9 @@ public final class HttpServer {
 
   /**
    * Whether {@code e} means the database cannot be reached right now (pool timeout, refused or
-   * broken connection, a server shutting down or starting up, no connection slots left) rather
-   * than a bug: that is a 503 the client may retry, not a 500.
+   * broken connection, a server shutting down or starting up, no connection slots left, a
+   * statement cancelled by the server's statement_timeout) rather than a bug: that is a 503 the
+   * client may retry, not a 500.
    */
   public static boolean isDatabaseUnavailable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -162,7 +163,7 @@ public final class HttpServer {
   private static boolean isConnectionFailure(java.sql.SQLException e) {
     String state = e.getSQLState();
     if (state != null) {
-      return state.startsWith("08") || state.startsWith("57P") || state.equals("53300");
+      return state.startsWith("08") || state.startsWith("57P") || state.equals("53300") || state.equals("57014");
     }
     // The pool closes a connection it saw break; a later call on it in the same request fails
     // with this message and no SQL state.
