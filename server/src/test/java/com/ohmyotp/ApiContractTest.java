@@ -157,6 +157,33 @@ class ApiContractTest {
   }
 
   @Test
+  void messagesAreKeptExactlyAndCodesReadInAnyLanguage() {
+    Customer c = server.customer("5");
+    JsonNode rental = server.rent(c, uber);
+    String id = rental.get("id").asText();
+    String phone = rental.get("phone_number").asText();
+
+    String japanese = "【楽天】認証コード：４８２９１３\nこのコードを他人に教えないでください。";
+    assertThat(server.inboundSms(phone, "Rakuten", japanese).status()).isEqualTo(202);
+    JsonNode code = server.http.get("/api/v1/rentals/" + id + "/code", c.key()).json();
+    assertThat(code.get("code").asText()).isEqualTo("482913");
+    assertThat(code.get("message").asText()).isEqualTo(japanese);
+    assertThat(code.get("sender").asText()).isEqualTo("Rakuten");
+
+    // A later SMS with no code is the newest: its code is null and its text is kept as sent.
+    String notice = "Your parcel 48213 is out for delivery, call 415-237-0403.";
+    assertThat(server.inboundSms(phone, "UPS", notice).status()).isEqualTo(202);
+    JsonNode latest = server.http.get("/api/v1/rentals/" + id + "/code", c.key()).json();
+    assertThat(latest.get("code").isNull()).isTrue();
+    assertThat(latest.get("message").asText()).isEqualTo(notice);
+    assertThat(latest.get("sender").asText()).isEqualTo("UPS");
+
+    JsonNode messages = server.http.get("/api/v1/rentals/" + id, c.key()).json().get("sms_messages");
+    assertThat(messages).hasSize(2);
+    assertThat(messages.findValuesAsText("message")).containsExactlyInAnyOrder(japanese, notice);
+  }
+
+  @Test
   void rerentAndItsBatchCheck() {
     Customer c = server.customer("5");
     JsonNode first = server.rent(c, uber);
