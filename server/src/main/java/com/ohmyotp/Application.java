@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.ohmyotp.accounts.AccountRoutes;
 import com.ohmyotp.accounts.Accounts;
 import com.ohmyotp.accounts.ApiKeys;
+import com.ohmyotp.accounts.SignInThrottle;
+import com.ohmyotp.accounts.WebSessions;
 import com.ohmyotp.api.ApiAuth;
 import com.ohmyotp.api.Json;
 import com.ohmyotp.api.RateLimiter;
@@ -25,8 +27,13 @@ import com.ohmyotp.sources.Gateway;
 import com.ohmyotp.sources.GatewayWebhook;
 import com.ohmyotp.sources.NumberSources;
 import com.ohmyotp.sources.Simulator;
+import com.ohmyotp.web.AuthPages;
+import com.ohmyotp.web.DashboardPages;
+import com.ohmyotp.web.DocsPage;
 import com.ohmyotp.web.HttpServer;
 import com.ohmyotp.web.Operations;
+import com.ohmyotp.web.SettingsPages;
+import com.ohmyotp.web.Website;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -102,6 +109,8 @@ public final class Application implements AutoCloseable {
           ? DemoSeed.seedIfEmpty(db, catalog, inventory, accounts)
           : Optional.empty();
 
+      WebSessions webSessions = new WebSessions(db, clock);
+      Website website = new Website(webSessions, accounts);
       Javalin http = HttpServer.create(json, metrics, List.of(
           new AccountRoutes(accounts, apiKeys, ledger, rentals, db, auth, json),
           new CatalogRoutes(catalog, inventory::availableCounts, auth, json),
@@ -109,16 +118,29 @@ public final class Application implements AutoCloseable {
           new InventoryRoutes(inventory, sources.names(), auth, json),
           new SmsRoutes(db, smsStore, auth),
           new GatewayWebhook(delivery, gatewaySecret, json),
-          new Operations(db, metrics, auth, clock)));
+          new Operations(db, metrics, auth, clock),
+          new AuthPages(website, accounts, new SignInThrottle()),
+          new DashboardPages(website, rentals, catalog, inventory::availableCounts, ledger, db, clock),
+          new SettingsPages(website, apiKeys),
+          new DocsPage(website)));
       http.start(config.port());
 
       ExpirySweep sweep = new ExpirySweep(rentals, db, clock);
       sweep.start(scheduler, config.sweepInterval().toMillis());
+      scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
       return new Application(db, http, scheduler, sweep, adminToken, gatewaySecret, demo);
     } catch (RuntimeException e) {
       scheduler.shutdownNow();
       db.close();
       throw e;
+    }
+  }
+
+  private static void purgeSessions(WebSessions sessions) {
+    try {
+      sessions.purge();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Application.class).warn("session purge failed, will retry: {}", e.toString());
     }
   }
 

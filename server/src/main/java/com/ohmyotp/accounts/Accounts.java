@@ -27,7 +27,7 @@ public final class Accounts {
     this.clock = clock;
   }
 
-  /** An account just made, with the one API key that is shown once. */
+  /** An account just made, with the one API key that is shown once (null when none was made). */
   public record Created(Account account, ApiKeys.IssuedKey key) {}
 
   /**
@@ -37,6 +37,39 @@ public final class Accounts {
    * @throws ApiException 400 for a malformed email or weak password, 409 when the email is taken
    */
   public Created create(String email, String password, Money balance) {
+    return create(email, password, balance, true);
+  }
+
+  /**
+   * Signs up through the website: an account with a password, no money and no API key yet (the
+   * customer creates keys in Settings and sees each once).
+   *
+   * @throws ApiException 400 for a malformed email or weak password, 409 when the email is taken
+   */
+  public Account signUp(String email, String password) {
+    if (password == null) {
+      throw ApiException.badRequest("invalid_password", "A password needs 8 to 200 characters.");
+    }
+    return create(email, password, Money.ZERO, false).account();
+  }
+
+  /** The account whose email and password these are; the same answer and cost either way. */
+  public Optional<Account> signIn(String email, String password) {
+    String key = email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
+    record Row(long id, String hash) {}
+    Optional<Row> row = db.read(h -> h.createQuery(
+            "SELECT id, password_hash FROM accounts WHERE email_key = :key AND password_hash IS NOT NULL")
+        .bind("key", key)
+        .map((rs, ctx) -> new Row(rs.getLong("id"), rs.getString("password_hash")))
+        .findOne());
+    // Hash even for an unknown email, so timing does not tell which emails have accounts.
+    boolean matches = Passwords.matches(password == null ? "" : password, row.map(Row::hash).orElse(UNKNOWN_HASH));
+    return row.filter(r -> matches).flatMap(r -> find(r.id()));
+  }
+
+  private static final String UNKNOWN_HASH = Passwords.hash("no account has this password");
+
+  private Created create(String email, String password, Money balance, boolean withKey) {
     String normalized = checkEmail(email);
     if (password != null && (password.length() < 8 || password.length() > 200)) {
       throw ApiException.badRequest("invalid_password", "A password needs 8 to 200 characters.");
@@ -64,7 +97,7 @@ public final class Accounts {
         if (balance.isPositive()) {
           ledger.deposit(h, id, balance, "opening balance", now);
         }
-        ApiKeys.IssuedKey key = apiKeys.issue(h, id, "default", now);
+        ApiKeys.IssuedKey key = withKey ? apiKeys.issue(h, id, "default", now) : null;
         return new Created(find(h, id).orElseThrow(), key);
       });
     } catch (RuntimeException e) {

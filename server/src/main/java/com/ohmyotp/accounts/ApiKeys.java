@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
@@ -93,6 +94,39 @@ public final class ApiKeys {
             .findOne());
     caller.ifPresent(this::touch);
     return caller;
+  }
+
+  /** A key as its owner sees it in Settings: never the secret, only its first characters. */
+  public record KeyInfo(long id, String name, String prefix, long createdAt, Long lastUsedAt, Long revokedAt) {
+    public boolean revoked() {
+      return revokedAt != null;
+    }
+  }
+
+  /** The account's keys, newest first, revoked ones included. */
+  public List<KeyInfo> list(long accountId) {
+    return db.read(h -> h.createQuery("""
+            SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_keys
+            WHERE account_id = :account ORDER BY id DESC""")
+        .bind("account", accountId)
+        .map((rs, ctx) -> new KeyInfo(rs.getLong("id"), rs.getString("name"), rs.getString("prefix"),
+            rs.getLong("created_at"), (Long) rs.getObject("last_used_at", Long.class),
+            (Long) rs.getObject("revoked_at", Long.class)))
+        .list());
+  }
+
+  /**
+   * Revokes one of the account's own keys; it answers 401 from the next request on, on every node.
+   *
+   * @throws ApiException 404 when the account has no such key
+   */
+  public void revokeOwn(long accountId, long keyId) {
+    boolean owned = db.read(h -> h.createQuery("SELECT COUNT(*) FROM api_keys WHERE id = :id AND account_id = :account")
+        .bind("id", keyId).bind("account", accountId).mapTo(Integer.class).one() > 0);
+    if (!owned) {
+      throw ApiException.notFound("api_key_not_found", "There is no such API key.");
+    }
+    revoke(keyId);
   }
 
   /**

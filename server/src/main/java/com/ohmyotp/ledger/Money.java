@@ -69,6 +69,12 @@ public record Money(BigDecimal amount) implements Comparable<Money> {
     return (stripped.signum() == 0 ? BigDecimal.ZERO : stripped).toPlainString();
   }
 
+  /** For people: at least two decimals, never a rounded cent: {@code 4.60}, {@code 0.1234}. */
+  public String display() {
+    BigDecimal stripped = amount.stripTrailingZeros();
+    return amount.setScale(Math.max(2, stripped.scale())).toPlainString();
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Money m && amount.compareTo(m.amount) == 0;

@@ -31,4 +31,12 @@ class MoneyTest {
     assertThatThrownBy(() -> Money.of("0.00001")).isInstanceOf(IllegalArgumentException.class);
     assertThat(Money.of("0.10000").plain()).isEqualTo("0.1");
   }
+
+  @Test
+  void displayShowsCentsAndNeverRoundsAwayAFraction() {
+    assertThat(Money.of("4.6").display()).isEqualTo("4.60");
+    assertThat(Money.of("0").display()).isEqualTo("0.00");
+    assertThat(Money.of("0.1234").display()).isEqualTo("0.1234");
+    assertThat(Money.of("-12").display()).isEqualTo("-12.00");
+  }
 }

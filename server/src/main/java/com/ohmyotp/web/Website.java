@@ -1,0 +1,154 @@
+package com.ohmyotp.web;
+
+import com.ohmyotp.accounts.Account;
+import com.ohmyotp.accounts.Accounts;
+import com.ohmyotp.accounts.WebSessions;
+import com.ohmyotp.api.ApiException;
+import com.ohmyotp.api.Caller;
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.Handler;
+import io.javalin.http.SameSite;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What every page of the website shares: the session cookie, CSRF protection, the signed-in
+ * visitor and rendering a JTE template under a strict Content-Security-Policy.
+ *
+ * <p>CSRF uses a double-submit token: a random value in a SameSite=Strict cookie that every form
+ * and every htmx request must repeat ({@code _csrf} field or {@code X-CSRF-Token} header). A
+ * page on another site can neither read the cookie nor make the browser send it.
+ */
+public final class Website {
+
+  static final String SESSION_COOKIE = "ohmyotp_session";
+  static final String CSRF_COOKIE = "ohmyotp_csrf";
+  private static final String CSRF_FIELD = "_csrf";
+  private static final String CSRF_HEADER = "X-CSRF-Token";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Scripts and styles from this origin only; no inline code, no frames, forms post here only. */
+  static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+      + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+  /** The signed-in customer a page is rendered for. */
+  public record Visitor(Account account, String csrf) {
+    public Caller caller() {
+      return new Caller(account.id(), 0);
+    }
+  }
+
+  /** A page handler for a signed-in visitor. */
+  @FunctionalInterface
+  interface VisitorHandler {
+    void handle(Context ctx, Visitor visitor) throws Exception;
+  }
+
+  private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
+  private final WebSessions sessions;
+  private final Accounts accounts;
+
+  public Website(WebSessions sessions, Accounts accounts) {
+    this.sessions = sessions;
+    this.accounts = accounts;
+  }
+
+  /** Renders {@code template} with {@code params} (plus the CSRF token) as the response. */
+  void render(Context ctx, int status, String template, Map<String, Object> params) {
+    Map<String, Object> all = new HashMap<>(params);
+    all.putIfAbsent("csrf", csrfToken(ctx));
+    StringOutput out = new StringOutput();
+    templates.render(template, all, out);
+    ctx.header("Content-Security-Policy", PAGE_POLICY);
+    ctx.status(status).contentType("text/html; charset=utf-8").result(out.toString());
+  }
+
+  /** Wraps a page that needs a signed-in visitor; others go to the sign-in page. */
+  Handler signedIn(VisitorHandler handler) {
+    return ctx -> {
+      Optional<Account> account = Optional.ofNullable(ctx.cookie(SESSION_COOKIE))
+          .flatMap(sessions::accountOf)
+          .flatMap(accounts::find);
+      if (account.isEmpty()) {
+        if (ctx.header("HX-Request") != null) {
+          ctx.header("HX-Redirect", "/login");
+          ctx.status(401).result("");
+        } else {
+          ctx.redirect("/login", io.javalin.http.HttpStatus.SEE_OTHER);
+        }
+        return;
+      }
+      if (isUnsafe(ctx)) {
+        requireCsrf(ctx);
+      }
+      handler.handle(ctx, new Visitor(account.get(), csrfToken(ctx)));
+    };
+  }
+
+  /** Refuses a state-changing request whose CSRF token does not repeat the cookie's. */
+  void requireCsrf(Context ctx) {
+    String cookie = ctx.cookie(CSRF_COOKIE);
+    String presented = Optional.ofNullable(ctx.header(CSRF_HEADER)).orElseGet(() -> ctx.formParam(CSRF_FIELD));
+    if (cookie == null || presented == null || !MessageDigest.isEqual(
+        cookie.getBytes(StandardCharsets.US_ASCII), presented.getBytes(StandardCharsets.US_ASCII))) {
+      throw ApiException.forbidden("csrf_failed", "This form has expired; reload the page and try again.");
+    }
+  }
+
+  /** The visitor's CSRF token, set as a cookie on first sight. */
+  String csrfToken(Context ctx) {
+    String token = ctx.attribute(CSRF_COOKIE);
+    if (token != null) {
+      return token;
+    }
+    token = ctx.cookie(CSRF_COOKIE);
+    if (token == null || token.length() != 32) {
+      token = randomToken(24);
+      ctx.cookie(cookie(ctx, CSRF_COOKIE, token, -1, SameSite.STRICT));
+    }
+    ctx.attribute(CSRF_COOKIE, token);
+    return token;
+  }
+
+  void startSession(Context ctx, long accountId) {
+    String token = sessions.open(accountId);
+    ctx.cookie(cookie(ctx, SESSION_COOKIE, token, (int) WebSessions.ABSOLUTE.toSeconds(), SameSite.LAX));
+  }
+
+  void endSession(Context ctx) {
+    sessions.close(ctx.cookie(SESSION_COOKIE));
+    ctx.cookie(cookie(ctx, SESSION_COOKIE, "", 0, SameSite.LAX));
+  }
+
+  /** HttpOnly always; Secure when the request came over TLS (directly or through a proxy). */
+  private static Cookie cookie(Context ctx, String name, String value, int maxAge, SameSite sameSite) {
+    boolean tls = "https".equalsIgnoreCase(ctx.scheme())
+        || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+    return new Cookie(name, value, "/", maxAge, tls, true, null, sameSite);
+  }
+
+  private static boolean isUnsafe(Context ctx) {
+    String method = ctx.method().name();
+    return !method.equals("GET") && !method.equals("HEAD");
+  }
+
+  private static String randomToken(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  /** The client's address as the server saw it (the proxy's, behind one). */
+  static String clientAddress(Context ctx) {
+    return ctx.req().getRemoteAddr();
+  }
+}

@@ -1,0 +1,211 @@
+package com.ohmyotp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.ohmyotp.support.Driver.Customer;
+import com.ohmyotp.support.TestServer;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The website's defences, checked at the HTTP level: CSRF, cookies, headers, guessing, sessions. */
+class WebsiteSecurityTest {
+
+  static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  /** A browser-like client: keeps its cookies, does not follow redirects. */
+  static final class Visitor {
+    final CookieManager cookies = new CookieManager();
+    final HttpClient client = HttpClient.newBuilder().cookieHandler(cookies)
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+
+    HttpResponse<String> get(String path, String... headers) throws Exception {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.base + path)).GET();
+      for (int i = 0; i < headers.length; i += 2) {
+        b.header(headers[i], headers[i + 1]);
+      }
+      return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path, Map<String, String> form) throws IOException, InterruptedException {
+      String body = form.entrySet().stream()
+          .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+          .collect(Collectors.joining("&"));
+      return client.send(HttpRequest.newBuilder(URI.create(server.base + path))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    String cookie(String name) {
+      return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
+          .map(HttpCookie::getValue).findFirst().orElse(null);
+    }
+
+    /** Loads the sign-in page for its CSRF cookie; returns the token. */
+    String csrf() throws Exception {
+      get("/login");
+      return cookie("ohmyotp_csrf");
+    }
+
+    HttpResponse<String> signUp(String email, String password) throws Exception {
+      return post("/signup", form("_csrf", csrf(), "email", email, "password", password, "password_again", password));
+    }
+
+    HttpResponse<String> signIn(String email, String password) throws Exception {
+      return post("/login", form("_csrf", csrf(), "email", email, "password", password));
+    }
+  }
+
+  static Map<String, String> form(String... pairs) {
+    Map<String, String> form = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      form.put(pairs[i], pairs[i + 1]);
+    }
+    return form;
+  }
+
+  static String email() {
+    return "sec" + System.nanoTime() + "@example.com";
+  }
+
+  @Test
+  void pagesNeedASignInAndCarryAStrictContentSecurityPolicy() throws Exception {
+    Visitor v = new Visitor();
+    HttpResponse<String> dashboard = v.get("/dashboard");
+    assertThat(dashboard.statusCode()).isEqualTo(303);
+    assertThat(dashboard.headers().firstValue("Location")).contains("/login");
+
+    HttpResponse<String> login = v.get("/login");
+    assertThat(login.statusCode()).isEqualTo(200);
+    String csp = login.headers().firstValue("Content-Security-Policy").orElseThrow();
+    assertThat(csp).contains("script-src 'self'").contains("frame-ancestors 'none'").doesNotContain("unsafe");
+    assertThat(login.headers().firstValue("X-Frame-Options")).contains("DENY");
+    assertThat(login.body()).doesNotContain("<script>").doesNotContain(" onclick=").doesNotContain("style=\"");
+  }
+
+  @Test
+  void formsWithoutTheCsrfTokenAreRefusedAndChangeNothing() throws Exception {
+    Visitor v = new Visitor();
+    String email = email();
+    assertThat(v.post("/signup", form("email", email, "password", "long enough pw", "password_again", "long enough pw"))
+        .statusCode()).isEqualTo(403);
+    assertThat(v.post("/signup", form("_csrf", "forged-token-forged-token-forged", "email", email,
+        "password", "long enough pw", "password_again", "long enough pw")).statusCode()).isEqualTo(403);
+    long accounts = server.app.database().read(h -> h.createQuery("SELECT COUNT(*) FROM accounts WHERE email_key = :e")
+        .bind("e", email).mapTo(Long.class).one());
+    assertThat(accounts).isZero();
+
+    assertThat(v.signUp(email, "long enough pw").statusCode()).isEqualTo(303);
+    HttpResponse<String> keyWithoutToken = v.post("/settings/keys", form("name", "sneaky"));
+    assertThat(keyWithoutToken.statusCode()).isEqualTo(403);
+    assertThat(v.get("/settings/keys").body()).doesNotContain("sneaky");
+  }
+
+  @Test
+  void cookiesAreHttpOnlyAndSameSiteAndSecureBehindTls() throws Exception {
+    Visitor v = new Visitor();
+    List<String> plain = v.get("/login").headers().allValues("Set-Cookie");
+    assertThat(plain).anySatisfy(c -> assertThat(c).startsWith("ohmyotp_csrf=").contains("HttpOnly")
+        .containsIgnoringCase("SameSite=Strict").doesNotContain("Secure"));
+
+    Visitor tls = new Visitor();
+    List<String> secure = tls.get("/login", "X-Forwarded-Proto", "https").headers().allValues("Set-Cookie");
+    assertThat(secure).anySatisfy(c -> assertThat(c).startsWith("ohmyotp_csrf=").contains("Secure"));
+
+    HttpResponse<String> signedUp = v.signUp(email(), "long enough pw");
+    assertThat(signedUp.headers().allValues("Set-Cookie")).anySatisfy(c -> assertThat(c)
+        .startsWith("ohmyotp_session=").contains("HttpOnly").containsIgnoringCase("SameSite=Lax"));
+  }
+
+  @Test
+  void sessionsAreStoredOnlyAsHashesAndEndOnSignOut() throws Exception {
+    Visitor v = new Visitor();
+    v.signUp(email(), "long enough pw");
+    String token = v.cookie("ohmyotp_session");
+    String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+        .digest(token.getBytes(StandardCharsets.US_ASCII)));
+    List<String> stored = server.app.database().read(h -> h.createQuery("SELECT token_hash FROM web_sessions")
+        .mapTo(String.class).list());
+    assertThat(stored).contains(hash).doesNotContain(token);
+
+    assertThat(v.get("/dashboard").statusCode()).isEqualTo(200);
+    assertThat(v.post("/logout", form("_csrf", v.cookie("ohmyotp_csrf"))).statusCode()).isEqualTo(303);
+    // The old cookie, replayed by someone who copied it, opens nothing.
+    Visitor thief = new Visitor();
+    thief.cookies.getCookieStore().add(URI.create(server.base), new HttpCookie("ohmyotp_session", token));
+    assertThat(thief.get("/dashboard").statusCode()).isEqualTo(303);
+  }
+
+  @Test
+  void passwordGuessingIsSlowedThenStopped() throws Exception {
+    String email = email();
+    Visitor owner = new Visitor();
+    owner.signUp(email, "the right password");
+
+    Visitor guesser = new Visitor();
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> wrong = guesser.signIn(email, "guess " + i);
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      assertThat(wrong.body()).contains("do not match");
+    }
+    HttpResponse<String> locked = guesser.signIn(email, "the right password");
+    assertThat(locked.statusCode()).isEqualTo(429);
+    assertThat(locked.headers().firstValue("Retry-After")).isPresent();
+    assertThat(locked.body()).contains("Too many attempts");
+    assertThat(guesser.cookie("ohmyotp_session")).isNull();
+  }
+
+  @Test
+  void aTakenEmailAndAWeakPasswordAreExplainedInWords() throws Exception {
+    String email = email();
+    assertThat(new Visitor().signUp(email, "long enough pw").statusCode()).isEqualTo(303);
+    HttpResponse<String> taken = new Visitor().signUp(email, "another long pw");
+    assertThat(taken.statusCode()).isEqualTo(409);
+    assertThat(taken.body()).contains("already exists");
+    HttpResponse<String> weak = new Visitor().signUp(email(), "short");
+    assertThat(weak.statusCode()).isEqualTo(400);
+    assertThat(weak.body()).contains("8 to 200 characters");
+  }
+
+  @Test
+  void aVisitorCannotCancelAnotherAccountsRental() throws Exception {
+    Customer other = server.customer("2");
+    String service = server.service("Uber", "0.40", "gateway");
+    server.numbers("gateway", 2);
+    String rentalId = server.rent(other, service).get("id").asText();
+
+    Visitor v = new Visitor();
+    v.signUp(email(), "long enough pw");
+    HttpResponse<String> attempt = v.post("/dashboard/rentals/" + rentalId + "/cancel", form("_csrf", v.cookie("ohmyotp_csrf")));
+    assertThat(attempt.statusCode()).as(attempt.body()).isEqualTo(403);
+    assertThat(attempt.body()).contains("belongs to another account");
+    assertThat(server.http.get("/api/v1/rentals/" + rentalId, other.key()).json().get("status").asText())
+        .isEqualTo("active");
+    assertThat(server.balance(other)).isEqualByComparingTo("1.6");
+  }
+}

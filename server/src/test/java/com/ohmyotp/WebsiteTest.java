@@ -1,0 +1,218 @@
+package com.ohmyotp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.ohmyotp.support.Browser;
+import com.ohmyotp.support.Http;
+import com.ohmyotp.support.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The website in a real headless Chromium against the real server: the same account through
+ * the page and through the API, codes arriving without a reload, hostile SMS text shown as text.
+ */
+class WebsiteTest {
+
+  static TestServer server;
+  static String uber;
+  Browser browser;
+  String email;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start();
+    uber = server.service("Uber", "0.40", "gateway");
+    server.numbers("gateway", 30);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @BeforeEach
+  void openBrowser() {
+    browser = Browser.start();
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    browser.close();
+  }
+
+  private void go(String path) {
+    browser.driver.get(server.base + path);
+  }
+
+  private WebElement find(String css) {
+    return browser.driver.findElement(By.cssSelector(css));
+  }
+
+  /** Signs up in the page and has the operator deposit {@code amount}; returns the account id. */
+  private long signUpWithBalance(String amount) {
+    email = "web" + System.nanoTime() + "@example.com";
+    go("/signup");
+    find("#email").sendKeys(email);
+    find("#password").sendKeys("correct horse battery");
+    find("#password_again").sendKeys("correct horse battery");
+    find("form[action='/signup'] button").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/dashboard"));
+    long id = server.app.database().read(h -> h.createQuery("SELECT id FROM accounts WHERE email_key = :e")
+        .bind("e", email).mapTo(Long.class).one());
+    Http.Response deposit = server.admin("POST", "/api/admin/accounts/" + id + "/deposits", "{\"amount\":" + amount + "}");
+    assertThat(deposit.status()).as(deposit.text()).isEqualTo(201);
+    return id;
+  }
+
+  /** Creates an API key in Settings and reads it off the page, where it is shown once. */
+  private String createKeyInSettings(String name) {
+    go("/settings/keys");
+    find("#name").sendKeys(name);
+    find("form[action='/settings/keys'] button").click();
+    return browser.await(10, d -> d.findElement(By.id("new-key")).getText());
+  }
+
+  private JsonNode rentThroughTheApi(String key) {
+    Http.Response r = server.http.post("/api/v1/rentals", key, "{\"service_id\":\"" + uber + "\"}");
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    return r.json();
+  }
+
+  @Test
+  void signUpCreateAKeyRentThroughTheApiSeeTheCodeArriveLiveAndCancelForARefund() throws Exception {
+    signUpWithBalance("5");
+    String key = createKeyInSettings("laptop");
+    assertThat(key).startsWith("omo_live_");
+    assertThat(find("table").getText()).contains("laptop").contains(key.substring(0, 13));
+
+    JsonNode withCode = rentThroughTheApi(key);
+    JsonNode toCancel = rentThroughTheApi(key);
+    go("/dashboard");
+    String page = find("#active").getText();
+    assertThat(page).contains(withCode.get("phone_number").asText()).contains(toCancel.get("phone_number").asText());
+    assertThat(find("#balance").getText()).isEqualTo("4.20");
+
+    // Marks this page load: a reload would lose it.
+    browser.driver.executeScript("window.__sameLoad = 42;");
+    String text = "Your Uber code is 739201. Never share this code.";
+    assertThat(server.inboundSms(withCode.get("phone_number").asText(), "Uber", text).status()).isEqualTo(202);
+    String shown = browser.await(15, d ->
+        d.findElements(By.cssSelector("#rental-" + withCode.get("id").asText() + " .code")).stream()
+            .map(WebElement::getText).filter(t -> !t.isEmpty()).findFirst().orElse(null));
+    assertThat(shown).isEqualTo("739201");
+    assertThat(browser.driver.executeScript("return window.__sameLoad;")).isEqualTo(42L);
+    assertThat(find("#rental-" + withCode.get("id").asText() + " .message").getText()).contains(text);
+    screenshot("dashboard");
+
+    find("#rental-" + toCancel.get("id").asText() + " form.cancel button").click();
+    browser.await(10, d -> d.findElement(By.cssSelector(".notice")).getText().contains("refunded"));
+    assertThat(find("#balance").getText()).isEqualTo("4.60");
+    assertThat(server.http.get("/api/v1/rentals/" + toCancel.get("id").asText(), key).json().get("status").asText())
+        .isEqualTo("cancelled");
+    assertThat(server.http.get("/api/v1/balance", key).json().get("balance").decimalValue()).isEqualByComparingTo("4.6");
+
+    go("/transactions");
+    assertThat(find("table").getText()).contains("rental charge").contains("refund").contains("deposit").contains("+0.40");
+  }
+
+  @Test
+  void aRentalMadeInThePageIsSeenThroughTheApi() {
+    signUpWithBalance("2");
+    String key = createKeyInSettings("api");
+    go("/dashboard");
+    find("#service").sendKeys(uber);
+    find("form.rent button").click();
+    browser.await(10, d -> d.findElement(By.cssSelector(".notice")).getText().contains("Number rented"));
+    String phone = find("#active .number").getText();
+
+    JsonNode active = server.http.get("/api/v1/rentals/active", key).json();
+    assertThat(active.get("total").asInt()).isEqualTo(1);
+    assertThat(active.get("rentals").get(0).get("phone_number").asText()).isEqualTo(phone);
+    assertThat(active.get("rentals").get(0).get("service_id").asText()).isEqualTo(uber);
+    assertThat(server.http.get("/api/v1/balance", key).json().get("balance").decimalValue()).isEqualByComparingTo("1.6");
+
+    go("/history");
+    assertThat(find("table").getText()).contains(phone).contains("active");
+  }
+
+  @Test
+  void smsTextIsShownAsTextAndRunsNothing() {
+    signUpWithBalance("1");
+    String key = createKeyInSettings("xss");
+    JsonNode rental = rentThroughTheApi(key);
+    go("/dashboard");
+    String hostile = "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\"> Code 4821";
+    assertThat(server.inboundSms(rental.get("phone_number").asText(), "<b>Evil</b>", hostile).status()).isEqualTo(202);
+
+    String selector = "#rental-" + rental.get("id").asText() + " .message .text";
+    String text = browser.await(15, d -> d.findElements(By.cssSelector(selector)).stream()
+        .map(WebElement::getText).findFirst().orElse(null));
+    assertThat(text).isEqualTo(hostile);
+    assertThat(find("#rental-" + rental.get("id").asText() + " .sender").getText()).isEqualTo("<b>Evil</b>:");
+    assertThat(browser.driver.findElements(By.cssSelector("#active img, #active script, #active b"))).isEmpty();
+    // And after a full load, not only after an htmx swap.
+    browser.driver.navigate().refresh();
+    assertThat(find(selector).getText()).isEqualTo(hostile);
+    assertThat(browser.driver.executeScript("return window.__pwned === undefined;")).isEqualTo(true);
+    go("/history");
+    assertThat(find("table").getText()).contains("<script>");
+    assertThat(browser.driver.executeScript("return window.__pwned === undefined;")).isEqualTo(true);
+  }
+
+  @Test
+  void aKeyRevokedInSettingsAnswers401AtOnce() {
+    signUpWithBalance("1");
+    String key = createKeyInSettings("temporary");
+    assertThat(server.http.get("/api/v1/balance", key).status()).isEqualTo(200);
+    go("/settings/keys");
+    find("button[aria-label='Revoke temporary']").click();
+    browser.await(10, d -> d.findElement(By.cssSelector("tr.revoked")).getText().contains("revoked"));
+    assertThat(server.http.get("/api/v1/balance", key).status()).isEqualTo(401);
+  }
+
+  @Test
+  void theDocsShowThisServersBaseUrl() {
+    signUpWithBalance("1");
+    go("/docs");
+    String docs = find("article").getText();
+    assertThat(docs).contains("curl " + server.base.replace("127.0.0.1", "127.0.0.1") + "/api/v1/services")
+        .doesNotContain("https://ohmyotp.com");
+    assertThat(browser.driver.findElements(By.cssSelector("h3.endpoint")).size()).isGreaterThanOrEqualTo(10);
+    List<String> methods = browser.driver.findElements(By.cssSelector("h3.endpoint .method")).stream()
+        .map(WebElement::getText).distinct().toList();
+    assertThat(methods).contains("GET", "POST");
+  }
+
+  @Test
+  void signingOutEndsTheSession() {
+    signUpWithBalance("1");
+    find("form[action='/logout'] button").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/login"));
+    go("/dashboard");
+    assertThat(browser.driver.getCurrentUrl()).endsWith("/login");
+    find("#email").sendKeys(email);
+    find("#password").sendKeys("correct horse battery");
+    find("form[action='/login'] button").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/dashboard"));
+  }
+
+  /** Saves a screenshot when -Dohmyotp.screenshots=<dir> asks for one (for the README). */
+  private void screenshot(String name) throws Exception {
+    String dir = System.getProperty("ohmyotp.screenshots");
+    if (dir != null) {
+      Files.createDirectories(Path.of(dir));
+      Files.write(Path.of(dir, name + ".png"), browser.driver.getScreenshotAs(OutputType.BYTES));
+    }
+  }
+}
