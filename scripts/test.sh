@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: unit tests, then the HTTP integration tests against real
 # servers twice, on the embedded database and on PostgreSQL (with the tests only PostgreSQL can
-# run: several nodes on one database, the database stopped under traffic).
+# run: several nodes on one database, the database stopped under traffic). The website tests
+# drive a real headless Chromium.
 #
 # PostgreSQL: the local server (PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 as postgres) is
 # started when it is down, a fresh database is created for the run and dropped afterwards.
@@ -14,9 +15,11 @@ cd "$ROOT"
 # shellcheck source=scripts/postgres.sh
 . "$ROOT/scripts/postgres.sh"
 
+# Commands the tests drive, and the Debian package of each: curl and jq run the reference's
+# scripts; Chromium and its driver run the website tests.
 missing=()
-for tool in curl jq; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+for pair in curl:curl jq:jq chromium:chromium chromedriver:chromium-driver; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
