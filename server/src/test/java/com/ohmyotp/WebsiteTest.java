@@ -147,6 +147,30 @@ class WebsiteTest {
   }
 
   @Test
+  void historyFiltersAndReRentsANumberUsedBefore() {
+    signUpWithBalance("3");
+    String key = createKeyInSettings("history");
+    JsonNode first = rentThroughTheApi(key);
+    JsonNode other = rentThroughTheApi(key);
+    assertThat(server.http.post("/api/v1/rentals/" + first.get("id").asText() + "/cancel", key, null).status())
+        .isEqualTo(200);
+
+    go("/history");
+    new org.openqa.selenium.support.ui.Select(find("#status")).selectByValue("cancelled");
+    find("form.filters button").click();
+    browser.await(10, d -> d.getCurrentUrl().contains("status=cancelled"));
+    String table = find("table").getText();
+    assertThat(table).contains(first.get("phone_number").asText()).doesNotContain(other.get("phone_number").asText());
+
+    find("form[action='/dashboard/rerent'] button").click();
+    browser.await(10, d -> d.findElement(By.cssSelector(".notice")).getText().contains("Number rented"));
+    JsonNode active = server.http.get("/api/v1/rentals/active", key).json();
+    assertThat(active.get("total").asInt()).isEqualTo(2);
+    assertThat(active.findValuesAsText("phone_number")).contains(first.get("phone_number").asText());
+    assertThat(active.get("rentals").findValues("rerent").stream().filter(JsonNode::asBoolean).count()).isEqualTo(1);
+  }
+
+  @Test
   void smsTextIsShownAsTextAndRunsNothing() {
     signUpWithBalance("1");
     String key = createKeyInSettings("xss");
