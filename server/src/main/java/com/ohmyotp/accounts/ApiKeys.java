@@ -110,8 +110,8 @@ public final class ApiKeys {
             WHERE account_id = :account ORDER BY id DESC""")
         .bind("account", accountId)
         .map((rs, ctx) -> new KeyInfo(rs.getLong("id"), rs.getString("name"), rs.getString("prefix"),
-            rs.getLong("created_at"), (Long) rs.getObject("last_used_at", Long.class),
-            (Long) rs.getObject("revoked_at", Long.class)))
+            rs.getLong("created_at"), rs.getObject("last_used_at", Long.class),
+            rs.getObject("revoked_at", Long.class)))
         .list());
   }
 
