@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.SQLTransientConnectionException;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -25,6 +26,14 @@ import org.slf4j.MDC;
 public final class HttpServer {
 
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+  /** On every response, errors from Jetty itself included; pages replace the CSP with their own. */
+  static final Map<String, String> SECURITY_HEADERS = Map.of(
+      "X-Content-Type-Options", "nosniff",
+      "X-Frame-Options", "DENY",
+      "Referrer-Policy", "no-referrer",
+      "Cache-Control", "no-store",
+      "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+
   static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final String STARTED = "ohmyotp.started";
   /** Large enough for an operator's number import, small enough that a flood cannot hurt. */
@@ -59,11 +68,7 @@ public final class HttpServer {
         }
         MDC.put("request_id", requestId);
         ctx.header("X-Request-Id", requestId);
-        ctx.header("X-Content-Type-Options", "nosniff");
-        ctx.header("X-Frame-Options", "DENY");
-        ctx.header("Referrer-Policy", "no-referrer");
-        ctx.header("Cache-Control", "no-store");
-        ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        SECURITY_HEADERS.forEach(ctx::header);
         if (hasEncodedNul(ctx)) {
           // No text column of either database can hold a NUL, and no real identifier has one.
           throw ApiException.badRequest("bad_request", "The request URL contains a NUL character.");

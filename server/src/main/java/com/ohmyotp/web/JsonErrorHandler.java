@@ -36,9 +36,8 @@ final class JsonErrorHandler extends ErrorHandler {
       requestId = UUID.randomUUID().toString();
     }
     response.getHeaders().put("X-Request-Id", requestId);
-    response.getHeaders().put("X-Content-Type-Options", "nosniff");
+    HttpServer.SECURITY_HEADERS.forEach(response.getHeaders()::put);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     response.write(true, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), callback);
   }
 }
