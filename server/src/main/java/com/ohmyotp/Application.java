@@ -117,7 +117,8 @@ public final class Application implements AutoCloseable {
           new RentalRoutes(rentals, auth, json),
           new InventoryRoutes(inventory, sources.names(), auth, json),
           new SmsRoutes(db, smsStore, auth),
-          new GatewayWebhook(delivery, gatewaySecret, json),
+          new GatewayWebhook(delivery, gatewaySecret, json,
+              new RateLimiter(config.webhookRatePerSecond(), 2 * config.webhookRatePerSecond())),
           new Operations(db, metrics, auth, clock),
           new AuthPages(website, accounts, new SignInThrottle()),
           new DashboardPages(website, rentals, catalog, inventory::availableCounts, ledger, db, clock),
@@ -125,7 +126,7 @@ public final class Application implements AutoCloseable {
           new DocsPage(website)));
       http.start(config.port());
 
-      ExpirySweep sweep = new ExpirySweep(rentals, db, clock);
+      ExpirySweep sweep = new ExpirySweep(rentals, smsStore, db, clock);
       sweep.start(scheduler, config.sweepInterval().toMillis());
       scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
       return new Application(db, http, scheduler, sweep, adminToken, gatewaySecret, demo);

@@ -33,6 +33,7 @@ public record Config(
     Optional<Duration> simulatorDelay,
     long rateLimitPerSecond,
     long rateLimitBurst,
+    long webhookRatePerSecond,
     Duration sweepInterval,
     String defaultRegion,
     boolean seedDemo) {
@@ -76,6 +77,7 @@ public record Config(
         s.simulatorDelay("OHMYOTP_SIMULATOR_DELAY", Duration.ofSeconds(8)),
         s.integer("OHMYOTP_RATE_LIMIT_PER_SECOND", 200, 1, 1_000_000),
         s.integer("OHMYOTP_RATE_LIMIT_BURST", 400, 1, 10_000_000),
+        s.integer("OHMYOTP_WEBHOOK_RATE_PER_SECOND", 500, 1, 1_000_000),
         Duration.ofMillis(s.integer("OHMYOTP_SWEEP_INTERVAL_MS", 5_000, 50, 3_600_000)),
         s.string("OHMYOTP_DEFAULT_REGION", "US").toUpperCase(Locale.ROOT),
         s.bool("OHMYOTP_SEED_DEMO", true));

@@ -1,6 +1,7 @@
 package com.ohmyotp.rentals;
 
 import com.ohmyotp.db.Database;
+import com.ohmyotp.sms.SmsStore;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -8,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Expires and refunds rentals whose window closed with no SMS, in the background. Safe on every
+ * Expires and refunds rentals whose window closed with no SMS, in the background, and forgets
+ * idempotency keys and unmatched SMS past their retention. Safe on every
  * node at once: each expiry locks its rental and re-checks it, so none is refunded twice. Reads
  * settle overdue rentals themselves, so the sweep only keeps the database tidy and the balance
  * current for accounts nobody is looking at.
@@ -20,11 +22,15 @@ public final class ExpirySweep {
 
   private final Rentals rentals;
   private final IdempotencyKeys idempotency;
+  private final SmsStore sms;
+  private final Database db;
   private final Clock clock;
 
-  public ExpirySweep(Rentals rentals, Database db, Clock clock) {
+  public ExpirySweep(Rentals rentals, SmsStore sms, Database db, Clock clock) {
     this.rentals = rentals;
     this.idempotency = new IdempotencyKeys(db);
+    this.sms = sms;
+    this.db = db;
     this.clock = clock;
   }
 
@@ -40,7 +46,9 @@ public final class ExpirySweep {
       expired = rentals.expireDue(BATCH);
       total += expired;
     } while (expired == BATCH);
-    idempotency.purge(clock.instant().getEpochSecond());
+    long now = clock.instant().getEpochSecond();
+    idempotency.purge(now);
+    db.inTransaction(h -> sms.purgeUnmatched(h, now));
     return total;
   }
 

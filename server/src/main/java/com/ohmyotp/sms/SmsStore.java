@@ -114,4 +114,14 @@ public final class SmsStore {
             rs.getLong("recorded_at")))
         .list();
   }
+
+  /** How long an SMS that reached no rental is kept for the operator to look at. */
+  public static final long UNMATCHED_RETENTION_SECONDS = 30L * 24 * 3600;
+
+  /** Forgets unmatched SMS past their retention, so a flood of them cannot grow the table for ever. */
+  public int purgeUnmatched(Handle h, long now) {
+    return h.createUpdate("DELETE FROM unmatched_sms WHERE recorded_at <= :cutoff")
+        .bind("cutoff", now - UNMATCHED_RETENTION_SECONDS)
+        .execute();
+  }
 }

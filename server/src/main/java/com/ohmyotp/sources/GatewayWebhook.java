@@ -3,6 +3,7 @@ package com.ohmyotp.sources;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.Json;
+import com.ohmyotp.api.RateLimiter;
 import com.ohmyotp.sms.InboundSms;
 import com.ohmyotp.sms.SmsSink;
 import com.ohmyotp.web.Routes;
@@ -35,8 +36,14 @@ public final class GatewayWebhook implements Routes {
   private final SmsSink sink;
   private final byte[] secret;
   private final ObjectMapper json;
+  private final RateLimiter limiter;
 
-  public GatewayWebhook(SmsSink sink, String secret, ObjectMapper json) {
+  /**
+   * @param limiter bounds how fast one address may post, so that a flood (forged or from a
+   *     misbehaving gateway) is refused with 429 before it costs a signature check or a write
+   */
+  public GatewayWebhook(SmsSink sink, String secret, ObjectMapper json, RateLimiter limiter) {
+    this.limiter = limiter;
     this.sink = sink;
     this.secret = secret.getBytes(StandardCharsets.UTF_8);
     this.json = json;
@@ -48,6 +55,12 @@ public final class GatewayWebhook implements Routes {
   }
 
   private void receive(Context ctx) {
+    RateLimiter.Decision decision = limiter.acquire(ctx.req().getRemoteAddr().hashCode());
+    if (!decision.allowed()) {
+      throw new ApiException(429, "rate_limited",
+          "Too many SMS posts from this address; retry after the number of seconds in Retry-After.",
+          decision.headers());
+    }
     byte[] body = ctx.bodyAsBytes();
     if (!signatureMatches(ctx.header(SIGNATURE_HEADER), body)) {
       throw new ApiException(401, "invalid_signature",
