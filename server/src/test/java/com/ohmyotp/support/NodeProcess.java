@@ -167,6 +167,16 @@ public final class NodeProcess implements AutoCloseable {
     return output.toString();
   }
 
+  /** Kills the process outright (SIGKILL): no shutdown hook, no flush, as in a power cut. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Stops the process as an operator would (SIGTERM, then its shutdown hook). */
   @Override
   public void close() {
