@@ -1,0 +1,45 @@
+-- What must be true of the data whatever happened before: races, several nodes, a database
+-- outage, a crash. Each check lists the rows that break it; every check must return no row.
+-- Read by the tests (support/Invariants) and by bench/soak.sh (through psql). Runs on H2 and
+-- PostgreSQL alike. A rental holds its number from rented_at until its cancellation, or else
+-- until the end of its window; it must be refunded iff it expired or was cancelled before any SMS.
+
+-- check: a number held by two rentals at once
+SELECT n.e164 || ': ' || a.id || ' and ' || b.id FROM rentals a
+JOIN rentals b ON b.number_id = a.number_id AND a.id < b.id
+JOIN phone_numbers n ON n.id = a.number_id
+WHERE a.rented_at < CASE WHEN b.status = 'cancelled' THEN b.ended_at ELSE b.expires_at END
+  AND b.rented_at < CASE WHEN a.status = 'cancelled' THEN a.ended_at ELSE a.expires_at END;
+
+-- check: a balance that is not the sum of its transactions, or is negative
+SELECT 'account ' || a.id || ': balance ' || a.balance || ', transactions ' || COALESCE(SUM(t.amount), 0)
+FROM accounts a LEFT JOIN transactions t ON t.account_id = a.id
+GROUP BY a.id, a.balance
+HAVING a.balance <> COALESCE(SUM(t.amount), 0) OR a.balance < 0;
+
+-- check: a rental not charged exactly once, for its cost, to its account
+SELECT r.id || ': ' || COUNT(t.id) || ' charges' FROM rentals r
+LEFT JOIN transactions t ON t.rental_id = r.id AND t.type = 'rental_charge'
+GROUP BY r.id, r.cost, r.account_id
+HAVING COUNT(t.id) <> 1 OR SUM(t.amount) <> -r.cost OR MIN(t.account_id) <> r.account_id;
+
+-- check: a rental refunded when it should not be, twice, or not in full
+SELECT r.id || ' (' || r.status || ', ' || r.sms_count || ' sms): ' || COUNT(t.id) || ' refunds of '
+    || COALESCE(SUM(t.amount), 0)
+FROM rentals r LEFT JOIN transactions t ON t.rental_id = r.id AND t.type = 'refund'
+GROUP BY r.id, r.status, r.sms_count, r.cost
+HAVING COUNT(t.id) <> CASE WHEN r.status = 'expired' OR (r.status = 'cancelled' AND r.sms_count = 0) THEN 1 ELSE 0 END
+    OR COALESCE(SUM(t.amount), 0) <> CASE WHEN r.status = 'expired' OR (r.status = 'cancelled' AND r.sms_count = 0)
+        THEN r.cost ELSE 0 END;
+
+-- check: a rental whose status disagrees with its messages
+SELECT r.id || ' (' || r.status || '): sms_count ' || r.sms_count || ', messages ' || COUNT(m.id)
+FROM rentals r LEFT JOIN sms_messages m ON m.rental_id = r.id
+GROUP BY r.id, r.status, r.sms_count
+HAVING r.sms_count <> COUNT(m.id)
+    OR (r.status = 'completed' AND r.sms_count = 0)
+    OR (r.status IN ('active', 'expired') AND r.sms_count > 0);
+
+-- check: a transaction for a rental of another account, or of no rental
+SELECT 'transaction ' || t.id FROM transactions t LEFT JOIN rentals r ON r.id = t.rental_id
+WHERE t.rental_id IS NOT NULL AND (r.id IS NULL OR r.account_id <> t.account_id);
