@@ -108,6 +108,23 @@ class WebsiteSecurityTest {
     assertThat(login.body()).doesNotContain("<script>").doesNotContain(" onclick=").doesNotContain("style=\"");
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"GET /dashboard", "GET /dashboard/rentals",
+      "POST /dashboard/rent", "POST /dashboard/rentals/x/cancel", "POST /dashboard/rerent", "GET /history",
+      "GET /transactions", "GET /settings/keys", "POST /settings/keys", "POST /settings/keys/1/revoke", "GET /docs"})
+  void everyPageAndActionNeedsASession(String route) throws Exception {
+    String[] parts = route.split(" ");
+    Visitor v = new Visitor();
+    String csrf = v.csrf();
+    HttpResponse<String> r = parts[0].equals("GET") ? v.get(parts[1]) : v.post(parts[1], form("_csrf", csrf));
+    assertThat(r.statusCode()).as(route).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).contains("/login");
+    // An API key is not a session.
+    Customer c = server.customer("1");
+    HttpResponse<String> withKey = v.get(parts[1], "Authorization", "Bearer " + c.key());
+    assertThat(withKey.statusCode()).as(route + " with an API key").isIn(303, 405);
+  }
+
   @Test
   void formsWithoutTheCsrfTokenAreRefusedAndChangeNothing() throws Exception {
     Visitor v = new Visitor();

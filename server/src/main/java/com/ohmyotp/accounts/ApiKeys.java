@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +35,17 @@ public final class ApiKeys {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final ConcurrentHashMap<Long, Long> lastUsedWritten = new ConcurrentHashMap<>();
+
+  /**
+   * How long another node may go on accepting a key after it was revoked. Each node keeps the keys
+   * it has seen for this long instead of reading the database on every request; the node that
+   * revokes a key forgets it at once.
+   */
+  public static final Duration REVOCATION_BOUND = Duration.ofSeconds(1);
+
+  /** Known keys by hash. Unknown keys are not cached: a new key works at once. */
+  private final Cache<String, Caller> known =
+      Caffeine.newBuilder().expireAfterWrite(REVOCATION_BOUND).maximumSize(100_000).build();
 
   public ApiKeys(Database db, Clock clock) {
     this.db = db;
@@ -86,12 +100,17 @@ public final class ApiKeys {
     if (!looksLikeKey(presented)) {
       return Optional.empty();
     }
-    Optional<Caller> caller = db.read(h ->
-        h.createQuery(
-                "SELECT id, account_id FROM api_keys WHERE key_hash = :hash AND revoked_at IS NULL")
-            .bind("hash", hash(presented))
-            .map((rs, ctx) -> new Caller(rs.getLong("account_id"), rs.getLong("id")))
-            .findOne());
+    String hash = hash(presented);
+    Optional<Caller> caller = Optional.ofNullable(known.getIfPresent(hash));
+    if (caller.isEmpty()) {
+      caller = db.read(h ->
+          h.createQuery(
+                  "SELECT id, account_id FROM api_keys WHERE key_hash = :hash AND revoked_at IS NULL")
+              .bind("hash", hash)
+              .map((rs, ctx) -> new Caller(rs.getLong("account_id"), rs.getLong("id")))
+              .findOne());
+      caller.ifPresent(c -> known.put(hash, c));
+    }
     caller.ifPresent(this::touch);
     return caller;
   }
@@ -141,6 +160,7 @@ public final class ApiKeys {
             .bind("now", now)
             .bind("id", keyId)
             .execute());
+    known.asMap().values().removeIf(caller -> caller.apiKeyId() == keyId);
     if (updated == 0) {
       boolean exists = db.read(h -> h.createQuery("SELECT COUNT(*) FROM api_keys WHERE id = :id")
           .bind("id", keyId).mapTo(Integer.class).one() > 0);

@@ -1,6 +1,7 @@
 package com.ohmyotp.rentals;
 
 import com.ohmyotp.ledger.Money;
+import com.ohmyotp.sms.SmsMessage;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +20,23 @@ final class RentalStore {
       JOIN services s ON s.id = r.service_id
       JOIN phone_numbers p ON p.id = r.number_id
       """;
+
+  /** The rental and its newest SMS in one round trip: what a customer's poll of /code reads. */
+  private static final String SELECT_WITH_LATEST_SMS =
+      """
+      SELECT r.id, r.account_id, r.service_id, s.name AS service_name, r.number_id, p.e164,
+             p.source, r.status, r.cost, r.rerent, r.rented_at, r.expires_at, r.ended_at,
+             r.refund_amount, r.sms_count, m.id AS sms_id, m.sender AS sms_sender,
+             m.message AS sms_message, m.code AS sms_code, m.received_at AS sms_received_at
+      FROM rentals r
+      JOIN services s ON s.id = r.service_id
+      JOIN phone_numbers p ON p.id = r.number_id
+      LEFT JOIN sms_messages m ON m.id = (SELECT MAX(x.id) FROM sms_messages x WHERE x.rental_id = r.id)
+      WHERE r.id = :id
+      """;
+
+  /** A rental with its newest SMS, if it has one. */
+  record WithLatestSms(Rental rental, Optional<SmsMessage> latest) {}
 
   private static final RowMapper<Rental> RENTAL = (rs, ctx) -> {
     long ended = rs.getLong("ended_at");
@@ -70,6 +88,16 @@ final class RentalStore {
 
   Optional<Rental> find(Handle h, String id) {
     return h.createQuery(SELECT + " WHERE r.id = :id").bind("id", id).map(RENTAL).findOne();
+  }
+
+  Optional<WithLatestSms> findWithLatestSms(Handle h, String id) {
+    return h.createQuery(SELECT_WITH_LATEST_SMS).bind("id", id).map((rs, ctx) -> {
+      long smsId = rs.getLong("sms_id");
+      Optional<SmsMessage> latest = rs.wasNull() ? Optional.empty() : Optional.of(new SmsMessage(smsId,
+          rs.getString("id"), rs.getString("sms_sender"), rs.getString("sms_message"), rs.getString("sms_code"),
+          rs.getLong("sms_received_at")));
+      return new WithLatestSms(RENTAL.map(rs, ctx), latest);
+    }).findOne();
   }
 
   /** Locks the rental row until the transaction ends, then reads it. */

@@ -198,11 +198,15 @@ public final class Rentals {
 
   /** The newest code of a rental: the cheap poll. */
   public CodeView code(Caller caller, String rentalId) {
-    Rental rental = owned(caller, rentalId);
+    // Customers poll this: one round trip to the database, unless the rental is due to expire.
+    RentalStore.WithLatestSms found = db.read(h -> store.findWithLatestSms(h, rentalId)).orElseThrow(() ->
+        ApiException.notFound("rental_not_found", "There is no rental with that id."));
+    checkOwner(caller, found.rental());
     long now = now();
-    SmsMessage last = rental.smsCount() == 0 ? null
-        : db.read(h -> smsStore.latest(h, rental.id())).orElse(null);
-    return views.code(rental, now, last);
+    if (Lifecycle.isDueForExpiry(found.rental(), now)) {
+      return views.code(owned(caller, rentalId), now, null);
+    }
+    return views.code(found.rental(), now, found.latest().orElse(null));
   }
 
   /**
@@ -381,15 +385,19 @@ public final class Rentals {
   private Rental owned(Caller caller, String rentalId) {
     Rental rental = db.read(h -> store.find(h, rentalId)).orElseThrow(() ->
         ApiException.notFound("rental_not_found", "There is no rental with that id."));
-    if (rental.accountId() != caller.accountId()) {
-      throw ApiException.forbidden("not_owner", "This rental belongs to another account.");
-    }
+    checkOwner(caller, rental);
     long now = now();
     if (Lifecycle.isDueForExpiry(rental, now)) {
       expire(rental.id(), now);
       return db.read(h -> store.find(h, rentalId)).orElseThrow();
     }
     return rental;
+  }
+
+  private static void checkOwner(Caller caller, Rental rental) {
+    if (rental.accountId() != caller.accountId()) {
+      throw ApiException.forbidden("not_owner", "This rental belongs to another account.");
+    }
   }
 
   private long now() {

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every benchmark, one after the other (about a quarter of an hour on 2 cores; the scale
+# scenario takes most of it). Results go into BENCHMARKS.md by hand, with this output.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+./extraction.sh
+./footprint.sh
+./poll.sh h2
+./poll.sh postgres
+./sms-latency.sh
+./rent-cancel.sh
+./scale.sh

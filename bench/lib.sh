@@ -1,0 +1,107 @@
+# Shared by the benchmark scripts: the JDK, a built server jar, wrk, a server to measure and its
+# clean-up. Sourced, not run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/env.sh
+. "$ROOT/scripts/env.sh"
+# shellcheck source=scripts/postgres.sh
+. "$ROOT/scripts/postgres.sh"
+
+BENCH_ADMIN="bench-admin-token-$$-0123456789"
+BENCH_SECRET="bench-gateway-secret-$$"
+SERVER_PID=""
+SERVER_DATA=""
+SERVER_DB=""
+SERVER_PORT=""
+
+bench_build() {
+  "${MVN[@]}" -q -DskipTests package -pl server -am >/dev/null 2>&1 || die "the build failed: run ./ohmyotp build"
+}
+
+# wrk from Debian, installed when missing (root only).
+need_wrk() {
+  command -v wrk >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench: installing wrk" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+  fi
+  command -v wrk >/dev/null 2>&1 || die "the benchmarks need wrk: sudo apt-get install wrk"
+}
+
+machine() {
+  echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(java -version 2>&1 | head -1)"
+}
+
+# start_server h2|postgres [extra VAR=value ...]: starts the server jar with -Xmx256m on a free
+# port and waits until /readyz answers.
+start_server() {
+  local db="$1"; shift
+  SERVER_DATA="$(mktemp -d)"
+  SERVER_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  local url=""
+  if [ "$db" = postgres ]; then
+    pg_ensure_running || die "this benchmark needs PostgreSQL at $PGHOST:$PGPORT"
+    SERVER_DB="ohmyotp_bench_$(date +%s)_$$"
+    pg_sql "CREATE DATABASE $SERVER_DB"
+    url="$(pg_jdbc_url "$SERVER_DB")"
+  fi
+  env OHMYOTP_PORT="$SERVER_PORT" OHMYOTP_DATA_DIR="$SERVER_DATA" ${url:+OHMYOTP_DB_URL="$url"} \
+    OHMYOTP_ADMIN_TOKEN="$BENCH_ADMIN" OHMYOTP_GATEWAY_SECRET="$BENCH_SECRET" OHMYOTP_SEED_DEMO=false \
+    OHMYOTP_SIMULATOR_DELAY=off OHMYOTP_LOG_LEVEL=WARN OHMYOTP_RATE_LIMIT_PER_SECOND=1000000 \
+    OHMYOTP_RATE_LIMIT_BURST=1000000 OHMYOTP_WEBHOOK_RATE_PER_SECOND=1000000 "$@" \
+    "$JAVA_HOME/bin/java" -Xmx256m -jar server/target/ohmyotp-server.jar >"$SERVER_DATA/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do
+    curl -sf "http://127.0.0.1:$SERVER_PORT/readyz" >/dev/null 2>&1 && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_DATA/server.log" >&2; die "the server did not start"; }
+    sleep 0.05
+  done
+  die "the server did not become ready"
+}
+
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+  [ -n "$SERVER_DATA" ] && rm -rf "$SERVER_DATA"
+  SERVER_DATA=""
+  if [ -n "$SERVER_DB" ]; then
+    pg_sql "DROP DATABASE IF EXISTS $SERVER_DB WITH (FORCE)" || true
+    SERVER_DB=""
+  fi
+}
+trap stop_server EXIT
+
+base() { echo "http://127.0.0.1:$SERVER_PORT"; }
+
+admin() { # admin METHOD PATH BODY
+  curl -sf -X "$1" "$(base)$2" -H "Authorization: Bearer $BENCH_ADMIN" -H 'Content-Type: application/json' -d "$3"
+}
+
+# A customer with a balance, a service and numbers; prints the API key.
+setup_customer() { # setup_customer SERVICE NUMBERS BALANCE
+  admin POST /api/admin/services "{\"name\":\"$1\",\"category\":\"Bench\",\"price\":0.25,\"source\":\"gateway\"}" >/dev/null
+  python3 - "$2" > "$SERVER_DATA/numbers.json" <<'PY'
+import json, sys
+n = int(sys.argv[1])
+print(json.dumps({"source": "gateway", "numbers": [{"phone_number": "212%03d%04d" % (200 + i // 10000, i % 10000)} for i in range(n)]}))
+PY
+  curl -sf -X POST "$(base)/api/admin/numbers" -H "Authorization: Bearer $BENCH_ADMIN" \
+    -H 'Content-Type: application/json' --data-binary @"$SERVER_DATA/numbers.json" >/dev/null
+  admin POST /api/admin/accounts "{\"email\":\"bench$$-$RANDOM@example.com\",\"balance\":$3}" | jq -r .api_key
+}
+
+# wrk_run URL SECONDS CONNECTIONS [wrk args...]: prints "<requests/s> <p50 ms> <p99 ms>".
+wrk_run() {
+  local url="$1" seconds="$2" connections="$3"; shift 3
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "$url" | awk '
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    /Requests\/sec/ {rps=$2}
+    /^ +50%/ {p50=ms($2)}
+    /^ +99%/ {p99=ms($2)}
+    /Non-2xx/ {non2xx=$NF}
+    END {printf "%.0f %.2f %.2f %s\n", rps, p50, p99, (non2xx == "" ? 0 : non2xx)}'
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Rent + cancel cycle (charge, allocate, refund) through the HTTP API, on H2 and on PostgreSQL,
+# against pgbench running the same cycle as hand-written SQL (bench/rent-cancel.sql) on the same
+# PostgreSQL in the same run. Target: >= 50% of pgbench's cycles per second.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+SECONDS_EACH="${BENCH_SECONDS:-15}"
+THREADS="${BENCH_THREADS:-16}"
+bench_build
+pg_ensure_running || die "this benchmark needs PostgreSQL"
+echo "rent-cancel: $(machine), $THREADS clients, ${SECONDS_EACH} s each"
+
+# pgbench first, on a database of its own.
+pgdb="ohmyotp_pgbench_$$"
+pg_sql "CREATE DATABASE $pgdb"
+psql -XAtq -d "$pgdb" <<'SQL' >/dev/null
+CREATE TABLE b_accounts (id BIGINT PRIMARY KEY, balance NUMERIC(19,4) NOT NULL CHECK (balance >= 0));
+CREATE TABLE b_numbers (id BIGINT PRIMARY KEY, held_by BIGINT);
+CREATE INDEX b_numbers_free ON b_numbers (id) WHERE held_by IS NULL;
+CREATE TABLE b_rentals (id BIGINT PRIMARY KEY, account_id BIGINT NOT NULL, number_id BIGINT NOT NULL,
+  status VARCHAR(12) NOT NULL, cost NUMERIC(19,4) NOT NULL);
+CREATE TABLE b_transactions (id BIGSERIAL PRIMARY KEY, account_id BIGINT NOT NULL, type VARCHAR(20) NOT NULL,
+  amount NUMERIC(19,4) NOT NULL, rental_id BIGINT);
+INSERT INTO b_accounts SELECT g, 1000000 FROM generate_series(1, 100) g;
+INSERT INTO b_numbers SELECT g, NULL FROM generate_series(1, 1000) g;
+SQL
+pgbench_tps="$(pgbench -n -c "$THREADS" -j 2 -T "$SECONDS_EACH" -f bench/rent-cancel.sql "$pgdb" 2>/dev/null \
+  | awk '/^tps = / {printf "%.1f", $3}')"
+pg_sql "DROP DATABASE $pgdb WITH (FORCE)"
+printf 'pgbench  hand-written SQL cycle on PostgreSQL        %8.1f cycles/s\n' "$pgbench_tps"
+
+for db in postgres h2; do
+  start_server "$db"
+  key="$(setup_customer Cycle0 2000 1000000)"
+  for s in $(seq 1 49); do
+    admin POST /api/admin/services "{\"name\":\"Cycle$s\",\"category\":\"Bench\",\"price\":0.25,\"source\":\"gateway\"}" >/dev/null
+  done
+  "$JAVA_HOME/bin/java" bench/RentCancel.java "$(base)" "$key" Cycle 50 "$THREADS" 5 >/dev/null   # warm-up
+  read -r cps p50 p99 failed < <("$JAVA_HOME/bin/java" bench/RentCancel.java "$(base)" "$key" Cycle 50 "$THREADS" "$SECONDS_EACH")
+  awk -v db="$db" -v c="$cps" -v p50="$p50" -v p99="$p99" -v f="$failed" -v pg="$pgbench_tps" 'BEGIN {
+    printf "ohmyotp  HTTP rent + cancel on %-10s           %8.1f cycles/s  p50 %.1f ms  p99 %.1f ms  failed %d  = %.0f%% of pgbench (target >= 50%%)\n",
+      db, c, p50, p99, f, 100*c/pg }'
+  stop_server
+done

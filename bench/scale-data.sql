@@ -1,0 +1,43 @@
+-- Generator for bench/scale.sh: grows the rentals of an ohmyotp PostgreSQL database to
+-- :target rows, in the shapes real traffic leaves behind (60% completed with an SMS, 25%
+-- expired, 15% cancelled; one account in ten is the heavy customer the benchmark reads as), with
+-- their charges, messages and number usage. Needs the catalog, numbers and accounts of scale.sh.
+SELECT COUNT(*) AS have FROM rentals \gset
+SELECT MIN(id) AS first_number, COUNT(*) AS numbers FROM phone_numbers \gset
+SELECT COUNT(*) AS accounts FROM accounts \gset
+SELECT COUNT(*) AS services FROM services \gset
+SELECT EXTRACT(EPOCH FROM now())::BIGINT AS now \gset
+
+CREATE TEMP TABLE batch AS
+SELECT gen_random_uuid()::TEXT AS id,
+       CASE WHEN g % 10 = 0 THEN :heavy ELSE 1 + (g * 7919) % :accounts END AS account_id,
+       1 + (g * 104729) % :services AS service_id,
+       :first_number + (g * 15485863) % :numbers AS number_id,
+       CASE WHEN g % 20 < 12 THEN 'completed' WHEN g % 20 < 17 THEN 'expired' ELSE 'cancelled' END AS status,
+       :now - 86400 * 90 + (g * 7777) % (86400 * 89) AS rented_at
+FROM generate_series(:have + 1, :target) g;
+
+INSERT INTO rentals (id, account_id, service_id, number_id, status, cost, rerent, rented_at, expires_at,
+                     ended_at, refund_amount, sms_count)
+SELECT id, account_id, service_id, number_id, status, 0.25, FALSE, rented_at, rented_at + 600,
+       CASE WHEN status = 'cancelled' THEN rented_at + 120 WHEN status = 'expired' THEN rented_at + 600 END,
+       CASE WHEN status = 'completed' THEN NULL ELSE 0.25 END,
+       CASE WHEN status = 'completed' THEN 1 ELSE 0 END
+FROM batch;
+
+INSERT INTO sms_messages (rental_id, sender, message, code, received_at)
+SELECT id, 'Uber', 'Your Uber code is 482913. Never share this code.', '482913', rented_at + 40
+FROM batch WHERE status = 'completed';
+
+INSERT INTO transactions (account_id, type, amount, rental_id, service_id, created_at)
+SELECT account_id, 'rental_charge', -0.25, id, service_id, rented_at FROM batch;
+INSERT INTO transactions (account_id, type, amount, rental_id, service_id, created_at)
+SELECT account_id, 'refund', 0.25, id, service_id, rented_at + 600 FROM batch WHERE status <> 'completed';
+
+INSERT INTO number_usage (number_id, service_id, account_id, first_rented_at)
+SELECT DISTINCT ON (number_id, service_id) number_id, service_id, account_id, rented_at
+FROM batch ORDER BY number_id, service_id, rented_at
+ON CONFLICT DO NOTHING;
+
+DROP TABLE batch;
+ANALYZE;

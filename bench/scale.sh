@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Scale: with 500 services, 100,000 numbers and 10,000 accounts, grow the rentals to 10k, 100k
+# and 1M (bench/scale-data.sql) and at each size measure the p99 of the customer's reads and
+# writes with wrk (8 connections): GET /services, GET /rentals/history (first page and page 500,
+# with and without used=true), POST /rentals/rerent/check with 100 phones, POST /rentals.
+# Target: p99 < 20 ms each, and no linear growth with the table. Server on PostgreSQL.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+SECONDS_EACH="${BENCH_SECONDS:-10}"
+SIZES="${BENCH_SIZES:-10000 100000 1000000}"
+need_wrk
+bench_build
+start_server postgres
+echo "scale: $(machine), PostgreSQL $(psql -XAtqc 'SHOW server_version' -d postgres)"
+db="$SERVER_DB"
+t0=$(date +%s)
+key="omo_live_$(head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)"
+hash="$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)"
+psql -XAtq -v ON_ERROR_STOP=1 -d "$db" <<SQL >/dev/null
+INSERT INTO services (name, name_key, category, price, duration_seconds, source, enabled, created_at)
+SELECT 'Svc' || g, 'svc' || g, 'Bench', 0.25, 600, 'gateway', TRUE, 0 FROM generate_series(1, 500) g;
+INSERT INTO phone_numbers (e164, source, created_at)
+SELECT '+1212' || (2000000 + g), 'gateway', 0 FROM generate_series(1, 100000) g;
+INSERT INTO accounts (email, email_key, balance, created_at)
+SELECT 'scale' || g || '@example.com', 'scale' || g || '@example.com', 1000000, 0 FROM generate_series(1, 10000) g;
+INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at) VALUES (1, 'bench', '${key:0:13}', '$hash', 0);
+SQL
+echo "base data (500 services, 100,000 numbers, 10,000 accounts): $(( $(date +%s) - t0 )) s"
+
+lua="$SERVER_DATA/post.lua"
+measure() { # measure LABEL PATH [BODY]
+  local label="$1" path="$2" body="${3:-}"
+  if [ -n "$body" ]; then
+    printf 'wrk.method = "POST"\nwrk.body = [[%s]]\nwrk.headers["Content-Type"] = "application/json"\n' "$body" > "$lua"
+    read -r rps p50 p99 bad < <(wrk_run "$(base)$path" "$SECONDS_EACH" 8 -H "Authorization: Bearer $key" -s "$lua")
+  else
+    read -r rps p50 p99 bad < <(wrk_run "$(base)$path" "$SECONDS_EACH" 8 -H "Authorization: Bearer $key")
+  fi
+  printf '  %-44s %7d req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %s\n' "$label" "$rps" "$p50" "$p99" "$bad"
+}
+for size in $SIZES; do
+  t0=$(date +%s)
+  psql -XAtq -v ON_ERROR_STOP=1 -v target="$size" -v heavy=1 -d "$db" -f bench/scale-data.sql >/dev/null
+  heavy="$(psql -XAtq -d "$db" -c 'SELECT COUNT(*) FROM rentals WHERE account_id = 1')"
+  echo "rentals: $size (heavy account: $heavy; generated in $(( $(date +%s) - t0 )) s)"
+  # 100 phones: the heavy account's own numbers for Svc1 first, then others it never rented.
+  phones="$(psql -XAtq -d "$db" -c "SELECT string_agg('\"' || substr(e164, 3) || '\"', ',') FROM (SELECT n.e164 FROM phone_numbers n ORDER BY n.id IN (SELECT number_id FROM number_usage WHERE account_id = 1 AND service_id = 1) DESC, n.id LIMIT 100) x")"
+  measure "GET /services" "/api/v1/services"
+  measure "GET /rentals/history" "/api/v1/rentals/history"
+  measure "GET /rentals/history?page=500" "/api/v1/rentals/history?page=500"
+  measure "GET /rentals/history?used=true" "/api/v1/rentals/history?used=true"
+  measure "GET /rentals/history?used=true&page=500" "/api/v1/rentals/history?used=true&page=500"
+  measure "POST /rentals/rerent/check (100 phones)" "/api/v1/rentals/rerent/check" "{\"service_id\":\"Svc1\",\"phone_numbers\":[$phones]}"
+  measure "POST /rentals" "/api/v1/rentals" '{"service_id":"Svc2"}'
+done
