@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * Rent + cancel cycles (charge, allocate, refund) from N threads for D seconds against one server:
  * prints cycles per second and the cycle latency. JDK only:
- * {@code java bench/RentCancel.java <base> <api key> <services prefix> <services> <threads> <seconds>}.
+ * {@code java bench/RentCancel.java <base> <api keys, comma-separated> <services prefix> <services> <threads>
+ * <seconds>}; each thread rents as one of the keys' accounts.
  */
 public final class RentCancel {
 
@@ -21,7 +22,7 @@ public final class RentCancel {
 
   public static void main(String[] args) throws Exception {
     String base = args[0];
-    String key = args[1];
+    String[] keys = args[1].split(",");
     String prefix = args[2];
     int services = Integer.parseInt(args[3]);
     int threads = Integer.parseInt(args[4]);
@@ -34,6 +35,7 @@ public final class RentCancel {
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int offset = t;
+      String key = keys[t % keys.length];
       workers.add(Thread.ofPlatform().start(() -> {
         int i = offset;
         while (System.nanoTime() < end) {

@@ -30,7 +30,11 @@ printf 'pgbench  hand-written SQL cycle on PostgreSQL        %8.1f cycles/s\n' "
 
 for db in postgres h2; do
   start_server "$db"
+  # One account per client, as pgbench's clients spread over accounts too.
   key="$(setup_customer Cycle0 2000 1000000)"
+  for c in $(seq 2 "$THREADS"); do
+    key="$key,$(admin POST /api/admin/accounts "{\"email\":\"cycle$c-$$@example.com\",\"balance\":1000000}" | jq -r .api_key)"
+  done
   for s in $(seq 1 49); do
     admin POST /api/admin/services "{\"name\":\"Cycle$s\",\"category\":\"Bench\",\"price\":0.25,\"source\":\"gateway\"}" >/dev/null
   done

@@ -15,7 +15,7 @@ SELECT gen_random_uuid()::TEXT AS id,
        :first_number + (g * 15485863) % :numbers AS number_id,
        CASE WHEN g % 20 < 12 THEN 'completed' WHEN g % 20 < 17 THEN 'expired' ELSE 'cancelled' END AS status,
        :now - 86400 * 90 + (g * 7777) % (86400 * 89) AS rented_at
-FROM generate_series(:have + 1, :target) g;
+FROM generate_series((:have + 1)::BIGINT, (:target)::BIGINT) g;
 
 INSERT INTO rentals (id, account_id, service_id, number_id, status, cost, rerent, rented_at, expires_at,
                      ended_at, refund_amount, sms_count)

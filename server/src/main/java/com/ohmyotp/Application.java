@@ -12,6 +12,7 @@ import com.ohmyotp.api.RateLimiter;
 import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.catalog.CatalogRoutes;
 import com.ohmyotp.db.Database;
+import com.ohmyotp.inventory.AvailabilityCache;
 import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.inventory.InventoryRoutes;
 import com.ohmyotp.inventory.PhoneNumbers;
@@ -109,11 +110,12 @@ public final class Application implements AutoCloseable {
           ? DemoSeed.seedIfEmpty(db, catalog, inventory, accounts)
           : Optional.empty();
 
+      AvailabilityCache availability = new AvailabilityCache(inventory, catalog::enabled);
       WebSessions webSessions = new WebSessions(db, clock);
       Website website = new Website(webSessions, accounts);
       Javalin http = HttpServer.create(json, metrics, List.of(
           new AccountRoutes(accounts, apiKeys, ledger, rentals, db, auth, json),
-          new CatalogRoutes(catalog, inventory::availableCounts, auth, json),
+          new CatalogRoutes(catalog, availability::counts, auth, json),
           new RentalRoutes(rentals, auth, json),
           new InventoryRoutes(inventory, sources.names(), auth, json),
           new SmsRoutes(db, smsStore, auth),
@@ -121,7 +123,7 @@ public final class Application implements AutoCloseable {
               new RateLimiter(config.webhookRatePerSecond(), 2 * config.webhookRatePerSecond())),
           new Operations(db, metrics, auth, clock),
           new AuthPages(website, accounts, new SignInThrottle()),
-          new DashboardPages(website, rentals, catalog, inventory::availableCounts, ledger, db, clock),
+          new DashboardPages(website, rentals, catalog, availability::counts, ledger, db, clock),
           new SettingsPages(website, apiKeys),
           new DocsPage(website)));
       http.start(config.port());

@@ -69,24 +69,41 @@ public final class Inventory {
 
   /** Fresh numbers for {@code service} right now: the {@code available} of {@code /services}. */
   public Map<Integer, Long> availability(Handle h, List<Service> services, long now) {
-    Map<Integer, Long> counts = new HashMap<>();
+    // Fresh for a service = free now and for its whole window, minus those free numbers the
+    // service has used before. Two kinds of query instead of one scan per service: one count per
+    // (source, window) pair, and one grouped count of used numbers for all services.
+    Map<String, Long> free = new HashMap<>();
     for (Service s : services) {
-      long count = h.createQuery(
+      free.computeIfAbsent(s.source() + "|" + s.durationSeconds(), k -> h.createQuery(
               """
               SELECT COUNT(*) FROM phone_numbers p
               WHERE p.source = :source AND p.retired_at IS NULL
                 AND (p.expires_at IS NULL OR p.expires_at >= :window_end)
                 AND (p.held_until IS NULL OR p.held_until <= :now)
-                AND NOT EXISTS (SELECT 1 FROM number_usage u
-                                WHERE u.number_id = p.id AND u.service_id = :service)
               """)
           .bind("source", s.source())
           .bind("window_end", now + s.durationSeconds())
           .bind("now", now)
-          .bind("service", s.id())
           .mapTo(Long.class)
-          .one();
-      counts.put(s.id(), count);
+          .one());
+    }
+    Map<Integer, Long> used = new HashMap<>();
+    h.createQuery(
+            """
+            SELECT u.service_id, COUNT(*) AS used FROM number_usage u
+            JOIN phone_numbers p ON p.id = u.number_id
+            JOIN services s ON s.id = u.service_id
+            WHERE p.source = s.source AND p.retired_at IS NULL
+              AND (p.expires_at IS NULL OR p.expires_at >= :now + s.duration_seconds)
+              AND (p.held_until IS NULL OR p.held_until <= :now)
+            GROUP BY u.service_id
+            """)
+        .bind("now", now)
+        .map((rs, ctx) -> Map.entry(rs.getInt("service_id"), rs.getLong("used")))
+        .forEach(e -> used.put(e.getKey(), e.getValue()));
+    Map<Integer, Long> counts = new HashMap<>();
+    for (Service s : services) {
+      counts.put(s.id(), free.get(s.source() + "|" + s.durationSeconds()) - used.getOrDefault(s.id(), 0L));
     }
     return counts;
   }
@@ -97,24 +114,16 @@ public final class Inventory {
    */
   public Optional<NumberRef> claimFresh(Handle h, Service service, long accountId, String rentalId,
       long now, long until) {
-    List<NumberRef> candidates = new ArrayList<>(h.createQuery(
-            """
-            SELECT p.id, p.e164, p.source FROM phone_numbers p
-            WHERE p.source = :source AND p.retired_at IS NULL
-              AND (p.expires_at IS NULL OR p.expires_at >= :until)
-              AND (p.held_until IS NULL OR p.held_until <= :now)
-              AND NOT EXISTS (SELECT 1 FROM number_usage u
-                              WHERE u.number_id = p.id AND u.service_id = :service)
-            ORDER BY p.id
-            LIMIT :limit
-            """)
-        .bind("source", service.source())
-        .bind("until", until)
-        .bind("now", now)
-        .bind("service", service.id())
-        .bind("limit", CANDIDATES)
-        .map((rs, ctx) -> new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source")))
-        .list());
+    // Start the search at a random number: concurrent requests then rarely want the same row,
+    // and the scan stays short however many numbers this service has used up before.
+    long[] range = h.createQuery("SELECT MIN(id), MAX(id) FROM phone_numbers")
+        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)}).one();
+    long start = range[1] <= range[0] ? range[0]
+        : java.util.concurrent.ThreadLocalRandom.current().nextLong(range[0], range[1] + 1);
+    List<NumberRef> candidates = new ArrayList<>(freshCandidates(h, service, now, until, "p.id >= :start", start));
+    if (candidates.size() < CANDIDATES) {
+      candidates.addAll(freshCandidates(h, service, now, until, "p.id < :start", start));
+    }
     // Concurrent requests would all fight over the first candidate; spread them out.
     Collections.shuffle(candidates);
     for (NumberRef candidate : candidates) {
@@ -131,6 +140,30 @@ public final class Inventory {
       throw new Database.RetryableConflict("all candidate numbers were taken");
     }
     return Optional.empty();
+  }
+
+  private static List<NumberRef> freshCandidates(Handle h, Service service, long now, long until, String from,
+      long start) {
+    return h.createQuery(
+            """
+            SELECT p.id, p.e164, p.source FROM phone_numbers p
+            WHERE p.source = :source AND p.retired_at IS NULL AND <from>
+              AND (p.expires_at IS NULL OR p.expires_at >= :until)
+              AND (p.held_until IS NULL OR p.held_until <= :now)
+              AND NOT EXISTS (SELECT 1 FROM number_usage u
+                              WHERE u.number_id = p.id AND u.service_id = :service)
+            ORDER BY p.id
+            LIMIT :limit
+            """)
+        .define("from", from)
+        .bind("start", start)
+        .bind("source", service.source())
+        .bind("until", until)
+        .bind("now", now)
+        .bind("service", service.id())
+        .bind("limit", CANDIDATES)
+        .map((rs, ctx) -> new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source")))
+        .list();
   }
 
   private static int recordFirstRenter(Handle h, long numberId, int serviceId, long accountId, long now) {

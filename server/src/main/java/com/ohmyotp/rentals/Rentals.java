@@ -135,11 +135,13 @@ public final class Rentals {
           : inventory.claimFresh(h, service, caller.accountId(), rentalId, now, until)
               .orElseThrow(() -> ApiException.conflict("no_numbers_available",
                   "No numbers are available for " + service.name() + " right now."));
-      ledger.charge(h, caller.accountId(), service.price(), rentalId, service.id(), now);
       Rental r = new Rental(rentalId, caller.accountId(), service.id(), service.name(), number.id(),
           number.e164(), number.source(), RentalStatus.ACTIVE, service.price(),
           rerentE164.isPresent(), now, until, null, null, 0);
       store.insert(h, r);
+      // The account row is the one every rental of the account writes: lock it last, so that
+      // the lock is held only until the commit.
+      ledger.charge(h, caller.accountId(), service.price(), rentalId, service.id(), now);
       idempotencyKey.ifPresent(key -> idempotency.complete(h, caller.accountId(), key, rentalId, 201,
           new String(body(r, now), StandardCharsets.UTF_8)));
       return r;

@@ -1,0 +1,47 @@
+package com.ohmyotp.inventory;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.ohmyotp.catalog.Service;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The {@code available} counts of the catalog, recomputed in the background at most once a
+ * second and served from memory in between. Counting fresh numbers means reading every number
+ * and every past use of one; with hundreds of services and a million rentals that is too much for
+ * each request, and a count a second old is as useful to a customer choosing a service. Renting
+ * itself never relies on it: allocation is exact.
+ */
+public final class AvailabilityCache {
+
+  /** How old a served count may be, plus the time one recount takes. */
+  public static final Duration MAX_AGE = Duration.ofSeconds(1);
+
+  private final Inventory inventory;
+  private final AsyncLoadingCache<Boolean, Map<Integer, Long>> counts;
+
+  public AvailabilityCache(Inventory inventory, Supplier<List<Service>> enabledServices) {
+    this.inventory = inventory;
+    this.counts = Caffeine.newBuilder()
+        .refreshAfterWrite(MAX_AGE)
+        .expireAfterWrite(Duration.ofMinutes(1))
+        .buildAsync(all -> inventory.availableCounts(enabledServices.get()));
+  }
+
+  /** Fresh numbers per service, by service id, for {@code services}. */
+  public Map<Integer, Long> counts(List<Service> services) {
+    Map<Integer, Long> all = counts.get(Boolean.TRUE).join();
+    Map<Integer, Long> wanted = new HashMap<>();
+    List<Service> unknown = services.stream().filter(s -> !all.containsKey(s.id())).toList();
+    if (!unknown.isEmpty()) {
+      // A service created since the last count: count it now, exactly.
+      wanted.putAll(inventory.availableCounts(unknown));
+    }
+    services.stream().filter(s -> all.containsKey(s.id())).forEach(s -> wanted.put(s.id(), all.get(s.id())));
+    return wanted;
+  }
+}
