@@ -164,8 +164,10 @@ final class RentalStore {
   }
 
   List<Rental> history(Handle h, long accountId, HistoryFilter filter) {
-    return h.createQuery(SELECT + " WHERE " + historyWhere(filter)
-            + " ORDER BY r.rented_at DESC, r.id DESC LIMIT :limit OFFSET :offset")
+    // The page's ids first, from the covering index alone; the joins only for those rows.
+    return h.createQuery(SELECT + " JOIN (SELECT r.id AS page_id FROM rentals r WHERE " + historyWhere(filter)
+            + " ORDER BY r.rented_at DESC, r.id DESC LIMIT :limit OFFSET :offset) page ON page.page_id = r.id"
+            + " ORDER BY r.rented_at DESC, r.id DESC")
         .bind("account", accountId)
         .bind("status", filter.status().map(RentalStatus::wire).orElse(null))
         .bind("limit", filter.limit())
