@@ -24,20 +24,17 @@ public final class SignInThrottle {
   /** Takes one attempt; when none is left, how long until the next one is allowed. */
   public Optional<Duration> attempt(String email, String address) {
     String key = email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
-    ConsumptionProbe perEmail = byEmail.get(key, k -> bucket(5, Duration.ofMinutes(1))).tryConsumeAndReturnRemaining(1);
-    if (!perEmail.isConsumed()) {
-      return Optional.of(Duration.ofNanos(perEmail.getNanosToWaitForRefill()));
-    }
-    ConsumptionProbe perAddress = byAddress.get(address, k -> bucket(20, Duration.ofSeconds(15)))
-        .tryConsumeAndReturnRemaining(1);
-    return perAddress.isConsumed()
-        ? Optional.empty()
-        : Optional.of(Duration.ofNanos(perAddress.getNanosToWaitForRefill()));
+    Optional<Duration> wait = take(byEmail.get(key, k -> bucket(5, Duration.ofMinutes(1))));
+    return wait.isPresent() ? wait : attemptFromAddress(address);
   }
 
   /** Takes one attempt from the client address's budget only (sign-ups, which name no account yet). */
   public Optional<Duration> attemptFromAddress(String address) {
-    ConsumptionProbe probe = byAddress.get(address, k -> bucket(20, Duration.ofSeconds(15))).tryConsumeAndReturnRemaining(1);
+    return take(byAddress.get(address, k -> bucket(20, Duration.ofSeconds(15))));
+  }
+
+  private static Optional<Duration> take(Bucket bucket) {
+    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     return probe.isConsumed() ? Optional.empty() : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
   }
 

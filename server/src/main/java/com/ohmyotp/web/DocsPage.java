@@ -39,8 +39,10 @@ public final class DocsPage implements Routes {
 
   @Override
   public void register(RoutesConfig routes) {
-    routes.get("/docs", site.signedIn((ctx, v) ->
-        site.render(ctx, 200, "docs.jte", Map.of("visitor", v, "blocks", blocks(baseUrl(ctx)), "base", baseUrl(ctx)))));
+    routes.get("/docs", site.signedIn((ctx, v) -> {
+      String base = baseUrl(ctx);
+      site.render(ctx, 200, "docs.jte", Map.of("visitor", v, "blocks", blocks(base), "base", base));
+    }));
   }
 
   /** The origin the visitor reached us at, as a client outside should use it. */

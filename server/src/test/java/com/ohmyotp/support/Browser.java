@@ -71,10 +71,6 @@ public final class Browser implements AutoCloseable {
   @Override
   public void close() {
     driver.quit();
-    try (var files = Files.walk(profile)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // A temporary profile left behind is harmless.
-    }
+    TempFiles.deleteTree(profile);
   }
 }

@@ -105,7 +105,7 @@ public final class NodeProcess implements AutoCloseable {
         throw new AssertionError("still running after " + timeoutSeconds + " s:\n" + launch.output());
       }
       launch.reader().join(5_000);
-      deleteTree(launch.dataDir());
+      TempFiles.deleteTree(launch.dataDir());
       return new Exit(launch.process().exitValue(), launch.output().toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -189,14 +189,7 @@ public final class NodeProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
     }
-    deleteTree(dataDir);
+    TempFiles.deleteTree(dataDir);
   }
 
-  private static void deleteTree(Path dir) {
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // A temporary folder left behind is harmless.
-    }
-  }
 }

@@ -100,10 +100,6 @@ public final class TestServer implements AutoCloseable {
   public void close() {
     app.close();
     database.drop();
-    try (var files = Files.walk(dataDir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // A temporary folder left behind is harmless.
-    }
+    TempFiles.deleteTree(dataDir);
   }
 }
