@@ -12,7 +12,7 @@ echo "rent-cancel: $(machine), $THREADS clients, ${SECONDS_EACH} s each"
 # pgbench first, on a database of its own.
 pgdb="ohmyotp_pgbench_$$"
 pg_sql "CREATE DATABASE $pgdb"
-trap 'pg_sql "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" || true; stop_server' EXIT
+trap '[ -n "$pgdb" ] && pg_sql "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)"; stop_server' EXIT
 psql -XAtq -d "$pgdb" <<'SQL' >/dev/null
 CREATE TABLE b_accounts (id BIGINT PRIMARY KEY, balance NUMERIC(19,4) NOT NULL CHECK (balance >= 0));
 CREATE TABLE b_numbers (id BIGINT PRIMARY KEY, held_by BIGINT);
@@ -27,6 +27,7 @@ SQL
 pgbench_tps="$(pgbench -n -c "$THREADS" -j 2 -T "$SECONDS_EACH" -f bench/rent-cancel.sql "$pgdb" 2>/dev/null \
   | awk '/^tps = / {printf "%.1f", $3}')"
 pg_sql "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)"
+pgdb=""
 printf 'pgbench  hand-written SQL cycle on PostgreSQL        %8.1f cycles/s\n' "$pgbench_tps"
 
 for db in postgres h2; do
