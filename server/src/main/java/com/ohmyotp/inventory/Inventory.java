@@ -202,6 +202,15 @@ public final class Inventory {
         .execute() == 1;
   }
 
+  /** Moves the end of the rental's hold on a number it has just claimed. */
+  public void extendHold(Handle h, long numberId, String rentalId, long until) {
+    h.createUpdate("UPDATE phone_numbers SET held_until = :until WHERE id = :id AND held_by = :rental")
+        .bind("until", until)
+        .bind("id", numberId)
+        .bind("rental", rentalId)
+        .execute();
+  }
+
   /** Lets go of a number the rental holds (a no-op when another rental holds it by now). */
   public void release(Handle h, long numberId, String rentalId) {
     h.createUpdate(

@@ -127,30 +127,38 @@ public final class Rentals {
   private Created create(Caller caller, Service service, Optional<String> rerentE164,
       Optional<String> idempotencyKey) {
     String rentalId = UUID.randomUUID().toString();
-    long now = now();
-    long until = now + service.durationSeconds();
     Rental rental = db.inTransaction(h -> {
+      long now = now();
+      long until = now + service.durationSeconds();
       Inventory.NumberRef number = rerentE164.isPresent()
           ? claimForRerent(h, caller, service, rerentE164.get(), rentalId, now, until)
           : inventory.claimFresh(h, service, caller.accountId(), rentalId, now, until)
               .orElseThrow(() -> ApiException.conflict("no_numbers_available",
                   "No numbers are available for " + service.name() + " right now."));
+      // The rental starts when the number became ours, not when we began looking: the clock is
+      // read again after the claim, so it is never earlier than the end the previous holder
+      // recorded when it let the number go.
+      long start = Math.max(now, now());
+      long end = start + service.durationSeconds();
+      if (start != now) {
+        inventory.extendHold(h, number.id(), rentalId, end);
+      }
       Rental r = new Rental(rentalId, caller.accountId(), service.id(), service.name(), number.id(),
           number.e164(), number.source(), RentalStatus.ACTIVE, service.price(),
-          rerentE164.isPresent(), now, until, null, null, 0);
+          rerentE164.isPresent(), start, end, null, null, 0);
       store.insert(h, r);
       // The account row is the one every rental of the account writes: lock it last, so that
       // the lock is held only until the commit.
-      ledger.charge(h, caller.accountId(), service.price(), rentalId, service.id(), now);
+      ledger.charge(h, caller.accountId(), service.price(), rentalId, service.id(), start);
       idempotencyKey.ifPresent(key -> idempotency.complete(h, caller.accountId(), key, rentalId, 201,
-          new String(body(r, now), StandardCharsets.UTF_8)));
+          new String(body(r, start), StandardCharsets.UTF_8)));
       return r;
     });
     log.info("rental {} started: service={} account={} rerent={}", rental.id(), service.name(),
         caller.accountId(), rental.rerent());
     sources.rentalStarted(rental.source(),
         new StartedRental(rental.id(), rental.e164(), service.name(), rental.expiresAt()));
-    return new Created(201, body(rental, now));
+    return new Created(201, body(rental, rental.rentedAt()));
   }
 
   private Inventory.NumberRef claimForRerent(Handle h, Caller caller, Service service, String e164,
