@@ -157,4 +157,33 @@ class RentalLifecycleTest {
       small.close();
     }
   }
+
+  @Test
+  void historyJudgesEachRentalAgainstItsOwnServiceWhenOnePageHoldsSeveral() {
+    TestServer small = TestServer.start();
+    try {
+      String tinder = small.service("Tinder", "0.75", "gateway");
+      String discord = small.service("Discord", "0.25", "gateway");
+      small.numbers("gateway", 1);
+      Customer c = small.customer("5");
+      String first = small.rent(c, tinder).get("id").asText();
+      small.http.post("/api/v1/rentals/" + first + "/cancel", c.key(), null);
+      small.clock.advance(Duration.ofSeconds(1));
+      String second = small.rent(c, discord).get("id").asText();
+      small.http.post("/api/v1/rentals/" + second + "/cancel", c.key(), null);
+      // The same number, rented for both services; then the operator disables one of them.
+      assertThat(small.admin("PATCH", "/api/admin/services/" + discord, "{\"enabled\":false}").status())
+          .isEqualTo(200);
+
+      JsonNode rentals = small.http.get("/api/v1/rentals/history", c.key()).json().get("rentals");
+      assertThat(rentals).hasSize(2);
+      assertThat(rentals.get(0).get("id").asText()).isEqualTo(second);
+      assertThat(rentals.get(0).get("rentable_reason").asText()).isEqualTo("phone_not_in_inventory");
+      assertThat(rentals.get(1).get("id").asText()).isEqualTo(first);
+      assertThat(rentals.get(1).get("rentable").asBoolean()).isTrue();
+      assertThat(rentals.get(1).get("rentable_reason").asText()).isEqualTo("ok");
+    } finally {
+      small.close();
+    }
+  }
 }

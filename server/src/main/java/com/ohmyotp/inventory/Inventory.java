@@ -4,11 +4,11 @@ import com.ohmyotp.catalog.Service;
 import com.ohmyotp.db.Database;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -18,8 +18,18 @@ import org.jdbi.v3.core.Handle;
  */
 public final class Inventory {
 
-  /** How many candidates one allocation attempt looks at before asking for fresh ones. */
-  private static final int CANDIDATES = 24;
+  /**
+   * A fresh number for a service: in inventory, lasting the whole window, not held, never rented
+   * for the service. Ordering by the whole (source, id) index, though source is fixed, lets H2
+   * see that the index is in order already and stop at the first match instead of sorting.
+   */
+  private static final String FRESH =
+      """
+      p.source = :source AND p.retired_at IS NULL
+        AND (p.expires_at IS NULL OR p.expires_at >= :until)
+        AND (p.held_until IS NULL OR p.held_until <= :now)
+        AND NOT EXISTS (SELECT 1 FROM number_usage u WHERE u.number_id = p.id AND u.service_id = :service)
+      """;
 
   /** A number as allocation sees it. */
   public record NumberRef(long id, String e164, String source) {}
@@ -38,11 +48,13 @@ public final class Inventory {
   private final Database db;
   private final PhoneNumbers phones;
   private final Clock clock;
+  private final IdRange idRange;
 
   public Inventory(Database db, PhoneNumbers phones, Clock clock) {
     this.db = db;
     this.phones = phones;
     this.clock = clock;
+    this.idRange = new IdRange(clock);
   }
 
   /** Fresh numbers per service right now, by service id. */
@@ -115,55 +127,61 @@ public final class Inventory {
   public Optional<NumberRef> claimFresh(Handle h, Service service, long accountId, String rentalId,
       long now, long until) {
     // Start the search at a random number: concurrent requests then rarely want the same row,
-    // and the scan stays short however many numbers this service has used up before.
-    long[] range = h.createQuery("SELECT MIN(id), MAX(id) FROM phone_numbers")
-        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)}).one();
-    long start = range[1] <= range[0] ? range[0]
-        : java.util.concurrent.ThreadLocalRandom.current().nextLong(range[0], range[1] + 1);
-    List<NumberRef> candidates = new ArrayList<>(freshCandidates(h, service, now, until, "p.id >= :start", start));
-    if (candidates.size() < CANDIDATES) {
-      candidates.addAll(freshCandidates(h, service, now, until, "p.id < :start", start));
-    }
-    // Concurrent requests would all fight over the first candidate; spread them out.
-    Collections.shuffle(candidates);
-    for (NumberRef candidate : candidates) {
-      if (claim(h, candidate.id(), rentalId, now, until)) {
-        int recorded = recordFirstRenter(h, candidate.id(), service.id(), accountId, now);
-        if (recorded == 0) {
-          // Someone rented it for this service between our read and our claim.
-          throw new Database.RetryableConflict("number " + candidate.id() + " was taken");
-        }
-        return Optional.of(candidate);
+    // and the walk stays short however many numbers this service has used up before.
+    long start = idRange.randomId(h);
+    Optional<NumberRef> claimed = claimFirstFresh(h, service, rentalId, now, until, "p.id >= :start", start)
+        .or(() -> claimFirstFresh(h, service, rentalId, now, until, "p.id < :start", start));
+    if (claimed.isEmpty()) {
+      if (anyFresh(h, service, now, until)) {
+        throw new Database.RetryableConflict("the fresh numbers found were taken");
       }
+      return Optional.empty();
     }
-    if (!candidates.isEmpty()) {
-      throw new Database.RetryableConflict("all candidate numbers were taken");
+    if (recordFirstRenter(h, claimed.get().id(), service.id(), accountId, now) == 0) {
+      // Someone rented it for this service between the search and the claim.
+      throw new Database.RetryableConflict("number " + claimed.get().id() + " was taken");
     }
-    return Optional.empty();
+    return claimed;
   }
 
-  private static List<NumberRef> freshCandidates(Handle h, Service service, long now, long until, String from,
-      long start) {
-    return h.createQuery(
+  /**
+   * Finds and claims the first fresh number in id order from where {@code from} starts, in one
+   * statement. Empty when there is none or when a concurrent request claimed the one found.
+   */
+  private static Optional<NumberRef> claimFirstFresh(Handle h, Service service, String rentalId, long now,
+      long until, String from, long start) {
+    return h.createUpdate(
             """
-            SELECT p.id, p.e164, p.source FROM phone_numbers p
-            WHERE p.source = :source AND p.retired_at IS NULL AND <from>
-              AND (p.expires_at IS NULL OR p.expires_at >= :until)
-              AND (p.held_until IS NULL OR p.held_until <= :now)
-              AND NOT EXISTS (SELECT 1 FROM number_usage u
-                              WHERE u.number_id = p.id AND u.service_id = :service)
-            ORDER BY p.id
-            LIMIT :limit
+            UPDATE phone_numbers SET held_by = :rental, held_until = :until
+            WHERE id = (SELECT p.id FROM phone_numbers p
+                        WHERE <fresh> AND <from>
+                        ORDER BY p.source, p.id
+                        LIMIT 1)
+              AND retired_at IS NULL AND (held_until IS NULL OR held_until <= :now)
             """)
+        .define("fresh", FRESH)
         .define("from", from)
         .bind("start", start)
+        .bind("rental", rentalId)
         .bind("source", service.source())
         .bind("until", until)
         .bind("now", now)
         .bind("service", service.id())
-        .bind("limit", CANDIDATES)
+        .executeAndReturnGeneratedKeys("id", "e164", "source")
         .map((rs, ctx) -> new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source")))
-        .list();
+        .findOne();
+  }
+
+  private static boolean anyFresh(Handle h, Service service, long now, long until) {
+    return h.createQuery("SELECT p.id FROM phone_numbers p WHERE <fresh> LIMIT 1")
+        .define("fresh", FRESH)
+        .bind("source", service.source())
+        .bind("until", until)
+        .bind("now", now)
+        .bind("service", service.id())
+        .mapTo(Long.class)
+        .findOne()
+        .isPresent();
   }
 
   private static int recordFirstRenter(Handle h, long numberId, int serviceId, long accountId, long now) {
@@ -232,20 +250,30 @@ public final class Inventory {
 
   /** Re-rent facts for the given E.164 numbers; numbers not in the table are absent. */
   public Map<String, PhoneState> states(Handle h, long accountId, int serviceId, List<String> e164s) {
-    Map<String, PhoneState> states = new HashMap<>();
-    if (e164s.isEmpty()) {
+    return states(h, accountId, Set.of(serviceId), e164s).getOrDefault(serviceId, Map.of());
+  }
+
+  /**
+   * Re-rent facts for the given numbers and each of the given services, by service id and then
+   * E.164 number, in one query; numbers not in the table are absent.
+   */
+  public Map<Integer, Map<String, PhoneState>> states(Handle h, long accountId, Set<Integer> serviceIds,
+      List<String> e164s) {
+    Map<Integer, Map<String, PhoneState>> states = new HashMap<>();
+    if (e164s.isEmpty() || serviceIds.isEmpty()) {
       return states;
     }
-    h.createQuery(
+    record Row(long id, String e164, boolean retired, Long expiresAt, Long heldUntil, Integer rentedFor) {}
+    List<Row> rows = h.createQuery(
             """
-            SELECT p.id, p.e164, p.retired_at, p.expires_at, p.held_until,
-                   (SELECT COUNT(*) FROM number_usage u
-                    WHERE u.number_id = p.id AND u.service_id = :service AND u.account_id = :account) AS mine
+            SELECT p.id, p.e164, p.retired_at, p.expires_at, p.held_until, u.service_id AS rented_for
             FROM phone_numbers p
+            LEFT JOIN number_usage u ON u.number_id = p.id AND u.account_id = :account
+                                     AND u.service_id IN (<services>)
             WHERE p.e164 IN (<numbers>)
             """)
         .bindList("numbers", e164s)
-        .bind("service", serviceId)
+        .bindList("services", List.copyOf(serviceIds))
         .bind("account", accountId)
         .map((rs, ctx) -> {
           long expires = rs.getLong("expires_at");
@@ -254,10 +282,21 @@ public final class Inventory {
           Long heldUntil = rs.wasNull() ? null : held;
           rs.getLong("retired_at");
           boolean retired = !rs.wasNull();
-          return Map.entry(rs.getString("e164"),
-              new PhoneState(rs.getLong("id"), retired, expiresAt, heldUntil, rs.getLong("mine") > 0));
+          int rentedFor = rs.getInt("rented_for");
+          return new Row(rs.getLong("id"), rs.getString("e164"), retired, expiresAt, heldUntil,
+              rs.wasNull() ? null : rentedFor);
         })
-        .forEach(e -> states.put(e.getKey(), e.getValue()));
+        .list();
+    // One row per number, plus one per service the caller rented it for: every service sees every
+    // number, and "rented before" only where a usage row says so.
+    for (Row row : rows) {
+      for (int serviceId : serviceIds) {
+        boolean mine = row.rentedFor() != null && row.rentedFor() == serviceId;
+        states.computeIfAbsent(serviceId, id -> new HashMap<>()).merge(row.e164(),
+            new PhoneState(row.id(), row.retired(), row.expiresAt(), row.heldUntil(), mine),
+            (a, b) -> a.rentedBeforeByCaller() ? a : b);
+      }
+    }
     return states;
   }
 

@@ -3,7 +3,9 @@ package com.ohmyotp.rentals;
 import com.ohmyotp.ledger.Money;
 import com.ohmyotp.sms.SmsMessage;
 import java.math.BigDecimal;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -21,7 +23,7 @@ final class RentalStore {
       JOIN phone_numbers p ON p.id = r.number_id
       """;
 
-  /** The rental and its newest SMS in one round trip: what a customer's poll of /code reads. */
+  /** Rentals and their newest SMS in one round trip: what customers' polls of /code read. */
   private static final String SELECT_WITH_LATEST_SMS =
       """
       SELECT r.id, r.account_id, r.service_id, s.name AS service_name, r.number_id, p.e164,
@@ -32,7 +34,7 @@ final class RentalStore {
       JOIN services s ON s.id = r.service_id
       JOIN phone_numbers p ON p.id = r.number_id
       LEFT JOIN sms_messages m ON m.id = (SELECT MAX(x.id) FROM sms_messages x WHERE x.rental_id = r.id)
-      WHERE r.id = :id
+      WHERE r.id IN (<ids>)
       """;
 
   /** A rental with its newest SMS, if it has one. */
@@ -90,24 +92,41 @@ final class RentalStore {
     return h.createQuery(SELECT + " WHERE r.id = :id").bind("id", id).map(RENTAL).findOne();
   }
 
-  Optional<WithLatestSms> findWithLatestSms(Handle h, String id) {
-    return h.createQuery(SELECT_WITH_LATEST_SMS).bind("id", id).map((rs, ctx) -> {
+  /** The rentals found among {@code ids}, each with its newest SMS, by id. */
+  Map<String, WithLatestSms> findWithLatestSms(Handle h, List<String> ids) {
+    Map<String, WithLatestSms> found = new HashMap<>();
+    h.createQuery(SELECT_WITH_LATEST_SMS).bindList("ids", ids).map((rs, ctx) -> {
       long smsId = rs.getLong("sms_id");
       Optional<SmsMessage> latest = rs.wasNull() ? Optional.empty() : Optional.of(new SmsMessage(smsId,
           rs.getString("id"), rs.getString("sms_sender"), rs.getString("sms_message"), rs.getString("sms_code"),
           rs.getLong("sms_received_at")));
       return new WithLatestSms(RENTAL.map(rs, ctx), latest);
-    }).findOne();
+    }).forEach(w -> found.put(w.rental().id(), w));
+    return found;
   }
 
-  /** Locks the rental row until the transaction ends, then reads it. */
+  /**
+   * Locks the rental row until the transaction ends and reads it, in one statement. The service
+   * and number columns come from scalar subqueries rather than joins, so that only the rental's
+   * row is locked, on H2 as on PostgreSQL.
+   */
   Optional<Rental> lock(Handle h, String id) {
-    boolean exists = h.createQuery("SELECT id FROM rentals WHERE id = :id FOR UPDATE")
+    return h.createQuery(
+            """
+            SELECT r.id, r.account_id, r.service_id,
+                   (SELECT s.name FROM services s WHERE s.id = r.service_id) AS service_name,
+                   r.number_id,
+                   (SELECT p.e164 FROM phone_numbers p WHERE p.id = r.number_id) AS e164,
+                   (SELECT p.source FROM phone_numbers p WHERE p.id = r.number_id) AS source,
+                   r.status, r.cost, r.rerent, r.rented_at, r.expires_at, r.ended_at,
+                   r.refund_amount, r.sms_count
+            FROM rentals r
+            WHERE r.id = :id
+            FOR UPDATE
+            """)
         .bind("id", id)
-        .mapTo(String.class)
-        .findOne()
-        .isPresent();
-    return exists ? find(h, id) : Optional.empty();
+        .map(RENTAL)
+        .findOne();
   }
 
   /** Moves a rental on from {@code from}; false when it was no longer in that status. */

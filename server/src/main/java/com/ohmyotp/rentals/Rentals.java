@@ -6,6 +6,7 @@ import com.ohmyotp.api.Caller;
 import com.ohmyotp.api.Json;
 import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.catalog.Service;
+import com.ohmyotp.db.BatchedLookup;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.inventory.Inventory.PhoneState;
@@ -30,7 +31,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +49,9 @@ public final class Rentals {
 
   /** At most this many phones per {@code /rentals/rerent/check}. */
   public static final int MAX_CHECK_PHONES = 100;
+  /** The most polls of {@code /code} one query answers, and the most such queries at once. */
+  private static final int POLL_BATCH = 64;
+  private static final int POLL_QUERIES = 1;
 
   private final Database db;
   private final Catalog catalog;
@@ -58,6 +64,7 @@ public final class Rentals {
   private final RentalStore store = new RentalStore();
   private final IdempotencyKeys idempotency;
   private final RentalViews views;
+  private final BatchedLookup<String, RentalStore.WithLatestSms> latestSms;
 
   public Rentals(Database db, Catalog catalog, Inventory inventory, Ledger ledger, SmsStore smsStore,
       NumberSources sources, Clock clock, ObjectMapper json) {
@@ -71,6 +78,8 @@ public final class Rentals {
     this.json = json;
     this.idempotency = new IdempotencyKeys(db);
     this.views = new RentalViews(inventory.phones());
+    this.latestSms = new BatchedLookup<>(ids -> db.read(h -> store.findWithLatestSms(h, ids)),
+        POLL_BATCH, POLL_QUERIES);
   }
 
   /** An HTTP answer to send as it is: a new rental's 201, or the replay of one. */
@@ -208,8 +217,9 @@ public final class Rentals {
 
   /** The newest code of a rental: the cheap poll. */
   public CodeView code(Caller caller, String rentalId) {
-    // Customers poll this: one round trip to the database, unless the rental is due to expire.
-    RentalStore.WithLatestSms found = db.read(h -> store.findWithLatestSms(h, rentalId)).orElseThrow(() ->
+    // Customers poll this: polls that arrive together share one query (see BatchedLookup), and
+    // an overdue rental is expired first.
+    RentalStore.WithLatestSms found = latestSms.get(rentalId).orElseThrow(() ->
         ApiException.notFound("rental_not_found", "There is no rental with that id."));
     checkOwner(caller, found.rental());
     long now = now();
@@ -225,11 +235,14 @@ public final class Rentals {
    * @throws ApiException 409 when the rental no longer holds its number
    */
   public RentalViews.CancelView cancel(Caller caller, String rentalId) {
-    owned(caller, rentalId);
     long now = now();
     record Result(Rental rental, CancelOutcome outcome) {}
+    // One transaction from the first read: the rental is locked, checked and changed without
+    // being read before or after.
     Result result = db.inTransaction(h -> {
-      Rental locked = store.lock(h, rentalId).orElseThrow();
+      Rental locked = store.lock(h, rentalId).orElseThrow(() ->
+          ApiException.notFound("rental_not_found", "There is no rental with that id."));
+      checkOwner(caller, locked);
       if (Lifecycle.isDueForExpiry(locked, now)) {
         expire(h, locked, now);
         return new Result(locked, new CancelOutcome.NotHeld(RentalStatus.EXPIRED));
@@ -243,7 +256,7 @@ public final class Rentals {
         if (cancelled.refund().isPositive()) {
           ledger.refund(h, locked.accountId(), cancelled.refund(), locked.id(), locked.serviceId(), now);
         }
-        return new Result(store.find(h, rentalId).orElseThrow(), outcome);
+        return new Result(locked.ended(RentalStatus.CANCELLED, now, cancelled.refund()), outcome);
       }
       return new Result(locked, outcome);
     });
@@ -295,20 +308,19 @@ public final class Rentals {
       return reasons;
     }
     Money balance = ledger.balance(h, accountId);
-    Map<Integer, List<Rental>> byService = new HashMap<>();
-    rentals.forEach(r -> byService.computeIfAbsent(r.serviceId(), id -> new ArrayList<>()).add(r));
-    for (var entry : byService.entrySet()) {
-      Optional<Service> service = catalog.find(h, Service.ID_PREFIX + entry.getKey())
-          .filter(Service::enabled);
-      List<String> numbers = entry.getValue().stream().map(Rental::e164).distinct().toList();
-      Map<String, PhoneState> states = inventory.states(h, accountId, entry.getKey(), numbers);
-      for (Rental r : entry.getValue()) {
-        // A service taken out of the catalog cannot be rented at all, whatever the number.
-        reasons.put(r.id(), service
-            .map(s -> Eligibility.forRerent(Optional.ofNullable(states.get(r.e164())), now,
-                s.durationSeconds(), balance, s.price()))
-            .orElse(EligibilityReason.PHONE_NOT_IN_INVENTORY));
-      }
+    // Two queries for the whole page, whatever the number of services on it.
+    Set<Integer> serviceIds = rentals.stream().map(Rental::serviceId).collect(Collectors.toSet());
+    Map<Integer, Service> services = catalog.byIds(h, serviceIds);
+    Map<Integer, Map<String, PhoneState>> states = inventory.states(h, accountId, serviceIds,
+        rentals.stream().map(Rental::e164).distinct().toList());
+    for (Rental r : rentals) {
+      // A service taken out of the catalog cannot be rented at all, whatever the number.
+      Service service = services.get(r.serviceId());
+      reasons.put(r.id(), service == null || !service.enabled()
+          ? EligibilityReason.PHONE_NOT_IN_INVENTORY
+          : Eligibility.forRerent(
+              Optional.ofNullable(states.getOrDefault(r.serviceId(), Map.of()).get(r.e164())), now,
+              service.durationSeconds(), balance, service.price()));
     }
     return reasons;
   }
