@@ -51,7 +51,7 @@ start_server() {
     OHMYOTP_ADMIN_TOKEN="$BENCH_ADMIN" OHMYOTP_GATEWAY_SECRET="$BENCH_SECRET" OHMYOTP_SEED_DEMO=false \
     OHMYOTP_SIMULATOR_DELAY=off OHMYOTP_LOG_LEVEL=WARN OHMYOTP_RATE_LIMIT_PER_SECOND=1000000 \
     OHMYOTP_RATE_LIMIT_BURST=1000000 OHMYOTP_WEBHOOK_RATE_PER_SECOND=1000000 "$@" \
-    "$JAVA_HOME/bin/java" -Xmx256m -jar server/target/ohmyotp-server.jar >"$SERVER_DATA/server.log" 2>&1 &
+    "$JAVA_HOME/bin/java" -Xmx256m $OHMYOTP_JVM_DEFAULTS -jar server/target/ohmyotp-server.jar >"$SERVER_DATA/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 300); do
     curl -sf "http://127.0.0.1:$SERVER_PORT/readyz" >/dev/null 2>&1 && return 0
@@ -94,10 +94,10 @@ PY
   admin POST /api/admin/accounts "{\"email\":\"bench$$-$RANDOM@example.com\",\"balance\":$3}" | jq -r .api_key
 }
 
-# wrk_run URL SECONDS CONNECTIONS [wrk args...]: prints "<requests/s> <p50 ms> <p99 ms>".
+# wrk_run URL SECONDS CONNECTIONS [wrk options...] [-- script args...]: prints "<requests/s> <p50 ms> <p99 ms> <non-2xx>".
 wrk_run() {
   local url="$1" seconds="$2" connections="$3"; shift 3
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "$url" | awk '
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$url" "$@" | awk '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     /Requests\/sec/ {rps=$2}
     /^ +50%/ {p50=ms($2)}

@@ -1,0 +1,54 @@
+-- wrk's side of bench/rent-cancel.sh, run as `wrk -tN -cN`: each thread has one connection and
+-- one account, and rents a fresh number then cancels the rental it got, over and over.
+-- Arguments: <services prefix> <services> <api key> [<api key> ...]; thread i rents as key i.
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("index", #threads)
+end
+
+function init(args)
+  local prefix, services = args[1], tonumber(args[2])
+  local key = args[2 + ((index - 1) % (#args - 2)) + 1]
+  local n = index
+  held = nil
+  cycles, failures = 0, 0
+  rent = function()
+    n = n + 1
+    return wrk.format("POST", "/api/v1/rentals",
+      { ["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json" },
+      '{"service_id":"' .. prefix .. (n % services) .. '"}')
+  end
+  cancel = function(id)
+    return wrk.format("POST", "/api/v1/rentals/" .. id .. "/cancel", { ["Authorization"] = "Bearer " .. key })
+  end
+end
+
+function request()
+  if held then
+    return cancel(held)
+  end
+  return rent()
+end
+
+function response(status, headers, body)
+  if held then
+    if status == 200 then cycles = cycles + 1 else failures = failures + 1 end
+    held = nil
+  elseif status == 201 then
+    held = body:match('"id":"([0-9a-f%-]+)"')
+  else
+    failures = failures + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local total_cycles, total_failures = 0, 0
+  for _, thread in ipairs(threads) do
+    total_cycles = total_cycles + thread:get("cycles")
+    total_failures = total_failures + thread:get("failures")
+  end
+  io.write(string.format("%.1f %.2f %.2f %d\n", total_cycles / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, total_failures))
+end
