@@ -39,6 +39,22 @@ SELECT DISTINCT ON (number_id, service_id) number_id, service_id, account_id, re
 FROM batch ORDER BY number_id, service_id, rented_at
 ON CONFLICT DO NOTHING;
 
+-- The per-account rental counts the server keeps as it goes (V5), recounted for the new rows.
+INSERT INTO account_rentals (account_id, active, completed, expired, cancelled, cancelled_used)
+SELECT account_id,
+       SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN status = 'expired' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END),
+       0  -- the generated cancellations never had an SMS
+FROM batch GROUP BY account_id
+ON CONFLICT (account_id) DO UPDATE SET
+  active = account_rentals.active + EXCLUDED.active,
+  completed = account_rentals.completed + EXCLUDED.completed,
+  expired = account_rentals.expired + EXCLUDED.expired,
+  cancelled = account_rentals.cancelled + EXCLUDED.cancelled,
+  cancelled_used = account_rentals.cancelled_used + EXCLUDED.cancelled_used;
+
 DROP TABLE batch;
 -- What autovacuum does on a live system: statistics, and the visibility map index-only scans need.
 VACUUM ANALYZE;

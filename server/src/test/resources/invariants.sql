@@ -43,3 +43,21 @@ HAVING r.sms_count <> COUNT(m.id)
 -- check: a transaction for a rental of another account, or of no rental
 SELECT 'transaction ' || t.id FROM transactions t LEFT JOIN rentals r ON r.id = t.rental_id
 WHERE t.rental_id IS NOT NULL AND (r.id IS NULL OR r.account_id <> t.account_id);
+
+-- check: an account whose rental counts disagree with its rentals
+SELECT 'account ' || a.id || ': counted ' || COALESCE(c.active, 0) || '/' || COALESCE(c.completed, 0) || '/'
+    || COALESCE(c.expired, 0) || '/' || COALESCE(c.cancelled, 0) || '/' || COALESCE(c.cancelled_used, 0)
+    || ', found ' || SUM(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END) || '/'
+    || SUM(CASE WHEN r.status = 'completed' THEN 1 ELSE 0 END) || '/'
+    || SUM(CASE WHEN r.status = 'expired' THEN 1 ELSE 0 END) || '/'
+    || SUM(CASE WHEN r.status = 'cancelled' AND r.sms_count = 0 THEN 1 ELSE 0 END) || '/'
+    || SUM(CASE WHEN r.status = 'cancelled' AND r.sms_count > 0 THEN 1 ELSE 0 END)
+FROM accounts a
+LEFT JOIN rentals r ON r.account_id = a.id
+LEFT JOIN account_rentals c ON c.account_id = a.id
+GROUP BY a.id, c.active, c.completed, c.expired, c.cancelled, c.cancelled_used
+HAVING COALESCE(c.active, 0) <> SUM(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END)
+    OR COALESCE(c.completed, 0) <> SUM(CASE WHEN r.status = 'completed' THEN 1 ELSE 0 END)
+    OR COALESCE(c.expired, 0) <> SUM(CASE WHEN r.status = 'expired' THEN 1 ELSE 0 END)
+    OR COALESCE(c.cancelled, 0) <> SUM(CASE WHEN r.status = 'cancelled' AND r.sms_count = 0 THEN 1 ELSE 0 END)
+    OR COALESCE(c.cancelled_used, 0) <> SUM(CASE WHEN r.status = 'cancelled' AND r.sms_count > 0 THEN 1 ELSE 0 END);

@@ -37,7 +37,8 @@ class InvariantsCanFailTest {
           .contains("a number held by two rentals at once")
           .contains("a balance that is not the sum of its transactions")
           .contains("a rental refunded when it should not be")
-          .contains("a transaction for a rental of another account, or of no rental");
+          .contains("a transaction for a rental of another account, or of no rental")
+          .contains("an account whose rental counts disagree with its rentals");
     }
   }
 }

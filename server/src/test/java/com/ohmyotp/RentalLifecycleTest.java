@@ -186,4 +186,44 @@ class RentalLifecycleTest {
       small.close();
     }
   }
+
+  @Test
+  void historyTotalsMatchEveryFilter() {
+    TestServer small = TestServer.start();
+    try {
+      String svc = small.service("Signal", "0.50", "gateway");
+      small.numbers("gateway", 5);
+      Customer c = small.customer("10");
+      JsonNode expiring = small.rent(c, svc);
+      JsonNode cancelledUnused = small.rent(c, svc);
+      small.http.post("/api/v1/rentals/" + cancelledUnused.get("id").asText() + "/cancel", c.key(), null);
+      JsonNode completed = small.rent(c, svc);
+      small.inboundSms(completed.get("phone_number").asText(), "Signal", "Signal code 123456");
+      JsonNode cancelledUsed = small.rent(c, svc);
+      small.inboundSms(cancelledUsed.get("phone_number").asText(), "Signal", "Signal code 654321");
+      small.http.post("/api/v1/rentals/" + cancelledUsed.get("id").asText() + "/cancel", c.key(), null);
+      small.clock.advance(Duration.ofSeconds(601));
+      small.rent(c, svc);
+      assertThat(expiring.get("id").asText()).isNotEmpty();
+
+      java.util.Map<String, Integer> expected = new java.util.LinkedHashMap<>();
+      expected.put("", 5);
+      expected.put("?used=true", 2);
+      expected.put("?status=active", 1);
+      expected.put("?status=expired", 1);
+      expected.put("?status=completed", 1);
+      expected.put("?status=completed&used=true", 1);
+      expected.put("?status=cancelled", 2);
+      expected.put("?status=cancelled&used=true", 1);
+      expected.put("?status=expired&used=true", 0);
+      expected.forEach((query, count) -> {
+        JsonNode page = small.http.get("/api/v1/rentals/history" + query, c.key()).json();
+        assertThat(page.get("total").asInt()).as(query).isEqualTo(count);
+        assertThat(page.get("rentals")).as(query).hasSize(count);
+      });
+      assertThat(small.app.database().read(com.ohmyotp.support.Invariants::violations)).isEmpty();
+    } finally {
+      small.close();
+    }
+  }
 }

@@ -195,14 +195,6 @@ final class RentalStore {
         .list();
   }
 
-  long historyTotal(Handle h, long accountId, HistoryFilter filter) {
-    return h.createQuery("SELECT COUNT(*) FROM rentals r WHERE " + historyWhere(filter))
-        .bind("account", accountId)
-        .bind("status", filter.status().map(RentalStatus::wire).orElse(null))
-        .mapTo(Long.class)
-        .one();
-  }
-
   private static String historyWhere(HistoryFilter filter) {
     StringBuilder where = new StringBuilder("r.account_id = :account");
     if (filter.status().isPresent()) {

@@ -62,6 +62,7 @@ public final class Rentals {
   private final Clock clock;
   private final ObjectMapper json;
   private final RentalStore store = new RentalStore();
+  private final RentalCounts counts = new RentalCounts();
   private final IdempotencyKeys idempotency;
   private final RentalViews views;
   private final BatchedLookup<String, RentalStore.WithLatestSms> latestSms;
@@ -156,6 +157,7 @@ public final class Rentals {
           number.e164(), number.source(), RentalStatus.ACTIVE, service.price(),
           rerentE164.isPresent(), start, end, null, null, 0);
       store.insert(h, r);
+      counts.added(h, caller.accountId());
       // The account row is the one every rental of the account writes: lock it last, so that
       // the lock is held only until the commit.
       ledger.charge(h, caller.accountId(), service.price(), rentalId, service.id(), start);
@@ -252,6 +254,8 @@ public final class Rentals {
         if (!store.transition(h, locked.id(), locked.status(), RentalStatus.CANCELLED, now, cancelled.refund())) {
           throw new Database.RetryableConflict("rental " + locked.id() + " changed while locked");
         }
+        counts.moved(h, locked.accountId(), RentalCounts.Tally.of(locked.status(), locked.smsCount()),
+            RentalCounts.Tally.of(RentalStatus.CANCELLED, locked.smsCount()));
         inventory.release(h, locked.numberId(), locked.id());
         if (cancelled.refund().isPositive()) {
           ledger.refund(h, locked.accountId(), cancelled.refund(), locked.id(), locked.serviceId(), now);
@@ -290,7 +294,7 @@ public final class Rentals {
     RentalStore.HistoryFilter filter = new RentalStore.HistoryFilter(status, usedOnly, page, limit);
     return db.read(h -> {
       List<Rental> rentals = store.history(h, caller.accountId(), filter);
-      long total = store.historyTotal(h, caller.accountId(), filter);
+      long total = counts.total(h, caller.accountId(), status, usedOnly);
       Map<String, SmsMessage> last = smsStore.latestFor(h,
           rentals.stream().filter(r -> r.smsCount() > 0).map(Rental::id).toList());
       Map<String, EligibilityReason> eligibility = eligibility(h, caller.accountId(), rentals, now);
@@ -394,6 +398,7 @@ public final class Rentals {
     if (!store.transition(h, r.id(), RentalStatus.ACTIVE, RentalStatus.EXPIRED, r.expiresAt(), r.cost())) {
       throw new Database.RetryableConflict("rental " + r.id() + " changed while locked");
     }
+    counts.moved(h, r.accountId(), RentalCounts.Tally.ACTIVE, RentalCounts.Tally.EXPIRED);
     inventory.release(h, r.numberId(), r.id());
     ledger.refund(h, r.accountId(), r.cost(), r.id(), r.serviceId(), now);
     log.info("rental {} expired: refund={}", r.id(), r.cost());

@@ -29,6 +29,7 @@ public final class SmsDelivery implements SmsSink {
   private final CodeExtractor extractor;
   private final Clock clock;
   private final RentalStore store = new RentalStore();
+  private final RentalCounts counts = new RentalCounts();
 
   public SmsDelivery(Database db, Inventory inventory, SmsStore smsStore, CodeExtractor extractor,
       Clock clock) {
@@ -58,6 +59,9 @@ public final class SmsDelivery implements SmsSink {
       }
       smsStore.insert(h, rental.get().id(), sms.from(), sms.text(), code, receivedAt);
       store.recordSms(h, rental.get().id());
+      if (rental.get().status() == RentalStatus.ACTIVE) {
+        counts.moved(h, rental.get().accountId(), RentalCounts.Tally.ACTIVE, RentalCounts.Tally.COMPLETED);
+      }
       return Optional.of(rental.get().id());
     });
     if (delivered.isPresent()) {
