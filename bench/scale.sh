@@ -44,6 +44,14 @@ for size in $SIZES; do
   echo "rentals: $size (heavy account: $heavy; generated in $(( $(date +%s) - t0 )) s)"
   # 100 phones: the heavy account's own numbers for Svc1 first, then others it never rented.
   phones="$(psql -XAtq -d "$db" -c "SELECT string_agg('\"' || substr(e164, 3) || '\"', ',') FROM (SELECT n.e164 FROM phone_numbers n ORDER BY n.id IN (SELECT number_id FROM number_usage WHERE account_id = 1 AND service_id = 1) DESC, n.id LIMIT 100) x")"
+  if [ -z "${warmed:-}" ]; then
+    # The server's JIT compiles these paths in the first seconds of load: not counted.
+    SECONDS_EACH=3 measure warm-up /api/v1/services >/dev/null
+    SECONDS_EACH=3 measure warm-up /api/v1/rentals/history >/dev/null
+    SECONDS_EACH=3 measure warm-up /api/v1/rentals/rerent/check "{\"service_id\":\"Svc1\",\"phone_numbers\":[$phones]}" >/dev/null
+    SECONDS_EACH=3 measure warm-up /api/v1/rentals '{"service_id":"Svc3"}' >/dev/null
+    warmed=1
+  fi
   measure "GET /services" "/api/v1/services"
   measure "GET /rentals/history" "/api/v1/rentals/history"
   measure "GET /rentals/history?page=500" "/api/v1/rentals/history?page=500"

@@ -64,9 +64,21 @@ public final class Http {
       request.header("Content-Type", "application/json");
     }
     headers.forEach(request::header);
+    // A server refusing a body larger than it accepts answers and closes while the client may
+    // still be writing it; TCP can then reset the connection before the client reads the answer.
+    // That race is the transport's, not the server's: such a request is sent up to three times.
+    int attempts = body != null && body.length > 1024 * 1024 ? 3 : 1;
     try {
-      HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(response.statusCode(), response.headers(), response.body());
+      for (int attempt = 1; ; attempt++) {
+        try {
+          HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+          return new Response(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+          if (attempt >= attempts) {
+            throw e;
+          }
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
