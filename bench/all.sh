@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 ./extraction.sh
 ./footprint.sh
+./gc.sh
 ./poll.sh h2
 ./poll.sh postgres
 ./sms-latency.sh
