@@ -41,4 +41,4 @@ MVN=(mvn -B -Dstyle.color=never)
 # JVM options the server runs with unless OHMYOTP_JAVA_OPTS says otherwise. The parallel
 # collector: on a small heap and a few cores it costs less per request than the default G1 and
 # pauses for less (BENCHMARKS.md, "Choice of garbage collector").
-OHMYOTP_JVM_DEFAULTS="-XX:+UseParallelGC"
+OHMYOTP_JVM_DEFAULTS="${OHMYOTP_JVM_DEFAULTS:--XX:+UseParallelGC}"

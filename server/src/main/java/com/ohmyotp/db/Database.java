@@ -23,9 +23,12 @@ public final class Database implements AutoCloseable {
 
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
-  private Database(HikariDataSource dataSource) {
+  private final boolean embedded;
+
+  private Database(HikariDataSource dataSource, boolean embedded) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
+    this.embedded = embedded;
   }
 
   /** Thrown by feature code inside a transaction to ask for the whole transaction to run again. */
@@ -74,7 +77,12 @@ public final class Database implements AutoCloseable {
       dataSource.close();
       throw e;
     }
-    return new Database(dataSource);
+    return new Database(dataSource, h2);
+  }
+
+  /** Whether the database runs inside this process (H2): a query then costs no round trip. */
+  public boolean embedded() {
+    return embedded;
   }
 
   /**

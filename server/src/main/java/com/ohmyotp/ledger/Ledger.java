@@ -18,6 +18,11 @@ public final class Ledger {
    */
   public void charge(Handle h, long accountId, Money cost, String rentalId, int serviceId,
       long now) {
+    // The transaction row first and the balance last: the account's row, which every rental of
+    // the account writes, is then locked only from its update to the commit. A refused debit
+    // throws, and the row goes with the rolled-back transaction.
+    record(h, accountId, TransactionType.RENTAL_CHARGE, cost.negate(), rentalId, serviceId, null,
+        now);
     int updated =
         h.createUpdate(
                 "UPDATE accounts SET balance = balance - :cost WHERE id = :id AND balance >= :cost")
@@ -27,15 +32,13 @@ public final class Ledger {
     if (updated == 0) {
       throw ApiException.paymentRequired("Your balance does not cover the price of this rental.");
     }
-    record(h, accountId, TransactionType.RENTAL_CHARGE, cost.negate(), rentalId, serviceId, null,
-        now);
   }
 
   /** Gives a rental's cost back. The unique (rental, type) index makes a second refund fail. */
   public void refund(Handle h, long accountId, Money amount, String rentalId, int serviceId,
       long now) {
-    credit(h, accountId, amount);
     record(h, accountId, TransactionType.REFUND, amount, rentalId, serviceId, null, now);
+    credit(h, accountId, amount);
   }
 
   /** Adds money paid in by the customer. */

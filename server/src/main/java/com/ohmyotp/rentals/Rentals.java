@@ -49,9 +49,8 @@ public final class Rentals {
 
   /** At most this many phones per {@code /rentals/rerent/check}. */
   public static final int MAX_CHECK_PHONES = 100;
-  /** The most polls of {@code /code} one query answers, and the most such queries at once. */
+  /** The most polls of {@code /code} one query answers. */
   private static final int POLL_BATCH = 64;
-  private static final int POLL_QUERIES = 1;
 
   private final Database db;
   private final Catalog catalog;
@@ -79,8 +78,11 @@ public final class Rentals {
     this.json = json;
     this.idempotency = new IdempotencyKeys(db);
     this.views = new RentalViews(inventory.phones());
+    // Against a database server, one poll query at a time: the polls that arrive meanwhile share
+    // the next round trip. An embedded database has no round trip to share, and one query at a
+    // time would leave cores idle, so there polls run side by side.
     this.latestSms = new BatchedLookup<>(ids -> db.read(h -> store.findWithLatestSms(h, ids)),
-        POLL_BATCH, POLL_QUERIES);
+        POLL_BATCH, db.embedded() ? Integer.MAX_VALUE : 1);
   }
 
   /** An HTTP answer to send as it is: a new rental's 201, or the replay of one. */
@@ -157,12 +159,12 @@ public final class Rentals {
           number.e164(), number.source(), RentalStatus.ACTIVE, service.price(),
           rerentE164.isPresent(), start, end, null, null, 0);
       store.insert(h, r);
-      counts.added(h, caller.accountId());
-      // The account row is the one every rental of the account writes: lock it last, so that
-      // the lock is held only until the commit.
-      ledger.charge(h, caller.accountId(), service.price(), rentalId, service.id(), start);
       idempotencyKey.ifPresent(key -> idempotency.complete(h, caller.accountId(), key, rentalId, 201,
           new String(body(r, start), StandardCharsets.UTF_8)));
+      // The account's rows are the ones every rental of the account writes: they are locked
+      // last, so that each lock is held only until the commit.
+      counts.added(h, caller.accountId());
+      ledger.charge(h, caller.accountId(), service.price(), rentalId, service.id(), start);
       return r;
     });
     log.info("rental {} started: service={} account={} rerent={}", rental.id(), service.name(),
@@ -254,9 +256,10 @@ public final class Rentals {
         if (!store.transition(h, locked.id(), locked.status(), RentalStatus.CANCELLED, now, cancelled.refund())) {
           throw new Database.RetryableConflict("rental " + locked.id() + " changed while locked");
         }
+        inventory.release(h, locked.numberId(), locked.id());
+        // The account's rows last, as when renting.
         counts.moved(h, locked.accountId(), RentalCounts.Tally.of(locked.status(), locked.smsCount()),
             RentalCounts.Tally.of(RentalStatus.CANCELLED, locked.smsCount()));
-        inventory.release(h, locked.numberId(), locked.id());
         if (cancelled.refund().isPositive()) {
           ledger.refund(h, locked.accountId(), cancelled.refund(), locked.id(), locked.serviceId(), now);
         }
@@ -398,8 +401,8 @@ public final class Rentals {
     if (!store.transition(h, r.id(), RentalStatus.ACTIVE, RentalStatus.EXPIRED, r.expiresAt(), r.cost())) {
       throw new Database.RetryableConflict("rental " + r.id() + " changed while locked");
     }
-    counts.moved(h, r.accountId(), RentalCounts.Tally.ACTIVE, RentalCounts.Tally.EXPIRED);
     inventory.release(h, r.numberId(), r.id());
+    counts.moved(h, r.accountId(), RentalCounts.Tally.ACTIVE, RentalCounts.Tally.EXPIRED);
     ledger.refund(h, r.accountId(), r.cost(), r.id(), r.serviceId(), now);
     log.info("rental {} expired: refund={}", r.id(), r.cost());
   }
