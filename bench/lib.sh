@@ -51,7 +51,8 @@ start_server() {
     OHMYOTP_ADMIN_TOKEN="$BENCH_ADMIN" OHMYOTP_GATEWAY_SECRET="$BENCH_SECRET" OHMYOTP_SEED_DEMO=false \
     OHMYOTP_SIMULATOR_DELAY=off OHMYOTP_LOG_LEVEL=WARN OHMYOTP_RATE_LIMIT_PER_SECOND=1000000 \
     OHMYOTP_RATE_LIMIT_BURST=1000000 OHMYOTP_WEBHOOK_RATE_PER_SECOND=1000000 "$@" \
-    "$JAVA_HOME/bin/java" -Xmx256m $OHMYOTP_JVM_DEFAULTS -jar server/target/ohmyotp-server.jar >"$SERVER_DATA/server.log" 2>&1 &
+    "$JAVA_HOME/bin/java" -Xmx256m $OHMYOTP_JVM_DEFAULTS $(class_archive_opts server/target/ohmyotp-server.jar) \
+    -jar server/target/ohmyotp-server.jar >"$SERVER_DATA/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 300); do
     curl -sf "http://127.0.0.1:$SERVER_PORT/readyz" >/dev/null 2>&1 && return 0
