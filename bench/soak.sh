@@ -11,7 +11,11 @@ start_server postgres
 echo "soak: $(machine), PostgreSQL $(psql -XAtqc 'SHOW server_version' -d postgres)"
 heap_after_gc() {
   "$JAVA_HOME/bin/jcmd" "$SERVER_PID" GC.run >/dev/null
-  "$JAVA_HOME/bin/jcmd" "$SERVER_PID" GC.heap_info | awk '/garbage-first heap|def new generation|PSYoungGen|total/ {for (i=1;i<=NF;i++) if ($i=="used") {print $(i+1); exit}}'
+  # The whole heap's "used": G1 prints it on one line, the generational collectors per generation.
+  "$JAVA_HOME/bin/jcmd" "$SERVER_PID" GC.heap_info | awk '
+    /garbage-first heap|PSYoungGen|ParOldGen|def new generation|tenured generation/ {
+      for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub(/K.*/, "", v); sum += v } }
+    END { printf "%dK\n", sum }'
 }
 rss() { awk '/VmRSS/ {print $2 " " $3}' "/proc/$SERVER_PID/status"; }
 (
