@@ -140,8 +140,7 @@ class RentalLifecycleTest {
 
   @Test
   void aFreshRentalNeverGetsANumberUsedBeforeForTheSameService() {
-    TestServer small = TestServer.start();
-    try {
+    try (TestServer small = TestServer.start()) {
       String svc = small.service("Tinder", "0.75", "gateway");
       small.numbers("gateway", 1);
       Customer c = small.customer("5");
@@ -153,15 +152,12 @@ class RentalLifecycleTest {
       String other = small.service("Discord", "0.25", "gateway");
       assertThat(small.http.post("/api/v1/rentals", c.key(), "{\"service_id\":\"" + other + "\"}").status()).isEqualTo(201);
       assertThat(small.balance(c)).isEqualByComparingTo("4.75");
-    } finally {
-      small.close();
     }
   }
 
   @Test
   void historyJudgesEachRentalAgainstItsOwnServiceWhenOnePageHoldsSeveral() {
-    TestServer small = TestServer.start();
-    try {
+    try (TestServer small = TestServer.start()) {
       String tinder = small.service("Tinder", "0.75", "gateway");
       String discord = small.service("Discord", "0.25", "gateway");
       small.numbers("gateway", 1);
@@ -182,15 +178,12 @@ class RentalLifecycleTest {
       assertThat(rentals.get(1).get("id").asText()).isEqualTo(first);
       assertThat(rentals.get(1).get("rentable").asBoolean()).isTrue();
       assertThat(rentals.get(1).get("rentable_reason").asText()).isEqualTo("ok");
-    } finally {
-      small.close();
     }
   }
 
   @Test
   void historyTotalsMatchEveryFilter() {
-    TestServer small = TestServer.start();
-    try {
+    try (TestServer small = TestServer.start()) {
       String svc = small.service("Signal", "0.50", "gateway");
       small.numbers("gateway", 5);
       Customer c = small.customer("10");
@@ -222,8 +215,6 @@ class RentalLifecycleTest {
         assertThat(page.get("rentals")).as(query).hasSize(count);
       });
       assertThat(small.app.database().read(com.ohmyotp.support.Invariants::violations)).isEmpty();
-    } finally {
-      small.close();
     }
   }
 }

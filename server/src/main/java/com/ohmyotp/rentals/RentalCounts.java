@@ -16,16 +16,21 @@ final class RentalCounts {
 
   /** One counter: a stored status, with cancellations split by whether an SMS had arrived. */
   enum Tally {
-    ACTIVE("active"),
-    COMPLETED("completed"),
-    EXPIRED("expired"),
-    CANCELLED("cancelled"),
-    CANCELLED_USED("cancelled_used");
+    ACTIVE("active", RentalStatus.ACTIVE, false),
+    COMPLETED("completed", RentalStatus.COMPLETED, true),
+    EXPIRED("expired", RentalStatus.EXPIRED, false),
+    CANCELLED("cancelled", RentalStatus.CANCELLED, false),
+    CANCELLED_USED("cancelled_used", RentalStatus.CANCELLED, true);
 
     private final String column;
+    private final RentalStatus status;
+    /** Whether the rentals counted here received an SMS. */
+    private final boolean used;
 
-    Tally(String column) {
+    Tally(String column, RentalStatus status, boolean used) {
       this.column = column;
+      this.status = status;
+      this.used = used;
     }
 
     /** The counter of a rental in {@code status} that has had {@code smsCount} messages. */
@@ -42,26 +47,11 @@ final class RentalCounts {
     static Set<Tally> matching(Optional<RentalStatus> status, boolean usedOnly) {
       Set<Tally> tallies = EnumSet.noneOf(Tally.class);
       for (Tally t : values()) {
-        boolean statusMatches = status.isEmpty() || t.status() == status.get();
-        if (statusMatches && (!usedOnly || t.used())) {
+        if (status.map(s -> s == t.status).orElse(true) && (!usedOnly || t.used)) {
           tallies.add(t);
         }
       }
       return tallies;
-    }
-
-    private RentalStatus status() {
-      return switch (this) {
-        case ACTIVE -> RentalStatus.ACTIVE;
-        case COMPLETED -> RentalStatus.COMPLETED;
-        case EXPIRED -> RentalStatus.EXPIRED;
-        case CANCELLED, CANCELLED_USED -> RentalStatus.CANCELLED;
-      };
-    }
-
-    /** Whether the rentals counted here received an SMS. */
-    private boolean used() {
-      return this == COMPLETED || this == CANCELLED_USED;
     }
   }
 

@@ -223,8 +223,7 @@ public final class Rentals {
   public CodeView code(Caller caller, String rentalId) {
     // Customers poll this: polls that arrive together share one query (see BatchedLookup), and
     // an overdue rental is expired first.
-    RentalStore.WithLatestSms found = latestSms.get(rentalId).orElseThrow(() ->
-        ApiException.notFound("rental_not_found", "There is no rental with that id."));
+    RentalStore.WithLatestSms found = latestSms.get(rentalId).orElseThrow(Rentals::rentalNotFound);
     checkOwner(caller, found.rental());
     long now = now();
     if (Lifecycle.isDueForExpiry(found.rental(), now)) {
@@ -244,8 +243,7 @@ public final class Rentals {
     // One transaction from the first read: the rental is locked, checked and changed without
     // being read before or after.
     Result result = db.inTransaction(h -> {
-      Rental locked = store.lock(h, rentalId).orElseThrow(() ->
-          ApiException.notFound("rental_not_found", "There is no rental with that id."));
+      Rental locked = store.lock(h, rentalId).orElseThrow(Rentals::rentalNotFound);
       checkOwner(caller, locked);
       if (Lifecycle.isDueForExpiry(locked, now)) {
         expire(h, locked, now);
@@ -413,8 +411,7 @@ public final class Rentals {
    * @throws ApiException 404 for an unknown id, 403 for another account's rental
    */
   private Rental owned(Caller caller, String rentalId) {
-    Rental rental = db.read(h -> store.find(h, rentalId)).orElseThrow(() ->
-        ApiException.notFound("rental_not_found", "There is no rental with that id."));
+    Rental rental = db.read(h -> store.find(h, rentalId)).orElseThrow(Rentals::rentalNotFound);
     checkOwner(caller, rental);
     long now = now();
     if (Lifecycle.isDueForExpiry(rental, now)) {
@@ -422,6 +419,10 @@ public final class Rentals {
       return db.read(h -> store.find(h, rentalId)).orElseThrow();
     }
     return rental;
+  }
+
+  private static ApiException rentalNotFound() {
+    return ApiException.notFound("rental_not_found", "There is no rental with that id.");
   }
 
   private static void checkOwner(Caller caller, Rental rental) {

@@ -126,12 +126,11 @@ class BatchedLookupTest {
     assertThat(second.get()).isSameAs(down);
   }
 
-  private static void awaitQueued(BatchedLookup<Integer, String> lookup, List<Thread> threads)
-      throws InterruptedException {
+  private static void awaitQueued(BatchedLookup<Integer, String> lookup, List<Thread> threads) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (lookup.queued() < threads.size()) {
       assertThat(System.nanoTime()).as("lookups queued in time").isLessThan(deadline);
-      Thread.sleep(1);
+      Thread.yield();
     }
   }
 
