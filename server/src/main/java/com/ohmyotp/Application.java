@@ -28,6 +28,7 @@ import com.ohmyotp.sources.Gateway;
 import com.ohmyotp.sources.GatewayWebhook;
 import com.ohmyotp.sources.NumberSources;
 import com.ohmyotp.sources.Simulator;
+import com.ohmyotp.web.Assets;
 import com.ohmyotp.web.AuthPages;
 import com.ohmyotp.web.DashboardPages;
 import com.ohmyotp.web.DocsPage;
@@ -125,7 +126,8 @@ public final class Application implements AutoCloseable {
           new AuthPages(website, accounts, new SignInThrottle()),
           new DashboardPages(website, rentals, catalog, availability::counts, ledger, db, clock),
           new SettingsPages(website, apiKeys),
-          new DocsPage(website)));
+          new DocsPage(website),
+          new Assets()));
       http.start(config.port());
 
       ExpirySweep sweep = new ExpirySweep(rentals, smsStore, db, clock);

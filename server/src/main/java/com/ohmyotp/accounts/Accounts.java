@@ -63,11 +63,9 @@ public final class Accounts {
         .map((rs, ctx) -> new Row(rs.getLong("id"), rs.getString("password_hash")))
         .findOne());
     // Hash even for an unknown email, so timing does not tell which emails have accounts.
-    boolean matches = Passwords.matches(password == null ? "" : password, row.map(Row::hash).orElse(UNKNOWN_HASH));
+    boolean matches = Passwords.matches(password == null ? "" : password, row.map(Row::hash).orElse(Passwords.DECOY));
     return row.filter(r -> matches).flatMap(r -> find(r.id()));
   }
-
-  private static final String UNKNOWN_HASH = Passwords.hash("no account has this password");
 
   private Created create(String email, String password, Money balance, boolean withKey) {
     String normalized = checkEmail(email);

@@ -52,14 +52,6 @@ public final class HttpServer {
       config.http.prefer405over404 = true;
       config.router.ignoreTrailingSlashes = true;
       config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-      // The website's stylesheet and script, and htmx from its Maven Central webjar.
-      config.staticFiles.add(files -> {
-        files.hostedPath = "/assets";
-        files.directory = "/web/assets";
-        files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
-      });
-      config.staticFiles.enableWebjars();
-
       config.routes.before(ctx -> {
         ctx.attribute(STARTED, System.nanoTime());
         String requestId = ctx.header("X-Request-Id");
