@@ -44,7 +44,7 @@ machine() {
 }
 
 # start_server h2|postgres [extra VAR=value ...]: starts the server jar with -Xmx256m on a free
-# port and waits until /readyz answers.
+# port and waits until /readyz answers. BENCH_JAVA_OPTS adds JVM options (a profiler agent, say).
 start_server() {
   local db="$1"; shift
   SERVER_DATA="$(mktemp -d)"
@@ -62,6 +62,7 @@ start_server() {
     OHMYOTP_SIMULATOR_DELAY=off OHMYOTP_LOG_LEVEL=WARN OHMYOTP_RATE_LIMIT_PER_SECOND=1000000 \
     OHMYOTP_RATE_LIMIT_BURST=1000000 OHMYOTP_WEBHOOK_RATE_PER_SECOND=1000000 "$@" \
     "$JAVA_HOME/bin/java" -Xmx256m $OHMYOTP_JVM_DEFAULTS $(class_archive_opts server/target/ohmyotp-server.jar) \
+    ${BENCH_JAVA_OPTS:-} \
     -jar server/target/ohmyotp-server.jar >"$SERVER_DATA/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 750); do

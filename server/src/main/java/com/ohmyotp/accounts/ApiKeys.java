@@ -44,8 +44,11 @@ public final class ApiKeys {
   public static final Duration REVOCATION_BOUND = Duration.ofSeconds(1);
 
   /** Known keys by hash. Unknown keys are not cached: a new key works at once. */
-  private final Cache<String, Caller> known =
-      Caffeine.newBuilder().expireAfterWrite(REVOCATION_BOUND).maximumSize(100_000).build();
+  private final Cache<String, Caller> known = Caffeine.newBuilder()
+      .expireAfterWrite(REVOCATION_BOUND)
+      .maximumSize(100_000)
+      .executor(Runnable::run) // upkeep on the caller's thread, as in RateLimiter
+      .build();
 
   public ApiKeys(Database db, Clock clock) {
     this.db = db;

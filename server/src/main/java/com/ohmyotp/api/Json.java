@@ -1,11 +1,13 @@
 package com.ohmyotp.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -45,7 +47,9 @@ public final class Json {
     money.addDeserializer(Money.class, new MoneyDeserializer());
     money.addDeserializer(String.class, new TextDeserializer());
     ObjectMapper mapper =
-        JsonMapper.builder()
+        // Buffers are pooled across threads: the default pool is per thread, and every request runs
+        // on a new virtual thread, so each answer would allocate its buffers afresh.
+        JsonMapper.builder(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .serializationInclusion(JsonInclude.Include.ALWAYS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

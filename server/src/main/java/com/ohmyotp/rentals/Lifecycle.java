@@ -23,7 +23,11 @@ public final class Lifecycle {
 
   /** Whether the window closed with no SMS and the expiry (with its refund) is still to be done. */
   public static boolean isDueForExpiry(Rental rental, long now) {
-    return rental.status() == RentalStatus.ACTIVE && now >= rental.expiresAt();
+    return isDueForExpiry(rental.status(), rental.expiresAt(), now);
+  }
+
+  public static boolean isDueForExpiry(RentalStatus stored, long expiresAt, long now) {
+    return stored == RentalStatus.ACTIVE && now >= expiresAt;
   }
 
   /** An SMS is accepted by the rental holding the number while its window is open. */

@@ -24,21 +24,18 @@ final class RentalStore {
       """;
 
   /** Rentals and their newest SMS in one round trip: what customers' polls of /code read. */
-  private static final String SELECT_WITH_LATEST_SMS =
+  /** Only what a poll answers from: no service or number, so two tables rather than four. */
+  private static final String SELECT_POLL_STATE =
       """
-      SELECT r.id, r.account_id, r.service_id, s.name AS service_name, r.number_id, p.e164,
-             p.source, r.status, r.cost, r.rerent, r.rented_at, r.expires_at, r.ended_at,
-             r.refund_amount, r.sms_count, m.id AS sms_id, m.sender AS sms_sender,
+      SELECT r.id, r.account_id, r.status, r.expires_at, m.id AS sms_id, m.sender AS sms_sender,
              m.message AS sms_message, m.code AS sms_code, m.received_at AS sms_received_at
       FROM rentals r
-      JOIN services s ON s.id = r.service_id
-      JOIN phone_numbers p ON p.id = r.number_id
       LEFT JOIN sms_messages m ON m.id = (SELECT MAX(x.id) FROM sms_messages x WHERE x.rental_id = r.id)
       WHERE r.id IN (<ids>)
       """;
 
-  /** A rental with its newest SMS, if it has one. */
-  record WithLatestSms(Rental rental, Optional<SmsMessage> latest) {}
+  /** What a poll of a rental's code needs: its owner, where it stands, and its newest SMS. */
+  record PollState(String id, long accountId, RentalStatus status, long expiresAt, Optional<SmsMessage> latest) {}
 
   private static final RowMapper<Rental> RENTAL = (rs, ctx) -> {
     long ended = rs.getLong("ended_at");
@@ -93,15 +90,17 @@ final class RentalStore {
   }
 
   /** The rentals found among {@code ids}, each with its newest SMS, by id. */
-  Map<String, WithLatestSms> findWithLatestSms(Handle h, List<String> ids) {
-    Map<String, WithLatestSms> found = new HashMap<>();
-    h.createQuery(SELECT_WITH_LATEST_SMS).bindList("ids", ids).map((rs, ctx) -> {
+  Map<String, PollState> findPollStates(Handle h, List<String> ids) {
+    Map<String, PollState> found = new HashMap<>();
+    h.createQuery(SELECT_POLL_STATE).bindList("ids", ids).map((rs, ctx) -> {
+      String id = rs.getString("id");
       long smsId = rs.getLong("sms_id");
-      Optional<SmsMessage> latest = rs.wasNull() ? Optional.empty() : Optional.of(new SmsMessage(smsId,
-          rs.getString("id"), rs.getString("sms_sender"), rs.getString("sms_message"), rs.getString("sms_code"),
+      Optional<SmsMessage> latest = rs.wasNull() ? Optional.empty() : Optional.of(new SmsMessage(smsId, id,
+          rs.getString("sms_sender"), rs.getString("sms_message"), rs.getString("sms_code"),
           rs.getLong("sms_received_at")));
-      return new WithLatestSms(RENTAL.map(rs, ctx), latest);
-    }).forEach(w -> found.put(w.rental().id(), w));
+      return new PollState(id, rs.getLong("account_id"), RentalStatus.fromWire(rs.getString("status")).orElseThrow(),
+          rs.getLong("expires_at"), latest);
+    }).forEach(state -> found.put(state.id(), state));
     return found;
   }
 

@@ -98,13 +98,17 @@ public final class RentalViews {
   }
 
   CodeView code(Rental r, long now, SmsMessage last) {
-    RentalStatus status = Lifecycle.visibleStatus(r.status(), r.expiresAt(), now);
-    return new CodeView(r.id(), status.wire(),
+    return code(r.id(), r.status(), r.expiresAt(), now, last);
+  }
+
+  CodeView code(String rentalId, RentalStatus stored, long expiresAt, long now, SmsMessage last) {
+    RentalStatus status = Lifecycle.visibleStatus(stored, expiresAt, now);
+    return new CodeView(rentalId, status.wire(),
         last == null ? null : last.code(),
         last == null ? null : last.message(),
         last == null ? null : last.sender(),
         last == null ? null : last.receivedAt(),
-        r.expiresAt());
+        expiresAt);
   }
 
   CancelView cancelled(Rental r) {

@@ -64,7 +64,7 @@ public final class Rentals {
   private final RentalCounts counts = new RentalCounts();
   private final IdempotencyKeys idempotency;
   private final RentalViews views;
-  private final BatchedLookup<String, RentalStore.WithLatestSms> latestSms;
+  private final BatchedLookup<String, RentalStore.PollState> pollStates;
 
   public Rentals(Database db, Catalog catalog, Inventory inventory, Ledger ledger, SmsStore smsStore,
       NumberSources sources, Clock clock, ObjectMapper json) {
@@ -81,7 +81,7 @@ public final class Rentals {
     // Against a database server, one poll query at a time: the polls that arrive meanwhile share
     // the next round trip. An embedded database has no round trip to share, and one query at a
     // time would leave cores idle, so there polls run side by side.
-    this.latestSms = new BatchedLookup<>(ids -> db.read(h -> store.findWithLatestSms(h, ids)),
+    this.pollStates = new BatchedLookup<>(ids -> db.read(h -> store.findPollStates(h, ids)),
         POLL_BATCH, db.embedded() ? Integer.MAX_VALUE : 1);
   }
 
@@ -223,13 +223,13 @@ public final class Rentals {
   public CodeView code(Caller caller, String rentalId) {
     // Customers poll this: polls that arrive together share one query (see BatchedLookup), and
     // an overdue rental is expired first.
-    RentalStore.WithLatestSms found = latestSms.get(rentalId).orElseThrow(Rentals::rentalNotFound);
-    checkOwner(caller, found.rental());
+    RentalStore.PollState found = pollStates.get(rentalId).orElseThrow(Rentals::rentalNotFound);
+    checkOwner(caller, found.accountId());
     long now = now();
-    if (Lifecycle.isDueForExpiry(found.rental(), now)) {
+    if (Lifecycle.isDueForExpiry(found.status(), found.expiresAt(), now)) {
       return views.code(owned(caller, rentalId), now, null);
     }
-    return views.code(found.rental(), now, found.latest().orElse(null));
+    return views.code(found.id(), found.status(), found.expiresAt(), now, found.latest().orElse(null));
   }
 
   /**
@@ -426,7 +426,11 @@ public final class Rentals {
   }
 
   private static void checkOwner(Caller caller, Rental rental) {
-    if (rental.accountId() != caller.accountId()) {
+    checkOwner(caller, rental.accountId());
+  }
+
+  private static void checkOwner(Caller caller, long accountId) {
+    if (accountId != caller.accountId()) {
       throw ApiException.forbidden("not_owner", "This rental belongs to another account.");
     }
   }
