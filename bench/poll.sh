@@ -24,9 +24,11 @@ for _ in $(seq 1 "$RENTALS"); do
 done
 
 echo "poll: $(machine), ${1:-h2}"
-wrk_run "$(base)/healthz" 5 64 >/dev/null   # warm-up of both paths
+# Warm-up of both paths until the JIT compilers are done with them: about 20 s of the poll load
+# (jstat -compiler), and the ceiling shares most of its code.
+wrk_run "$(base)/healthz" 10 64 >/dev/null
 # shellcheck disable=SC2086 # one argument per rental id
-wrk_run "$(base)" 5 64 -s bench/poll.lua -- "$key" $ids >/dev/null
+wrk_run "$(base)" "${BENCH_WARM_UP:-20}" 64 -s bench/poll.lua -- "$key" $ids >/dev/null
 read -r c_rps c_p50 c_p99 c_bad < <(wrk_run "$(base)/healthz" "$SECONDS_EACH" 64)
 # shellcheck disable=SC2086
 read -r p_rps p_p50 p_p99 p_bad < <(wrk_run "$(base)" "$SECONDS_EACH" 64 -s bench/poll.lua -- "$key" $ids)

@@ -5,9 +5,10 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SECONDS_EACH="${BENCH_SECONDS:-15}"
 THREADS="${BENCH_THREADS:-16}"
-# The server's JIT compiler needs about half a minute of this load before the figures settle;
-# pgbench, compiled C, needs none.
-WARM_UP="${BENCH_WARM_UP:-30}"
+# The server's JIT compilers work through about 40-55 s of CPU time under this load before they
+# are done, most of it in the first 40-50 s (jstat -compiler, every 10 s); on two cores that
+# is a core taken from the server it warms up. pgbench, compiled C, needs no warm-up.
+WARM_UP="${BENCH_WARM_UP:-60}"
 bench_build
 need_wrk
 pg_ensure_running || die "this benchmark needs PostgreSQL"
