@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every benchmark, one after the other (about a quarter of an hour on 2 cores; the scale
-# scenario takes most of it). Results go into BENCHMARKS.md by hand, with this output.
+# Every benchmark, one after the other (about twenty minutes on 2 cores; the scale
+# scenario takes the longest). Results go into BENCHMARKS.md by hand, with this output.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 ./extraction.sh
