@@ -23,7 +23,8 @@ bench_build() {
   if stale "$jar" server/src server/pom.xml client/src client/pom.xml; then
     "${MVN[@]}" -q -DskipTests package -pl server -am >/dev/null 2>&1 || die "the build failed: run ./ohmyotp build"
   fi
-  case "$(class_archive_opts "$jar")" in
+  # shellcheck disable=SC2086
+  case "$(class_archive_opts "$jar" -Xmx256m $OHMYOTP_JVM_DEFAULTS ${BENCH_JAVA_OPTS:-})" in
     *AOTCacheOutput*) start_server h2; stop_server ;;
   esac
 }
@@ -61,8 +62,8 @@ start_server() {
     OHMYOTP_ADMIN_TOKEN="$BENCH_ADMIN" OHMYOTP_GATEWAY_SECRET="$BENCH_SECRET" OHMYOTP_SEED_DEMO=false \
     OHMYOTP_SIMULATOR_DELAY=off OHMYOTP_LOG_LEVEL=WARN OHMYOTP_RATE_LIMIT_PER_SECOND=1000000 \
     OHMYOTP_RATE_LIMIT_BURST=1000000 OHMYOTP_WEBHOOK_RATE_PER_SECOND=1000000 "$@" \
-    "$JAVA_HOME/bin/java" -Xmx256m $OHMYOTP_JVM_DEFAULTS $(class_archive_opts server/target/ohmyotp-server.jar) \
-    ${BENCH_JAVA_OPTS:-} \
+    "$JAVA_HOME/bin/java" -Xmx256m $OHMYOTP_JVM_DEFAULTS ${BENCH_JAVA_OPTS:-} \
+    $(class_archive_opts server/target/ohmyotp-server.jar -Xmx256m $OHMYOTP_JVM_DEFAULTS ${BENCH_JAVA_OPTS:-}) \
     -jar server/target/ohmyotp-server.jar >"$SERVER_DATA/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 750); do

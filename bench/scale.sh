@@ -54,12 +54,14 @@ for size in $SIZES; do
   # 100 phones: the heavy account's own numbers for Svc1 first, then others it never rented.
   phones="$(psql -XAtq -d "$db" -c "SELECT string_agg('\"' || substr(e164, 3) || '\"', ',') FROM (SELECT n.e164 FROM phone_numbers n ORDER BY n.id IN (SELECT number_id FROM number_usage WHERE account_id = 1 AND service_id = 1) DESC, n.id LIMIT 100) x")"
   if [ -z "${warmed:-}" ]; then
-    # The server's JIT compiles these paths in the first seconds of load: not counted.
-    SECONDS_EACH=3 measure warm-up /api/v1/services >/dev/null
-    SECONDS_EACH=3 measure warm-up /api/v1/rentals/history >/dev/null
-    SECONDS_EACH=3 measure warm-up /api/v1/rentals/rerent/check "{\"service_id\":\"Svc1\",\"phone_numbers\":[$phones]}" >/dev/null
+    # The server's JIT compilers work on these paths for the better part of a minute of load
+    # (jstat -compiler, as in rent-cancel.sh): not counted.
+    warm="${BENCH_WARM_UP:-15}"
+    SECONDS_EACH="$warm" measure warm-up /api/v1/services >/dev/null
+    SECONDS_EACH="$warm" measure warm-up /api/v1/rentals/history >/dev/null
+    SECONDS_EACH="$warm" measure warm-up /api/v1/rentals/rerent/check "{\"service_id\":\"Svc1\",\"phone_numbers\":[$phones]}" >/dev/null
     # shellcheck disable=SC2086
-    wrk_run "$(base)" 3 8 -s bench/rent.lua -- Svc3 $renters >/dev/null
+    wrk_run "$(base)" "$warm" 8 -s bench/rent.lua -- Svc3 $renters >/dev/null
     warmed=1
   fi
   measure "GET /services" "/api/v1/services"

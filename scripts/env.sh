@@ -3,8 +3,15 @@
 
 die() { echo "ohmyotp: $*" >&2; exit 1; }
 
-java_major() {
-  "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
+java_major() { # java_major JAVA_BINARY
+  # The JDK's release file says it without starting a JVM (a quarter of a second each);
+  # asking the JVM is the fallback for a JDK without one.
+  local release; release="$(dirname "$(dirname "$1")")/release"
+  if [ -f "$release" ] && grep -q '^JAVA_VERSION=' "$release"; then
+    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release"
+  else
+    "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
+  fi
 }
 
 # A JDK >= 21: JAVA_HOME first, then the newest suitable one in the system's JDK folder.
@@ -53,16 +60,19 @@ OHMYOTP_JVM_DEFAULTS="${OHMYOTP_JVM_DEFAULTS:--XX:+UseParallelGC}"
 # Classes the server loads at start, kept beside the jar so that later starts map them instead of
 # loading them again: an ahead-of-time cache on JDK 25 and newer (what the first start of a build
 # loads and links, and how its methods ran; written when that start stops, which then takes a few
-# seconds longer), a class data archive on JDK 21 to 24. The file is named after the JDK and the
-# jar's build time, because the JVM only ignores a stale one; an older build's file is removed.
+# seconds longer), a class data archive on JDK 21 to 24. The JVM only ignores a file made by
+# another JDK, from another jar or with other options, so the name carries all three; files of
+# older builds are removed.
 # BENCHMARKS.md, "Footprint": 4.1 s to /readyz without either, 2.5 s with the archive, 1.8 s with the cache.
-class_archive_opts() { # class_archive_opts JAR
-  local jar="$1" version kind file
+class_archive_opts() { # class_archive_opts JAR [JVM OPTION...]
+  local jar="$1" version kind build file
+  shift
   version="$(sed -n 's/^JAVA_VERSION="\([^"]*\)"$/\1/p' "$JAVA_HOME/release" 2>/dev/null)"
   if [ "${version%%.*}" -ge 25 ] 2>/dev/null; then kind=aot; else kind=jsa; fi
-  file="${jar%.jar}-jdk${version:-unknown}-$(date -r "$jar" +%s).$kind"
+  build="${jar%.jar}-jdk${version:-unknown}-$(date -r "$jar" +%s)"
+  file="$build-$(printf '%s ' "$@" | cksum | cut -d' ' -f1).$kind"
   for old in "${jar%.jar}"-jdk*.$kind; do
-    [ "$old" = "$file" ] || rm -f "$old"
+    case "$old" in "$build"-*) ;; *) rm -f "$old" ;; esac
   done
   # Their notes (classes left out, a cache being written) say nothing an operator can act on.
   if [ "$kind" = jsa ]; then
