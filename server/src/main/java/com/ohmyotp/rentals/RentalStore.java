@@ -23,8 +23,10 @@ final class RentalStore {
       JOIN phone_numbers p ON p.id = r.number_id
       """;
 
-  /** Rentals and their newest SMS in one round trip: what customers' polls of /code read. */
-  /** Only what a poll answers from: no service or number, so two tables rather than four. */
+  /**
+   * What customers' polls of /code read, for many rentals in one round trip: each rental's owner,
+   * status and expiry with its newest SMS. No service or number, so two tables rather than four.
+   */
   private static final String SELECT_POLL_STATE =
       """
       SELECT r.id, r.account_id, r.status, r.expires_at, m.id AS sms_id, m.sender AS sms_sender,
