@@ -18,6 +18,7 @@ import com.ohmyotp.inventory.InventoryRoutes;
 import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.rentals.ExpirySweep;
+import com.ohmyotp.rentals.PollCache;
 import com.ohmyotp.rentals.RentalRoutes;
 import com.ohmyotp.rentals.Rentals;
 import com.ohmyotp.rentals.SmsDelivery;
@@ -98,12 +99,13 @@ public final class Application implements AutoCloseable {
       Accounts accounts = new Accounts(db, ledger, apiKeys, clock);
       Inventory inventory = new Inventory(db, phones, clock);
       SmsStore smsStore = new SmsStore();
-      SmsDelivery delivery = new SmsDelivery(db, inventory, smsStore, new CodeExtractor(), clock);
+      PollCache polls = PollCache.forDatabase(db);
+      SmsDelivery delivery = new SmsDelivery(db, inventory, smsStore, new CodeExtractor(), polls, clock);
       NumberSources sources = new NumberSources(List.of(
           new Simulator(delivery, config.simulatorDelay(), scheduler),
           new Gateway()));
       Catalog catalog = new Catalog(db, sources.names(), clock);
-      Rentals rentals = new Rentals(db, catalog, inventory, ledger, smsStore, sources, clock, json);
+      Rentals rentals = new Rentals(db, catalog, inventory, ledger, smsStore, sources, polls, clock, json);
       ApiAuth auth = new ApiAuth(apiKeys, new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()),
           adminToken);
 

@@ -15,6 +15,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
@@ -168,5 +170,54 @@ class ConcurrencyTest {
     BigDecimal ledger = server.app.database().read(h -> h.createQuery(
         "SELECT SUM(amount) FROM transactions WHERE account_id = :a").bind("a", c.id()).mapTo(BigDecimal.class).one());
     assertThat(server.balance(c)).isEqualByComparingTo(ledger).isEqualByComparingTo("20");
+  }
+
+  @Test
+  void aPollAfterAnSmsOrACancelWasAnsweredSeesItWhileOthersPollTheSameRentals() throws Exception {
+    // Polls of unchanged rentals may be answered from memory (PollCache): one that starts after
+    // a change was answered must still see it, however hard others poll the same rentals.
+    String service = server.service("Telegram", "0.3", "gateway");
+    server.numbers("gateway", 20);
+    Customer c = server.customer("100");
+    List<JsonNode> rentals = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      rentals.add(server.rent(c, service));
+    }
+    AtomicBoolean done = new AtomicBoolean();
+    ExecutorService pollers = Executors.newFixedThreadPool(4);
+    try {
+      for (int t = 0; t < 4; t++) {
+        pollers.submit(() -> {
+          while (!done.get()) {
+            for (JsonNode r : rentals) {
+              server.http.get("/api/v1/rentals/" + r.get("id").asText() + "/code", c.key());
+            }
+          }
+          return null;
+        });
+      }
+      for (int i = 0; i < rentals.size(); i++) {
+        String id = rentals.get(i).get("id").asText();
+        String poll = "/api/v1/rentals/" + id + "/code";
+        assertThat(server.http.get(poll, c.key()).json().get("code").isNull()).isTrue();
+        if (i % 2 == 0) {
+          String code = String.valueOf(100_000 + i);
+          assertThat(server.inboundSms(rentals.get(i).get("phone_number").asText(), "Telegram",
+              "Telegram code " + code).status()).isEqualTo(202);
+          JsonNode after = server.http.get(poll, c.key()).json();
+          assertThat(after.get("code").asText()).isEqualTo(code);
+          assertThat(after.get("status").asText()).isEqualTo("completed");
+        } else {
+          assertThat(server.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null).status()).isEqualTo(200);
+          JsonNode after = server.http.get(poll, c.key()).json();
+          assertThat(after.get("status").asText()).isEqualTo("cancelled");
+          assertThat(after.get("code").isNull()).isTrue();
+        }
+      }
+    } finally {
+      done.set(true);
+      pollers.shutdown();
+      assertThat(pollers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
   }
 }

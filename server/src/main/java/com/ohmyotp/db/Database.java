@@ -6,6 +6,7 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.HandleCallback;
@@ -77,12 +78,22 @@ public final class Database implements AutoCloseable {
       dataSource.close();
       throw e;
     }
-    return new Database(dataSource, h2);
+    return new Database(dataSource, h2 && inProcess(url));
   }
 
-  /** Whether the database runs inside this process (H2): a query then costs no round trip. */
+  /**
+   * Whether the database runs inside this process alone (H2 on a file or in memory): a query
+   * then costs no round trip, and no other process writes to it. An H2 reached over TCP, or
+   * opened so that other processes may join (AUTO_SERVER, FILE_LOCK=NO), is neither.
+   */
   public boolean embedded() {
     return embedded;
+  }
+
+  private static boolean inProcess(String h2Url) {
+    String url = h2Url.toUpperCase(Locale.ROOT).replace(" ", "");
+    return !url.startsWith("JDBC:H2:TCP:") && !url.startsWith("JDBC:H2:SSL:")
+        && !url.contains(";AUTO_SERVER=TRUE") && !url.contains(";FILE_LOCK=NO");
   }
 
   /**

@@ -13,6 +13,12 @@ import org.jdbi.v3.core.mapper.RowMapper;
 /** SQL for rentals. */
 final class RentalStore {
 
+  private final PollCache polls;
+
+  RentalStore(PollCache polls) {
+    this.polls = polls;
+  }
+
   private static final String SELECT =
       """
       SELECT r.id, r.account_id, r.service_id, s.name AS service_name, r.number_id, p.e164,
@@ -133,6 +139,7 @@ final class RentalStore {
   /** Moves a rental on from {@code from}; false when it was no longer in that status. */
   boolean transition(Handle h, String id, RentalStatus from, RentalStatus to, Long endedAt,
       Money refund) {
+    polls.changing(h, id);
     return h.createUpdate(
             """
             UPDATE rentals SET status = :to, ended_at = :ended, refund_amount = :refund
@@ -147,6 +154,7 @@ final class RentalStore {
   }
 
   void recordSms(Handle h, String id) {
+    polls.changing(h, id);
     h.createUpdate("UPDATE rentals SET status = 'completed', sms_count = sms_count + 1 WHERE id = :id")
         .bind("id", id)
         .execute();

@@ -60,15 +60,18 @@ public final class Rentals {
   private final NumberSources sources;
   private final Clock clock;
   private final ObjectMapper json;
-  private final RentalStore store = new RentalStore();
+  private final RentalStore store;
+  private final PollCache polls;
   private final RentalCounts counts = new RentalCounts();
   private final IdempotencyKeys idempotency;
   private final RentalViews views;
   private final BatchedLookup<String, RentalStore.PollState> pollStates;
 
   public Rentals(Database db, Catalog catalog, Inventory inventory, Ledger ledger, SmsStore smsStore,
-      NumberSources sources, Clock clock, ObjectMapper json) {
+      NumberSources sources, PollCache polls, Clock clock, ObjectMapper json) {
     this.db = db;
+    this.store = new RentalStore(polls);
+    this.polls = polls;
     this.catalog = catalog;
     this.inventory = inventory;
     this.ledger = ledger;
@@ -221,9 +224,10 @@ public final class Rentals {
 
   /** The newest code of a rental: the cheap poll. */
   public CodeView code(Caller caller, String rentalId) {
-    // Customers poll this: polls that arrive together share one query (see BatchedLookup), and
-    // an overdue rental is expired first.
-    RentalStore.PollState found = pollStates.get(rentalId).orElseThrow(Rentals::rentalNotFound);
+    // Customers poll this, again and again: a rental unchanged since its last poll is answered
+    // from memory where that is safe (see PollCache); polls that arrive together share one query
+    // (see BatchedLookup); an overdue rental is expired first.
+    RentalStore.PollState found = polls.find(rentalId, pollStates::get).orElseThrow(Rentals::rentalNotFound);
     checkOwner(caller, found.accountId());
     long now = now();
     if (Lifecycle.isDueForExpiry(found.status(), found.expiresAt(), now)) {

@@ -21,18 +21,18 @@ public final class SmsDelivery implements SmsSink {
 
   private static final Logger log = LoggerFactory.getLogger(SmsDelivery.class);
 
-
   private final Database db;
   private final Inventory inventory;
   private final PhoneNumbers phones;
   private final SmsStore smsStore;
   private final CodeExtractor extractor;
   private final Clock clock;
-  private final RentalStore store = new RentalStore();
+  private final RentalStore store;
   private final RentalCounts counts = new RentalCounts();
 
   public SmsDelivery(Database db, Inventory inventory, SmsStore smsStore, CodeExtractor extractor,
-      Clock clock) {
+      PollCache polls, Clock clock) {
+    this.store = new RentalStore(polls);
     this.db = db;
     this.inventory = inventory;
     this.phones = inventory.phones();
