@@ -1,5 +1,7 @@
 package com.ohmyotp.inventory;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat;
@@ -14,16 +16,25 @@ public final class PhoneNumbers {
 
   private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
   private static final int MAX_INPUT_LENGTH = 40;
+  /** Inputs whose reading is kept: about 5 MB, the numbers of many customers at once. */
+  private static final int REMEMBERED_INPUTS = 20_000;
 
   private final String defaultRegion;
-  private final int defaultCountryCode;
+  private final String defaultCountryDigits;
+  // Reading a number costs tens of microseconds of pattern matching, and the same numbers come
+  // back again and again (re-rent checks, inbound SMS): a reading depends on the input alone.
+  private final Cache<String, Optional<String>> readings = Caffeine.newBuilder()
+      .maximumSize(REMEMBERED_INPUTS)
+      .executor(Runnable::run)
+      .build();
 
   public PhoneNumbers(String defaultRegion) {
     this.defaultRegion = defaultRegion;
-    this.defaultCountryCode = UTIL.getCountryCodeForRegion(defaultRegion);
-    if (defaultCountryCode == 0) {
+    int countryCode = UTIL.getCountryCodeForRegion(defaultRegion);
+    if (countryCode == 0) {
       throw new IllegalArgumentException("unknown region " + defaultRegion);
     }
+    this.defaultCountryDigits = String.valueOf(countryCode);
   }
 
   /** E.164 for any common way of writing a valid number; empty when it is not one. */
@@ -31,6 +42,10 @@ public final class PhoneNumbers {
     if (input == null || input.isBlank() || input.length() > MAX_INPUT_LENGTH) {
       return Optional.empty();
     }
+    return readings.get(input, this::read);
+  }
+
+  private Optional<String> read(String input) {
     Optional<String> asWritten = parse(input.trim());
     if (asWritten.isEmpty() && input.trim().chars().allMatch(c -> c >= '0' && c <= '9')) {
       // Numbers outside the default region are shown as bare E.164 digits; accept them back.
@@ -51,16 +66,16 @@ public final class PhoneNumbers {
     }
   }
 
-  /** How the API shows a stored number. */
+  /**
+   * How the API shows a stored number. Country calling codes are prefix-free (ITU-T E.164), so
+   * a stored number is in the default region's code exactly when its digits start with that
+   * code, and the digits after it are its national significant number. No parsing, then: every
+   * listing shows a number per row.
+   */
   public String display(String e164) {
-    try {
-      PhoneNumber number = UTIL.parse(e164, defaultRegion);
-      if (number.getCountryCode() == defaultCountryCode) {
-        return UTIL.getNationalSignificantNumber(number);
-      }
-    } catch (NumberParseException e) {
-      // Stored numbers are valid E.164; fall through to the raw digits.
-    }
-    return e164.startsWith("+") ? e164.substring(1) : e164;
+    String digits = e164.startsWith("+") ? e164.substring(1) : e164;
+    return digits.length() > defaultCountryDigits.length() && digits.startsWith(defaultCountryDigits)
+        ? digits.substring(defaultCountryDigits.length())
+        : digits;
   }
 }
