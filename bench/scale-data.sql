@@ -28,6 +28,10 @@ FROM batch;
 INSERT INTO sms_messages (rental_id, sender, message, code, received_at)
 SELECT id, 'Uber', 'Your Uber code is 482913. Never share this code.', '482913', rented_at + 40
 FROM batch WHERE status = 'completed';
+-- Each rental's newest SMS, as the server records it when one arrives (V6).
+UPDATE rentals r SET last_sms_id = m.id
+FROM sms_messages m JOIN batch b ON b.id = m.rental_id
+WHERE r.id = m.rental_id;
 
 INSERT INTO transactions (account_id, type, amount, rental_id, service_id, created_at)
 SELECT account_id, 'rental_charge', -0.25, id, service_id, rented_at FROM batch;

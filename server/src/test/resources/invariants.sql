@@ -32,11 +32,13 @@ HAVING COUNT(t.id) <> CASE WHEN r.status = 'expired' OR (r.status = 'cancelled' 
     OR COALESCE(SUM(t.amount), 0) <> CASE WHEN r.status = 'expired' OR (r.status = 'cancelled' AND r.sms_count = 0)
         THEN r.cost ELSE 0 END;
 
--- check: a rental whose status disagrees with its messages
+-- check: a rental whose status, count or newest message disagrees with its messages
 SELECT r.id || ' (' || r.status || '): sms_count ' || r.sms_count || ', messages ' || COUNT(m.id)
+    || ', last_sms_id ' || COALESCE(r.last_sms_id, 0) || ', newest ' || COALESCE(MAX(m.id), 0)
 FROM rentals r LEFT JOIN sms_messages m ON m.rental_id = r.id
-GROUP BY r.id, r.status, r.sms_count
+GROUP BY r.id, r.status, r.sms_count, r.last_sms_id
 HAVING r.sms_count <> COUNT(m.id)
+    OR COALESCE(r.last_sms_id, 0) <> COALESCE(MAX(m.id), 0)
     OR (r.status = 'completed' AND r.sms_count = 0)
     OR (r.status IN ('active', 'expired') AND r.sms_count > 0);
 

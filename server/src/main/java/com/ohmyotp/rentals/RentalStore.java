@@ -3,6 +3,8 @@ package com.ohmyotp.rentals;
 import com.ohmyotp.ledger.Money;
 import com.ohmyotp.sms.SmsMessage;
 import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +40,7 @@ final class RentalStore {
       SELECT r.id, r.account_id, r.status, r.expires_at, m.id AS sms_id, m.sender AS sms_sender,
              m.message AS sms_message, m.code AS sms_code, m.received_at AS sms_received_at
       FROM rentals r
-      LEFT JOIN sms_messages m ON m.id = (SELECT MAX(x.id) FROM sms_messages x WHERE x.rental_id = r.id)
+      LEFT JOIN sms_messages m ON m.id = r.last_sms_id
       WHERE r.id IN (<ids>)
       """;
 
@@ -102,12 +104,8 @@ final class RentalStore {
     Map<String, PollState> found = new HashMap<>();
     h.createQuery(SELECT_POLL_STATE).bindList("ids", ids).map((rs, ctx) -> {
       String id = rs.getString("id");
-      long smsId = rs.getLong("sms_id");
-      Optional<SmsMessage> latest = rs.wasNull() ? Optional.empty() : Optional.of(new SmsMessage(smsId, id,
-          rs.getString("sms_sender"), rs.getString("sms_message"), rs.getString("sms_code"),
-          rs.getLong("sms_received_at")));
       return new PollState(id, rs.getLong("account_id"), RentalStatus.fromWire(rs.getString("status")).orElseThrow(),
-          rs.getLong("expires_at"), latest);
+          rs.getLong("expires_at"), lastSms(rs, id));
     }).forEach(state -> found.put(state.id(), state));
     return found;
   }
@@ -153,9 +151,17 @@ final class RentalStore {
         .execute() == 1;
   }
 
-  void recordSms(Handle h, String id) {
+  /** Records the arrival of SMS {@code smsId} on the rental, which the caller holds locked. */
+  void recordSms(Handle h, String id, long smsId) {
     polls.changing(h, id);
-    h.createUpdate("UPDATE rentals SET status = 'completed', sms_count = sms_count + 1 WHERE id = :id")
+    h.createUpdate(
+            """
+            UPDATE rentals
+            SET status = 'completed', sms_count = sms_count + 1,
+                last_sms_id = CASE WHEN last_sms_id > :sms THEN last_sms_id ELSE :sms END
+            WHERE id = :id
+            """)
+        .bind("sms", smsId)
         .bind("id", id)
         .execute();
   }
@@ -191,17 +197,43 @@ final class RentalStore {
         .list();
   }
 
-  List<Rental> history(Handle h, long accountId, HistoryFilter filter) {
+  /** A history page's rental with its newest SMS, if one arrived. */
+  record HistoryRow(Rental rental, Optional<SmsMessage> lastSms) {}
+
+  List<HistoryRow> history(Handle h, long accountId, HistoryFilter filter) {
     // The page's ids first, from the covering index alone; the joins only for those rows.
-    return h.createQuery(SELECT + " JOIN (SELECT r.id AS page_id FROM rentals r WHERE " + historyWhere(filter)
-            + " ORDER BY r.rented_at DESC, r.id DESC LIMIT :limit OFFSET :offset) page ON page.page_id = r.id"
-            + " ORDER BY r.rented_at DESC, r.id DESC")
+    return h.createQuery(
+            """
+            SELECT r.id, r.account_id, r.service_id, s.name AS service_name, r.number_id, p.e164,
+                   p.source, r.status, r.cost, r.rerent, r.rented_at, r.expires_at, r.ended_at,
+                   r.refund_amount, r.sms_count, m.id AS sms_id, m.sender AS sms_sender,
+                   m.message AS sms_message, m.code AS sms_code, m.received_at AS sms_received_at
+            FROM rentals r
+            JOIN services s ON s.id = r.service_id
+            JOIN phone_numbers p ON p.id = r.number_id
+            LEFT JOIN sms_messages m ON m.id = r.last_sms_id
+            JOIN (SELECT r.id AS page_id FROM rentals r WHERE <where>
+                  ORDER BY r.rented_at DESC, r.id DESC LIMIT :limit OFFSET :offset) page ON page.page_id = r.id
+            ORDER BY r.rented_at DESC, r.id DESC
+            """)
+        .define("where", historyWhere(filter))
         .bind("account", accountId)
         .bind("status", filter.status().map(RentalStatus::wire).orElse(null))
         .bind("limit", filter.limit())
         .bind("offset", filter.offset())
-        .map(RENTAL)
+        .map((rs, ctx) -> {
+          Rental rental = RENTAL.map(rs, ctx);
+          return new HistoryRow(rental, lastSms(rs, rental.id()));
+        })
         .list();
+  }
+
+  /** The {@code sms_*} columns of a row that joined a rental's newest SMS. */
+  private static Optional<SmsMessage> lastSms(ResultSet rs, String rentalId) throws SQLException {
+    long smsId = rs.getLong("sms_id");
+    return rs.wasNull() ? Optional.empty() : Optional.of(new SmsMessage(smsId, rentalId,
+        rs.getString("sms_sender"), rs.getString("sms_message"), rs.getString("sms_code"),
+        rs.getLong("sms_received_at")));
   }
 
   private static String historyWhere(HistoryFilter filter) {

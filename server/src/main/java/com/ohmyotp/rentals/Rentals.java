@@ -298,13 +298,13 @@ public final class Rentals {
     long now = now();
     RentalStore.HistoryFilter filter = new RentalStore.HistoryFilter(status, usedOnly, page, limit);
     return db.read(h -> {
-      List<Rental> rentals = store.history(h, caller.accountId(), filter);
+      List<RentalStore.HistoryRow> rows = store.history(h, caller.accountId(), filter);
       long total = counts.total(h, caller.accountId(), status, usedOnly);
-      Map<String, SmsMessage> last = smsStore.latestFor(h,
-          rentals.stream().filter(r -> r.smsCount() > 0).map(Rental::id).toList());
+      List<Rental> rentals = rows.stream().map(RentalStore.HistoryRow::rental).toList();
       Map<String, EligibilityReason> eligibility = eligibility(h, caller.accountId(), rentals, now);
-      List<HistoryEntry> entries = rentals.stream()
-          .map(r -> views.history(r, now, last.get(r.id()), eligibility.get(r.id())))
+      List<HistoryEntry> entries = rows.stream()
+          .map(row -> views.history(row.rental(), now, row.lastSms().orElse(null),
+              eligibility.get(row.rental().id())))
           .toList();
       return new Page<>(entries, total, page, limit);
     });

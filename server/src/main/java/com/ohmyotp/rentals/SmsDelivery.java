@@ -57,8 +57,8 @@ public final class SmsDelivery implements SmsSink {
         smsStore.recordUnmatched(h, sms.to(), sms.from(), sms.text(), "no_active_rental", receivedAt, now);
         return Optional.<String>empty();
       }
-      smsStore.insert(h, rental.get().id(), sms.from(), sms.text(), code, receivedAt);
-      store.recordSms(h, rental.get().id());
+      long smsId = smsStore.insert(h, rental.get().id(), sms.from(), sms.text(), code, receivedAt);
+      store.recordSms(h, rental.get().id(), smsId);
       if (rental.get().status() == RentalStatus.ACTIVE) {
         counts.moved(h, rental.get().accountId(), RentalCounts.Tally.ACTIVE, RentalCounts.Tally.COMPLETED);
       }

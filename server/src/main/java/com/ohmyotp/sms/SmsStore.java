@@ -3,7 +3,6 @@ package com.ohmyotp.sms;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
@@ -40,30 +39,6 @@ public final class SmsStore {
         .bind("rental", rentalId)
         .map(SMS)
         .list();
-  }
-
-  public Optional<SmsMessage> latest(Handle h, String rentalId) {
-    return h.createQuery("SELECT * FROM sms_messages WHERE rental_id = :rental ORDER BY id DESC LIMIT 1")
-        .bind("rental", rentalId)
-        .map(SMS)
-        .findOne();
-  }
-
-  /** The newest SMS of each rental that has one. */
-  public Map<String, SmsMessage> latestFor(Handle h, List<String> rentalIds) {
-    Map<String, SmsMessage> latest = new HashMap<>();
-    if (rentalIds.isEmpty()) {
-      return latest;
-    }
-    h.createQuery(
-            """
-            SELECT * FROM sms_messages WHERE id IN (
-              SELECT MAX(id) FROM sms_messages WHERE rental_id IN (<rentals>) GROUP BY rental_id)
-            """)
-        .bindList("rentals", rentalIds)
-        .map(SMS)
-        .forEach(sms -> latest.put(sms.rentalId(), sms));
-    return latest;
   }
 
   /** All SMS of the given rentals, oldest first, grouped by rental. */
