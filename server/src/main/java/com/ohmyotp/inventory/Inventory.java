@@ -23,13 +23,16 @@ public final class Inventory {
    * for the service. Ordering by the whole (source, id) index, though source is fixed, lets H2
    * see that the index is in order already and stop at the first match instead of sorting.
    */
-  private static final String FRESH =
-      """
-      p.source = :source AND p.retired_at IS NULL
-        AND (p.expires_at IS NULL OR p.expires_at >= :until)
-        AND (p.held_until IS NULL OR p.held_until <= :now)
-        AND NOT EXISTS (SELECT 1 FROM number_usage u WHERE u.number_id = p.id AND u.service_id = :service)
-      """;
+  /** A fresh number {@code p}, its service's uses bounded by {@code usageBound} (may be empty). */
+  private static String fresh(String usageBound) {
+    return """
+        p.source = :source AND p.retired_at IS NULL
+          AND (p.expires_at IS NULL OR p.expires_at >= :until)
+          AND (p.held_until IS NULL OR p.held_until <= :now)
+          AND NOT EXISTS (SELECT 1 FROM number_usage u
+                          WHERE u.number_id = p.id AND u.service_id = :service %s)
+        """.formatted(usageBound);
+  }
 
   /** A number as allocation sees it. */
   public record NumberRef(long id, String e164, String source) {}
@@ -129,8 +132,8 @@ public final class Inventory {
     // Start the search at a random number: concurrent requests then rarely want the same row,
     // and the walk stays short however many numbers this service has used up before.
     long start = idRange.randomId(h);
-    Optional<NumberRef> claimed = claimFirstFresh(h, service, rentalId, now, until, "p.id >= :start", start)
-        .or(() -> claimFirstFresh(h, service, rentalId, now, until, "p.id < :start", start));
+    Optional<NumberRef> claimed = claimFirstFresh(h, service, rentalId, now, until, ">=", start)
+        .or(() -> claimFirstFresh(h, service, rentalId, now, until, "<", start));
     if (claimed.isEmpty()) {
       if (anyFresh(h, service, now, until)) {
         throw new Database.RetryableConflict("the fresh numbers found were taken");
@@ -148,8 +151,14 @@ public final class Inventory {
    * Finds and claims the first fresh number in id order from where {@code from} starts, in one
    * statement. Empty when there is none or when a concurrent request claimed the one found.
    */
+  /**
+   * The first fresh number on one side of {@code start} ({@code side} is {@code >=} or {@code <}),
+   * claimed. The uses of the service are bounded on the same side as the numbers: without it,
+   * PostgreSQL merges the numbers with all the service's uses from the lowest number up, and
+   * reads every use below {@code start} to find none.
+   */
   private static Optional<NumberRef> claimFirstFresh(Handle h, Service service, String rentalId, long now,
-      long until, String from, long start) {
+      long until, String side, long start) {
     return h.createUpdate(
             """
             UPDATE phone_numbers SET held_by = :rental, held_until = :until
@@ -159,8 +168,8 @@ public final class Inventory {
                         LIMIT 1)
               AND retired_at IS NULL AND (held_until IS NULL OR held_until <= :now)
             """)
-        .define("fresh", FRESH)
-        .define("from", from)
+        .define("fresh", fresh("AND u.number_id " + side + " :start"))
+        .define("from", "p.id " + side + " :start")
         .bind("start", start)
         .bind("rental", rentalId)
         .bind("source", service.source())
@@ -174,7 +183,7 @@ public final class Inventory {
 
   private static boolean anyFresh(Handle h, Service service, long now, long until) {
     return h.createQuery("SELECT p.id FROM phone_numbers p WHERE <fresh> LIMIT 1")
-        .define("fresh", FRESH)
+        .define("fresh", fresh(""))
         .bind("source", service.source())
         .bind("until", until)
         .bind("now", now)
