@@ -7,6 +7,8 @@ import com.ohmyotp.support.Http;
 import com.ohmyotp.support.TestServer;
 import com.ohmyotp.support.Driver.Customer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -216,5 +218,53 @@ class RentalLifecycleTest {
       });
       assertThat(small.app.database().read(com.ohmyotp.support.Invariants::violations)).isEmpty();
     }
+  }
+
+  @Test
+  void historyPagesReadOneAfterAnotherAgreeWithTheWholeListAndShiftWhenARentalArrives() {
+    try (TestServer small = TestServer.start()) {
+      String svc = small.service("Viber", "0.10", "gateway");
+      small.numbers("gateway", 30);
+      Customer c = small.customer("10");
+      for (int i = 0; i < 23; i++) {
+        small.rent(c, svc);
+        small.clock.advance(Duration.ofSeconds(i % 3 == 0 ? 1 : 0)); // some share a second
+      }
+      List<String> all = ids(small.http.get("/api/v1/rentals/history?limit=100", c.key()).json());
+      assertThat(all).hasSize(23).doesNotHaveDuplicates();
+
+      // Page after page, twice: the second crawl starts each page where the first found it.
+      for (int crawl = 0; crawl < 2; crawl++) {
+        List<String> crawled = new ArrayList<>();
+        for (int page = 1; page <= 5; page++) {
+          crawled.addAll(ids(small.http.get("/api/v1/rentals/history?limit=5&page=" + page, c.key()).json()));
+        }
+        assertThat(crawled).as("crawl " + crawl).isEqualTo(all);
+      }
+      List<String> pageThree = ids(small.http.get("/api/v1/rentals/history?limit=5&page=3", c.key()).json());
+      assertThat(pageThree).isEqualTo(all.subList(10, 15));
+
+      // A new rental goes first and moves every later page back by one.
+      small.clock.advance(Duration.ofSeconds(1));
+      String newest = small.rent(c, svc).get("id").asText();
+      assertThat(ids(small.http.get("/api/v1/rentals/history?limit=5&page=1", c.key()).json()).getFirst())
+          .isEqualTo(newest);
+      assertThat(ids(small.http.get("/api/v1/rentals/history?limit=5&page=3", c.key()).json()))
+          .isEqualTo(all.subList(9, 14));
+
+      // A cancellation leaves the unfiltered pages alone but moves the active ones.
+      List<String> activeBefore = ids(small.http.get("/api/v1/rentals/history?status=active&limit=5&page=2", c.key()).json());
+      small.http.post("/api/v1/rentals/" + all.get(2) + "/cancel", c.key(), null);
+      List<String> activeAfter = ids(small.http.get("/api/v1/rentals/history?status=active&limit=5&page=2", c.key()).json());
+      assertThat(activeAfter.getFirst()).isEqualTo(activeBefore.get(1));
+      assertThat(small.http.get("/api/v1/rentals/history?status=active&limit=5&page=5", c.key()).json()
+          .get("rentals")).hasSize(3);
+    }
+  }
+
+  private static List<String> ids(JsonNode page) {
+    List<String> ids = new ArrayList<>();
+    page.get("rentals").forEach(r -> ids.add(r.get("id").asText()));
+    return ids;
   }
 }

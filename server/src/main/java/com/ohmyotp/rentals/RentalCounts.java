@@ -4,7 +4,6 @@ import com.ohmyotp.db.Database;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -89,18 +88,41 @@ final class RentalCounts {
         .execute();
   }
 
-  /** How many of the account's rentals a history filter matches. */
-  long total(Handle h, long accountId, Optional<RentalStatus> status, boolean usedOnly) {
-    Set<Tally> tallies = Tally.matching(status, usedOnly);
-    if (tallies.isEmpty()) {
-      return 0;
+  /**
+   * An account's counters as one value. Every change to the account's rentals changes it, and it
+   * never comes back to an earlier value: a new rental adds to the total, every other change
+   * moves a rental to a later status. Equal counts therefore mean the same rentals in the same
+   * statuses.
+   */
+  record Counts(long active, long completed, long expired, long cancelled, long cancelledUsed) {
+    static final Counts NONE = new Counts(0, 0, 0, 0, 0);
+
+    /** How many of the account's rentals a history filter matches. */
+    long total(Optional<RentalStatus> status, boolean usedOnly) {
+      long total = 0;
+      for (Tally t : Tally.matching(status, usedOnly)) {
+        total += switch (t) {
+          case ACTIVE -> active;
+          case COMPLETED -> completed;
+          case EXPIRED -> expired;
+          case CANCELLED -> cancelled;
+          case CANCELLED_USED -> cancelledUsed;
+        };
+      }
+      return total;
     }
-    String sum = tallies.stream().map(t -> t.column).collect(Collectors.joining(" + "));
-    return h.createQuery("SELECT <sum> FROM account_rentals WHERE account_id = :account")
-        .define("sum", sum)
+  }
+
+  /** The account's counters now. */
+  Counts of(Handle h, long accountId) {
+    return h.createQuery(
+            """
+            SELECT active, completed, expired, cancelled, cancelled_used
+            FROM account_rentals WHERE account_id = :account
+            """)
         .bind("account", accountId)
-        .mapTo(Long.class)
+        .map((rs, ctx) -> new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
         .findOne()
-        .orElse(0L);
+        .orElse(Counts.NONE);
   }
 }

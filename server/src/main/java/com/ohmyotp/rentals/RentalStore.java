@@ -200,8 +200,16 @@ final class RentalStore {
   /** A history page's rental with its newest SMS, if one arrived. */
   record HistoryRow(Rental rental, Optional<SmsMessage> lastSms) {}
 
-  List<HistoryRow> history(Handle h, long accountId, HistoryFilter filter) {
+  /**
+   * A page of the account's history: from its first row when {@code start} is known, else by
+   * skipping the rows of the pages before it.
+   */
+  List<HistoryRow> history(Handle h, long accountId, HistoryFilter filter, Optional<HistoryPages.Start> start) {
     // The page's ids first, from the covering index alone; the joins only for those rows.
+    String where = historyWhere(filter) + start
+        .map(s -> s.inclusive() ? " AND (r.rented_at, r.id) <= (:start_at, :start_id)"
+            : " AND (r.rented_at, r.id) < (:start_at, :start_id)")
+        .orElse("");
     return h.createQuery(
             """
             SELECT r.id, r.account_id, r.service_id, s.name AS service_name, r.number_id, p.e164,
@@ -216,11 +224,13 @@ final class RentalStore {
                   ORDER BY r.rented_at DESC, r.id DESC LIMIT :limit OFFSET :offset) page ON page.page_id = r.id
             ORDER BY r.rented_at DESC, r.id DESC
             """)
-        .define("where", historyWhere(filter))
+        .define("where", where)
         .bind("account", accountId)
         .bind("status", filter.status().map(RentalStatus::wire).orElse(null))
+        .bind("start_at", start.map(HistoryPages.Start::rentedAt).orElse(null))
+        .bind("start_id", start.map(HistoryPages.Start::id).orElse(null))
         .bind("limit", filter.limit())
-        .bind("offset", filter.offset())
+        .bind("offset", start.isPresent() ? 0 : filter.offset())
         .map((rs, ctx) -> {
           Rental rental = RENTAL.map(rs, ctx);
           return new HistoryRow(rental, lastSms(rs, rental.id()));

@@ -63,6 +63,7 @@ public final class Rentals {
   private final RentalStore store;
   private final PollCache polls;
   private final RentalCounts counts = new RentalCounts();
+  private final HistoryPages historyPages = new HistoryPages();
   private final IdempotencyKeys idempotency;
   private final RentalViews views;
   private final BatchedLookup<String, RentalStore.PollState> pollStates;
@@ -298,9 +299,13 @@ public final class Rentals {
     long now = now();
     RentalStore.HistoryFilter filter = new RentalStore.HistoryFilter(status, usedOnly, page, limit);
     return db.read(h -> {
-      List<RentalStore.HistoryRow> rows = store.history(h, caller.accountId(), filter);
-      long total = counts.total(h, caller.accountId(), status, usedOnly);
+      // The counts first: a page start remembered for them is still where the page begins.
+      RentalCounts.Counts counted = counts.of(h, caller.accountId());
+      List<RentalStore.HistoryRow> rows = store.history(h, caller.accountId(), filter,
+          historyPages.start(caller.accountId(), filter, counted));
       List<Rental> rentals = rows.stream().map(RentalStore.HistoryRow::rental).toList();
+      historyPages.remember(caller.accountId(), filter, counted, rentals);
+      long total = counted.total(status, usedOnly);
       Map<String, EligibilityReason> eligibility = eligibility(h, caller.accountId(), rentals, now);
       List<HistoryEntry> entries = rows.stream()
           .map(row -> views.history(row.rental(), now, row.lastSms().orElse(null),

@@ -1,0 +1,74 @@
+package com.ohmyotp.rentals;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.ohmyotp.rentals.RentalCounts.Counts;
+import com.ohmyotp.rentals.RentalStore.HistoryFilter;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where history pages begin, remembered so that a page is read from its first row rather than
+ * by skipping every row before it. Page 500 of a busy account otherwise walks 25,000 index
+ * entries on every request, and a client reading its history page after page walks a quadratic
+ * number of them. Each page's first row is remembered when it is read, and so is the next
+ * page's, right after this one's last row.
+ *
+ * <p>A start is used only while the account's rental counts are what they were when it was
+ * found: any new rental or change of status changes them (see {@link Counts}), and with them
+ * where a page begins. The counts are read from the database with the page, so every node's
+ * memory is checked against the same truth.
+ */
+final class HistoryPages {
+
+  /** Pages remembered across all accounts; each is a few dozen bytes. */
+  private static final int MAX_PAGES = 50_000;
+
+  /** A page of one account's history under one filter. */
+  private record Key(long accountId, Optional<RentalStatus> status, boolean usedOnly, int limit, int page) {
+    static Key of(long accountId, HistoryFilter filter, int page) {
+      return new Key(accountId, filter.status(), filter.usedOnly(), filter.limit(), page);
+    }
+  }
+
+  /**
+   * The first row of a page, as its sort key ({@code rented_at} then {@code id}, both
+   * descending): the row itself when {@code inclusive}, else the first row after it.
+   */
+  record Start(long rentedAt, String id, boolean inclusive) {}
+
+  private record Remembered(Counts counts, Start start) {}
+
+  private final Cache<Key, Remembered> starts = Caffeine.newBuilder()
+      .maximumSize(MAX_PAGES)
+      .executor(Runnable::run)
+      .build();
+
+  /** Where the filter's page begins, if known for the account's rentals as counted now. */
+  Optional<Start> start(long accountId, HistoryFilter filter, Counts now) {
+    if (filter.page() == 1) {
+      return Optional.empty();
+    }
+    Remembered remembered = starts.getIfPresent(Key.of(accountId, filter, filter.page()));
+    return remembered != null && remembered.counts().equals(now)
+        ? Optional.of(remembered.start())
+        : Optional.empty();
+  }
+
+  /** Remembers where the page just read, and the one after it, begin. */
+  void remember(long accountId, HistoryFilter filter, Counts counts, List<Rental> page) {
+    if (page.isEmpty()) {
+      return;
+    }
+    Rental first = page.getFirst();
+    Rental last = page.getLast();
+    if (filter.page() > 1) {
+      starts.put(Key.of(accountId, filter, filter.page()),
+          new Remembered(counts, new Start(first.rentedAt(), first.id(), true)));
+    }
+    if (page.size() == filter.limit()) {
+      starts.put(Key.of(accountId, filter, filter.page() + 1),
+          new Remembered(counts, new Start(last.rentedAt(), last.id(), false)));
+    }
+  }
+}
