@@ -21,28 +21,48 @@ final class RentalStore {
     this.polls = polls;
   }
 
-  private static final String SELECT =
+  private static final String RENTAL_COLUMNS =
       """
-      SELECT r.id, r.account_id, r.service_id, s.name AS service_name, r.number_id, p.e164,
+      r.id, r.account_id, r.service_id, s.name AS service_name, r.number_id, p.e164,
              p.source, r.status, r.cost, r.rerent, r.rented_at, r.expires_at, r.ended_at,
-             r.refund_amount, r.sms_count
+             r.refund_amount, r.sms_count""";
+
+  private static final String FROM_RENTALS =
+      """
+
       FROM rentals r
       JOIN services s ON s.id = r.service_id
       JOIN phone_numbers p ON p.id = r.number_id
       """;
+
+  private static final String SELECT = "SELECT " + RENTAL_COLUMNS + FROM_RENTALS;
+
+  /** The rental's newest SMS, as the {@code sms_*} columns {@link #lastSms} reads. */
+  private static final String LAST_SMS_COLUMNS =
+      "m.id AS sms_id, m.sender AS sms_sender, m.message AS sms_message, m.code AS sms_code, "
+          + "m.received_at AS sms_received_at";
+
+  private static final String JOIN_LAST_SMS = "LEFT JOIN sms_messages m ON m.id = r.last_sms_id\n";
 
   /**
    * What customers' polls of /code read, for many rentals in one round trip: each rental's owner,
    * status and expiry with its newest SMS. No service or number, so two tables rather than four.
    */
   private static final String SELECT_POLL_STATE =
-      """
-      SELECT r.id, r.account_id, r.status, r.expires_at, m.id AS sms_id, m.sender AS sms_sender,
-             m.message AS sms_message, m.code AS sms_code, m.received_at AS sms_received_at
-      FROM rentals r
-      LEFT JOIN sms_messages m ON m.id = r.last_sms_id
-      WHERE r.id IN (<ids>)
-      """;
+      "SELECT r.id, r.account_id, r.status, r.expires_at, " + LAST_SMS_COLUMNS + "\nFROM rentals r\n"
+          + JOIN_LAST_SMS + "WHERE r.id IN (<ids>)";
+
+  /**
+   * A history page: the rentals with their newest SMS. The page's ids come first, from the
+   * covering index alone; the joins only for those rows. {@code <where>} chooses the rows.
+   */
+  private static final String SELECT_HISTORY_PAGE =
+      "SELECT " + RENTAL_COLUMNS + ", " + LAST_SMS_COLUMNS + FROM_RENTALS + JOIN_LAST_SMS
+          + """
+          JOIN (SELECT r.id AS page_id FROM rentals r WHERE <where>
+                ORDER BY r.rented_at DESC, r.id DESC LIMIT :limit OFFSET :offset) page ON page.page_id = r.id
+          ORDER BY r.rented_at DESC, r.id DESC
+          """;
 
   /** What a poll of a rental's code needs: its owner, where it stands, and its newest SMS. */
   record PollState(String id, long accountId, RentalStatus status, long expiresAt, Optional<SmsMessage> latest) {}
@@ -205,25 +225,11 @@ final class RentalStore {
    * skipping the rows of the pages before it.
    */
   List<HistoryRow> history(Handle h, long accountId, HistoryFilter filter, Optional<HistoryPages.Start> start) {
-    // The page's ids first, from the covering index alone; the joins only for those rows.
     String where = historyWhere(filter) + start
         .map(s -> s.inclusive() ? " AND (r.rented_at, r.id) <= (:start_at, :start_id)"
             : " AND (r.rented_at, r.id) < (:start_at, :start_id)")
         .orElse("");
-    return h.createQuery(
-            """
-            SELECT r.id, r.account_id, r.service_id, s.name AS service_name, r.number_id, p.e164,
-                   p.source, r.status, r.cost, r.rerent, r.rented_at, r.expires_at, r.ended_at,
-                   r.refund_amount, r.sms_count, m.id AS sms_id, m.sender AS sms_sender,
-                   m.message AS sms_message, m.code AS sms_code, m.received_at AS sms_received_at
-            FROM rentals r
-            JOIN services s ON s.id = r.service_id
-            JOIN phone_numbers p ON p.id = r.number_id
-            LEFT JOIN sms_messages m ON m.id = r.last_sms_id
-            JOIN (SELECT r.id AS page_id FROM rentals r WHERE <where>
-                  ORDER BY r.rented_at DESC, r.id DESC LIMIT :limit OFFSET :offset) page ON page.page_id = r.id
-            ORDER BY r.rented_at DESC, r.id DESC
-            """)
+    return h.createQuery(SELECT_HISTORY_PAGE)
         .define("where", where)
         .bind("account", accountId)
         .bind("status", filter.status().map(RentalStatus::wire).orElse(null))
