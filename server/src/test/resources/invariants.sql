@@ -63,3 +63,10 @@ HAVING COALESCE(c.active, 0) <> SUM(CASE WHEN r.status = 'active' THEN 1 ELSE 0 
     OR COALESCE(c.expired, 0) <> SUM(CASE WHEN r.status = 'expired' THEN 1 ELSE 0 END)
     OR COALESCE(c.cancelled, 0) <> SUM(CASE WHEN r.status = 'cancelled' AND r.sms_count = 0 THEN 1 ELSE 0 END)
     OR COALESCE(c.cancelled_used, 0) <> SUM(CASE WHEN r.status = 'cancelled' AND r.sms_count > 0 THEN 1 ELSE 0 END);
+
+-- check: a rental whose number was first rented for its service by another account, or by none
+-- (only the first renter may rent it again, so history may take a rental as proof of it)
+SELECT r.id || ': number ' || r.number_id || ', service ' || r.service_id || ', first renter '
+    || COALESCE(u.account_id, 0) || ', renter ' || r.account_id
+FROM rentals r LEFT JOIN number_usage u ON u.number_id = r.number_id AND u.service_id = r.service_id
+WHERE u.account_id IS NULL OR u.account_id <> r.account_id;

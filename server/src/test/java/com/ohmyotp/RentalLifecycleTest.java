@@ -8,7 +8,9 @@ import com.ohmyotp.support.TestServer;
 import com.ohmyotp.support.Driver.Customer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -181,6 +183,44 @@ class RentalLifecycleTest {
       assertThat(rentals.get(1).get("rentable").asBoolean()).isTrue();
       assertThat(rentals.get(1).get("rentable_reason").asText()).isEqualTo("ok");
     }
+  }
+
+  @Test
+  void historyJudgesEachNumberAndServiceAsTheyAreNow() {
+    try (TestServer small = TestServer.start()) {
+      String svc = small.service("Signal", "0.50", "gateway");
+      Customer c = small.customer("1.50");
+      // One number at a time, so that each rental gets the one just imported.
+      long lastsUntil = small.clock.epochSecond() + 900;
+      List<String> ids = new ArrayList<>();
+      for (String number : List.of("\"2129550101\"", "\"2129550102\",\"expires_at\":" + lastsUntil,
+          "\"2129550103\"")) {
+        assertThat(small.admin("POST", "/api/admin/numbers",
+            "{\"source\":\"gateway\",\"numbers\":[{\"phone_number\":" + number + "}]}").status()).isEqualTo(201);
+        String id = small.rent(c, svc).get("id").asText();
+        assertThat(small.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null).status()).isEqualTo(200);
+        ids.add(id);
+        small.clock.advance(Duration.ofSeconds(1));
+      }
+      assertThat(small.admin("DELETE", "/api/admin/numbers/2129550101", null).status()).isEqualTo(204);
+      // The second number leaves inventory in less than a window from now.
+      small.clock.advance(Duration.ofSeconds(300));
+
+      assertThat(reasonsById(small, c)).containsExactlyInAnyOrderEntriesOf(Map.of(
+          ids.get(0), "phone_not_in_inventory", ids.get(1), "phone_expired", ids.get(2), "ok"));
+      assertThat(small.admin("PATCH", "/api/admin/services/" + svc, "{\"price\":1.51}").status()).isEqualTo(200);
+      assertThat(reasonsById(small, c)).containsEntry(ids.get(2), "insufficient_balance");
+      Http.Response refused = small.http.post("/api/v1/rentals/rerent?idempotency_key=judged-now-1", c.key(),
+          "{\"service_id\":\"" + svc + "\",\"phone_number\":\"2129550103\"}");
+      assertThat(refused.json().get("error").asText()).as(refused.text()).isEqualTo("insufficient_balance");
+    }
+  }
+
+  private static Map<String, String> reasonsById(TestServer server, Customer c) {
+    Map<String, String> reasons = new HashMap<>();
+    server.http.get("/api/v1/rentals/history", c.key()).json().get("rentals")
+        .forEach(r -> reasons.put(r.get("id").asText(), r.get("rentable_reason").asText()));
+    return reasons;
   }
 
   @Test

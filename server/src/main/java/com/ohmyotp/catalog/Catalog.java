@@ -6,7 +6,6 @@ import com.ohmyotp.ledger.Money;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
@@ -146,17 +145,6 @@ public final class Catalog {
           .execute();
       return byId(h, current.id()).orElseThrow();
     });
-  }
-
-  /** The services with the given ids, enabled or not, by id. */
-  public Map<Integer, Service> byIds(Handle h, Set<Integer> ids) {
-    if (ids.isEmpty()) {
-      return Map.of();
-    }
-    return h.createQuery("SELECT " + COLUMNS + " FROM services WHERE id IN (<ids>)")
-        .bindList("ids", List.copyOf(ids))
-        .map(SERVICE)
-        .collectToMap(Service::id, s -> s);
   }
 
   private static Optional<Service> byId(Handle h, int id) {

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -257,32 +256,23 @@ public final class Inventory {
         .findOne();
   }
 
-  /** Re-rent facts for the given E.164 numbers; numbers not in the table are absent. */
+  /** Re-rent facts for the given E.164 numbers, by number; numbers not in the table are absent. */
   public Map<String, PhoneState> states(Handle h, long accountId, int serviceId, List<String> e164s) {
-    return states(h, accountId, Set.of(serviceId), e164s).getOrDefault(serviceId, Map.of());
-  }
-
-  /**
-   * Re-rent facts for the given numbers and each of the given services, by service id and then
-   * E.164 number, in one query; numbers not in the table are absent.
-   */
-  public Map<Integer, Map<String, PhoneState>> states(Handle h, long accountId, Set<Integer> serviceIds,
-      List<String> e164s) {
-    Map<Integer, Map<String, PhoneState>> states = new HashMap<>();
-    if (e164s.isEmpty() || serviceIds.isEmpty()) {
+    Map<String, PhoneState> states = new HashMap<>();
+    if (e164s.isEmpty()) {
       return states;
     }
-    record Row(long id, String e164, boolean retired, Long expiresAt, Long heldUntil, Integer rentedFor) {}
-    List<Row> rows = h.createQuery(
+    // At most one usage row per number and service: the first renter's.
+    h.createQuery(
             """
-            SELECT p.id, p.e164, p.retired_at, p.expires_at, p.held_until, u.service_id AS rented_for
+            SELECT p.id, p.e164, p.retired_at, p.expires_at, p.held_until, u.number_id AS rented
             FROM phone_numbers p
-            LEFT JOIN number_usage u ON u.number_id = p.id AND u.account_id = :account
-                                     AND u.service_id IN (<services>)
+            LEFT JOIN number_usage u ON u.number_id = p.id AND u.service_id = :service
+                                     AND u.account_id = :account
             WHERE p.e164 IN (<numbers>)
             """)
         .bindList("numbers", e164s)
-        .bindList("services", List.copyOf(serviceIds))
+        .bind("service", serviceId)
         .bind("account", accountId)
         .map((rs, ctx) -> {
           long expires = rs.getLong("expires_at");
@@ -291,21 +281,12 @@ public final class Inventory {
           Long heldUntil = rs.wasNull() ? null : held;
           rs.getLong("retired_at");
           boolean retired = !rs.wasNull();
-          int rentedFor = rs.getInt("rented_for");
-          return new Row(rs.getLong("id"), rs.getString("e164"), retired, expiresAt, heldUntil,
-              rs.wasNull() ? null : rentedFor);
+          rs.getLong("rented");
+          boolean rentedBefore = !rs.wasNull();
+          return Map.entry(rs.getString("e164"),
+              new PhoneState(rs.getLong("id"), retired, expiresAt, heldUntil, rentedBefore));
         })
-        .list();
-    // One row per number, plus one per service the caller rented it for: every service sees every
-    // number, and "rented before" only where a usage row says so.
-    for (Row row : rows) {
-      for (int serviceId : serviceIds) {
-        boolean mine = row.rentedFor() != null && row.rentedFor() == serviceId;
-        states.computeIfAbsent(serviceId, id -> new HashMap<>()).merge(row.e164(),
-            new PhoneState(row.id(), row.retired(), row.expiresAt(), row.heldUntil(), mine),
-            (a, b) -> a.rentedBeforeByCaller() ? a : b);
-      }
-    }
+        .forEach(e -> states.put(e.getKey(), e.getValue()));
     return states;
   }
 

@@ -1,5 +1,6 @@
 package com.ohmyotp.rentals;
 
+import com.ohmyotp.inventory.Inventory.PhoneState;
 import com.ohmyotp.ledger.Money;
 import com.ohmyotp.sms.SmsMessage;
 import java.math.BigDecimal;
@@ -53,11 +54,21 @@ final class RentalStore {
           + JOIN_LAST_SMS + "WHERE r.id IN (<ids>)";
 
   /**
-   * A history page: the rentals with their newest SMS. The page's ids come first, from the
-   * covering index alone; the joins only for those rows. {@code <where>} chooses the rows.
+   * What the re-rent rule needs to know of a rental's number and service now, as the columns
+   * {@link #rerentFacts} reads: the joins of {@link #FROM_RENTALS} have those rows already.
+   */
+  private static final String RERENT_COLUMNS =
+      "p.retired_at, p.expires_at AS number_expires_at, p.held_until, s.enabled AS service_enabled, "
+          + "s.price AS service_price, s.duration_seconds AS service_duration";
+
+  /**
+   * A history page: the rentals with their newest SMS and what re-renting each would take. The
+   * page's ids come first, from the covering index alone; the joins only for those rows.
+   * {@code <where>} chooses the rows.
    */
   private static final String SELECT_HISTORY_PAGE =
-      "SELECT " + RENTAL_COLUMNS + ", " + LAST_SMS_COLUMNS + FROM_RENTALS + JOIN_LAST_SMS
+      "SELECT " + RENTAL_COLUMNS + ", " + LAST_SMS_COLUMNS + ", " + RERENT_COLUMNS + FROM_RENTALS
+          + JOIN_LAST_SMS
           + """
           JOIN (SELECT r.id AS page_id FROM rentals r WHERE <where>
                 ORDER BY r.rented_at DESC, r.id DESC LIMIT :limit OFFSET :offset) page ON page.page_id = r.id
@@ -217,8 +228,17 @@ final class RentalStore {
         .list();
   }
 
-  /** A history page's rental with its newest SMS, if one arrived. */
-  record HistoryRow(Rental rental, Optional<SmsMessage> lastSms) {}
+  /**
+   * A history page's rental with its newest SMS, if one arrived, and what re-renting its number
+   * would take now.
+   */
+  record HistoryRow(Rental rental, Optional<SmsMessage> lastSms, RerentFacts rerent) {}
+
+  /**
+   * The rental's number and service as they are now, for the re-rent rule. The caller rented the
+   * number for the service before by definition: the rental is that renting.
+   */
+  record RerentFacts(PhoneState number, boolean serviceEnabled, Money price, int windowSeconds) {}
 
   /**
    * A page of the account's history: from its first row when {@code start} is known, else by
@@ -239,9 +259,22 @@ final class RentalStore {
         .bind("offset", start.isPresent() ? 0 : filter.offset())
         .map((rs, ctx) -> {
           Rental rental = RENTAL.map(rs, ctx);
-          return new HistoryRow(rental, lastSms(rs, rental.id()));
+          return new HistoryRow(rental, lastSms(rs, rental.id()), rerentFacts(rs, rental));
         })
         .list();
+  }
+
+  /** The {@link #RERENT_COLUMNS} of a history row. */
+  private static RerentFacts rerentFacts(ResultSet rs, Rental rental) throws SQLException {
+    rs.getLong("retired_at");
+    boolean retired = !rs.wasNull();
+    long expires = rs.getLong("number_expires_at");
+    Long expiresAt = rs.wasNull() ? null : expires;
+    long held = rs.getLong("held_until");
+    Long heldUntil = rs.wasNull() ? null : held;
+    PhoneState number = new PhoneState(rental.numberId(), retired, expiresAt, heldUntil, true);
+    return new RerentFacts(number, rs.getBoolean("service_enabled"), Money.of(rs.getBigDecimal("service_price")),
+        rs.getInt("service_duration"));
   }
 
   /** The {@code sms_*} columns of a row that joined a rental's newest SMS. */

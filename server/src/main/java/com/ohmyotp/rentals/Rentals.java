@@ -31,9 +31,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -306,37 +304,21 @@ public final class Rentals {
       List<Rental> rentals = rows.stream().map(RentalStore.HistoryRow::rental).toList();
       historyPages.remember(caller.accountId(), filter, counted, rentals);
       long total = counted.total(status, usedOnly);
-      Map<String, EligibilityReason> eligibility = eligibility(h, caller.accountId(), rentals, now);
+      // The balance is read only when there is a row to judge.
+      Money balance = rows.isEmpty() ? Money.ZERO : ledger.balance(h, caller.accountId());
       List<HistoryEntry> entries = rows.stream()
           .map(row -> views.history(row.rental(), now, row.lastSms().orElse(null),
-              eligibility.get(row.rental().id())))
+              eligibility(row.rerent(), now, balance)))
           .toList();
       return new Page<>(entries, total, page, limit);
     });
   }
 
-  private Map<String, EligibilityReason> eligibility(Handle h, long accountId, List<Rental> rentals,
-      long now) {
-    Map<String, EligibilityReason> reasons = new HashMap<>();
-    if (rentals.isEmpty()) {
-      return reasons;
-    }
-    Money balance = ledger.balance(h, accountId);
-    // Two queries for the whole page, whatever the number of services on it.
-    Set<Integer> serviceIds = rentals.stream().map(Rental::serviceId).collect(Collectors.toSet());
-    Map<Integer, Service> services = catalog.byIds(h, serviceIds);
-    Map<Integer, Map<String, PhoneState>> states = inventory.states(h, accountId, serviceIds,
-        rentals.stream().map(Rental::e164).distinct().toList());
-    for (Rental r : rentals) {
-      // A service taken out of the catalog cannot be rented at all, whatever the number.
-      Service service = services.get(r.serviceId());
-      reasons.put(r.id(), service == null || !service.enabled()
-          ? EligibilityReason.PHONE_NOT_IN_INVENTORY
-          : Eligibility.forRerent(
-              Optional.ofNullable(states.getOrDefault(r.serviceId(), Map.of()).get(r.e164())), now,
-              service.durationSeconds(), balance, service.price()));
-    }
-    return reasons;
+  private static EligibilityReason eligibility(RentalStore.RerentFacts facts, long now, Money balance) {
+    // A service taken out of the catalog cannot be rented at all, whatever the number.
+    return facts.serviceEnabled()
+        ? Eligibility.forRerent(Optional.of(facts.number()), now, facts.windowSeconds(), balance, facts.price())
+        : EligibilityReason.PHONE_NOT_IN_INVENTORY;
   }
 
   /** Which of up to 100 numbers the caller could re-rent for a service now. */
