@@ -70,3 +70,20 @@ SELECT r.id || ': number ' || r.number_id || ', service ' || r.service_id || ', 
     || COALESCE(u.account_id, 0) || ', renter ' || r.account_id
 FROM rentals r LEFT JOIN number_usage u ON u.number_id = r.number_id AND u.service_id = r.service_id
 WHERE u.account_id IS NULL OR u.account_id <> r.account_id;
+
+-- check: a source's counted numbers that disagree with its numbers, or a retired number counted
+SELECT 'source ' || source || ': counted ' || SUM(counted) || ', found ' || SUM(found)
+FROM (SELECT source, numbers AS counted, 0 AS found FROM source_numbers
+      UNION ALL SELECT source, 0, 1 FROM phone_numbers WHERE counted) x
+GROUP BY source
+HAVING SUM(counted) <> SUM(found)
+UNION ALL
+SELECT 'number ' || e164 || ' is retired and counted' FROM phone_numbers WHERE counted AND retired_at IS NOT NULL;
+
+-- check: a service's count of counted numbers rented for it that disagrees with their uses
+SELECT 'service ' || service_id || ': counted ' || SUM(counted) || ', found ' || SUM(found)
+FROM (SELECT service_id, numbers AS counted, 0 AS found FROM service_usage
+      UNION ALL SELECT u.service_id, 0, 1 FROM number_usage u
+                JOIN phone_numbers p ON p.id = u.number_id WHERE p.counted) x
+GROUP BY service_id
+HAVING SUM(counted) <> SUM(found);

@@ -132,7 +132,7 @@ public final class Application implements AutoCloseable {
           new Assets()));
       http.start(config.port());
 
-      ExpirySweep sweep = new ExpirySweep(rentals, smsStore, db, clock);
+      ExpirySweep sweep = new ExpirySweep(rentals, inventory, smsStore, db, clock);
       sweep.start(scheduler, config.sweepInterval().toMillis());
       scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
       return new Application(db, http, scheduler, sweep, adminToken, gatewaySecret, demo);

@@ -31,6 +31,8 @@ class InvariantsCanFailTest {
         h.execute("UPDATE rentals SET number_id = (SELECT MIN(number_id) FROM rentals), status = 'active', "
             + "expires_at = 9999999999");
         h.execute("DELETE FROM number_usage");
+        h.execute("UPDATE source_numbers SET numbers = numbers + 1");
+        h.execute("UPDATE phone_numbers SET retired_at = 1 WHERE id = (SELECT MAX(id) FROM phone_numbers)");
         return null;
       });
       List<String> violations = server.app.database().read(Invariants::violations);
@@ -40,7 +42,10 @@ class InvariantsCanFailTest {
           .contains("a rental refunded when it should not be")
           .contains("a transaction for a rental of another account, or of no rental")
           .contains("an account whose rental counts disagree with its rentals")
-          .contains("a rental whose number was first rented for its service by another account");
+          .contains("a rental whose number was first rented for its service by another account")
+          .contains("a source's counted numbers that disagree with its numbers, or a retired number counted")
+          .contains("is retired and counted")
+          .contains("a service's count of counted numbers rented for it that disagrees with their uses");
     }
   }
 }

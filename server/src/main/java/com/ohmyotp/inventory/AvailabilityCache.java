@@ -10,17 +10,16 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The {@code available} counts of the catalog, recomputed in the background at most every five
- * seconds and served from memory in between. Counting fresh numbers means reading every number
- * and every past use of one: with hundreds of services and a million rentals, about 100 ms of the
- * database's time. That is too much for each request, and done every second it took a core away
- * from the requests often enough to show in their slowest 1%; a count five seconds old is as
- * useful to a customer choosing a service. Renting itself never relies on it: allocation is exact.
+ * The {@code available} counts of the catalog, recomputed in the background at most every second
+ * and served from memory in between, so that a burst of catalog reads costs the database one count
+ * a second. A count reads the inventory counts and the few busy numbers ({@link
+ * Inventory#availability}), whatever the number of past rentals. Renting itself never relies on
+ * it: allocation is exact.
  */
 public final class AvailabilityCache {
 
   /** How old a served count may be, plus the time one recount takes. */
-  public static final Duration MAX_AGE = Duration.ofSeconds(5);
+  public static final Duration MAX_AGE = Duration.ofSeconds(1);
 
   private final Inventory inventory;
   private final AsyncLoadingCache<Boolean, Map<Integer, Long>> counts;

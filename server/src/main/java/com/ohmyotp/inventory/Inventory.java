@@ -5,9 +5,11 @@ import com.ohmyotp.db.Database;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -81,45 +83,96 @@ public final class Inventory {
     return phones;
   }
 
-  /** Fresh numbers for {@code service} right now: the {@code available} of {@code /services}. */
+  /**
+   * Fresh numbers for each of {@code services} right now: the {@code available} of {@code
+   * /services}. A fresh number is counted ({@link InventoryCounts}), free now and for the
+   * service's whole window, and never rented for the service. So it is the counted numbers of the
+   * source, less those rented for the service before, less the busy ones (held, or expiring within
+   * the window) not among those: the counts and the few busy numbers, never every past use.
+   */
   public Map<Integer, Long> availability(Handle h, List<Service> services, long now) {
-    // Fresh for a service = free now and for its whole window, minus those free numbers the
-    // service has used before. Two kinds of query instead of one scan per service: one count per
-    // (source, window) pair, and one grouped count of used numbers for all services.
-    Map<String, Long> free = new HashMap<>();
-    for (Service s : services) {
-      free.computeIfAbsent(s.source() + "|" + s.durationSeconds(), k -> h.createQuery(
-              """
-              SELECT COUNT(*) FROM phone_numbers p
-              WHERE p.source = :source AND p.retired_at IS NULL
-                AND (p.expires_at IS NULL OR p.expires_at >= :window_end)
-                AND (p.held_until IS NULL OR p.held_until <= :now)
-              """)
-          .bind("source", s.source())
-          .bind("window_end", now + s.durationSeconds())
-          .bind("now", now)
-          .mapTo(Long.class)
-          .one());
-    }
-    Map<Integer, Long> used = new HashMap<>();
-    h.createQuery(
-            """
-            SELECT u.service_id, COUNT(*) AS used FROM number_usage u
-            JOIN phone_numbers p ON p.id = u.number_id
-            JOIN services s ON s.id = u.service_id
-            WHERE p.source = s.source AND p.retired_at IS NULL
-              AND (p.expires_at IS NULL OR p.expires_at >= :now + s.duration_seconds)
-              AND (p.held_until IS NULL OR p.held_until <= :now)
-            GROUP BY u.service_id
-            """)
-        .bind("now", now)
-        .map((rs, ctx) -> Map.entry(rs.getInt("service_id"), rs.getLong("used")))
-        .forEach(e -> used.put(e.getKey(), e.getValue()));
     Map<Integer, Long> counts = new HashMap<>();
+    if (services.isEmpty()) {
+      return counts;
+    }
+    Map<String, Long> numbers = InventoryCounts.numbers(h);
+    Map<Integer, Long> usage = InventoryCounts.usage(h);
+    long horizon = now + services.stream().mapToLong(Service::durationSeconds).max().orElseThrow();
+    List<BusyNumber> busy = busy(h, now, horizon);
+    // Busy for a source and window length, once per distinct pair; then, per service, the busy
+    // numbers it used before, which the usage count has taken off already.
+    Map<String, Long> busyFor = new HashMap<>();
+    Map<Integer, Long> busyUsed = new HashMap<>();
+    Map<Integer, Service> byId = new HashMap<>();
+    services.forEach(s -> byId.put(s.id(), s));
     for (Service s : services) {
-      counts.put(s.id(), free.get(s.source() + "|" + s.durationSeconds()) - used.getOrDefault(s.id(), 0L));
+      busyFor.computeIfAbsent(s.source() + "|" + s.durationSeconds(), k -> busy.stream()
+          .filter(b -> b.source().equals(s.source()) && b.busyUntil(now, now + s.durationSeconds()))
+          .count());
+    }
+    for (BusyNumber b : busy) {
+      for (int serviceId : b.usedFor()) {
+        Service s = byId.get(serviceId);
+        if (s != null && b.source().equals(s.source()) && b.busyUntil(now, now + s.durationSeconds())) {
+          busyUsed.merge(serviceId, 1L, Long::sum);
+        }
+      }
+    }
+    for (Service s : services) {
+      long busyUnused = busyFor.get(s.source() + "|" + s.durationSeconds()) - busyUsed.getOrDefault(s.id(), 0L);
+      counts.put(s.id(), numbers.getOrDefault(s.source(), 0L) - usage.getOrDefault(s.id(), 0L) - busyUnused);
     }
     return counts;
+  }
+
+  /** A counted number that is held now or expires soon, and the services it was rented for. */
+  private record BusyNumber(String source, Long expiresAt, Long heldUntil, Set<Integer> usedFor) {
+    /** Whether it cannot serve a window from now until {@code windowEnd}. */
+    boolean busyUntil(long now, long windowEnd) {
+      return (heldUntil != null && heldUntil > now) || (expiresAt != null && expiresAt < windowEnd);
+    }
+  }
+
+  /**
+   * The counted numbers that are held now or expire before {@code horizon}. The held ones are
+   * found through the rentals that hold them (status and expiry are indexed; a number's hold is
+   * not, so that claims and releases write no index entry).
+   */
+  private static List<BusyNumber> busy(Handle h, long now, long horizon) {
+    record Row(long id, String source, Long expiresAt, Long heldUntil, Integer usedFor) {}
+    List<Row> rows = h.createQuery(
+            """
+            SELECT b.id, b.source, b.expires_at, b.held_until, u.service_id
+            FROM (SELECT p.id, p.source, p.expires_at, p.held_until FROM phone_numbers p
+                  WHERE p.counted = TRUE AND p.expires_at < :horizon
+                  UNION
+                  SELECT p.id, p.source, p.expires_at, p.held_until FROM rentals r
+                  JOIN phone_numbers p ON p.id = r.number_id AND p.held_by = r.id
+                  WHERE r.status IN ('active', 'completed') AND r.expires_at > :now
+                    AND p.held_until > :now AND p.counted = TRUE) b
+            LEFT JOIN number_usage u ON u.number_id = b.id
+            """)
+        .bind("now", now)
+        .bind("horizon", horizon)
+        .map((rs, ctx) -> {
+          long expires = rs.getLong("expires_at");
+          Long expiresAt = rs.wasNull() ? null : expires;
+          long held = rs.getLong("held_until");
+          Long heldUntil = rs.wasNull() ? null : held;
+          int service = rs.getInt("service_id");
+          return new Row(rs.getLong("id"), rs.getString("source"), expiresAt, heldUntil,
+              rs.wasNull() ? null : service);
+        })
+        .list();
+    Map<Long, BusyNumber> busy = new HashMap<>();
+    for (Row row : rows) {
+      BusyNumber number = busy.computeIfAbsent(row.id(),
+          id -> new BusyNumber(row.source(), row.expiresAt(), row.heldUntil(), new HashSet<>()));
+      if (row.usedFor() != null) {
+        number.usedFor().add(row.usedFor());
+      }
+    }
+    return List.copyOf(busy.values());
   }
 
   /**
@@ -143,6 +196,7 @@ public final class Inventory {
       // Someone rented it for this service between the search and the claim.
       throw new Database.RetryableConflict("number " + claimed.get().id() + " was taken");
     }
+    InventoryCounts.addUsage(h, service.id(), 1);
     return claimed;
   }
 
@@ -296,6 +350,7 @@ public final class Inventory {
    */
   public List<ImportResult> importNumbers(Handle h, String source, List<ImportRow> rows, long now) {
     List<ImportResult> results = new ArrayList<>();
+    int imported = 0;
     for (ImportRow row : rows) {
       Optional<String> e164 = phones.toE164(row.phoneNumber());
       if (e164.isEmpty()) {
@@ -317,10 +372,12 @@ public final class Inventory {
           .bind("expires", row.expiresAt())
           .bind("now", now)
           .execute();
+      imported += inserted;
       results.add(inserted == 1
           ? new ImportResult(phones.display(e164.get()), "imported", null)
           : new ImportResult(phones.display(e164.get()), "duplicate", "Already in inventory."));
     }
+    InventoryCounts.addNumbers(h, source, imported);
     return results;
   }
 
@@ -329,9 +386,63 @@ public final class Inventory {
 
   /** Takes a number out of inventory; rentals holding it keep it until their window closes. */
   public boolean retire(Handle h, String e164, long now) {
-    return h.createUpdate("UPDATE phone_numbers SET retired_at = :now WHERE e164 = :e164 AND retired_at IS NULL")
-        .bind("now", now)
+    record Found(long id, String source, boolean counted) {}
+    Optional<Found> found = h.createQuery(
+            "SELECT id, source, counted FROM phone_numbers WHERE e164 = :e164 AND retired_at IS NULL FOR UPDATE")
         .bind("e164", e164)
-        .execute() == 1;
+        .map((rs, ctx) -> new Found(rs.getLong("id"), rs.getString("source"), rs.getBoolean("counted")))
+        .findOne();
+    if (found.isEmpty()) {
+      return false;
+    }
+    h.createUpdate("UPDATE phone_numbers SET retired_at = :now, counted = FALSE WHERE id = :id")
+        .bind("now", now)
+        .bind("id", found.get().id())
+        .execute();
+    if (found.get().counted()) {
+      uncount(h, found.get().id(), found.get().source());
+    }
+    return true;
+  }
+
+  /**
+   * Takes up to {@code limit} numbers whose expiry has passed out of the counts, each in its own
+   * transaction; returns how many it took out. They stay in the table as they were: a re-rent
+   * check still says such a number expired.
+   */
+  public int uncountExpired(int limit) {
+    long now = clock.instant().getEpochSecond();
+    record Expired(long id, String source) {}
+    List<Expired> expired = db.read(h -> h.createQuery(
+            "SELECT id, source FROM phone_numbers WHERE counted = TRUE AND expires_at <= :now ORDER BY expires_at LIMIT :limit")
+        .bind("now", now)
+        .bind("limit", limit)
+        .map((rs, ctx) -> new Expired(rs.getLong("id"), rs.getString("source")))
+        .list());
+    int taken = 0;
+    for (Expired number : expired) {
+      // Conditional, so that a number another node or a retirement took out is not taken out twice.
+      taken += db.inTransaction(h -> {
+        if (h.createUpdate("UPDATE phone_numbers SET counted = FALSE WHERE id = :id AND counted = TRUE")
+            .bind("id", number.id())
+            .execute() == 0) {
+          return 0;
+        }
+        uncount(h, number.id(), number.source());
+        return 1;
+      });
+    }
+    return taken;
+  }
+
+  /** Takes a number that has just stopped being counted out of its source's and services' counts. */
+  private static void uncount(Handle h, long numberId, String source) {
+    InventoryCounts.addNumbers(h, source, -1);
+    // In service order, so that two transactions taking numbers out lock count rows in one order.
+    h.createQuery("SELECT service_id FROM number_usage WHERE number_id = :id ORDER BY service_id")
+        .bind("id", numberId)
+        .mapTo(Integer.class)
+        .list()
+        .forEach(service -> InventoryCounts.addUsage(h, service, -1));
   }
 }

@@ -1,6 +1,7 @@
 package com.ohmyotp.rentals;
 
 import com.ohmyotp.db.Database;
+import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.sms.SmsStore;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
@@ -9,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Expires and refunds rentals whose window closed with no SMS, in the background, and forgets
- * idempotency keys and unmatched SMS past their retention. Safe on every
+ * Expires and refunds rentals whose window closed with no SMS, in the background, takes numbers
+ * past their expiry out of the inventory counts, and forgets idempotency keys and unmatched SMS
+ * past their retention. Safe on every
  * node at once: each expiry locks its rental and re-checks it, so none is refunded twice. Reads
  * settle overdue rentals themselves, so the sweep only keeps the database tidy and the balance
  * current for accounts nobody is looking at.
@@ -21,13 +23,15 @@ public final class ExpirySweep {
   private static final int BATCH = 500;
 
   private final Rentals rentals;
+  private final Inventory inventory;
   private final IdempotencyKeys idempotency;
   private final SmsStore sms;
   private final Database db;
   private final Clock clock;
 
-  public ExpirySweep(Rentals rentals, SmsStore sms, Database db, Clock clock) {
+  public ExpirySweep(Rentals rentals, Inventory inventory, SmsStore sms, Database db, Clock clock) {
     this.rentals = rentals;
+    this.inventory = inventory;
     this.idempotency = new IdempotencyKeys(db);
     this.sms = sms;
     this.db = db;
@@ -46,6 +50,10 @@ public final class ExpirySweep {
       expired = rentals.expireDue(BATCH);
       total += expired;
     } while (expired == BATCH);
+    int uncounted;
+    do {
+      uncounted = inventory.uncountExpired(BATCH);
+    } while (uncounted == BATCH);
     long now = clock.instant().getEpochSecond();
     idempotency.purge(now);
     db.inTransaction(h -> sms.purgeUnmatched(h, now));

@@ -57,12 +57,12 @@ public final class Invariants {
   }
 
   public static void assertHold(Jdbi jdbi) {
-    assertThat(CHECKS).hasSize(8);
+    assertThat(CHECKS).hasSize(10);
     assertThat(jdbi.withHandle(Invariants::violations)).as("invariants").isEmpty();
   }
 
   public static void assertHold(Database db) {
-    assertThat(CHECKS).hasSize(8);
+    assertThat(CHECKS).hasSize(10);
     assertThat(db.read(Invariants::violations)).as("invariants").isEmpty();
   }
 }
