@@ -72,15 +72,32 @@ class OperatorApiTest {
     assertThat(server.admin("POST", "/api/admin/services",
         "{\"name\":\"Other\",\"category\":\"X\",\"price\":1,\"source\":\"nowhere\"}").status()).isEqualTo(400);
 
+    Customer c = server.customer("1");
+    assertThat(listedPrice(c, "Bolt")).isEqualTo("0.55");
     Http.Response patched = server.admin("PATCH", "/api/admin/services/" + id, "{\"price\":0.6,\"enabled\":false}");
     assertThat(patched.status()).isEqualTo(200);
     assertThat(patched.json().get("price").toString()).isEqualTo("0.6");
-    Customer c = server.customer("1");
+    // The node that made a change lists it at once.
+    assertThat(listedPrice(c, "Bolt")).isNull();
     assertThat(server.http.get("/api/v1/services/Bolt", c.key()).status()).isEqualTo(404);
     server.admin("PATCH", "/api/admin/services/Bolt", "{\"enabled\":true}");
+    assertThat(listedPrice(c, "Bolt")).isEqualTo("0.6");
     JsonNode shown = server.http.get("/api/v1/services/Bolt", c.key()).json();
     assertThat(shown.get("price").toString()).isEqualTo("0.6");
     assertThat(shown.get("category").asText()).isEqualTo("Transport");
+  }
+
+  /** The price /services lists for a service, null when it is not listed. */
+  private String listedPrice(Customer c, String name) {
+    Http.Response list = server.http.get("/api/v1/services", c.key());
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(list.header("Content-Type")).startsWith("application/json");
+    for (JsonNode s : list.json().get("services")) {
+      if (s.get("name").asText().equals(name)) {
+        return s.get("price").toString();
+      }
+    }
+    return null;
   }
 
   @Test

@@ -3,7 +3,10 @@ package com.ohmyotp.catalog;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.ledger.Money;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -28,20 +31,35 @@ public final class Catalog {
       rs.getBoolean("enabled"));
   private static final String COLUMNS = "id, name, category, price, duration_seconds, source, enabled";
 
+  /** How long a node lists the catalog it read before reading it again. */
+  public static final Duration LISTING_MAX_AGE = Duration.ofSeconds(1);
+
   private final Database db;
   private final Set<String> sources;
   private final Clock clock;
+  private final LoadingCache<Boolean, List<Service>> listing;
 
   /** @param sources the number source names a service may use */
   public Catalog(Database db, Set<String> sources, Clock clock) {
     this.db = db;
     this.sources = Set.copyOf(sources);
     this.clock = clock;
+    this.listing = Caffeine.newBuilder().expireAfterWrite(LISTING_MAX_AGE).build(all -> enabled());
   }
 
   /** The changes an operator may make to a service; null fields stay as they are. */
   public record Change(String category, Money price, Integer durationSeconds, Boolean enabled) {}
 
+  /**
+   * The enabled services as customers' listings show them: read from the database at most once a
+   * {@link #LISTING_MAX_AGE} on each node, and at once after a change made through this node. A
+   * change made through another node shows within that age; renting always reads the service.
+   */
+  public List<Service> listing() {
+    return listing.get(Boolean.TRUE);
+  }
+
+  /** The enabled services, read now. */
   public List<Service> enabled() {
     return db.read(h -> h.createQuery("SELECT " + COLUMNS + " FROM services WHERE enabled ORDER BY id")
         .map(SERVICE)
@@ -97,7 +115,7 @@ public final class Catalog {
     }
     long now = clock.instant().getEpochSecond();
     try {
-      return db.inTransaction(h -> {
+      Service created = db.inTransaction(h -> {
         int id = h.createUpdate(
                 """
                 INSERT INTO services (name, name_key, category, price, duration_seconds, source, enabled, created_at)
@@ -115,6 +133,8 @@ public final class Catalog {
             .one();
         return byId(h, id).orElseThrow();
       });
+      listing.invalidateAll();
+      return created;
     } catch (RuntimeException e) {
       if (Database.isUniqueViolation(e)) {
         throw ApiException.conflict("service_exists", "A service called '" + checkedName + "' exists already.");
@@ -130,7 +150,7 @@ public final class Catalog {
     Money price = change.price() == null ? current.price() : checkPrice(change.price());
     int duration = change.durationSeconds() == null ? current.durationSeconds() : checkDuration(change.durationSeconds());
     boolean enabled = change.enabled() == null ? current.enabled() : change.enabled();
-    return db.inTransaction(h -> {
+    Service changed = db.inTransaction(h -> {
       h.createUpdate(
               """
               UPDATE services SET category = :category, price = :price, duration_seconds = :duration,
@@ -145,6 +165,8 @@ public final class Catalog {
           .execute();
       return byId(h, current.id()).orElseThrow();
     });
+    listing.invalidateAll();
+    return changed;
   }
 
   private static Optional<Service> byId(Handle h, int id) {

@@ -7,6 +7,7 @@ import com.ohmyotp.api.Json;
 import com.ohmyotp.ledger.Money;
 import com.ohmyotp.web.Routes;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +40,12 @@ public final class CatalogRoutes implements Routes {
 
   record ChangeService(String category, Money price, Integer durationSeconds, Boolean enabled) {}
 
+  /** A written listing and what it was written from. */
+  private record Listing(List<Service> services, Map<Integer, Long> counts, byte[] body) {}
+
   private final Catalog catalog;
   private final Availability availability;
+  private volatile Listing lastListing;
   private final ApiAuth auth;
   private final ObjectMapper json;
 
@@ -60,10 +65,17 @@ public final class CatalogRoutes implements Routes {
   }
 
   private void list(Context ctx) {
-    List<Service> services = catalog.enabled();
+    List<Service> services = catalog.listing();
     Map<Integer, Long> counts = availability.count(services);
-    List<ServiceView> views = services.stream().map(s -> view(s, counts)).toList();
-    ctx.json(new ServiceList(views, views.size()));
+    // Both change at most once a second, while a listing is read by every customer many times
+    // more often: the body written for them is written again only when one of them changed.
+    Listing listing = lastListing;
+    if (listing == null || !listing.services().equals(services) || !listing.counts().equals(counts)) {
+      List<ServiceView> views = services.stream().map(s -> view(s, counts)).toList();
+      listing = new Listing(services, counts, Json.write(json, new ServiceList(views, views.size())));
+      lastListing = listing;
+    }
+    ctx.contentType(ContentType.APPLICATION_JSON).result(listing.body());
   }
 
   private void detail(Context ctx) {

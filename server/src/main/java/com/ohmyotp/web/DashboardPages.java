@@ -162,7 +162,7 @@ public final class DashboardPages implements Routes {
   }
 
   private List<ServiceChoice> services() {
-    List<Service> enabled = catalog.enabled();
+    List<Service> enabled = catalog.listing();
     Map<Integer, Long> counts = availability.apply(enabled);
     return enabled.stream()
         .map(s -> new ServiceChoice(s.name(), s.category(), s.price().display(), counts.getOrDefault(s.id(), 0L)))
