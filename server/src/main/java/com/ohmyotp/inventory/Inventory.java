@@ -316,13 +316,15 @@ public final class Inventory {
     if (e164s.isEmpty()) {
       return states;
     }
-    // At most one usage row per number and service: the first renter's.
+    // One key lookup of the first renter per number, however many numbers the service has used:
+    // as a join, PostgreSQL may read all of the service's uses to match a hundred numbers.
     h.createQuery(
             """
-            SELECT p.id, p.e164, p.retired_at, p.expires_at, p.held_until, u.number_id AS rented
+            SELECT p.id, p.e164, p.retired_at, p.expires_at, p.held_until,
+                   EXISTS (SELECT 1 FROM number_usage u
+                           WHERE u.number_id = p.id AND u.service_id = :service
+                             AND u.account_id = :account) AS rented_before
             FROM phone_numbers p
-            LEFT JOIN number_usage u ON u.number_id = p.id AND u.service_id = :service
-                                     AND u.account_id = :account
             WHERE p.e164 IN (<numbers>)
             """)
         .bindList("numbers", e164s)
@@ -335,8 +337,7 @@ public final class Inventory {
           Long heldUntil = rs.wasNull() ? null : held;
           rs.getLong("retired_at");
           boolean retired = !rs.wasNull();
-          rs.getLong("rented");
-          boolean rentedBefore = !rs.wasNull();
+          boolean rentedBefore = rs.getBoolean("rented_before");
           return Map.entry(rs.getString("e164"),
               new PhoneState(rs.getLong("id"), retired, expiresAt, heldUntil, rentedBefore));
         })
