@@ -40,6 +40,29 @@ class RentalLifecycleTest {
   }
 
   @Test
+  void historyShowsARentalPastItsWindowExpiredAndRefundedBeforeTheSweep() {
+    try (TestServer small = TestServer.start()) {
+      String svc = small.service("Line", "0.35", "gateway");
+      small.numbers("gateway", 2);
+      Customer c = small.customer("1");
+      String overdue = small.rent(c, svc).get("id").asText();
+      small.clock.advance(Duration.ofSeconds(300));
+      String current = small.rent(c, svc).get("id").asText();
+      small.clock.advance(Duration.ofSeconds(300));
+
+      JsonNode rentals = small.http.get("/api/v1/rentals/history", c.key()).json().get("rentals");
+      assertThat(rentals.get(0).get("id").asText()).isEqualTo(current);
+      assertThat(rentals.get(0).get("status").asText()).isEqualTo("active");
+      assertThat(rentals.get(1).get("id").asText()).isEqualTo(overdue);
+      assertThat(rentals.get(1).get("status").asText()).isEqualTo("expired");
+      assertThat(small.http.get("/api/v1/rentals/history?status=expired", c.key()).json().get("total").asInt())
+          .isEqualTo(1);
+      assertThat(small.app.sweepNow()).isZero();
+      assertThat(small.balance(c)).isEqualByComparingTo("0.65");
+    }
+  }
+
+  @Test
   void expiryRefundsOnceWhenReadBeforeTheSweep() {
     Customer c = server.customer("1");
     JsonNode rental = server.rent(c, service);

@@ -113,16 +113,27 @@ final class RentalCounts {
     }
   }
 
-  /** The account's counters now. */
-  Counts of(Handle h, long accountId) {
+  /** An account's counts, and whether one of its active rentals was overdue at {@code now}. */
+  record Standing(Counts counts, boolean overdue) {}
+
+  /**
+   * The account's counts and, in the same round trip, whether it has an active rental whose
+   * window closed by {@code now}: a read that shows rentals settles those first.
+   */
+  Standing standing(Handle h, long accountId, long now) {
     return h.createQuery(
             """
-            SELECT active, completed, expired, cancelled, cancelled_used
+            SELECT active, completed, expired, cancelled, cancelled_used,
+                   active > 0 AND EXISTS (SELECT 1 FROM rentals r WHERE r.account_id = :account
+                                          AND r.status = 'active' AND r.expires_at <= :now) AS overdue
             FROM account_rentals WHERE account_id = :account
             """)
         .bind("account", accountId)
-        .map((rs, ctx) -> new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
+        .bind("now", now)
+        .map((rs, ctx) -> new Standing(
+            new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)),
+            rs.getBoolean("overdue")))
         .findOne()
-        .orElse(Counts.NONE);
+        .orElse(new Standing(Counts.NONE, false));
   }
 }

@@ -293,25 +293,38 @@ public final class Rentals {
   /** The caller's rentals, newest first, with each one's newest SMS and re-rent eligibility. */
   public Page<HistoryEntry> history(Caller caller, Optional<RentalStatus> status, boolean usedOnly,
       int page, int limit) {
-    settleDue(caller.accountId());
     long now = now();
     RentalStore.HistoryFilter filter = new RentalStore.HistoryFilter(status, usedOnly, page, limit);
-    return db.read(h -> {
-      // The counts first: a page start remembered for them is still where the page begins.
-      RentalCounts.Counts counted = counts.of(h, caller.accountId());
-      List<RentalStore.HistoryRow> rows = store.history(h, caller.accountId(), filter,
-          historyPages.start(caller.accountId(), filter, counted));
-      List<Rental> rentals = rows.stream().map(RentalStore.HistoryRow::rental).toList();
-      historyPages.remember(caller.accountId(), filter, counted, rentals);
-      long total = counted.total(status, usedOnly);
-      // The balance is read only when there is a row to judge.
-      Money balance = rows.isEmpty() ? Money.ZERO : ledger.balance(h, caller.accountId());
-      List<HistoryEntry> entries = rows.stream()
-          .map(row -> views.history(row.rental(), now, row.lastSms().orElse(null),
-              eligibility(row.rerent(), now, balance)))
-          .toList();
-      return new Page<>(entries, total, page, limit);
-    });
+    // Overdue rentals are found with the counts, and settled only when there are some; then the
+    // page is read again, with every rental overdue at now settled.
+    return db.read(h -> historyPage(h, caller.accountId(), filter, now, true))
+        .orElseGet(() -> {
+          settleDue(caller.accountId());
+          return db.read(h -> historyPage(h, caller.accountId(), filter, now, false)).orElseThrow();
+        });
+  }
+
+  /** A history page, or empty when {@code unlessOverdue} and a rental of the account is overdue. */
+  private Optional<Page<HistoryEntry>> historyPage(Handle h, long accountId, RentalStore.HistoryFilter filter,
+      long now, boolean unlessOverdue) {
+    // The counts first: a page start remembered for them is still where the page begins.
+    RentalCounts.Standing standing = counts.standing(h, accountId, now);
+    if (unlessOverdue && standing.overdue()) {
+      return Optional.empty();
+    }
+    RentalCounts.Counts counted = standing.counts();
+    List<RentalStore.HistoryRow> rows = store.history(h, accountId, filter,
+        historyPages.start(accountId, filter, counted));
+    List<Rental> rentals = rows.stream().map(RentalStore.HistoryRow::rental).toList();
+    historyPages.remember(accountId, filter, counted, rentals);
+    long total = counted.total(filter.status(), filter.usedOnly());
+    // The balance is read only when there is a row to judge.
+    Money balance = rows.isEmpty() ? Money.ZERO : ledger.balance(h, accountId);
+    List<HistoryEntry> entries = rows.stream()
+        .map(row -> views.history(row.rental(), now, row.lastSms().orElse(null),
+            eligibility(row.rerent(), now, balance)))
+        .toList();
+    return Optional.of(new Page<>(entries, total, filter.page(), filter.limit()));
   }
 
   private static EligibilityReason eligibility(RentalStore.RerentFacts facts, long now, Money balance) {
