@@ -113,7 +113,7 @@ public final class Application implements AutoCloseable {
           ? DemoSeed.seedIfEmpty(db, catalog, inventory, accounts)
           : Optional.empty();
 
-      AvailabilityCache availability = new AvailabilityCache(inventory, catalog::enabled);
+      AvailabilityCache availability = new AvailabilityCache(inventory, catalog::listing);
       WebSessions webSessions = new WebSessions(db, clock);
       Website website = new Website(webSessions, accounts);
       Javalin http = HttpServer.create(json, metrics, List.of(

@@ -10,15 +10,14 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The {@code available} counts of the catalog, recomputed in the background at most every second
- * and served from memory in between, so that a burst of catalog reads costs the database one count
- * a second. A count reads the inventory counts and the few busy numbers ({@link
+ * The {@code available} counts of the catalog, recomputed at most every second and served from
+ * memory in between, so that a burst of catalog reads costs the database one count a second. A count reads the inventory counts and the few busy numbers ({@link
  * Inventory#availability}), whatever the number of past rentals. Renting itself never relies on
  * it: allocation is exact.
  */
 public final class AvailabilityCache {
 
-  /** How old a served count may be, plus the time one recount takes. */
+  /** How old a served count may be, plus the time one count takes (milliseconds). */
   public static final Duration MAX_AGE = Duration.ofSeconds(1);
 
   private final Inventory inventory;
@@ -26,9 +25,9 @@ public final class AvailabilityCache {
 
   public AvailabilityCache(Inventory inventory, Supplier<List<Service>> enabledServices) {
     this.inventory = inventory;
+    // Readers that find the count expired wait for the same new count.
     this.counts = Caffeine.newBuilder()
-        .refreshAfterWrite(MAX_AGE)
-        .expireAfterWrite(Duration.ofMinutes(1))
+        .expireAfterWrite(MAX_AGE)
         .buildAsync(all -> inventory.availableCounts(enabledServices.get()));
   }
 
