@@ -10,23 +10,28 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The {@code available} counts of the catalog, recomputed at most every second and served from
- * memory in between, so that a burst of catalog reads costs the database one count a second. A count reads the inventory counts and the few busy numbers ({@link
- * Inventory#availability}), whatever the number of past rentals. Renting itself never relies on
- * it: allocation is exact.
+ * The {@code available} counts of the catalog, recounted in the background every {@link
+ * #REFRESH} while they are read and served from memory in between, so that a burst of catalog
+ * reads costs the database one count per period and no reader waits for one. A count reads the
+ * inventory counts and the busy numbers ({@link Inventory#availability}): its cost grows with the
+ * rentals holding numbers now, never with past rentals. Renting itself never relies on it:
+ * allocation is exact.
  */
 public final class AvailabilityCache {
 
-  /** How old a served count may be, plus the time one count takes (milliseconds). */
-  public static final Duration MAX_AGE = Duration.ofSeconds(1);
+  /** How often a count that is being read is made again. */
+  public static final Duration REFRESH = Duration.ofSeconds(2);
+
+  /** The oldest count served: after a pause in reading, the next reader waits for a new one. */
+  public static final Duration MAX_AGE = Duration.ofSeconds(10);
 
   private final Inventory inventory;
   private final AsyncLoadingCache<Boolean, Map<Integer, Long>> counts;
 
   public AvailabilityCache(Inventory inventory, Supplier<List<Service>> enabledServices) {
     this.inventory = inventory;
-    // Readers that find the count expired wait for the same new count.
     this.counts = Caffeine.newBuilder()
+        .refreshAfterWrite(REFRESH)
         .expireAfterWrite(MAX_AGE)
         .buildAsync(all -> inventory.availableCounts(enabledServices.get()));
   }
