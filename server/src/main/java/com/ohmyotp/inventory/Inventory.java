@@ -87,8 +87,9 @@ public final class Inventory {
    * Fresh numbers for each of {@code services} right now: the {@code available} of {@code
    * /services}. A fresh number is counted ({@link InventoryCounts}), free now and for the
    * service's whole window, and never rented for the service. So it is the counted numbers of the
-   * source, less those rented for the service before, less the busy ones (held, or expiring within
-   * the window) not among those: the counts and the few busy numbers, never every past use.
+   * source, less those rented for the service before, less the busy ones (held now, or expiring
+   * within the window) the service never rented: the counts and the busy numbers, never every past
+   * use.
    */
   public Map<Integer, Long> availability(Handle h, List<Service> services, long now) {
     Map<Integer, Long> counts = new HashMap<>();
@@ -97,82 +98,84 @@ public final class Inventory {
     }
     Map<String, Long> numbers = InventoryCounts.numbers(h);
     Map<Integer, Long> usage = InventoryCounts.usage(h);
+    Map<String, Long> held = heldBySource(h, now);
+    Map<Integer, Long> heldUsed = heldUsedByService(h, now);
     long horizon = now + services.stream().mapToLong(Service::durationSeconds).max().orElseThrow();
-    List<BusyNumber> busy = busy(h, now, horizon);
-    // Busy for a source and window length, once per distinct pair; then, per service, the busy
-    // numbers it used before, which the usage count has taken off already.
-    Map<String, Long> busyFor = new HashMap<>();
-    Map<Integer, Long> busyUsed = new HashMap<>();
-    Map<Integer, Service> byId = new HashMap<>();
-    services.forEach(s -> byId.put(s.id(), s));
+    List<ExpiringNumber> expiring = expiringUnheld(h, now, horizon);
     for (Service s : services) {
-      busyFor.computeIfAbsent(s.source() + "|" + s.durationSeconds(), k -> busy.stream()
-          .filter(b -> b.source().equals(s.source()) && b.busyUntil(now, now + s.durationSeconds()))
-          .count());
-    }
-    for (BusyNumber b : busy) {
-      for (int serviceId : b.usedFor()) {
-        Service s = byId.get(serviceId);
-        if (s != null && b.source().equals(s.source()) && b.busyUntil(now, now + s.durationSeconds())) {
-          busyUsed.merge(serviceId, 1L, Long::sum);
-        }
-      }
-    }
-    for (Service s : services) {
-      long busyUnused = busyFor.get(s.source() + "|" + s.durationSeconds()) - busyUsed.getOrDefault(s.id(), 0L);
-      counts.put(s.id(), numbers.getOrDefault(s.source(), 0L) - usage.getOrDefault(s.id(), 0L) - busyUnused);
+      long windowEnd = now + s.durationSeconds();
+      long heldUnused = held.getOrDefault(s.source(), 0L) - heldUsed.getOrDefault(s.id(), 0L);
+      long expiringUnused = expiring.stream()
+          .filter(e -> e.source().equals(s.source()) && e.expiresAt() < windowEnd && !e.usedFor().contains(s.id()))
+          .count();
+      counts.put(s.id(), numbers.getOrDefault(s.source(), 0L) - usage.getOrDefault(s.id(), 0L)
+          - heldUnused - expiringUnused);
     }
     return counts;
   }
 
-  /** A counted number that is held now or expires soon, and the services it was rented for. */
-  private record BusyNumber(String source, Long expiresAt, Long heldUntil, Set<Integer> usedFor) {
-    /** Whether it cannot serve a window from now until {@code windowEnd}. */
-    boolean busyUntil(long now, long windowEnd) {
-      return (heldUntil != null && heldUntil > now) || (expiresAt != null && expiresAt < windowEnd);
-    }
+  /**
+   * The counted numbers held now, found through the rentals that hold them: rentals' status and
+   * end are indexed, a number's hold is not, so that claims and releases write no index entry.
+   */
+  private static final String HELD_NUMBERS =
+      """
+      SELECT p.id, p.source FROM rentals r
+      JOIN phone_numbers p ON p.id = r.number_id AND p.held_by = r.id
+      WHERE r.status IN ('active', 'completed') AND r.expires_at > :now
+        AND p.held_until > :now AND p.counted = TRUE
+      """;
+
+  private static Map<String, Long> heldBySource(Handle h, long now) {
+    Map<String, Long> held = new HashMap<>();
+    h.createQuery("SELECT source, COUNT(*) AS numbers FROM (" + HELD_NUMBERS + ") held GROUP BY source")
+        .bind("now", now)
+        .map((rs, ctx) -> Map.entry(rs.getString("source"), rs.getLong("numbers")))
+        .forEach(e -> held.put(e.getKey(), e.getValue()));
+    return held;
   }
 
-  /**
-   * The counted numbers that are held now or expire before {@code horizon}. The held ones are
-   * found through the rentals that hold them (status and expiry are indexed; a number's hold is
-   * not, so that claims and releases write no index entry).
-   */
-  private static List<BusyNumber> busy(Handle h, long now, long horizon) {
-    record Row(long id, String source, Long expiresAt, Long heldUntil, Integer usedFor) {}
+  /** Per service, the held numbers it was rented for before (a number serves one source only). */
+  private static Map<Integer, Long> heldUsedByService(Handle h, long now) {
+    Map<Integer, Long> used = new HashMap<>();
+    h.createQuery("SELECT u.service_id, COUNT(*) AS numbers FROM (" + HELD_NUMBERS + ") held "
+            + "JOIN number_usage u ON u.number_id = held.id GROUP BY u.service_id")
+        .bind("now", now)
+        .map((rs, ctx) -> Map.entry(rs.getInt("service_id"), rs.getLong("numbers")))
+        .forEach(e -> used.put(e.getKey(), e.getValue()));
+    return used;
+  }
+
+  /** A counted number, not held, that leaves inventory soon, and the services it was rented for. */
+  private record ExpiringNumber(String source, long expiresAt, Set<Integer> usedFor) {}
+
+  /** The counted numbers not held now that expire before {@code horizon}: few at any time. */
+  private static List<ExpiringNumber> expiringUnheld(Handle h, long now, long horizon) {
+    record Row(long id, String source, long expiresAt, Integer usedFor) {}
     List<Row> rows = h.createQuery(
             """
-            SELECT b.id, b.source, b.expires_at, b.held_until, u.service_id
-            FROM (SELECT p.id, p.source, p.expires_at, p.held_until FROM phone_numbers p
-                  WHERE p.counted = TRUE AND p.expires_at < :horizon
-                  UNION
-                  SELECT p.id, p.source, p.expires_at, p.held_until FROM rentals r
-                  JOIN phone_numbers p ON p.id = r.number_id AND p.held_by = r.id
-                  WHERE r.status IN ('active', 'completed') AND r.expires_at > :now
-                    AND p.held_until > :now AND p.counted = TRUE) b
-            LEFT JOIN number_usage u ON u.number_id = b.id
+            SELECT p.id, p.source, p.expires_at, u.service_id FROM phone_numbers p
+            LEFT JOIN number_usage u ON u.number_id = p.id
+            WHERE p.counted = TRUE AND p.expires_at < :horizon
+              AND (p.held_until IS NULL OR p.held_until <= :now)
             """)
         .bind("now", now)
         .bind("horizon", horizon)
         .map((rs, ctx) -> {
-          long expires = rs.getLong("expires_at");
-          Long expiresAt = rs.wasNull() ? null : expires;
-          long held = rs.getLong("held_until");
-          Long heldUntil = rs.wasNull() ? null : held;
           int service = rs.getInt("service_id");
-          return new Row(rs.getLong("id"), rs.getString("source"), expiresAt, heldUntil,
+          return new Row(rs.getLong("id"), rs.getString("source"), rs.getLong("expires_at"),
               rs.wasNull() ? null : service);
         })
         .list();
-    Map<Long, BusyNumber> busy = new HashMap<>();
+    Map<Long, ExpiringNumber> expiring = new HashMap<>();
     for (Row row : rows) {
-      BusyNumber number = busy.computeIfAbsent(row.id(),
-          id -> new BusyNumber(row.source(), row.expiresAt(), row.heldUntil(), new HashSet<>()));
+      ExpiringNumber number = expiring.computeIfAbsent(row.id(),
+          id -> new ExpiringNumber(row.source(), row.expiresAt(), new HashSet<>()));
       if (row.usedFor() != null) {
         number.usedFor().add(row.usedFor());
       }
     }
-    return List.copyOf(busy.values());
+    return List.copyOf(expiring.values());
   }
 
   /**
