@@ -180,7 +180,8 @@ public final class Inventory {
 
   /**
    * Claims a number that has never been rented for {@code service}, is not held and lasts the
-   * whole window, and records the caller as its first renter for that service.
+   * whole window, and records the caller as its first renter for that service. The transaction
+   * must also call {@link #countFreshClaim} before it commits.
    */
   public Optional<NumberRef> claimFresh(Handle h, Service service, long accountId, String rentalId,
       long now, long until) {
@@ -199,8 +200,16 @@ public final class Inventory {
       // Someone rented it for this service between the search and the claim.
       throw new Database.RetryableConflict("number " + claimed.get().id() + " was taken");
     }
-    InventoryCounts.addUsage(h, service.id(), 1);
     return claimed;
+  }
+
+  /**
+   * Counts a number claimed by {@link #claimFresh} as used for its service. Every fresh rental of
+   * the service writes one of the service's few count rows, so the caller does it last in the
+   * transaction, and the row is locked only until the commit.
+   */
+  public void countFreshClaim(Handle h, Service service) {
+    InventoryCounts.addUsage(h, service.id(), 1);
   }
 
   /**

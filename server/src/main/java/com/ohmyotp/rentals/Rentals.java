@@ -163,8 +163,11 @@ public final class Rentals {
       store.insert(h, r);
       idempotencyKey.ifPresent(key -> idempotency.complete(h, caller.accountId(), key, rentalId, 201,
           new String(body(r, start), StandardCharsets.UTF_8)));
-      // The account's rows are the ones every rental of the account writes: they are locked
-      // last, so that each lock is held only until the commit.
+      // The service's count row and the account's rows are the ones many rentals write: they
+      // are locked last, so that each lock is held only until the commit.
+      if (rerentE164.isEmpty()) {
+        inventory.countFreshClaim(h, service);
+      }
       counts.added(h, caller.accountId());
       ledger.charge(h, caller.accountId(), service.price(), rentalId, service.id(), start);
       return r;
