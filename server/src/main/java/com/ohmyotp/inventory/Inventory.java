@@ -127,23 +127,19 @@ public final class Inventory {
       """;
 
   private static Map<String, Long> heldBySource(Handle h, long now) {
-    Map<String, Long> held = new HashMap<>();
-    h.createQuery("SELECT source, COUNT(*) AS numbers FROM (" + HELD_NUMBERS + ") held GROUP BY source")
+    return h.createQuery("SELECT source, COUNT(*) AS numbers FROM (" + HELD_NUMBERS + ") held GROUP BY source")
         .bind("now", now)
         .map((rs, ctx) -> Map.entry(rs.getString("source"), rs.getLong("numbers")))
-        .forEach(e -> held.put(e.getKey(), e.getValue()));
-    return held;
+        .collectToMap(Map.Entry::getKey, Map.Entry::getValue);
   }
 
   /** Per service, the held numbers it was rented for before (a number serves one source only). */
   private static Map<Integer, Long> heldUsedByService(Handle h, long now) {
-    Map<Integer, Long> used = new HashMap<>();
-    h.createQuery("SELECT u.service_id, COUNT(*) AS numbers FROM (" + HELD_NUMBERS + ") held "
+    return h.createQuery("SELECT u.service_id, COUNT(*) AS numbers FROM (" + HELD_NUMBERS + ") held "
             + "JOIN number_usage u ON u.number_id = held.id GROUP BY u.service_id")
         .bind("now", now)
         .map((rs, ctx) -> Map.entry(rs.getInt("service_id"), rs.getLong("numbers")))
-        .forEach(e -> used.put(e.getKey(), e.getValue()));
-    return used;
+        .collectToMap(Map.Entry::getKey, Map.Entry::getValue);
   }
 
   /** A counted number, not held, that leaves inventory soon, and the services it was rented for. */

@@ -1,7 +1,6 @@
 package com.ohmyotp.inventory;
 
 import com.ohmyotp.db.Database;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jdbi.v3.core.Handle;
@@ -32,20 +31,16 @@ final class InventoryCounts {
 
   /** Counted numbers by source. */
   static Map<String, Long> numbers(Handle h) {
-    Map<String, Long> numbers = new HashMap<>();
-    h.createQuery("SELECT source, SUM(numbers) AS numbers FROM source_numbers GROUP BY source")
+    return h.createQuery("SELECT source, SUM(numbers) AS numbers FROM source_numbers GROUP BY source")
         .map((rs, ctx) -> Map.entry(rs.getString("source"), rs.getLong("numbers")))
-        .forEach(e -> numbers.put(e.getKey(), e.getValue()));
-    return numbers;
+        .collectToMap(Map.Entry::getKey, Map.Entry::getValue);
   }
 
   /** Counted numbers rented for each service before, by service id. */
   static Map<Integer, Long> usage(Handle h) {
-    Map<Integer, Long> usage = new HashMap<>();
-    h.createQuery("SELECT service_id, SUM(numbers) AS numbers FROM service_usage GROUP BY service_id")
+    return h.createQuery("SELECT service_id, SUM(numbers) AS numbers FROM service_usage GROUP BY service_id")
         .map((rs, ctx) -> Map.entry(rs.getInt("service_id"), rs.getLong("numbers")))
-        .forEach(e -> usage.put(e.getKey(), e.getValue()));
-    return usage;
+        .collectToMap(Map.Entry::getKey, Map.Entry::getValue);
   }
 
   private static void add(Handle h, String table, String keyColumn, Object key, long delta) {
