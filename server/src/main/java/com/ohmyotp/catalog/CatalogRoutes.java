@@ -15,7 +15,10 @@ import java.util.Map;
 /** {@code /services} for customers, {@code /api/admin/services} for the operator. */
 public final class CatalogRoutes implements Routes {
 
-  /** Counts fresh numbers per service id; the inventory answers it. */
+  /**
+   * Counts fresh numbers per service id, for the services given and possibly others; the
+   * inventory answers it, with the same map for as long as the counts are unchanged.
+   */
   @FunctionalInterface
   public interface Availability {
     Map<Integer, Long> count(List<Service> services);
@@ -70,12 +73,20 @@ public final class CatalogRoutes implements Routes {
     // Both change at most once a second, while a listing is read by every customer many times
     // more often: the body written for them is written again only when one of them changed.
     Listing listing = lastListing;
-    if (listing == null || !listing.services().equals(services) || !listing.counts().equals(counts)) {
-      List<ServiceView> views = services.stream().map(s -> view(s, counts)).toList();
-      listing = new Listing(services, counts, Json.write(json, new ServiceList(views, views.size())));
+    if (listing == null || listing.services() != services || listing.counts() != counts) {
+      listing = listing != null && listing.services().equals(services) && listing.counts().equals(counts)
+          // The same content read again: keep the body, and the new lists, which the next
+          // requests get too, so that they compare them by identity alone.
+          ? new Listing(services, counts, listing.body())
+          : new Listing(services, counts, write(services, counts));
       lastListing = listing;
     }
     ctx.contentType(ContentType.APPLICATION_JSON).result(listing.body());
+  }
+
+  private byte[] write(List<Service> services, Map<Integer, Long> counts) {
+    List<ServiceView> views = services.stream().map(s -> view(s, counts)).toList();
+    return Json.write(json, new ServiceList(views, views.size()));
   }
 
   private void detail(Context ctx) {

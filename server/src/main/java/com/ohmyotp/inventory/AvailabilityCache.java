@@ -33,19 +33,23 @@ public final class AvailabilityCache {
     this.counts = Caffeine.newBuilder()
         .refreshAfterWrite(REFRESH)
         .expireAfterWrite(MAX_AGE)
-        .buildAsync(all -> inventory.availableCounts(enabledServices.get()));
+        .buildAsync(all -> Map.copyOf(inventory.availableCounts(enabledServices.get())));
   }
 
-  /** Fresh numbers per service, by service id, for {@code services}. */
+  /**
+   * Fresh numbers per service, by service id, for {@code services} and possibly others. While
+   * every one of them was in the last count, that count itself is the answer: the same map until
+   * the next count, so that a caller can tell by identity that nothing changed.
+   */
   public Map<Integer, Long> counts(List<Service> services) {
     Map<Integer, Long> all = counts.get(Boolean.TRUE).join();
-    Map<Integer, Long> wanted = new HashMap<>();
     List<Service> unknown = services.stream().filter(s -> !all.containsKey(s.id())).toList();
-    if (!unknown.isEmpty()) {
-      // A service created since the last count: count it now, exactly.
-      wanted.putAll(inventory.availableCounts(unknown));
+    if (unknown.isEmpty()) {
+      return all;
     }
-    services.stream().filter(s -> all.containsKey(s.id())).forEach(s -> wanted.put(s.id(), all.get(s.id())));
+    // A service created since the last count: count it now, exactly.
+    Map<Integer, Long> wanted = new HashMap<>(all);
+    wanted.putAll(inventory.availableCounts(unknown));
     return wanted;
   }
 }
