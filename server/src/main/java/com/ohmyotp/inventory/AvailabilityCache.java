@@ -2,11 +2,19 @@ package com.ohmyotp.inventory;
 
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.ohmyotp.catalog.Service;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -22,18 +30,46 @@ public final class AvailabilityCache {
   /** How often a count that is being read is made again. */
   public static final Duration REFRESH = Duration.ofSeconds(2);
 
-  /** The oldest count served: after a pause in reading, the next reader waits for a new one. */
+  /**
+   * The age at which a count is made again before it is served: after a pause in reading, the
+   * next reader waits for a new one, up to {@link #MAX_WAIT}.
+   */
   public static final Duration MAX_AGE = Duration.ofSeconds(10);
 
-  private final Inventory inventory;
+  /**
+   * The longest a reader waits for a count made after a pause; then it gets the last count while
+   * the new one finishes. With a million rentals and fifteen thousand numbers held, a count takes
+   * a few hundred milliseconds of the database, and every reader arriving meanwhile would wait.
+   */
+  public static final Duration MAX_WAIT = Duration.ofMillis(50);
+
+  private final Function<List<Service>, Map<Integer, Long>> count;
   private final AsyncLoadingCache<Boolean, Map<Integer, Long>> counts;
+  private volatile Map<Integer, Long> last;
 
   public AvailabilityCache(Inventory inventory, Supplier<List<Service>> enabledServices) {
-    this.inventory = inventory;
+    this(inventory::availableCounts, enabledServices, Ticker.systemTicker(), ForkJoinPool.commonPool());
+  }
+
+  /**
+   * @param count counts the fresh numbers of the given services, exactly
+   * @param enabledServices the services a count is made for
+   * @param ticker the time that ages counts
+   * @param executor where counts are made
+   */
+  AvailabilityCache(Function<List<Service>, Map<Integer, Long>> count, Supplier<List<Service>> enabledServices,
+      Ticker ticker, Executor executor) {
+    this.count = count;
     this.counts = Caffeine.newBuilder()
         .refreshAfterWrite(REFRESH)
         .expireAfterWrite(MAX_AGE)
-        .buildAsync(all -> Map.copyOf(inventory.availableCounts(enabledServices.get())));
+        .ticker(ticker)
+        .executor(executor)
+        .buildAsync(all -> {
+          Map<Integer, Long> counted = Map.copyOf(count.apply(enabledServices.get()));
+          last = counted;
+          return counted;
+        });
   }
 
   /**
@@ -42,14 +78,33 @@ public final class AvailabilityCache {
    * the next count, so that a caller can tell by identity that nothing changed.
    */
   public Map<Integer, Long> counts(List<Service> services) {
-    Map<Integer, Long> all = counts.get(Boolean.TRUE).join();
+    Map<Integer, Long> all = current();
     List<Service> unknown = services.stream().filter(s -> !all.containsKey(s.id())).toList();
     if (unknown.isEmpty()) {
       return all;
     }
     // A service created since the last count: count it now, exactly.
     Map<Integer, Long> wanted = new HashMap<>(all);
-    wanted.putAll(inventory.availableCounts(unknown));
+    wanted.putAll(count.apply(unknown));
     return wanted;
+  }
+
+  private Map<Integer, Long> current() {
+    CompletableFuture<Map<Integer, Long>> counting = counts.get(Boolean.TRUE);
+    Map<Integer, Long> previous = last;
+    if (counting.isDone() || previous == null) {
+      return counting.join();
+    }
+    try {
+      return counting.get(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return previous;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return previous;
+    } catch (ExecutionException e) {
+      // The count failed (the database, say): the same failure as join() would give.
+      return counting.join();
+    }
   }
 }

@@ -1,0 +1,110 @@
+package com.ohmyotp.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.ohmyotp.catalog.Service;
+import com.ohmyotp.ledger.Money;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When a reader of the {@code available} counts gets the last count and when it waits for a new
+ * one: counts that take as long as the test says, on a clock the test moves.
+ */
+class AvailabilityCacheTest {
+
+  private static final Service UBER = new Service(1, "Uber", "Rides", Money.of("0.50"), 600, "simulator", true);
+
+  private final AtomicLong nanos = new AtomicLong();
+  private final AtomicInteger counted = new AtomicInteger();
+  private final ExecutorService counters = Executors.newVirtualThreadPerTaskExecutor();
+  private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
+  private final AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
+  private final AvailabilityCache cache = new AvailabilityCache(services -> {
+    try {
+      if (!gate.get().await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the test never let the count finish");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return Map.of(UBER.id(), (long) counted.incrementAndGet());
+  }, () -> List.of(UBER), nanos::get, counters);
+
+
+  @AfterEach
+  void openGate() {
+    gate.get().countDown();
+    readers.close();
+    counters.close();
+  }
+
+  private long available() {
+    return cache.counts(List.of(UBER)).get(UBER.id());
+  }
+
+  private void advance(Duration d) {
+    nanos.addAndGet(d.toNanos());
+  }
+
+  @Test
+  void aCountYoungerThanTheRefreshIsServedAsItIs() {
+    assertThat(available()).isEqualTo(1);
+    advance(AvailabilityCache.REFRESH.minusMillis(1));
+    assertThat(available()).isEqualTo(1);
+    assertThat(counted).hasValue(1);
+  }
+
+  @Test
+  void aCountOlderThanTheRefreshIsServedWhileTheNextIsMade() {
+    assertThat(available()).isEqualTo(1);
+    gate.set(new CountDownLatch(1));
+    advance(AvailabilityCache.REFRESH.plusMillis(1));
+    assertThat(available()).isEqualTo(1);
+    gate.get().countDown();
+    await().atMost(Duration.ofSeconds(10)).until(this::available, n -> n == 2);
+  }
+
+  @Test
+  void afterAPauseAQuickCountIsWaitedFor() {
+    assertThat(available()).isEqualTo(1);
+    advance(AvailabilityCache.MAX_AGE.plusSeconds(1));
+    assertThat(available()).isEqualTo(2);
+  }
+
+  @Test
+  void afterAPauseASlowCountServesTheLastOneMeanwhile() {
+    assertThat(available()).isEqualTo(1);
+    gate.set(new CountDownLatch(1));
+    advance(AvailabilityCache.MAX_AGE.plusSeconds(1));
+    // The count is held at the gate: a reader that waited for it would never return.
+    CompletableFuture<Long> read = CompletableFuture.supplyAsync(this::available, readers);
+    assertThat(read).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(1L);
+    gate.get().countDown();
+    await().atMost(Duration.ofSeconds(10)).until(this::available, n -> n == 2);
+  }
+
+  @Test
+  void theFirstCountIsAlwaysWaitedFor() throws Exception {
+    gate.set(new CountDownLatch(1));
+    CompletableFuture<Long> read = CompletableFuture.supplyAsync(this::available, readers);
+    // With no earlier count there is nothing else to serve, however long the count takes.
+    await().during(AvailabilityCache.MAX_WAIT.multipliedBy(4)).atMost(Duration.ofSeconds(10))
+        .until(() -> !read.isDone());
+    gate.get().countDown();
+    assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+  }
+}
