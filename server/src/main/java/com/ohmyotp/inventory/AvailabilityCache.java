@@ -44,11 +44,12 @@ public final class AvailabilityCache {
   public static final Duration MAX_WAIT = Duration.ofMillis(50);
 
   private final Function<List<Service>, Map<Integer, Long>> count;
+  private final Duration maxWait;
   private final AsyncLoadingCache<Boolean, Map<Integer, Long>> counts;
   private volatile Map<Integer, Long> last;
 
   public AvailabilityCache(Inventory inventory, Supplier<List<Service>> enabledServices) {
-    this(inventory::availableCounts, enabledServices, Ticker.systemTicker(), ForkJoinPool.commonPool());
+    this(inventory::availableCounts, enabledServices, Ticker.systemTicker(), ForkJoinPool.commonPool(), MAX_WAIT);
   }
 
   /**
@@ -56,10 +57,12 @@ public final class AvailabilityCache {
    * @param enabledServices the services a count is made for
    * @param ticker the time that ages counts
    * @param executor where counts are made
+   * @param maxWait the longest a reader waits for a count made after a pause
    */
   AvailabilityCache(Function<List<Service>, Map<Integer, Long>> count, Supplier<List<Service>> enabledServices,
-      Ticker ticker, Executor executor) {
+      Ticker ticker, Executor executor, Duration maxWait) {
     this.count = count;
+    this.maxWait = maxWait;
     this.counts = Caffeine.newBuilder()
         .refreshAfterWrite(REFRESH)
         .expireAfterWrite(MAX_AGE)
@@ -96,7 +99,7 @@ public final class AvailabilityCache {
       return counting.join();
     }
     try {
-      return counting.get(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return counting.get(maxWait.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       return previous;
     } catch (InterruptedException e) {
