@@ -30,12 +30,28 @@ class AvailabilityCacheTest {
   private final AtomicLong nanos = new AtomicLong();
   private final AtomicInteger counted = new AtomicInteger();
   private final ExecutorService counters = Executors.newVirtualThreadPerTaskExecutor();
+  private final AtomicInteger countsRunning = new AtomicInteger();
   private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
   private AvailabilityCache cache = cacheWaiting(AvailabilityCache.MAX_WAIT);
 
   private AvailabilityCache cacheWaiting(Duration maxWait) {
-    return new AvailabilityCache(this::count, () -> List.of(UBER), nanos::get, counters, maxWait);
+    return new AvailabilityCache(this::count, () -> List.of(UBER), nanos::get, this::runCount, maxWait);
+  }
+
+  /**
+   * Runs a count and what the cache does when it completes: the cache stamps a count with the
+   * time it finished, after its readers may already have been released.
+   */
+  private void runCount(Runnable count) {
+    countsRunning.incrementAndGet();
+    counters.execute(() -> {
+      try {
+        count.run();
+      } finally {
+        countsRunning.decrementAndGet();
+      }
+    });
   }
 
   /** A count that finishes when the gate opens and tells how many counts were made. */
@@ -62,7 +78,9 @@ class AvailabilityCacheTest {
     return cache.counts(List.of(UBER)).get(UBER.id());
   }
 
+  /** Moves the clock once no count is being made or stamped, so that no count is stamped late. */
   private void advance(Duration d) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> countsRunning.get() == 0);
     nanos.addAndGet(d.toNanos());
   }
 
