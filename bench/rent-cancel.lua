@@ -14,6 +14,8 @@ function init(args)
   local n = index
   held = nil
   cycles, failures = 0, 0
+  -- What failed, as "rent:409 cancel:503 ...": only plain values cross from a thread to done().
+  failed = ""
   rent = function()
     n = n + 1
     return wrk.format("POST", "/api/v1/rentals",
@@ -32,23 +34,35 @@ function request()
   return rent()
 end
 
+local function fail(what, status)
+  failures = failures + 1
+  failed = failed .. what .. ":" .. status .. " "
+end
+
 function response(status, headers, body)
   if held then
-    if status == 200 then cycles = cycles + 1 else failures = failures + 1 end
+    if status == 200 then cycles = cycles + 1 else fail("cancel", status) end
     held = nil
   elseif status == 201 then
     held = body:match('"id":"([0-9a-f%-]+)"')
   else
-    failures = failures + 1
+    fail("rent", status)
   end
 end
 
 function done(summary, latency, requests)
-  local total_cycles, total_failures = 0, 0
+  local total_cycles, total_failures, by_kind, kinds = 0, 0, {}, {}
   for _, thread in ipairs(threads) do
     total_cycles = total_cycles + thread:get("cycles")
     total_failures = total_failures + thread:get("failures")
+    for kind in string.gmatch(thread:get("failed"), "%S+") do
+      if not by_kind[kind] then table.insert(kinds, kind) end
+      by_kind[kind] = (by_kind[kind] or 0) + 1
+    end
   end
-  io.write(string.format("%.1f %.2f %.2f %d\n", total_cycles / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, total_failures))
+  table.sort(kinds)
+  local what = {}
+  for _, kind in ipairs(kinds) do table.insert(what, kind .. "x" .. by_kind[kind]) end
+  io.write(string.format("%.1f %.2f %.2f %d %s\n", total_cycles / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, total_failures, table.concat(what, ",")))
 end

@@ -29,8 +29,11 @@ CREATE TABLE b_transactions (id BIGSERIAL PRIMARY KEY, account_id BIGINT NOT NUL
 INSERT INTO b_accounts SELECT g, 1000000 FROM generate_series(1, 100) g;
 INSERT INTO b_numbers SELECT g, NULL FROM generate_series(1, 1000) g;
 SQL
-pgbench_tps="$(pgbench -n -c "$THREADS" -j 2 -T "$SECONDS_EACH" -f bench/rent-cancel.sql "$pgdb" 2>/dev/null \
-  | awk '/^tps = / {printf "%.1f", $3}')"
+pgout="$(mktemp)"
+pgbench -n -c "$THREADS" -j 2 -T "$SECONDS_EACH" -f bench/rent-cancel.sql "$pgdb" >"$pgout" 2>&1 \
+  || { cat "$pgout" >&2; rm -f "$pgout"; die "pgbench failed"; }
+pgbench_tps="$(awk '/^tps = / {printf "%.1f", $3}' "$pgout")"
+rm -f "$pgout"
 pg_sql "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)"
 pgdb=""
 printf 'pgbench  hand-written SQL cycle on PostgreSQL        %8.1f cycles/s\n' "$pgbench_tps"
@@ -49,10 +52,10 @@ for db in postgres h2; do
   # shellcheck disable=SC2086 # one argument per key
   wrk -t"$THREADS" -c"$THREADS" -d"${WARM_UP}s" -s bench/rent-cancel.lua "$(base)" -- Cycle 50 $keys >/dev/null
   # shellcheck disable=SC2086
-  read -r cps p50 p99 failed < <(wrk -t"$THREADS" -c"$THREADS" -d"${SECONDS_EACH}s" -s bench/rent-cancel.lua \
+  read -r cps p50 p99 failed what < <(wrk -t"$THREADS" -c"$THREADS" -d"${SECONDS_EACH}s" -s bench/rent-cancel.lua \
     "$(base)" -- Cycle 50 $keys | tail -1)
-  awk -v db="$db" -v c="$cps" -v p50="$p50" -v p99="$p99" -v f="$failed" -v pg="$pgbench_tps" 'BEGIN {
-    printf "ohmyotp  HTTP rent + cancel on %-10s           %8.1f cycles/s  request p50 %.1f ms  p99 %.1f ms  failed %d  = %.0f%% of pgbench (target >= 50%%)\n",
-      db, c, p50, p99, f, 100*c/pg }'
+  awk -v db="$db" -v c="$cps" -v p50="$p50" -v p99="$p99" -v f="$failed" -v what="${what:+ ($what)}" -v pg="$pgbench_tps" 'BEGIN {
+    printf "ohmyotp  HTTP rent + cancel on %-10s           %8.1f cycles/s  request p50 %.1f ms  p99 %.1f ms  failed %d%s  = %.0f%% of pgbench (target >= 50%%)\n",
+      db, c, p50, p99, f, what, 100*c/pg }'
   stop_server
 done

@@ -2,7 +2,7 @@
 -- tables shaped like ohmyotp's. Rent: a conditional debit, claim a free number, insert the rental
 -- and its charge. Cancel: lock the rental, release it and its number, refund, insert the refund.
 \set acct random(1, 100)
-\set rid random(1, 2000000000)
+\set rid random(1, 9000000000000000000)
 BEGIN;
 UPDATE b_accounts SET balance = balance - 0.25 WHERE id = :acct AND balance >= 0.25;
 SELECT id AS num FROM b_numbers WHERE held_by IS NULL LIMIT 1 FOR UPDATE SKIP LOCKED \gset
