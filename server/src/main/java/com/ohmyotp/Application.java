@@ -94,7 +94,7 @@ public final class Application implements AutoCloseable {
     try {
       ObjectMapper json = Json.newMapper();
       PhoneNumbers phones = new PhoneNumbers(config.defaultRegion());
-      Ledger ledger = new Ledger();
+      Ledger ledger = new Ledger(db.dialect());
       ApiKeys apiKeys = new ApiKeys(db, clock);
       Accounts accounts = new Accounts(db, ledger, apiKeys, clock);
       Inventory inventory = new Inventory(db, phones, clock);

@@ -1,15 +1,51 @@
 package com.ohmyotp.ledger;
 
 import com.ohmyotp.api.ApiException;
+import com.ohmyotp.db.Database;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
- * The only code that changes a balance. Each method runs inside the caller's transaction and
- * writes the balance change and its transaction row together; a debit is one conditional
- * update, so the balance can never go below zero however many requests race.
+ * The only code that changes a balance. Each change is one statement that moves the balance and
+ * writes its transaction row together, inside the caller's transaction; a debit is conditional
+ * on the balance covering it, so the balance can never go below zero however many requests race.
  */
 public final class Ledger {
+
+  /**
+   * Moves a balance by {@code :amount} unless that would take it below zero, and records the move.
+   * One statement, not an update and an insert: rent and cancel each make one, and a round trip
+   * is a good part of their cost. It inserts no row when the account is missing or the balance is
+   * short. The account's row, which every rental of the account writes, is locked from here to the
+   * commit, so callers make their move last.
+   */
+  private static final String MOVE_POSTGRESQL =
+      """
+      WITH moved AS (
+        UPDATE accounts SET balance = balance + :amount
+        WHERE id = :account AND balance + :amount >= 0
+        RETURNING id)
+      INSERT INTO transactions (account_id, type, amount, rental_id, service_id, note, created_at)
+      SELECT id, :type, :amount, :rental, :service, :note, :now FROM moved
+      """;
+
+  /** {@link #MOVE_POSTGRESQL} as H2 says it: H2 reads an update's rows as a table, not a CTE. */
+  private static final String MOVE_H2 =
+      """
+      INSERT INTO transactions (account_id, type, amount, rental_id, service_id, note, created_at)
+      SELECT id, :type, :amount, :rental, :service, :note, :now
+      FROM FINAL TABLE (UPDATE accounts SET balance = balance + :amount
+                        WHERE id = :account AND balance + :amount >= 0)
+      """;
+
+  private final String move;
+
+  public Ledger(Database.Dialect dialect) {
+    this.move = switch (dialect) {
+      case H2 -> MOVE_H2;
+      case POSTGRESQL -> MOVE_POSTGRESQL;
+    };
+  }
 
   /**
    * Takes {@code cost} from the account for a rental.
@@ -18,18 +54,7 @@ public final class Ledger {
    */
   public void charge(Handle h, long accountId, Money cost, String rentalId, int serviceId,
       long now) {
-    // The transaction row first and the balance last: the account's row, which every rental of
-    // the account writes, is then locked only from its update to the commit. A refused debit
-    // throws, and the row goes with the rolled-back transaction.
-    record(h, accountId, TransactionType.RENTAL_CHARGE, cost.negate(), rentalId, serviceId, null,
-        now);
-    int updated =
-        h.createUpdate(
-                "UPDATE accounts SET balance = balance - :cost WHERE id = :id AND balance >= :cost")
-            .bind("cost", cost.amount())
-            .bind("id", accountId)
-            .execute();
-    if (updated == 0) {
+    if (move(h, accountId, TransactionType.RENTAL_CHARGE, cost.negate(), rentalId, serviceId, null, now) == 0) {
       throw ApiException.paymentRequired("Your balance does not cover the price of this rental.");
     }
   }
@@ -37,14 +62,12 @@ public final class Ledger {
   /** Gives a rental's cost back. The unique (rental, type) index makes a second refund fail. */
   public void refund(Handle h, long accountId, Money amount, String rentalId, int serviceId,
       long now) {
-    record(h, accountId, TransactionType.REFUND, amount, rentalId, serviceId, null, now);
-    credit(h, accountId, amount);
+    credit(h, accountId, TransactionType.REFUND, amount, rentalId, serviceId, null, now);
   }
 
   /** Adds money paid in by the customer. */
   public void deposit(Handle h, long accountId, Money amount, String note, long now) {
-    credit(h, accountId, amount);
-    record(h, accountId, TransactionType.DEPOSIT, amount, null, null, note, now);
+    credit(h, accountId, TransactionType.DEPOSIT, amount, null, null, note, now);
   }
 
   /** Balance of one account, read in the caller's transaction. */
@@ -80,27 +103,19 @@ public final class Ledger {
         .list();
   }
 
-  private static void credit(Handle h, long accountId, Money amount) {
+  private void credit(Handle h, long accountId, TransactionType type, Money amount, String rentalId,
+      Integer serviceId, String note, long now) {
     if (!amount.isPositive()) {
       throw new IllegalArgumentException("credit must be positive: " + amount);
     }
-    int updated =
-        h.createUpdate("UPDATE accounts SET balance = balance + :amount WHERE id = :id")
-            .bind("amount", amount.amount())
-            .bind("id", accountId)
-            .execute();
-    if (updated == 0) {
+    if (move(h, accountId, type, amount, rentalId, serviceId, note, now) == 0) {
       throw new IllegalStateException("no account " + accountId);
     }
   }
 
-  private static void record(Handle h, long accountId, TransactionType type, Money amount,
-      String rentalId, Integer serviceId, String note, long now) {
-    h.createUpdate(
-            """
-            INSERT INTO transactions (account_id, type, amount, rental_id, service_id, note, created_at)
-            VALUES (:account, :type, :amount, :rental, :service, :note, :now)
-            """)
+  private int move(Handle h, long accountId, TransactionType type, Money amount, String rentalId,
+      Integer serviceId, String note, long now) {
+    return h.createUpdate(move)
         .bind("account", accountId)
         .bind("type", type.wire())
         .bind("amount", amount.amount())
