@@ -304,6 +304,14 @@ class RentalLifecycleTest {
         }
         assertThat(crawled).as("crawl " + crawl).isEqualTo(all);
       }
+      // Past the last page: no rentals, and still the total; the last page is the partial one.
+      JsonNode past = small.http.get("/api/v1/rentals/history?limit=5&page=6", c.key()).json();
+      assertThat(past.get("rentals")).isEmpty();
+      assertThat(past.get("total").asInt()).isEqualTo(23);
+      assertThat(ids(small.http.get("/api/v1/rentals/history?limit=23&page=1", c.key()).json())).isEqualTo(all);
+      assertThat(small.http.get("/api/v1/rentals/history?limit=23&page=2", c.key()).json().get("rentals")).isEmpty();
+      assertThat(ids(small.http.get("/api/v1/rentals/history?limit=22&page=2", c.key()).json()))
+          .containsExactly(all.getLast());
       List<String> pageThree = ids(small.http.get("/api/v1/rentals/history?limit=5&page=3", c.key()).json());
       assertThat(pageThree).isEqualTo(all.subList(10, 15));
 

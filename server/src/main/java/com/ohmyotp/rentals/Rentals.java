@@ -316,11 +316,12 @@ public final class Rentals {
       return Optional.empty();
     }
     RentalCounts.Counts counted = standing.counts();
-    List<RentalStore.HistoryRow> rows = store.history(h, accountId, filter,
-        historyPages.start(accountId, filter, counted));
+    long total = counted.total(filter.status(), filter.usedOnly());
+    // A page past the last one is empty, as the counts tell: no row needs to be walked past.
+    List<RentalStore.HistoryRow> rows = filter.offset() >= total ? List.of()
+        : store.history(h, accountId, filter, historyPages.start(accountId, filter, counted));
     List<Rental> rentals = rows.stream().map(RentalStore.HistoryRow::rental).toList();
     historyPages.remember(accountId, filter, counted, rentals);
-    long total = counted.total(filter.status(), filter.usedOnly());
     // The balance is read only when there is a row to judge.
     Money balance = rows.isEmpty() ? Money.ZERO : ledger.balance(h, accountId);
     List<HistoryEntry> entries = rows.stream()
