@@ -92,6 +92,7 @@ public final class Database implements AutoCloseable {
     return new Database(dataSource, h2 ? Dialect.H2 : Dialect.POSTGRESQL, h2 && inProcess(url));
   }
 
+  /** Which SQL the database speaks where the two differ. */
   public Dialect dialect() {
     return dialect;
   }
