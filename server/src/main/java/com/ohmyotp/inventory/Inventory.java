@@ -35,6 +35,15 @@ public final class Inventory {
              WHERE u.number_id = p.id AND u.service_id = :service) IS NULL
       """;
 
+  /**
+   * How many ids a claim looks at first. PostgreSQL without statistics on the numbers (a new
+   * database, autovacuum behind) plans the search as a bitmap scan of every id past the start,
+   * each checked and then sorted, instead of a walk that stops at the first match: 8 ms a claim
+   * with 10,000 numbers. Within the window no plan looks at more than this many numbers; only
+   * when it holds no fresh number does the search go on past it, where the plan matters again.
+   */
+  static final long FIRST_WINDOW = 128;
+
   /** A number as allocation sees it. */
   public record NumberRef(long id, String e164, String source) {}
 
@@ -182,10 +191,13 @@ public final class Inventory {
   public Optional<NumberRef> claimFresh(Handle h, Service service, long accountId, String rentalId,
       long now, long until) {
     // Start the search at a random number: concurrent requests then rarely want the same row,
-    // and the walk stays short however many numbers this service has used up before.
+    // and the walk stays short however many numbers this service has used up before. The first
+    // look is a window of a few ids, then the rest up to the end, then from the beginning.
     long start = idRange.randomId(h);
-    Optional<NumberRef> claimed = claimFirstFresh(h, service, rentalId, now, until, ">=", start)
-        .or(() -> claimFirstFresh(h, service, rentalId, now, until, "<", start));
+    long windowEnd = start + FIRST_WINDOW;
+    Optional<NumberRef> claimed = claimFirstFresh(h, service, rentalId, now, until, start, windowEnd)
+        .or(() -> claimFirstFresh(h, service, rentalId, now, until, windowEnd, Long.MAX_VALUE))
+        .or(() -> claimFirstFresh(h, service, rentalId, now, until, Long.MIN_VALUE, start));
     if (claimed.isEmpty()) {
       if (anyFresh(h, service, now, until)) {
         throw new Database.RetryableConflict("the fresh numbers found were taken");
@@ -209,25 +221,25 @@ public final class Inventory {
   }
 
   /**
-   * Claims the first fresh number on one side of {@code start} ({@code side} is {@code >=} or
-   * {@code <}) in one statement. Empty when there is none or when a concurrent request claimed the
-   * one found. Ordering by the whole (source, id) index, though source is fixed, lets H2 see that
-   * the index is in order already and stop at the first match instead of sorting.
+   * Claims the first fresh number with an id from {@code from} (included) to {@code to} (excluded)
+   * in one statement. Empty when there is none or when a concurrent request claimed the one found.
+   * Ordering by the whole (source, id) index, though source is fixed, lets H2 see that the index is
+   * in order already and stop at the first match instead of sorting.
    */
   private static Optional<NumberRef> claimFirstFresh(Handle h, Service service, String rentalId, long now,
-      long until, String side, long start) {
+      long until, long from, long to) {
     return h.createUpdate(
             """
             UPDATE phone_numbers SET held_by = :rental, held_until = :until
             WHERE id = (SELECT p.id FROM phone_numbers p
-                        WHERE <fresh> AND p.id <side> :start
+                        WHERE <fresh> AND p.id >= :from AND p.id < :to
                         ORDER BY p.source, p.id
                         LIMIT 1)
               AND retired_at IS NULL AND (held_until IS NULL OR held_until <= :now)
             """)
         .define("fresh", FRESH)
-        .define("side", side)
-        .bind("start", start)
+        .bind("from", from)
+        .bind("to", to)
         .bind("rental", rentalId)
         .bind("source", service.source())
         .bind("until", until)
