@@ -74,11 +74,10 @@ public final class CatalogRoutes implements Routes {
     // more often: the body written for them is written again only when one of them changed.
     Listing listing = lastListing;
     if (listing == null || listing.services() != services || listing.counts() != counts) {
-      listing = listing != null && listing.services().equals(services) && listing.counts().equals(counts)
-          // The same content read again: keep the body, and the new lists, which the next
-          // requests get too, so that they compare them by identity alone.
-          ? new Listing(services, counts, listing.body())
-          : new Listing(services, counts, write(services, counts));
+      // The same content read again keeps its body; the new lists are kept either way, since the
+      // next requests get them too and then compare by identity alone.
+      boolean sameContent = listing != null && listing.services().equals(services) && listing.counts().equals(counts);
+      listing = new Listing(services, counts, sameContent ? listing.body() : write(services, counts));
       lastListing = listing;
     }
     ctx.contentType(ContentType.APPLICATION_JSON).result(listing.body());
