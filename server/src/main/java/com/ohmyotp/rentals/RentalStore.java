@@ -1,5 +1,6 @@
 package com.ohmyotp.rentals;
 
+import com.ohmyotp.db.Database;
 import com.ohmyotp.inventory.Inventory.PhoneState;
 import com.ohmyotp.ledger.Money;
 import com.ohmyotp.sms.SmsMessage;
@@ -12,14 +13,17 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.Query;
 
 /** SQL for rentals. */
 final class RentalStore {
 
   private final PollCache polls;
+  private final Database.Dialect dialect;
 
-  RentalStore(PollCache polls) {
+  RentalStore(PollCache polls, Database.Dialect dialect) {
     this.polls = polls;
+    this.dialect = dialect;
   }
 
   private static final String RENTAL_COLUMNS =
@@ -49,9 +53,19 @@ final class RentalStore {
    * What customers' polls of /code read, for many rentals in one round trip: each rental's owner,
    * status and expiry with its newest SMS. No service or number, so two tables rather than four.
    */
-  private static final String SELECT_POLL_STATE =
-      "SELECT r.id, r.account_id, r.status, r.expires_at, " + LAST_SMS_COLUMNS + "\nFROM rentals r\n"
-          + JOIN_LAST_SMS + "WHERE r.id IN (<ids>)";
+  private static final String POLL_STATE_COLUMNS =
+      "SELECT r.id, r.account_id, r.status, r.expires_at, " + LAST_SMS_COLUMNS;
+
+  /**
+   * On PostgreSQL the ids come as one array, joined as a table: one statement for any number of
+   * ids, and on a table without statistics yet (a new shop's) the planner hashes the ids rather
+   * than building the whole IN list again for every row it scans.
+   */
+  private static final String SELECT_POLL_STATES_POSTGRESQL = POLL_STATE_COLUMNS
+      + "\nFROM unnest(CAST(:ids AS TEXT[])) AS q(id)\nJOIN rentals r ON r.id = q.id\n" + JOIN_LAST_SMS;
+
+  private static final String SELECT_POLL_STATES_H2 =
+      POLL_STATE_COLUMNS + "\nFROM rentals r\n" + JOIN_LAST_SMS + "WHERE r.id IN (<ids>)";
 
   /**
    * What the re-rent rule needs to know of a rental's number and service now, as the columns
@@ -133,7 +147,11 @@ final class RentalStore {
   /** The rentals found among {@code ids}, each with its newest SMS, by id. */
   Map<String, PollState> findPollStates(Handle h, List<String> ids) {
     Map<String, PollState> found = new HashMap<>();
-    h.createQuery(SELECT_POLL_STATE).bindList("ids", ids).map((rs, ctx) -> {
+    Query query = switch (dialect) {
+      case POSTGRESQL -> h.createQuery(SELECT_POLL_STATES_POSTGRESQL).bindArray("ids", String.class, ids);
+      case H2 -> h.createQuery(SELECT_POLL_STATES_H2).bindList("ids", ids);
+    };
+    query.map((rs, ctx) -> {
       String id = rs.getString("id");
       return new PollState(id, rs.getLong("account_id"), RentalStatus.fromWire(rs.getString("status")).orElseThrow(),
           rs.getLong("expires_at"), lastSms(rs, id));

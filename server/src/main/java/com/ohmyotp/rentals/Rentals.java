@@ -69,7 +69,7 @@ public final class Rentals {
   public Rentals(Database db, Catalog catalog, Inventory inventory, Ledger ledger, SmsStore smsStore,
       NumberSources sources, PollCache polls, Clock clock, ObjectMapper json) {
     this.db = db;
-    this.store = new RentalStore(polls);
+    this.store = new RentalStore(polls, db.dialect());
     this.polls = polls;
     this.catalog = catalog;
     this.inventory = inventory;

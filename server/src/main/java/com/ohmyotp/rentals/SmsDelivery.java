@@ -32,7 +32,7 @@ public final class SmsDelivery implements SmsSink {
 
   public SmsDelivery(Database db, Inventory inventory, SmsStore smsStore, CodeExtractor extractor,
       PollCache polls, Clock clock) {
-    this.store = new RentalStore(polls);
+    this.store = new RentalStore(polls, db.dialect());
     this.db = db;
     this.inventory = inventory;
     this.phones = inventory.phones();
