@@ -30,6 +30,7 @@ public final class ApiKeys {
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
   /** Writing last_used_at on every request would turn each read into a write. */
   private static final long LAST_USED_RESOLUTION_SECONDS = 60;
+  private static final MessageDigest SHA_256 = newSha256();
 
   private final Database db;
   private final Clock clock;
@@ -202,9 +203,25 @@ public final class ApiKeys {
   }
 
   static String hash(String key) {
+    byte[] digest = sha256().digest(key.getBytes(StandardCharsets.US_ASCII));
+    return HexFormat.of().formatHex(digest);
+  }
+
+  /**
+   * A fresh SHA-256 digest, cloned from one made at start: every API request hashes its key, and
+   * looking the algorithm up among the security providers cost more than the hashing itself.
+   */
+  private static MessageDigest sha256() {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.US_ASCII));
-      return HexFormat.of().formatHex(digest);
+      return (MessageDigest) SHA_256.clone();
+    } catch (CloneNotSupportedException e) {
+      return newSha256();
+    }
+  }
+
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
