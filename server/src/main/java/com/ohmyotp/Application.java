@@ -117,9 +117,9 @@ public final class Application implements AutoCloseable {
       WebSessions webSessions = new WebSessions(db, clock);
       Website website = new Website(webSessions, accounts);
       Javalin http = HttpServer.create(json, metrics, List.of(
+          new RentalRoutes(rentals, auth, json),
           new AccountRoutes(accounts, apiKeys, ledger, rentals, db, auth, json),
           new CatalogRoutes(catalog, availability::counts, auth, json),
-          new RentalRoutes(rentals, auth, json),
           new InventoryRoutes(inventory, sources.names(), auth, json),
           new SmsRoutes(db, smsStore, auth),
           new GatewayWebhook(delivery, gatewaySecret, json,

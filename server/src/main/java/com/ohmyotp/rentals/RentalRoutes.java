@@ -33,7 +33,11 @@ public final class RentalRoutes implements Routes {
 
   @Override
   public void register(RoutesConfig routes) {
-    // Fixed paths first: /rentals/active must not be read as the rental called "active".
+    // The poll first: customers call it far more than anything else, and Javalin tries a
+    // request's path against the routes in the order they were added, twice per request.
+    routes.get("/api/v1/rentals/{id}/code", auth.customer((ctx, caller) ->
+        ctx.json(rentals.code(caller, ctx.pathParam("id")))));
+    // Fixed paths before {id}: /rentals/active must not be read as the rental called "active".
     routes.post("/api/v1/rentals", auth.customer(this::rent));
     routes.get("/api/v1/rentals/active", auth.customer((ctx, caller) -> ctx.json(rentals.active(caller))));
     routes.get("/api/v1/rentals/history", auth.customer(this::history));
@@ -41,8 +45,6 @@ public final class RentalRoutes implements Routes {
     routes.post("/api/v1/rentals/rerent/check", auth.customer(this::check));
     routes.get("/api/v1/rentals/{id}", auth.customer((ctx, caller) ->
         ctx.json(rentals.get(caller, ctx.pathParam("id")))));
-    routes.get("/api/v1/rentals/{id}/code", auth.customer((ctx, caller) ->
-        ctx.json(rentals.code(caller, ctx.pathParam("id")))));
     routes.post("/api/v1/rentals/{id}/cancel", auth.customer((ctx, caller) ->
         ctx.json(rentals.cancel(caller, ctx.pathParam("id")))));
   }
