@@ -7,7 +7,7 @@ need_wrk
 bench_build
 echo "footprint: $(machine)"
 ms() { date +%s%N | awk '{printf "%d", $1/1000000}'; }
-floor=0; startup=0; runs=10; each=""
+floor=0; startup=0; runs="${BENCH_STARTS:-10}"; each=""
 for i in $(seq 1 $runs); do
   t0=$(ms); "$JAVA_HOME/bin/java" -version >/dev/null 2>&1; t1=$(ms); floor=$((floor + t1 - t0))
   start_server h2
