@@ -32,6 +32,6 @@ step "BENCH_SECONDS=5" ./gc.sh
 step "BENCH_SECONDS=6 BENCH_WARM_UP=15" ./poll.sh h2
 step "BENCH_SECONDS=6 BENCH_WARM_UP=15" ./poll.sh postgres
 step "BENCH_COUNT=200" ./sms-latency.sh
-step "BENCH_SECONDS=6 BENCH_WARM_UP=30" ./rent-cancel.sh
+step "BENCH_SECONDS=9" ./rent-cancel.sh
 step "BENCH_SECONDS=5 BENCH_WARM_UP=10 BENCH_REWARM=3" ./scale.sh
 echo "all: $(( (SECONDS - total) / 60 )) min $(( (SECONDS - total) % 60 )) s"
