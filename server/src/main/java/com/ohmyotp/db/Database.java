@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 
@@ -152,6 +153,14 @@ public final class Database implements AutoCloseable {
         backOff(attempt);
       }
     }
+  }
+
+  /**
+   * Writes of the transaction on {@code h} to send together: in one round trip on PostgreSQL, one
+   * after the other on H2.
+   */
+  public Pipeline pipeline(Handle h) {
+    return new Pipeline(h, dialect == Dialect.POSTGRESQL);
   }
 
   /** Whether the database is reachable now; used by {@code /readyz}. */

@@ -2,6 +2,7 @@ package com.ohmyotp.inventory;
 
 import com.ohmyotp.catalog.Service;
 import com.ohmyotp.db.Database;
+import com.ohmyotp.db.Pipeline;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
  * The numbers in inventory and who holds them. A number is held by at most one rental: a claim is
@@ -195,20 +197,82 @@ public final class Inventory {
     // look is a window of a few ids, then the rest up to the end, then from the beginning.
     long start = idRange.randomId(h);
     long windowEnd = start + FIRST_WINDOW;
-    Optional<NumberRef> claimed = claimFirstFresh(h, service, rentalId, now, until, start, windowEnd)
-        .or(() -> claimFirstFresh(h, service, rentalId, now, until, windowEnd, Long.MAX_VALUE))
-        .or(() -> claimFirstFresh(h, service, rentalId, now, until, Long.MIN_VALUE, start));
+    FreshClaim claim = new FreshClaim(h, service, accountId, rentalId, now, until);
+    Optional<Claimed> claimed = claim.firstIn(start, windowEnd)
+        .or(() -> claim.firstIn(windowEnd, Long.MAX_VALUE))
+        .or(() -> claim.firstIn(Long.MIN_VALUE, start));
     if (claimed.isEmpty()) {
       if (anyFresh(h, service, now, until)) {
         throw new Database.RetryableConflict("the fresh numbers found were taken");
       }
       return Optional.empty();
     }
-    if (recordFirstRenter(h, claimed.get().id(), service.id(), accountId, now) == 0) {
+    NumberRef number = claimed.get().number();
+    boolean recorded = switch (db.dialect()) {
+      case POSTGRESQL -> claimed.get().firstRenterRecorded();
+      case H2 -> recordFirstRenter(h, number.id(), service.id(), accountId, now) == 1;
+    };
+    if (!recorded) {
       // Someone rented it for this service between the search and the claim.
-      throw new Database.RetryableConflict("number " + claimed.get().id() + " was taken");
+      throw new Database.RetryableConflict("number " + number.id() + " was taken");
     }
-    return claimed;
+    return Optional.of(number);
+  }
+
+  /** A number claimed, and whether the claim's statement recorded its first renter too. */
+  private record Claimed(NumberRef number, boolean firstRenterRecorded) {}
+
+  /** The arguments of one fresh claim, which may look in up to three ranges of ids. */
+  private final class FreshClaim {
+    private final Handle h;
+    private final Service service;
+    private final long accountId;
+    private final String rentalId;
+    private final long now;
+    private final long until;
+
+    FreshClaim(Handle h, Service service, long accountId, String rentalId, long now, long until) {
+      this.h = h;
+      this.service = service;
+      this.accountId = accountId;
+      this.rentalId = rentalId;
+      this.now = now;
+      this.until = until;
+    }
+
+    /**
+     * Claims the first fresh number with an id from {@code from} (included) to {@code to}
+     * (excluded) in one statement. Empty when there is none or when a concurrent request claimed
+     * the one found. Ordering by the whole (source, id) index, though source is fixed, lets H2 see
+     * that the index is in order already and stop at the first match instead of sorting.
+     */
+    Optional<Claimed> firstIn(long from, long to) {
+      return switch (db.dialect()) {
+        case POSTGRESQL -> bind(h.createQuery(CLAIM_FRESH_AND_RECORD_POSTGRESQL), from, to)
+            .bind("account", accountId)
+            .map((rs, ctx) -> new Claimed(
+                new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source")),
+                rs.getBoolean("recorded")))
+            .findOne();
+        case H2 -> bind(h.createUpdate(CLAIM_FRESH), from, to)
+            .executeAndReturnGeneratedKeys("id", "e164", "source")
+            .map((rs, ctx) -> new Claimed(
+                new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source")), false))
+            .findOne();
+      };
+    }
+
+    private <S extends SqlStatement<S>> S bind(S statement, long from, long to) {
+      return statement
+          .define("fresh", FRESH)
+          .bind("from", from)
+          .bind("to", to)
+          .bind("rental", rentalId)
+          .bind("source", service.source())
+          .bind("until", until)
+          .bind("now", now)
+          .bind("service", service.id());
+    }
   }
 
   /**
@@ -216,39 +280,37 @@ public final class Inventory {
    * the service writes one of the service's few count rows, so the caller does it last in the
    * transaction, and the row is locked only until the commit.
    */
-  public void countFreshClaim(Handle h, Service service) {
-    InventoryCounts.addUsage(h, service.id(), 1);
+  public void countFreshClaim(Pipeline writes, Service service) {
+    InventoryCounts.addUsage(writes, db.dialect(), service.id(), 1);
   }
 
+  private static final String CLAIM_FRESH =
+      """
+      UPDATE phone_numbers SET held_by = :rental, held_until = :until
+      WHERE id = (SELECT p.id FROM phone_numbers p
+                  WHERE <fresh> AND p.id >= :from AND p.id < :to
+                  ORDER BY p.source, p.id
+                  LIMIT 1)
+        AND retired_at IS NULL AND (held_until IS NULL OR held_until <= :now)
+      """;
+
   /**
-   * Claims the first fresh number with an id from {@code from} (included) to {@code to} (excluded)
-   * in one statement. Empty when there is none or when a concurrent request claimed the one found.
-   * Ordering by the whole (source, id) index, though source is fixed, lets H2 see that the index is
-   * in order already and stop at the first match instead of sorting.
+   * {@link #CLAIM_FRESH}, and the first renter recorded in the same statement: a rent's
+   * statements are most of its cost on PostgreSQL, and each one is a round trip. {@code
+   * recorded} is false when a concurrent rental recorded the number for the service first.
    */
-  private static Optional<NumberRef> claimFirstFresh(Handle h, Service service, String rentalId, long now,
-      long until, long from, long to) {
-    return h.createUpdate(
-            """
-            UPDATE phone_numbers SET held_by = :rental, held_until = :until
-            WHERE id = (SELECT p.id FROM phone_numbers p
-                        WHERE <fresh> AND p.id >= :from AND p.id < :to
-                        ORDER BY p.source, p.id
-                        LIMIT 1)
-              AND retired_at IS NULL AND (held_until IS NULL OR held_until <= :now)
-            """)
-        .define("fresh", FRESH)
-        .bind("from", from)
-        .bind("to", to)
-        .bind("rental", rentalId)
-        .bind("source", service.source())
-        .bind("until", until)
-        .bind("now", now)
-        .bind("service", service.id())
-        .executeAndReturnGeneratedKeys("id", "e164", "source")
-        .map((rs, ctx) -> new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source")))
-        .findOne();
-  }
+  private static final String CLAIM_FRESH_AND_RECORD_POSTGRESQL =
+      """
+      WITH claimed AS (
+      """ + CLAIM_FRESH + """
+        RETURNING id, e164, source),
+      recorded AS (
+        INSERT INTO number_usage (number_id, service_id, account_id, first_rented_at)
+        SELECT id, :service, :account, :now FROM claimed
+        ON CONFLICT DO NOTHING
+        RETURNING number_id)
+      SELECT id, e164, source, EXISTS (SELECT 1 FROM recorded) AS recorded FROM claimed
+      """;
 
   private static boolean anyFresh(Handle h, Service service, long now, long until) {
     return h.createQuery("SELECT p.id FROM phone_numbers p WHERE <fresh> LIMIT 1")
@@ -307,13 +369,14 @@ public final class Inventory {
         .execute();
   }
 
-  /** Lets go of a number the rental holds (a no-op when another rental holds it by now). */
-  public void release(Handle h, long numberId, String rentalId) {
-    h.createUpdate(
-            "UPDATE phone_numbers SET held_by = NULL, held_until = NULL WHERE id = :id AND held_by = :rental")
+  /**
+   * Lets go of a number the rental holds when {@code writes} runs (a no-op when another rental
+   * holds it by then).
+   */
+  public void release(Pipeline writes, long numberId, String rentalId) {
+    writes.add("UPDATE phone_numbers SET held_by = NULL, held_until = NULL WHERE id = :id AND held_by = :rental")
         .bind("id", numberId)
-        .bind("rental", rentalId)
-        .execute();
+        .bind("rental", rentalId);
   }
 
   /** The rental that holds the number now, if any. */
@@ -394,7 +457,7 @@ public final class Inventory {
           ? new ImportResult(phones.display(e164.get()), "imported", null)
           : new ImportResult(phones.display(e164.get()), "duplicate", "Already in inventory."));
     }
-    InventoryCounts.addNumbers(h, source, imported);
+    InventoryCounts.addNumbers(h, db.dialect(), source, imported);
     return results;
   }
 
@@ -453,13 +516,13 @@ public final class Inventory {
   }
 
   /** Takes a number that has just stopped being counted out of its source's and services' counts. */
-  private static void uncount(Handle h, long numberId, String source) {
-    InventoryCounts.addNumbers(h, source, -1);
+  private void uncount(Handle h, long numberId, String source) {
+    InventoryCounts.addNumbers(h, db.dialect(), source, -1);
     // In service order, so that two transactions taking numbers out lock count rows in one order.
     h.createQuery("SELECT service_id FROM number_usage WHERE number_id = :id ORDER BY service_id")
         .bind("id", numberId)
         .mapTo(Integer.class)
         .list()
-        .forEach(service -> InventoryCounts.addUsage(h, service, -1));
+        .forEach(service -> InventoryCounts.addUsage(h, db.dialect(), service, -1));
   }
 }

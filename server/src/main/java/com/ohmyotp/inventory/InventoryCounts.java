@@ -1,6 +1,7 @@
 package com.ohmyotp.inventory;
 
 import com.ohmyotp.db.Database;
+import com.ohmyotp.db.Pipeline;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jdbi.v3.core.Handle;
@@ -21,12 +22,21 @@ final class InventoryCounts {
 
   private InventoryCounts() {}
 
-  static void addNumbers(Handle h, String source, long delta) {
-    add(h, "source_numbers", "source", source, delta);
+  static void addNumbers(Handle h, Database.Dialect dialect, String source, long delta) {
+    Pipeline writes = Pipeline.oneAtATime(h);
+    add(writes, dialect, "source_numbers", "source", source, delta);
+    writes.run();
   }
 
-  static void addUsage(Handle h, int serviceId, long delta) {
-    add(h, "service_usage", "service_id", serviceId, delta);
+  static void addUsage(Handle h, Database.Dialect dialect, int serviceId, long delta) {
+    Pipeline writes = Pipeline.oneAtATime(h);
+    addUsage(writes, dialect, serviceId, delta);
+    writes.run();
+  }
+
+  /** Adds to a service's usage when {@code writes} runs. */
+  static void addUsage(Pipeline writes, Database.Dialect dialect, int serviceId, long delta) {
+    add(writes, dialect, "service_usage", "service_id", serviceId, delta);
   }
 
   /** Counted numbers by source. */
@@ -43,22 +53,43 @@ final class InventoryCounts {
         .collectToMap(Map.Entry::getKey, Map.Entry::getValue);
   }
 
-  private static void add(Handle h, String table, String keyColumn, Object key, long delta) {
+  // Table and column names come from this class, never from input.
+  private static void add(Pipeline writes, Database.Dialect dialect, String table, String keyColumn,
+      Object key, long delta) {
     if (delta == 0) {
       return;
     }
     int stripe = ThreadLocalRandom.current().nextInt(STRIPES);
-    int updated = h.createUpdate("UPDATE <table> SET numbers = numbers + :delta WHERE <key> = :value AND stripe = :stripe")
-        .define("table", table)
-        .define("key", keyColumn)
-        .bind("delta", delta)
-        .bind("value", key)
-        .bind("stripe", stripe)
-        .execute();
-    if (updated == 1) {
-      return;
+    switch (dialect) {
+      // One statement that also starts the stripe's row: in a pipeline, a second statement would
+      // come after the account's locks, which other rentals take after this row's.
+      case POSTGRESQL -> bindKey(writes.add("INSERT INTO " + table + " (" + keyColumn + ", stripe, numbers) "
+              + "VALUES (:value, :stripe, :delta) ON CONFLICT (" + keyColumn + ", stripe) "
+              + "DO UPDATE SET numbers = " + table + ".numbers + EXCLUDED.numbers"), key)
+          .bind("delta", delta)
+          .bind("stripe", stripe);
+      case H2 -> bindKey(writes.add(
+              "UPDATE " + table + " SET numbers = numbers + :delta WHERE " + keyColumn + " = :value AND stripe = :stripe"), key)
+          .bind("delta", delta)
+          .bind("stripe", stripe)
+          .then(updated -> {
+            if (updated == 0) {
+              startStripe(writes.handle(), table, keyColumn, key, stripe, delta);
+            }
+          });
     }
-    // The stripe's first change: its row starts here.
+  }
+
+  private static Pipeline.Step bindKey(Pipeline.Step step, Object key) {
+    return switch (key) {
+      case String s -> step.bind("value", s);
+      case Integer i -> step.bind("value", i);
+      default -> throw new IllegalArgumentException("a count key is a source or a service id: " + key);
+    };
+  }
+
+  /** The stripe's first change: its row starts here. */
+  private static void startStripe(Handle h, String table, String keyColumn, Object key, int stripe, long delta) {
     try {
       h.createUpdate("INSERT INTO <table> (<key>, stripe, numbers) VALUES (:value, :stripe, :delta)")
           .define("table", table)

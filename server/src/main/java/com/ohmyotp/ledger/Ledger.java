@@ -2,6 +2,7 @@ package com.ohmyotp.ledger;
 
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.db.Database;
+import com.ohmyotp.db.Pipeline;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
@@ -48,26 +49,34 @@ public final class Ledger {
   }
 
   /**
-   * Takes {@code cost} from the account for a rental.
+   * Takes {@code cost} from the account for a rental, when {@code writes} runs.
    *
-   * @throws ApiException 402 when the balance does not cover it
+   * @throws ApiException 402, from {@link Pipeline#run}, when the balance does not cover it
    */
-  public void charge(Handle h, long accountId, Money cost, String rentalId, int serviceId,
+  public void charge(Pipeline writes, long accountId, Money cost, String rentalId, int serviceId,
       long now) {
-    if (move(h, accountId, TransactionType.RENTAL_CHARGE, cost.negate(), rentalId, serviceId, null, now) == 0) {
-      throw ApiException.paymentRequired("Your balance does not cover the price of this rental.");
-    }
+    move(writes, accountId, TransactionType.RENTAL_CHARGE, cost.negate(), rentalId, serviceId, null, now)
+        .then(moved -> {
+          if (moved == 0) {
+            throw ApiException.paymentRequired("Your balance does not cover the price of this rental.");
+          }
+        });
   }
 
-  /** Gives a rental's cost back. The unique (rental, type) index makes a second refund fail. */
-  public void refund(Handle h, long accountId, Money amount, String rentalId, int serviceId,
+  /**
+   * Gives a rental's cost back when {@code writes} runs. The unique (rental, type) index makes a
+   * second refund fail.
+   */
+  public void refund(Pipeline writes, long accountId, Money amount, String rentalId, int serviceId,
       long now) {
-    credit(h, accountId, TransactionType.REFUND, amount, rentalId, serviceId, null, now);
+    credit(writes, accountId, TransactionType.REFUND, amount, rentalId, serviceId, null, now);
   }
 
   /** Adds money paid in by the customer. */
   public void deposit(Handle h, long accountId, Money amount, String note, long now) {
-    credit(h, accountId, TransactionType.DEPOSIT, amount, null, null, note, now);
+    Pipeline writes = Pipeline.oneAtATime(h);
+    credit(writes, accountId, TransactionType.DEPOSIT, amount, null, null, note, now);
+    writes.run();
   }
 
   /** Balance of one account, read in the caller's transaction. */
@@ -103,26 +112,27 @@ public final class Ledger {
         .list();
   }
 
-  private void credit(Handle h, long accountId, TransactionType type, Money amount, String rentalId,
-      Integer serviceId, String note, long now) {
+  private void credit(Pipeline writes, long accountId, TransactionType type, Money amount,
+      String rentalId, Integer serviceId, String note, long now) {
     if (!amount.isPositive()) {
       throw new IllegalArgumentException("credit must be positive: " + amount);
     }
-    if (move(h, accountId, type, amount, rentalId, serviceId, note, now) == 0) {
-      throw new IllegalStateException("no account " + accountId);
-    }
+    move(writes, accountId, type, amount, rentalId, serviceId, note, now).then(moved -> {
+      if (moved == 0) {
+        throw new IllegalStateException("no account " + accountId);
+      }
+    });
   }
 
-  private int move(Handle h, long accountId, TransactionType type, Money amount, String rentalId,
-      Integer serviceId, String note, long now) {
-    return h.createUpdate(move)
+  private Pipeline.Step move(Pipeline writes, long accountId, TransactionType type, Money amount,
+      String rentalId, Integer serviceId, String note, long now) {
+    return writes.add(move)
         .bind("account", accountId)
         .bind("type", type.wire())
         .bind("amount", amount.amount())
         .bind("rental", rentalId)
         .bind("service", serviceId)
         .bind("note", note)
-        .bind("now", now)
-        .execute();
+        .bind("now", now);
   }
 }

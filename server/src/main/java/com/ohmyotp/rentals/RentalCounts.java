@@ -1,6 +1,7 @@
 package com.ohmyotp.rentals;
 
 import com.ohmyotp.db.Database;
+import com.ohmyotp.db.Pipeline;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -54,15 +55,38 @@ final class RentalCounts {
     }
   }
 
-  /** Counts a new rental, which is active. */
-  void added(Handle h, long accountId) {
-    int updated = h.createUpdate("UPDATE account_rentals SET active = active + 1 WHERE account_id = :account")
-        .bind("account", accountId)
-        .execute();
-    if (updated == 1) {
-      return;
+  /**
+   * A new rental counted as active, and the account's row started by its first: on PostgreSQL
+   * in one statement, so that it needs no second one after the pipeline it is part of has run.
+   */
+  private static final String ADD_ACTIVE_POSTGRESQL =
+      """
+      INSERT INTO account_rentals (account_id, active) VALUES (:account, 1)
+      ON CONFLICT (account_id) DO UPDATE SET active = account_rentals.active + 1
+      """;
+
+  private final Database.Dialect dialect;
+
+  RentalCounts(Database.Dialect dialect) {
+    this.dialect = dialect;
+  }
+
+  /** Counts a new rental, which is active, when {@code writes} runs. */
+  void added(Pipeline writes, long accountId) {
+    switch (dialect) {
+      case POSTGRESQL -> writes.add(ADD_ACTIVE_POSTGRESQL).bind("account", accountId);
+      case H2 -> writes.add("UPDATE account_rentals SET active = active + 1 WHERE account_id = :account")
+          .bind("account", accountId)
+          .then(updated -> {
+            if (updated == 0) {
+              firstRental(writes.handle(), accountId);
+            }
+          });
     }
-    // The account's first rental: its row does not exist yet.
+  }
+
+  /** The account's first rental: its row does not exist yet. */
+  private static void firstRental(Handle h, long accountId) {
     try {
       h.createUpdate("INSERT INTO account_rentals (account_id, active) VALUES (:account, 1)")
           .bind("account", accountId)
@@ -75,17 +99,15 @@ final class RentalCounts {
     }
   }
 
-  /** Moves one rental of the account from one counter to another. */
-  void moved(Handle h, long accountId, Tally from, Tally to) {
+  /** Moves one rental of the account from one counter to another when {@code writes} runs. */
+  void moved(Pipeline writes, long accountId, Tally from, Tally to) {
     if (from == to) {
       return;
     }
     // Both column names come from the enum, never from input.
-    h.createUpdate("UPDATE account_rentals SET <from> = <from> - 1, <to> = <to> + 1 WHERE account_id = :account")
-        .define("from", from.column)
-        .define("to", to.column)
-        .bind("account", accountId)
-        .execute();
+    writes.add("UPDATE account_rentals SET " + from.column + " = " + from.column + " - 1, "
+            + to.column + " = " + to.column + " + 1 WHERE account_id = :account")
+        .bind("account", accountId);
   }
 
   /**

@@ -1,6 +1,7 @@
 package com.ohmyotp.rentals;
 
 import com.ohmyotp.db.Database;
+import com.ohmyotp.db.Pipeline;
 import com.ohmyotp.inventory.Inventory.PhoneState;
 import com.ohmyotp.ledger.Money;
 import com.ohmyotp.sms.SmsMessage;
@@ -121,8 +122,8 @@ final class RentalStore {
     }
   }
 
-  void insert(Handle h, Rental r) {
-    h.createUpdate(
+  void insert(Pipeline writes, Rental r) {
+    writes.add(
             """
             INSERT INTO rentals (id, account_id, service_id, number_id, status, cost, rerent,
                                  rented_at, expires_at, sms_count)
@@ -136,8 +137,7 @@ final class RentalStore {
         .bind("cost", r.cost().amount())
         .bind("rerent", r.rerent())
         .bind("rented", r.rentedAt())
-        .bind("expires", r.expiresAt())
-        .execute();
+        .bind("expires", r.expiresAt());
   }
 
   Optional<Rental> find(Handle h, String id) {
@@ -183,11 +183,14 @@ final class RentalStore {
         .findOne();
   }
 
-  /** Moves a rental on from {@code from}; false when it was no longer in that status. */
-  boolean transition(Handle h, String id, RentalStatus from, RentalStatus to, Long endedAt,
+  /**
+   * Moves a rental the caller holds locked on from {@code from} when {@code writes} runs; a row in
+   * another status by then asks for the whole transaction again.
+   */
+  void transition(Pipeline writes, String id, RentalStatus from, RentalStatus to, Long endedAt,
       Money refund) {
-    polls.changing(h, id);
-    return h.createUpdate(
+    polls.changing(writes.handle(), id);
+    writes.add(
             """
             UPDATE rentals SET status = :to, ended_at = :ended, refund_amount = :refund
             WHERE id = :id AND status = :from
@@ -197,13 +200,20 @@ final class RentalStore {
         .bind("refund", refund == null ? null : refund.amount())
         .bind("id", id)
         .bind("from", from.wire())
-        .execute() == 1;
+        .then(changed -> {
+          if (changed != 1) {
+            throw new Database.RetryableConflict("rental " + id + " changed while locked");
+          }
+        });
   }
 
-  /** Records the arrival of SMS {@code smsId} on the rental, which the caller holds locked. */
-  void recordSms(Handle h, String id, long smsId) {
-    polls.changing(h, id);
-    h.createUpdate(
+  /**
+   * Records the arrival of SMS {@code smsId} on the rental, which the caller holds locked, when
+   * {@code writes} runs.
+   */
+  void recordSms(Pipeline writes, String id, long smsId) {
+    polls.changing(writes.handle(), id);
+    writes.add(
             """
             UPDATE rentals
             SET status = 'completed', sms_count = sms_count + 1,
@@ -211,8 +221,7 @@ final class RentalStore {
             WHERE id = :id
             """)
         .bind("sms", smsId)
-        .bind("id", id)
-        .execute();
+        .bind("id", id);
   }
 
   List<String> dueForExpiry(Handle h, long accountId, long now) {

@@ -8,6 +8,7 @@ import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.catalog.Service;
 import com.ohmyotp.db.BatchedLookup;
 import com.ohmyotp.db.Database;
+import com.ohmyotp.db.Pipeline;
 import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.inventory.Inventory.PhoneState;
 import com.ohmyotp.ledger.Ledger;
@@ -60,7 +61,7 @@ public final class Rentals {
   private final ObjectMapper json;
   private final RentalStore store;
   private final PollCache polls;
-  private final RentalCounts counts = new RentalCounts();
+  private final RentalCounts counts;
   private final HistoryPages historyPages = new HistoryPages();
   private final IdempotencyKeys idempotency;
   private final RentalViews views;
@@ -69,6 +70,7 @@ public final class Rentals {
   public Rentals(Database db, Catalog catalog, Inventory inventory, Ledger ledger, SmsStore smsStore,
       NumberSources sources, PollCache polls, Clock clock, ObjectMapper json) {
     this.db = db;
+    this.counts = new RentalCounts(db.dialect());
     this.store = new RentalStore(polls, db.dialect());
     this.polls = polls;
     this.catalog = catalog;
@@ -160,16 +162,18 @@ public final class Rentals {
       Rental r = new Rental(rentalId, caller.accountId(), service.id(), service.name(), number.id(),
           number.e164(), number.source(), RentalStatus.ACTIVE, service.price(),
           rerentE164.isPresent(), start, end, null, null, 0);
-      store.insert(h, r);
       idempotencyKey.ifPresent(key -> idempotency.complete(h, caller.accountId(), key, rentalId, 201,
           new String(body(r, start), StandardCharsets.UTF_8)));
+      Pipeline writes = db.pipeline(h);
+      store.insert(writes, r);
       // The service's count row and the account's rows are the ones many rentals write: they
       // are locked last, so that each lock is held only until the commit.
       if (rerentE164.isEmpty()) {
-        inventory.countFreshClaim(h, service);
+        inventory.countFreshClaim(writes, service);
       }
-      counts.added(h, caller.accountId());
-      ledger.charge(h, caller.accountId(), service.price(), rentalId, service.id(), start);
+      counts.added(writes, caller.accountId());
+      ledger.charge(writes, caller.accountId(), service.price(), rentalId, service.id(), start);
+      writes.run();
       return r;
     });
     log.info("rental {} started: service={} account={} rerent={}", rental.id(), service.name(),
@@ -257,16 +261,16 @@ public final class Rentals {
       }
       CancelOutcome outcome = Lifecycle.cancel(locked, now);
       if (outcome instanceof CancelOutcome.Cancelled cancelled) {
-        if (!store.transition(h, locked.id(), locked.status(), RentalStatus.CANCELLED, now, cancelled.refund())) {
-          throw new Database.RetryableConflict("rental " + locked.id() + " changed while locked");
-        }
-        inventory.release(h, locked.numberId(), locked.id());
+        Pipeline writes = db.pipeline(h);
+        store.transition(writes, locked.id(), locked.status(), RentalStatus.CANCELLED, now, cancelled.refund());
+        inventory.release(writes, locked.numberId(), locked.id());
         // The account's rows last, as when renting.
-        counts.moved(h, locked.accountId(), RentalCounts.Tally.of(locked.status(), locked.smsCount()),
+        counts.moved(writes, locked.accountId(), RentalCounts.Tally.of(locked.status(), locked.smsCount()),
             RentalCounts.Tally.of(RentalStatus.CANCELLED, locked.smsCount()));
         if (cancelled.refund().isPositive()) {
-          ledger.refund(h, locked.accountId(), cancelled.refund(), locked.id(), locked.serviceId(), now);
+          ledger.refund(writes, locked.accountId(), cancelled.refund(), locked.id(), locked.serviceId(), now);
         }
+        writes.run();
         return new Result(locked.ended(RentalStatus.CANCELLED, now, cancelled.refund()), outcome);
       }
       return new Result(locked, outcome);
@@ -404,12 +408,12 @@ public final class Rentals {
   }
 
   private void expire(Handle h, Rental r, long now) {
-    if (!store.transition(h, r.id(), RentalStatus.ACTIVE, RentalStatus.EXPIRED, r.expiresAt(), r.cost())) {
-      throw new Database.RetryableConflict("rental " + r.id() + " changed while locked");
-    }
-    inventory.release(h, r.numberId(), r.id());
-    counts.moved(h, r.accountId(), RentalCounts.Tally.ACTIVE, RentalCounts.Tally.EXPIRED);
-    ledger.refund(h, r.accountId(), r.cost(), r.id(), r.serviceId(), now);
+    Pipeline writes = db.pipeline(h);
+    store.transition(writes, r.id(), RentalStatus.ACTIVE, RentalStatus.EXPIRED, r.expiresAt(), r.cost());
+    inventory.release(writes, r.numberId(), r.id());
+    counts.moved(writes, r.accountId(), RentalCounts.Tally.ACTIVE, RentalCounts.Tally.EXPIRED);
+    ledger.refund(writes, r.accountId(), r.cost(), r.id(), r.serviceId(), now);
+    writes.run();
     log.info("rental {} expired: refund={}", r.id(), r.cost());
   }
 

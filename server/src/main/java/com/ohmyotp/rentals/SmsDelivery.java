@@ -1,6 +1,7 @@
 package com.ohmyotp.rentals;
 
 import com.ohmyotp.db.Database;
+import com.ohmyotp.db.Pipeline;
 import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.sms.CodeExtractor;
@@ -28,12 +29,13 @@ public final class SmsDelivery implements SmsSink {
   private final CodeExtractor extractor;
   private final Clock clock;
   private final RentalStore store;
-  private final RentalCounts counts = new RentalCounts();
+  private final RentalCounts counts;
 
   public SmsDelivery(Database db, Inventory inventory, SmsStore smsStore, CodeExtractor extractor,
       PollCache polls, Clock clock) {
     this.store = new RentalStore(polls, db.dialect());
     this.db = db;
+    this.counts = new RentalCounts(db.dialect());
     this.inventory = inventory;
     this.phones = inventory.phones();
     this.smsStore = smsStore;
@@ -58,10 +60,12 @@ public final class SmsDelivery implements SmsSink {
         return Optional.<String>empty();
       }
       long smsId = smsStore.insert(h, rental.get().id(), sms.from(), sms.text(), code, receivedAt);
-      store.recordSms(h, rental.get().id(), smsId);
+      Pipeline writes = db.pipeline(h);
+      store.recordSms(writes, rental.get().id(), smsId);
       if (rental.get().status() == RentalStatus.ACTIVE) {
-        counts.moved(h, rental.get().accountId(), RentalCounts.Tally.ACTIVE, RentalCounts.Tally.COMPLETED);
+        counts.moved(writes, rental.get().accountId(), RentalCounts.Tally.ACTIVE, RentalCounts.Tally.COMPLETED);
       }
+      writes.run();
       return Optional.of(rental.get().id());
     });
     if (delivered.isPresent()) {
