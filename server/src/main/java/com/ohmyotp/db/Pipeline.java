@@ -1,7 +1,7 @@
 package com.ohmyotp.db;
 
-import java.math.BigDecimal;
 import java.lang.reflect.Type;
+import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -12,6 +12,7 @@ import java.util.function.IntConsumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.ParsedSql;
 import org.jdbi.v3.core.statement.SqlStatements;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.Update;
 
 /**
@@ -80,7 +81,8 @@ public final class Pipeline {
 
   private int[] runTogether(List<Step> batch) {
     // Named parameters may repeat across statements with other values: every statement is turned
-    // into its positional form, with the parser the handle uses, and bound by position.
+    // into its positional form, with the parser the handle uses, and bound by position. The parser
+    // reads a statement context only to describe a parse error, and there is none yet.
     StringBuilder sql = new StringBuilder();
     List<Param> positional = new ArrayList<>();
     for (Step step : batch) {
@@ -101,7 +103,12 @@ public final class Pipeline {
     for (int i = 0; i < positional.size(); i++) {
       update.bindByType(i, positional.get(i).value(), positional.get(i).type());
     }
-    return update.execute((statement, ctx) -> counts(statement.get(), batch.size()));
+    // Closing the context closes the statement now, as Jdbi's own update-count producer does.
+    return update.execute((statement, ctx) -> {
+      try (StatementContext context = ctx) {
+        return counts(statement.get(), batch.size());
+      }
+    });
   }
 
   private static int[] counts(PreparedStatement statement, int expected) throws SQLException {
