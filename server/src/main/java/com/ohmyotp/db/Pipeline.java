@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.ParsedSql;
+import org.jdbi.v3.core.statement.SqlParser;
 import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.Update;
@@ -83,10 +84,11 @@ public final class Pipeline {
     // Named parameters may repeat across statements with other values: every statement is turned
     // into its positional form, with the parser the handle uses, and bound by position. The parser
     // reads a statement context only to describe a parse error, and there is none yet.
+    SqlParser parser = handle.getConfig(SqlStatements.class).getSqlParser();
     StringBuilder sql = new StringBuilder();
     List<Param> positional = new ArrayList<>();
     for (Step step : batch) {
-      ParsedSql parsed = handle.getConfig(SqlStatements.class).getSqlParser().parse(step.sql, null);
+      ParsedSql parsed = parser.parse(step.sql, null);
       if (!sql.isEmpty()) {
         sql.append(";\n");
       }
@@ -137,27 +139,20 @@ public final class Pipeline {
       this.sql = sql;
     }
 
+    // One overload per type, boxed: a primitive argument boxes to it, and a null keeps its SQL type.
     public Step bind(String name, String value) {
       return put(name, value, String.class);
-    }
-
-    public Step bind(String name, long value) {
-      return put(name, value, Long.class);
     }
 
     public Step bind(String name, Long value) {
       return put(name, value, Long.class);
     }
 
-    public Step bind(String name, int value) {
-      return put(name, value, Integer.class);
-    }
-
     public Step bind(String name, Integer value) {
       return put(name, value, Integer.class);
     }
 
-    public Step bind(String name, boolean value) {
+    public Step bind(String name, Boolean value) {
       return put(name, value, Boolean.class);
     }
 

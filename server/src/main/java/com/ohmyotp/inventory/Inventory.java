@@ -3,6 +3,8 @@ package com.ohmyotp.inventory;
 import com.ohmyotp.catalog.Service;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.db.Pipeline;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -250,16 +252,17 @@ public final class Inventory {
       return switch (db.dialect()) {
         case POSTGRESQL -> bind(h.createQuery(CLAIM_FRESH_AND_RECORD_POSTGRESQL), from, to)
             .bind("account", accountId)
-            .map((rs, ctx) -> new Claimed(
-                new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source")),
-                rs.getBoolean("recorded")))
+            .map((rs, ctx) -> new Claimed(number(rs), rs.getBoolean("recorded")))
             .findOne();
         case H2 -> bind(h.createUpdate(CLAIM_FRESH), from, to)
             .executeAndReturnGeneratedKeys("id", "e164", "source")
-            .map((rs, ctx) -> new Claimed(
-                new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source")), false))
+            .map((rs, ctx) -> new Claimed(number(rs), false))
             .findOne();
       };
+    }
+
+    private static NumberRef number(ResultSet rs) throws SQLException {
+      return new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source"));
     }
 
     private <S extends SqlStatement<S>> S bind(S statement, long from, long to) {
