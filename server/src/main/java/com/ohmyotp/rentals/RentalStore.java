@@ -81,8 +81,11 @@ final class RentalStore {
    * page's ids come first, from the covering index alone; the joins only for those rows.
    * {@code <where>} chooses the rows.
    */
+  // The account's balance rides along with the page: every row's re-rent eligibility is judged
+  // against it, and a query of its own would be one more round trip per page.
   private static final String SELECT_HISTORY_PAGE =
-      "SELECT " + RENTAL_COLUMNS + ", " + LAST_SMS_COLUMNS + ", " + RERENT_COLUMNS + FROM_RENTALS
+      "SELECT " + RENTAL_COLUMNS + ", " + LAST_SMS_COLUMNS + ", " + RERENT_COLUMNS
+          + ", (SELECT a.balance FROM accounts a WHERE a.id = :account) AS account_balance" + FROM_RENTALS
           + JOIN_LAST_SMS
           + """
           JOIN (SELECT r.id AS page_id FROM rentals r WHERE <where>
@@ -261,6 +264,11 @@ final class RentalStore {
    */
   record HistoryRow(Rental rental, Optional<SmsMessage> lastSms, RerentFacts rerent) {}
 
+  /** A page of history rows and the account's balance, read together. */
+  record HistoryPage(List<HistoryRow> rows, Money balance) {
+    static final HistoryPage EMPTY = new HistoryPage(List.of(), Money.ZERO);
+  }
+
   /**
    * The rental's number and service as they are now, for the re-rent rule. The caller rented the
    * number for the service before by definition: the rental is that renting.
@@ -271,12 +279,13 @@ final class RentalStore {
    * A page of the account's history: from its first row when {@code start} is known, else by
    * skipping the rows of the pages before it.
    */
-  List<HistoryRow> history(Handle h, long accountId, HistoryFilter filter, Optional<HistoryPages.Start> start) {
+  HistoryPage history(Handle h, long accountId, HistoryFilter filter, Optional<HistoryPages.Start> start) {
     String where = historyWhere(filter) + start
         .map(s -> s.inclusive() ? " AND (r.rented_at, r.id) <= (:start_at, :start_id)"
             : " AND (r.rented_at, r.id) < (:start_at, :start_id)")
         .orElse("");
-    return h.createQuery(SELECT_HISTORY_PAGE)
+    record Read(HistoryRow row, Money balance) {}
+    List<Read> read = h.createQuery(SELECT_HISTORY_PAGE)
         .define("where", where)
         .bind("account", accountId)
         .bind("status", filter.status().map(RentalStatus::wire).orElse(null))
@@ -286,9 +295,12 @@ final class RentalStore {
         .bind("offset", start.isPresent() ? 0 : filter.offset())
         .map((rs, ctx) -> {
           Rental rental = RENTAL.map(rs, ctx);
-          return new HistoryRow(rental, lastSms(rs, rental.id()), rerentFacts(rs, rental));
+          return new Read(new HistoryRow(rental, lastSms(rs, rental.id()), rerentFacts(rs, rental)),
+              Money.of(rs.getBigDecimal("account_balance")));
         })
         .list();
+    return read.isEmpty() ? HistoryPage.EMPTY
+        : new HistoryPage(read.stream().map(Read::row).toList(), read.get(0).balance());
   }
 
   /** The {@link #RERENT_COLUMNS} of a history row. */

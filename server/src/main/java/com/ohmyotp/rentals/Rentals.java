@@ -322,15 +322,13 @@ public final class Rentals {
     RentalCounts.Counts counted = standing.counts();
     long total = counted.total(filter.status(), filter.usedOnly());
     // A page past the last one is empty, as the counts tell: no row needs to be walked past.
-    List<RentalStore.HistoryRow> rows = filter.offset() >= total ? List.of()
+    RentalStore.HistoryPage page = filter.offset() >= total ? RentalStore.HistoryPage.EMPTY
         : store.history(h, accountId, filter, historyPages.start(accountId, filter, counted));
-    List<Rental> rentals = rows.stream().map(RentalStore.HistoryRow::rental).toList();
+    List<Rental> rentals = page.rows().stream().map(RentalStore.HistoryRow::rental).toList();
     historyPages.remember(accountId, filter, counted, rentals);
-    // The balance is read only when there is a row to judge.
-    Money balance = rows.isEmpty() ? Money.ZERO : ledger.balance(h, accountId);
-    List<HistoryEntry> entries = rows.stream()
+    List<HistoryEntry> entries = page.rows().stream()
         .map(row -> views.history(row.rental(), now, row.lastSms().orElse(null),
-            eligibility(row.rerent(), now, balance)))
+            eligibility(row.rerent(), now, page.balance())))
         .toList();
     return Optional.of(new Page<>(entries, total, filter.page(), filter.limit()));
   }
