@@ -79,10 +79,9 @@ final class RentalStore {
   /**
    * A history page: the rentals with their newest SMS and what re-renting each would take. The
    * page's ids come first, from the covering index alone; the joins only for those rows.
-   * {@code <where>} chooses the rows.
+   * {@code <where>} chooses the rows. The account's balance rides along: every row's re-rent
+   * eligibility is judged against it, and a query of its own would be one more round trip.
    */
-  // The account's balance rides along with the page: every row's re-rent eligibility is judged
-  // against it, and a query of its own would be one more round trip per page.
   private static final String SELECT_HISTORY_PAGE =
       "SELECT " + RENTAL_COLUMNS + ", " + LAST_SMS_COLUMNS + ", " + RERENT_COLUMNS
           + ", (SELECT a.balance FROM accounts a WHERE a.id = :account) AS account_balance" + FROM_RENTALS
