@@ -11,6 +11,7 @@ import com.ohmyotp.api.Json;
 import com.ohmyotp.api.RateLimiter;
 import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.catalog.CatalogRoutes;
+import com.ohmyotp.db.ChangeFeed;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.inventory.AvailabilityCache;
 import com.ohmyotp.inventory.Inventory;
@@ -38,6 +39,7 @@ import com.ohmyotp.web.Operations;
 import com.ohmyotp.web.SettingsPages;
 import com.ohmyotp.web.Website;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -60,16 +62,19 @@ public final class Application implements AutoCloseable {
   private final Database db;
   private final Javalin http;
   private final ScheduledExecutorService scheduler;
+  private final Optional<ChangeFeed> rentalChanges;
   private final ExpirySweep sweep;
   private final String adminToken;
   private final String gatewaySecret;
   private final Optional<DemoSeed.Demo> demo;
 
-  private Application(Database db, Javalin http, ScheduledExecutorService scheduler, ExpirySweep sweep,
-      String adminToken, String gatewaySecret, Optional<DemoSeed.Demo> demo) {
+  private Application(Database db, Javalin http, ScheduledExecutorService scheduler,
+      Optional<ChangeFeed> rentalChanges, ExpirySweep sweep, String adminToken, String gatewaySecret,
+      Optional<DemoSeed.Demo> demo) {
     this.db = db;
     this.http = http;
     this.scheduler = scheduler;
+    this.rentalChanges = rentalChanges;
     this.sweep = sweep;
     this.adminToken = adminToken;
     this.gatewaySecret = gatewaySecret;
@@ -91,6 +96,10 @@ public final class Application implements AutoCloseable {
         config.dbConnectionTimeout(), metrics);
     ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2,
         Thread.ofPlatform().name("ohmyotp-background-", 0).daemon(true).factory());
+    // Nodes sharing a PostgreSQL database tell each other which rentals they changed.
+    Optional<ChangeFeed> rentalChanges = db.dialect() == Database.Dialect.POSTGRESQL
+        ? Optional.of(ChangeFeed.start(db, PollCache.CHANNEL))
+        : Optional.empty();
     try {
       ObjectMapper json = Json.newMapper();
       PhoneNumbers phones = new PhoneNumbers(config.defaultRegion());
@@ -99,7 +108,10 @@ public final class Application implements AutoCloseable {
       Accounts accounts = new Accounts(db, ledger, apiKeys, clock);
       Inventory inventory = new Inventory(db, phones, clock);
       SmsStore smsStore = new SmsStore();
-      PollCache polls = PollCache.forDatabase(db);
+      PollCache polls = rentalChanges.map(PollCache::sharedThrough).orElseGet(() -> PollCache.forDatabase(db));
+      FunctionCounter.builder("ohmyotp.polls.from.memory", polls, PollCache::answeredFromMemory)
+          .description("Polls of /code answered without reading the database")
+          .register(metrics);
       SmsDelivery delivery = new SmsDelivery(db, inventory, smsStore, new CodeExtractor(), polls, clock);
       NumberSources sources = new NumberSources(List.of(
           new Simulator(delivery, config.simulatorDelay(), scheduler),
@@ -135,9 +147,10 @@ public final class Application implements AutoCloseable {
       ExpirySweep sweep = new ExpirySweep(rentals, inventory, smsStore, db, clock);
       sweep.start(scheduler, config.sweepInterval().toMillis());
       scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
-      return new Application(db, http, scheduler, sweep, adminToken, gatewaySecret, demo);
+      return new Application(db, http, scheduler, rentalChanges, sweep, adminToken, gatewaySecret, demo);
     } catch (RuntimeException e) {
       scheduler.shutdownNow();
+      rentalChanges.ifPresent(ChangeFeed::close);
       db.close();
       throw e;
     }
@@ -186,6 +199,7 @@ public final class Application implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    rentalChanges.ifPresent(ChangeFeed::close);
     db.close();
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.ohmyotp.accounts.ApiKeys;
+import com.ohmyotp.rentals.PollCache;
 import com.ohmyotp.support.Driver;
 import com.ohmyotp.support.Driver.Customer;
 import com.ohmyotp.support.Http;
@@ -107,6 +108,54 @@ class MultiNodeTest {
       assertThat(read.json().get("code").asText()).isEqualTo(code);
       assertThat(read.json().get("message").asText()).isEqualTo("Your Uber code is " + code);
     }
+  }
+
+  @Test
+  void aRentalPolledOnEveryNodeShowsItsChangesOnEveryNodePromptly() {
+    Driver setup = node(0).driver;
+    String service = setup.service("Uber", "0.40", "gateway");
+    setup.numbers("gateway", 2);
+    Customer customer = setup.customer("10");
+    JsonNode rental = node(0).driver.rent(customer, service);
+    String code = "/api/v1/rentals/" + rental.get("id").asText() + "/code";
+
+    // Polled twice on every node: the second poll is answered from memory.
+    for (NodeProcess node : nodes) {
+      long fromMemory = pollsFromMemory(node);
+      for (int i = 0; i < 2; i++) {
+        Http.Response waiting = node.http.get(code, customer.key());
+        assertThat(waiting.status()).as(waiting.text()).isEqualTo(200);
+        assertThat(waiting.json().get("status").asText()).isEqualTo("active");
+      }
+      assertThat(pollsFromMemory(node)).as(node.name + " kept the answer").isEqualTo(fromMemory + 1);
+    }
+
+    // The SMS lands on one node; every node's next polls show it within the feed's delay, well
+    // before what they kept would have expired by itself.
+    Http.Response accepted = node(1).driver.inboundSms(
+        rental.get("phone_number").asText(), "Uber", "Your Uber code is 246810");
+    assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+    long told = System.nanoTime();
+    for (NodeProcess node : nodes) {
+      await(node.name + " shows the code").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
+          .until(() -> "246810".equals(node.http.get(code, customer.key()).json().path("code").asText()));
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - told)).isLessThan(PollCache.KEPT_FOR.dividedBy(2));
+    for (NodeProcess node : nodes) {
+      Http.Response received = node.http.get(code, customer.key());
+      assertThat(received.json().get("status").asText()).as(node.name).isEqualTo("completed");
+      assertThat(received.json().get("code").asText()).as(node.name).isEqualTo("246810");
+    }
+  }
+
+  /** How many polls {@code node} answered from memory so far, from its Prometheus metrics. */
+  private static long pollsFromMemory(NodeProcess node) {
+    String metrics = node.http.get("/metrics", null).text();
+    return metrics.lines()
+        .filter(line -> line.startsWith("ohmyotp_polls_from_memory_total "))
+        .mapToLong(line -> (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no ohmyotp_polls_from_memory_total in " + metrics));
   }
 
   @Test

@@ -4,9 +4,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
@@ -161,6 +164,26 @@ public final class Database implements AutoCloseable {
    */
   public Pipeline pipeline(Handle h) {
     return new Pipeline(h, dialect == Dialect.POSTGRESQL);
+  }
+
+  /**
+   * A connection outside the pool, for work that holds one for as long as the process runs and
+   * would otherwise take a pooled one from the requests. The caller closes it.
+   */
+  Connection openDedicated(String applicationName) throws SQLException {
+    Properties properties = new Properties();
+    dataSource.getDataSourceProperties().forEach((name, value) ->
+        properties.setProperty(name.toString(), value.toString()));
+    if (dataSource.getUsername() != null) {
+      properties.setProperty("user", dataSource.getUsername());
+    }
+    if (dataSource.getPassword() != null) {
+      properties.setProperty("password", dataSource.getPassword());
+    }
+    properties.setProperty("ApplicationName", applicationName);
+    // A read that hears nothing for this long means the server or the network has gone.
+    properties.setProperty("socketTimeout", "30");
+    return DriverManager.getConnection(dataSource.getJdbcUrl(), properties);
   }
 
   /** Whether the database is reachable now; used by {@code /readyz}. */

@@ -1,30 +1,54 @@
 package com.ohmyotp.rentals;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.ohmyotp.db.ChangeFeed;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.rentals.RentalStore.PollState;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 
 /**
- * What polls of {@code /code} last read of each rental, kept between polls when this process is
- * the only one using its database (the embedded H2): a customer polls the same rental every few
- * seconds until the code arrives, and most polls find nothing new. Against a database that other
- * nodes share, nothing is kept, because their writes would not be seen here.
+ * What polls of {@code /code} last read of each rental, kept between polls: a customer polls the
+ * same rental every few seconds until the code arrives, and most polls find nothing new.
  *
- * <p>An answer from memory is never older than one from the database. Every write to what a poll
- * shows — a rental's status, its SMS — marks the rental as changing inside its transaction,
- * before it commits, and takes the mark off once the transaction has ended. A marked rental's
- * polls read the database; a state read from the database is kept only when no write to any
- * rental has ended since the read began and none has started on that rental.
+ * <p>An answer from memory is never older than one this node's own writes would give. Every write
+ * to what a poll shows — a rental's status, its SMS — marks the rental as changing inside its
+ * transaction, before it commits, and takes the mark off once the transaction has ended. A marked
+ * rental's polls read the database; a state read from the database is kept only when no write to
+ * any rental has ended since the read began and none has started on that rental.
+ *
+ * <p>When other nodes share the database, they tell this one of their writes through a {@link
+ * ChangeFeed} once those have committed, and this one tells them of its own. A rental another
+ * node names is forgotten, and reads that began before are not kept: a change made there shows
+ * here as soon as the feed brings it, a millisecond or two after its commit. While the feed is not
+ * listening nothing is kept, and all that was kept is forgotten, since what it would have told
+ * may be lost. A change whose node died before telling it shows here at the latest {@link
+ * #KEPT_FOR} after its commit. An embedded database has no other nodes; one shared without a feed
+ * has nothing kept.
  */
-public final class PollCache {
+public final class PollCache implements ChangeFeed.Subscriber {
 
   /** Rentals kept; a poll of one that was dropped reads the database once and keeps it again. */
   static final int MAX_RENTALS = 10_000;
+
+  /**
+   * How long an answer is kept when other nodes share the database: the longest a change they
+   * could not tell (their process died right after its commit) stays unseen here.
+   */
+  public static final Duration KEPT_FOR = Duration.ofSeconds(30);
+
+  /** The channel of the database on which nodes tell each other which rentals changed. */
+  public static final String CHANNEL = "ohmyotp_rentals";
 
   private sealed interface Entry {}
 
@@ -34,24 +58,51 @@ public final class PollCache {
   private record Changing(int transactions) implements Entry {}
 
   private final ConcurrentMap<String, Entry> entries;
+  private final Consumer<String> tellOthers;
   private final AtomicLong writesEnded = new AtomicLong();
+  private final LongAdder fromMemory = new LongAdder();
+  private volatile boolean hearingOthers;
 
-  private PollCache(ConcurrentMap<String, Entry> entries) {
+  private PollCache(ConcurrentMap<String, Entry> entries, Consumer<String> tellOthers, boolean hearingOthers) {
     this.entries = entries;
+    this.tellOthers = tellOthers;
+    this.hearingOthers = hearingOthers;
   }
 
-  /** A cache for {@code db}: one that keeps nothing unless this process alone uses it. */
+  /**
+   * A cache for {@code db} with no other nodes to hear from: one that keeps answers when this
+   * process alone uses the database, and nothing otherwise.
+   */
   public static PollCache forDatabase(Database db) {
-    return db.embedded() ? keeping(MAX_RENTALS) : new PollCache(null);
+    return db.embedded() ? keeping(MAX_RENTALS) : new PollCache(null, id -> {}, false);
+  }
+
+  /** A cache that hears of the other nodes' writes on {@code feed}, and tells them its own. */
+  public static PollCache sharedThrough(ChangeFeed feed) {
+    PollCache cache = shared(MAX_RENTALS, KEPT_FOR, Ticker.systemTicker(), feed::publish);
+    feed.subscribe(cache);
+    return cache;
   }
 
   static PollCache keeping(int maxRentals) {
-    return new PollCache(Caffeine.newBuilder()
+    return new PollCache(entries(maxRentals, ChronoUnit.FOREVER.getDuration(), Ticker.systemTicker()),
+        id -> {}, true);
+  }
+
+  static PollCache shared(int maxRentals, Duration keptFor, Ticker ticker, Consumer<String> tellOthers) {
+    return new PollCache(entries(maxRentals, keptFor, ticker), tellOthers, false);
+  }
+
+  private static ConcurrentMap<String, Entry> entries(int maxRentals, Duration keptFor, Ticker ticker) {
+    Duration forever = ChronoUnit.FOREVER.getDuration();
+    return Caffeine.newBuilder()
         .maximumWeight(maxRentals)
         .weigher((String id, Entry entry) -> entry instanceof Changing ? 0 : 1)
+        .expireAfter(Expiry.writing((String id, Entry entry) -> entry instanceof Kept ? keptFor : forever))
+        .ticker(ticker)
         .executor(Runnable::run)
         .<String, Entry>build()
-        .asMap());
+        .asMap();
   }
 
   /** The rental's poll state: from memory when it is there, else from {@code database}. */
@@ -60,13 +111,24 @@ public final class PollCache {
       return database.apply(id);
     }
     if (entries.get(id) instanceof Kept kept) {
+      fromMemory.increment();
       return Optional.of(kept.state());
     }
     long endedBefore = writesEnded.get();
     Optional<PollState> read = database.apply(id);
-    read.ifPresent(state -> entries.compute(id, (key, now) ->
-        now == null && writesEnded.get() == endedBefore ? new Kept(state) : now));
+    read.ifPresent(state -> {
+      Kept kept = new Kept(state);
+      if (entries.compute(id, (key, now) -> now == null && keepable(endedBefore) ? kept : now) == kept
+          && !keepable(endedBefore)) {
+        // The feed stopped while this was being kept, and its sweep may have passed it by.
+        entries.remove(id, kept);
+      }
+    });
     return read;
+  }
+
+  private boolean keepable(long endedBefore) {
+    return hearingOthers && writesEnded.get() == endedBefore;
   }
 
   /**
@@ -86,8 +148,43 @@ public final class PollCache {
       writesEnded.incrementAndGet();
       return now instanceof Changing c && c.transactions() > 1 ? new Changing(c.transactions() - 1) : null;
     });
-    h.afterCommit(ended);
+    h.afterCommit(() -> {
+      ended.run();
+      tellOthers.accept(id);
+    });
     h.afterRollback(ended);
+  }
+
+  @Override
+  public void changed(List<String> ids) {
+    for (String id : ids) {
+      // Counted before the rental is forgotten, so that a read begun before the change committed
+      // cannot keep what it found.
+      writesEnded.incrementAndGet();
+      entries.computeIfPresent(id, (key, now) -> now instanceof Kept ? null : now);
+    }
+  }
+
+  @Override
+  public void listening() {
+    forgetEverything();
+    hearingOthers = true;
+  }
+
+  @Override
+  public void notListening() {
+    hearingOthers = false;
+    forgetEverything();
+  }
+
+  private void forgetEverything() {
+    writesEnded.incrementAndGet();
+    entries.values().removeIf(entry -> entry instanceof Kept);
+  }
+
+  /** How many polls were answered from memory. */
+  public long answeredFromMemory() {
+    return fromMemory.sum();
   }
 
   /** How many rentals are kept or marked; for tests. */

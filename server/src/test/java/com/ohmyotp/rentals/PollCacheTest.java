@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.ohmyotp.rentals.RentalStore.PollState;
 import com.ohmyotp.sms.SmsMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -173,5 +177,105 @@ class PollCacheTest {
       assertThat(markedReads).as("a marked rental is read from the database every time").hasValue(2);
       h.commit();
     }
+  }
+
+  /** A cache as a node sharing PostgreSQL with others has it, with a clock the test moves. */
+  private final AtomicLong nanos = new AtomicLong();
+  private final List<String> told = new ArrayList<>();
+  private final PollCache shared = PollCache.shared(100, PollCache.KEPT_FOR, nanos::get, told::add);
+
+  @Test
+  void sharedNothingIsKeptBeforeTheFeedListens() {
+    shared.find("r1", this::database);
+    shared.find("r1", this::database);
+    assertThat(reads).hasValue(2);
+    shared.listening();
+    shared.find("r1", this::database);
+    shared.find("r1", this::database);
+    assertThat(reads).hasValue(3);
+    assertThat(shared.answeredFromMemory()).isEqualTo(1);
+  }
+
+  @Test
+  void sharedARentalAnotherNodeChangedIsReadAgain() {
+    shared.listening();
+    shared.find("r1", this::database);
+    inDatabase = COMPLETED;
+    shared.changed(List.of("r2", "r1"));
+    assertThat(shared.find("r1", this::database)).contains(COMPLETED);
+    assertThat(shared.find("r1", this::database)).contains(COMPLETED);
+    assertThat(reads).hasValue(2);
+  }
+
+  @Test
+  void sharedAReadThatAnotherNodesChangeOvertookIsNotKept() {
+    shared.listening();
+    Function<String, Optional<PollState>> overtaken = id -> {
+      Optional<PollState> old = database(id);
+      inDatabase = COMPLETED;
+      shared.changed(List.of("r1"));
+      return old;
+    };
+    assertThat(shared.find("r1", overtaken)).contains(ACTIVE);
+    assertThat(shared.find("r1", this::database)).contains(COMPLETED);
+  }
+
+  @Test
+  void sharedEverythingKeptIsForgottenWhenTheFeedStops() {
+    shared.listening();
+    shared.find("r1", this::database);
+    shared.notListening();
+    // Whatever the others changed now goes untold.
+    inDatabase = COMPLETED;
+    assertThat(shared.find("r1", this::database)).contains(COMPLETED);
+    assertThat(shared.find("r1", this::database)).contains(COMPLETED);
+    assertThat(reads).hasValue(3);
+    assertThat(shared.size()).isZero();
+    shared.listening();
+    shared.find("r1", this::database);
+    shared.find("r1", this::database);
+    assertThat(reads).hasValue(4);
+  }
+
+  @Test
+  void sharedAReadDuringWhichTheFeedStoppedIsNotKept() {
+    shared.listening();
+    Function<String, Optional<PollState>> interrupted = id -> {
+      Optional<PollState> old = database(id);
+      shared.notListening();
+      shared.listening();
+      return old;
+    };
+    shared.find("r1", interrupted);
+    shared.find("r1", this::database);
+    assertThat(reads).hasValue(2);
+  }
+
+  @Test
+  void sharedAnAnswerIsKeptNoLongerThanKeptFor() {
+    shared.listening();
+    shared.find("r1", this::database);
+    nanos.addAndGet(PollCache.KEPT_FOR.minusMillis(1).toNanos());
+    shared.find("r1", this::database);
+    assertThat(reads).hasValue(1);
+    nanos.addAndGet(Duration.ofMillis(2).toNanos());
+    shared.find("r1", this::database);
+    assertThat(reads).hasValue(2);
+  }
+
+  @Test
+  void sharedCommittedChangesAreToldToTheOtherNodesAndRolledBackOnesAreNot() {
+    shared.listening();
+    try (Handle h = jdbi.open()) {
+      h.begin();
+      shared.changing(h, "rolled-back");
+      assertThat(told).isEmpty();
+      h.rollback();
+      h.begin();
+      shared.changing(h, "r1");
+      assertThat(told).as("not before the commit").isEmpty();
+      h.commit();
+    }
+    assertThat(told).containsExactly("r1");
   }
 }
