@@ -16,8 +16,10 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * SMS to client: the time from posting a signed SMS to the webhook until the rental's
  * {@code /code} returns its code, over many rentals; next to the floor of the same two round trips
- * to {@code /healthz}, measured in the same run. JDK only:
- * {@code java bench/SmsLatency.java <base> <api key> <service> <gateway secret> <count>}.
+ * to {@code /healthz}, measured in the same run. Each rental is polled once before its SMS, as a
+ * customer waiting for the code would have, so the node has its state in memory. With a reader
+ * base, the SMS goes to one node and the polls to the other. JDK only:
+ * {@code java bench/SmsLatency.java <base> <api key> <service> <gateway secret> <count> [<reader base>]}.
  */
 public final class SmsLatency {
 
@@ -27,6 +29,7 @@ public final class SmsLatency {
     String service = args[2];
     byte[] secret = args[3].getBytes(StandardCharsets.UTF_8);
     int count = Integer.parseInt(args[4]);
+    String reader = args.length > 5 ? args[5] : base;
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     Pattern id = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
     Pattern phone = Pattern.compile("\"phone_number\":\"(\\d+)\"");
@@ -48,18 +51,23 @@ public final class SmsLatency {
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));
       String signature = HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
 
+      HttpRequest poll = HttpRequest.newBuilder(URI.create(reader + "/api/v1/rentals/" + idm.group(1) + "/code"))
+          .header("Authorization", "Bearer " + key).build();
+      if (client.send(poll, HttpResponse.BodyHandlers.ofString()).body().contains("\"code\":\"")) {
+        throw new IllegalStateException("a code before its SMS");
+      }
+
       long t0 = System.nanoTime();
       client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/inbound/sms"))
           .header("X-Ohmyotp-Signature", "sha256=" + signature).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
       String got;
       do {
-        got = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/rentals/" + idm.group(1) + "/code"))
-            .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()).body();
+        got = client.send(poll, HttpResponse.BodyHandlers.ofString()).body();
       } while (!got.contains("\"code\":\"" + code + "\""));
       long t1 = System.nanoTime();
       client.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
-      client.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+      client.send(HttpRequest.newBuilder(URI.create(reader + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
       long t2 = System.nanoTime();
       if (i >= 50) { // the first 50 warm up
         sms.add((t1 - t0) / 1000);

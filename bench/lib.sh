@@ -14,6 +14,9 @@ SERVER_PID=""
 SERVER_DATA=""
 SERVER_DB=""
 SERVER_PORT=""
+SECOND_PID=""
+SECOND_DATA=""
+SECOND_PORT=""
 
 # Builds the server when its sources changed, then starts it once, as any machine that has run
 # this build before would have: that start writes the class cache later starts map
@@ -49,7 +52,7 @@ machine() {
 start_server() {
   local db="$1"; shift
   SERVER_DATA="$(mktemp -d)"
-  SERVER_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  SERVER_PORT="$(free_port)"
   local url=""
   if [ "$db" = postgres ]; then
     pg_ensure_running || die "this benchmark needs PostgreSQL at $PGHOST:$PGPORT"
@@ -58,32 +61,60 @@ start_server() {
     url="$(pg_jdbc_url "$SERVER_DB")"
   fi
   SERVER_LAUNCHED_NS="$(date +%s%N)"
-  env OHMYOTP_PORT="$SERVER_PORT" OHMYOTP_DATA_DIR="$SERVER_DATA" ${url:+OHMYOTP_DB_URL="$url"} \
+  launch_node "$SERVER_PORT" "$SERVER_DATA" "$url" "$@"
+  SERVER_PID=$!
+  await_ready "$SERVER_PORT" "$SERVER_PID" "$SERVER_DATA"
+  SERVER_READY_NS="$(date +%s%N)"
+}
+
+# start_second_node: another server on the first one's PostgreSQL database, as a second node
+# behind a load balancer would be; base2 is its address.
+start_second_node() {
+  [ -n "$SERVER_DB" ] || die "a second node shares the first one's PostgreSQL database"
+  SECOND_DATA="$(mktemp -d)"
+  SECOND_PORT="$(free_port)"
+  launch_node "$SECOND_PORT" "$SECOND_DATA" "$(pg_jdbc_url "$SERVER_DB")"
+  SECOND_PID=$!
+  await_ready "$SECOND_PORT" "$SECOND_PID" "$SECOND_DATA"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# launch_node PORT DATA_DIR JDBC_URL [extra VAR=value ...]: the server jar in the background.
+launch_node() {
+  local port="$1" data="$2" url="$3"; shift 3
+  env OHMYOTP_PORT="$port" OHMYOTP_DATA_DIR="$data" ${url:+OHMYOTP_DB_URL="$url"} \
     OHMYOTP_ADMIN_TOKEN="$BENCH_ADMIN" OHMYOTP_GATEWAY_SECRET="$BENCH_SECRET" OHMYOTP_SEED_DEMO=false \
     OHMYOTP_SIMULATOR_DELAY=off OHMYOTP_LOG_LEVEL=WARN OHMYOTP_RATE_LIMIT_PER_SECOND=1000000 \
     OHMYOTP_RATE_LIMIT_BURST=1000000 OHMYOTP_WEBHOOK_RATE_PER_SECOND=1000000 "$@" \
     "$JAVA_HOME/bin/java" -Xmx256m $OHMYOTP_JVM_DEFAULTS ${BENCH_JAVA_OPTS:-} \
     $(class_archive_opts server/target/ohmyotp-server.jar -Xmx256m $OHMYOTP_JVM_DEFAULTS ${BENCH_JAVA_OPTS:-}) \
-    -jar server/target/ohmyotp-server.jar >"$SERVER_DATA/server.log" 2>&1 &
-  SERVER_PID=$!
+    -jar server/target/ohmyotp-server.jar >"$data/server.log" 2>&1 &
+}
+
+# await_ready PORT PID DATA_DIR: until /readyz answers, or the process has died.
+await_ready() {
   for _ in $(seq 1 750); do
-    if curl -sf "http://127.0.0.1:$SERVER_PORT/readyz" >/dev/null 2>&1; then
-      SERVER_READY_NS="$(date +%s%N)"
-      return 0
-    fi
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_DATA/server.log" >&2; die "the server did not start"; }
+    curl -sf "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3/server.log" >&2; die "the server did not start"; }
     sleep 0.02
   done
   die "the server did not become ready"
 }
 
 stop_server() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
-  [ -n "$SERVER_DATA" ] && rm -rf "$SERVER_DATA"
+  for pid in ${SECOND_PID:-} ${SERVER_PID:-}; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  done
+  SERVER_PID=""
+  SECOND_PID=""
+  for data in ${SERVER_DATA:-} ${SECOND_DATA:-}; do
+    rm -rf "$data"
+  done
   SERVER_DATA=""
+  SECOND_DATA=""
   if [ -n "$SERVER_DB" ]; then
     pg_sql "DROP DATABASE IF EXISTS $SERVER_DB WITH (FORCE)" || true
     SERVER_DB=""
@@ -92,6 +123,7 @@ stop_server() {
 trap stop_server EXIT
 
 base() { echo "http://127.0.0.1:$SERVER_PORT"; }
+base2() { echo "http://127.0.0.1:$SECOND_PORT"; }
 
 admin() { # admin METHOD PATH BODY
   curl -sf -X "$1" "$(base)$2" -H "Authorization: Bearer $BENCH_ADMIN" -H 'Content-Type: application/json' -d "$3"

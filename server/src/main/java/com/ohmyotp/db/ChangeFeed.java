@@ -20,10 +20,12 @@ import org.slf4j.LoggerFactory;
  * Tells the other nodes sharing a PostgreSQL database which rows this one changed, over
  * LISTEN/NOTIFY on one channel, and tells this node which rows they changed.
  *
- * <p>Ids are published after their transaction has committed, in batches: while one batch is on
- * its way, the ids of the commits meanwhile gather for the next, so a busy node sends one
- * notification for many writes and its own transactions never wait for the feed. Another node
- * usually hears of a change within a millisecond or two of its commit.
+ * <p>Ids are published after their transaction has committed, in batches: a change is sent at
+ * once when none is on its way, and the changes made while one notification is on its way gather
+ * for the next; when that gathered more than one, the node is busy, and the changes of a few
+ * milliseconds more join them. So a busy node sends one notification for many writes, its own
+ * transactions never wait for the feed, and another node hears of a change within a few
+ * milliseconds of its commit.
  *
  * <p>Notifications are not durable. One sent while a node's listening connection is down never
  * reaches that node, and one not yet sent when its node dies is never sent. So the subscriber is
@@ -41,6 +43,8 @@ public final class ChangeFeed implements AutoCloseable {
   /** How long the listener waits for a notification before it checks its connection is alive. */
   private static final int IDLE_CHECK_MILLIS = 2_000;
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+  /** How long the changes after a notification gather before the next is sent. */
+  private static final Duration GATHER_FOR = Duration.ofMillis(5);
 
   /** What a node does with the changes of the others. */
   public interface Subscriber {
@@ -114,10 +118,17 @@ public final class ChangeFeed implements AutoCloseable {
         }
         unsent.drainTo(batch, MAX_UNSENT - batch.size());
         send(batch);
+        boolean busy = batch.size() > 1;
         batch.clear();
         if (failing) {
           log.info("changes are told to the other nodes again");
           failing = false;
+        }
+        if (busy) {
+          // Each notification is a transaction of the database's and wakes every node's
+          // listener: while changes come faster than notifications go, those of the next few
+          // milliseconds share one.
+          Thread.sleep(GATHER_FOR);
         }
       } catch (InterruptedException e) {
         return;
@@ -134,7 +145,9 @@ public final class ChangeFeed implements AutoCloseable {
   private void send(List<String> ids) throws SQLException {
     List<String> payloads = payloads(nodeId, ids);
     db.read(h -> {
-      try (PreparedStatement notify = h.getConnection().prepareStatement("SELECT pg_notify(?, ?)")) {
+      // A notification is worth nothing after a crash: its commit need not wait for the disk.
+      try (PreparedStatement notify = h.getConnection().prepareStatement(
+          "SELECT set_config('synchronous_commit', 'off', true), pg_notify(?, ?)")) {
         for (String payload : payloads) {
           notify.setString(1, channel);
           notify.setString(2, payload);

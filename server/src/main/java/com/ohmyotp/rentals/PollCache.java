@@ -30,7 +30,7 @@ import org.jdbi.v3.core.Handle;
  * <p>When other nodes share the database, they tell this one of their writes through a {@link
  * ChangeFeed} once those have committed, and this one tells them of its own. A rental another
  * node names is forgotten, and reads that began before are not kept: a change made there shows
- * here as soon as the feed brings it, a millisecond or two after its commit. While the feed is not
+ * here as soon as the feed brings it, a few milliseconds after its commit. While the feed is not
  * listening nothing is kept, and all that was kept is forgotten, since what it would have told
  * may be lost. A change whose node died before telling it shows here at the latest {@link
  * #KEPT_FOR} after its commit. An embedded database has no other nodes; one shared without a feed
