@@ -85,24 +85,23 @@ public final class PollCache implements ChangeFeed.Subscriber {
   }
 
   static PollCache keeping(int maxRentals) {
-    return new PollCache(entries(maxRentals, ChronoUnit.FOREVER.getDuration(), Ticker.systemTicker()),
-        id -> {}, true);
+    return new PollCache(entries(maxRentals).<String, Entry>build().asMap(), id -> {}, true);
   }
 
   static PollCache shared(int maxRentals, Duration keptFor, Ticker ticker, Consumer<String> tellOthers) {
-    return new PollCache(entries(maxRentals, keptFor, ticker), tellOthers, false);
+    Duration forever = ChronoUnit.FOREVER.getDuration();
+    return new PollCache(entries(maxRentals)
+        .expireAfter(Expiry.writing((String id, Entry entry) -> entry instanceof Kept ? keptFor : forever))
+        .ticker(ticker)
+        .<String, Entry>build()
+        .asMap(), tellOthers, false);
   }
 
-  private static ConcurrentMap<String, Entry> entries(int maxRentals, Duration keptFor, Ticker ticker) {
-    Duration forever = ChronoUnit.FOREVER.getDuration();
+  private static Caffeine<String, Entry> entries(int maxRentals) {
     return Caffeine.newBuilder()
         .maximumWeight(maxRentals)
         .weigher((String id, Entry entry) -> entry instanceof Changing ? 0 : 1)
-        .expireAfter(Expiry.writing((String id, Entry entry) -> entry instanceof Kept ? keptFor : forever))
-        .ticker(ticker)
-        .executor(Runnable::run)
-        .<String, Entry>build()
-        .asMap();
+        .executor(Runnable::run);
   }
 
   /** The rental's poll state: from memory when it is there, else from {@code database}. */
