@@ -125,6 +125,36 @@ trap stop_server EXIT
 base() { echo "http://127.0.0.1:$SERVER_PORT"; }
 base2() { echo "http://127.0.0.1:$SECOND_PORT"; }
 
+# server_buckets METHOD ROUTE: the server's own histogram of one route's request durations, from
+# its /metrics (counts by bucket bound, over every status), on one line for server_p99.
+server_buckets() {
+  curl -sf "$(base)/metrics" | python3 -c '
+import re, sys
+method, route = sys.argv[1], sys.argv[2]
+counts = {}
+for line in sys.stdin:
+    if line.startswith("http_server_requests_seconds_bucket{"):
+        labels, value = line.rsplit(" ", 1)
+        label = dict(re.findall(r"(\w+)=\"([^\"]*)\"", labels))
+        if label.get("method") == method and label.get("route") == route:
+            counts[label["le"]] = counts.get(label["le"], 0) + float(value)
+print(" ".join(f"{le}={n:.0f}" for le, n in counts.items()))
+' "$1" "$2"
+}
+
+# server_p99 BEFORE AFTER: the 99th percentile, as the server timed them, of the requests between
+# two server_buckets: the bound in ms of the bucket it falls in.
+server_p99() {
+  python3 -c '
+import sys
+def parse(line): return {le: float(n) for le, n in (pair.split("=") for pair in line.split())}
+before, after = parse(sys.argv[1]), parse(sys.argv[2])
+counts = sorted((float(le), n - before.get(le, 0)) for le, n in after.items())
+total = counts[-1][1] if counts else 0
+print(next((f"{le * 1000:.1f}" for le, n in counts if total and n >= 0.99 * total), "-"))
+' "$1" "$2"
+}
+
 admin() { # admin METHOD PATH BODY
   curl -sf -X "$1" "$(base)$2" -H "Authorization: Bearer $BENCH_ADMIN" -H 'Content-Type: application/json' -d "$3"
 }

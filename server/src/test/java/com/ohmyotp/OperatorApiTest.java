@@ -153,6 +153,13 @@ class OperatorApiTest {
     Http.Response metrics = server.http.get("/metrics", null);
     assertThat(metrics.status()).isEqualTo(200);
     assertThat(metrics.text()).contains("http_server_requests_seconds_count", "hikaricp_connections");
+    // Each route under its own template, with the buckets of a histogram.
+    assertThat(metrics.text()).contains(
+        "http_server_requests_seconds_count{method=\"GET\",route=\"/healthz\",status=\"200\"}",
+        "http_server_requests_seconds_bucket{method=\"GET\",route=\"/readyz\",status=\"200\",le=\"0.001\"}");
+    server.http.get("/no-such-page", null);
+    assertThat(server.http.get("/metrics", null).text())
+        .contains("http_server_requests_seconds_count{method=\"GET\",route=\"unmatched\",status=\"404\"}");
     Http.Response stats = server.admin("GET", "/api/admin/stats", null);
     assertThat(stats.status()).isEqualTo(200);
     assertThat(stats.json().has("rentals_holding_numbers")).isTrue();

@@ -21,7 +21,7 @@ import org.jdbi.v3.core.Handle;
  * What polls of {@code /code} last read of each rental, kept between polls: a customer polls the
  * same rental every few seconds until the code arrives, and most polls find nothing new.
  *
- * <p>An answer from memory is never older than one this node's own writes would give. Every write
+ * <p>An answer from memory never hides a write made through this node. Every write
  * to what a poll shows — a rental's status, its SMS — marks the rental as changing inside its
  * transaction, before it commits, and takes the mark off once the transaction has ended. A marked
  * rental's polls read the database; a state read from the database is kept only when no write to
@@ -156,10 +156,10 @@ public final class PollCache implements ChangeFeed.Subscriber {
 
   @Override
   public void changed(List<String> ids) {
+    // Counted before the rentals are forgotten, so that a read begun before their changes
+    // committed cannot keep what it found.
+    writesEnded.incrementAndGet();
     for (String id : ids) {
-      // Counted before the rental is forgotten, so that a read begun before the change committed
-      // cannot keep what it found.
-      writesEnded.incrementAndGet();
       entries.computeIfPresent(id, (key, now) -> now instanceof Kept ? null : now);
     }
   }
