@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -222,7 +221,7 @@ public final class ChangeFeed implements AutoCloseable {
 
   private void pause() {
     try {
-      TimeUnit.MILLISECONDS.sleep(RETRY_AFTER.toMillis());
+      Thread.sleep(RETRY_AFTER);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
