@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -44,7 +45,7 @@ class ChangeFeedTest {
     }
 
     String next() throws InterruptedException {
-      String event = events.poll(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      String event = events.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
       assertThat(event).as("an event within " + DEADLINE).isNotNull();
       return event;
     }
@@ -53,23 +54,31 @@ class ChangeFeedTest {
   private final String channel = "test_" + Long.toHexString(System.nanoTime());
   private TestDatabase testDatabase;
   private Database db;
-  private final List<ChangeFeed> feeds = new ArrayList<>();
+  /** Two nodes' feeds on the same channel, each listening, and what each was told since. */
+  private ChangeFeed a;
+  private ChangeFeed b;
+  private Heard heardByA;
+  private Heard heardByB;
 
   @BeforeEach
-  void open() {
+  void open() throws InterruptedException {
     testDatabase = TestDatabase.create();
     db = Database.open(testDatabase.jdbcUrl(), "", "", 4, Duration.ofSeconds(5), new SimpleMeterRegistry());
+    a = ChangeFeed.start(db, channel);
+    b = ChangeFeed.start(db, channel);
+    heardByA = listening(a);
+    heardByB = listening(b);
   }
 
   @AfterEach
   void close() {
-    feeds.forEach(ChangeFeed::close);
+    a.close();
+    b.close();
     db.close();
     testDatabase.drop();
   }
 
-  private Heard node(ChangeFeed feed) throws InterruptedException {
-    feeds.add(feed);
+  private static Heard listening(ChangeFeed feed) throws InterruptedException {
     Heard heard = new Heard();
     feed.subscribe(heard);
     assertThat(heard.next()).isEqualTo("listening");
@@ -78,11 +87,6 @@ class ChangeFeedTest {
 
   @Test
   void eachNodeHearsTheOthersChangesButNotItsOwn() throws Exception {
-    ChangeFeed a = ChangeFeed.start(db, channel);
-    ChangeFeed b = ChangeFeed.start(db, channel);
-    Heard heardByA = node(a);
-    Heard heardByB = node(b);
-
     a.publish("r1");
     assertThat(heardByB.next()).isEqualTo("r1");
     b.publish("r2");
@@ -93,11 +97,6 @@ class ChangeFeedTest {
 
   @Test
   void manyChangesAtOnceAllArrive() throws Exception {
-    ChangeFeed a = ChangeFeed.start(db, channel);
-    ChangeFeed b = ChangeFeed.start(db, channel);
-    node(a);
-    Heard heardByB = node(b);
-
     // Far more than one notification's payload holds.
     Set<String> published = new HashSet<>();
     for (int i = 0; i < 2_000; i++) {
@@ -114,11 +113,6 @@ class ChangeFeedTest {
 
   @Test
   void aLostConnectionIsToldAndListeningResumes() throws Exception {
-    ChangeFeed a = ChangeFeed.start(db, channel);
-    ChangeFeed b = ChangeFeed.start(db, channel);
-    node(a);
-    Heard heardByB = node(b);
-
     // Both listening connections of this test, as an operator's restart or a network failure
     // would end them.
     TestDatabase.execute(testDatabase.jdbcUrl(),
