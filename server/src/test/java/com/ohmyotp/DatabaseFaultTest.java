@@ -46,10 +46,12 @@ class DatabaseFaultTest {
         "needs -Dohmyotp.test.postgres.stop/start: scripts/test.sh sets them when it may restart the local cluster");
 
     try (TestServer server = TestServer.start(Map.of("OHMYOTP_SWEEP_INTERVAL_MS", "500"))) {
-      // A number is rented fresh only once per service, so the traffic needs a deep pool.
+      // A number is rented fresh only once per service, and a rental with a code is paid for: on a
+      // fast machine the traffic rents thousands before the outage ends (a shutdown checkpoint can
+      // take seconds), so numbers and money must outlast it or "after" sees only 402s and 409s.
       String service = server.service("Uber", "0.30", "gateway");
-      server.numbers("gateway", 500);
-      List<Customer> customers = List.of(server.customer("20"), server.customer("20"), server.customer("20"));
+      server.numbers("gateway", 5_000);
+      List<Customer> customers = List.of(server.customer("1000"), server.customer("1000"), server.customer("1000"));
 
       AtomicReference<String> phase = new AtomicReference<>("before");
       AtomicBoolean running = new AtomicBoolean(true);
