@@ -114,7 +114,7 @@ while time.monotonic() < deadline:
             if s.recv(12)[9:12] == b"200":
                 sys.exit(0)
     except OSError:
-        pass
+        pass  # not listening yet, or not answering yet: try again
     time.sleep(0.005)
 sys.exit(1)
 PY

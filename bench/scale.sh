@@ -57,8 +57,12 @@ measure() {
   else
     read -r rps p50 p99 bad < <(wrk_run "$(base)$path" "$SECONDS_EACH" 8 -H "Authorization: Bearer $key")
   fi
-  printf '  %-44s %7d req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %s  (server p99 <= %s ms)\n' "$label" "$rps" \
-    "$p50" "$p99" "$bad" "$(server_p99 "$before" "$(server_buckets "$method" "${path%%\?*}")")"
+  report "$label" "$(server_p99 "$before" "$(server_buckets "$method" "${path%%\?*}")")"
+}
+# report LABEL SERVER_P99: one line of the table, from the rps, p50, p99 and bad just read.
+report() {
+  printf '  %-44s %7d req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %s  (server p99 <= %s ms)\n' "$1" "$rps" \
+    "$p50" "$p99" "$bad" "$2"
 }
 step=0
 for size in $SIZES; do
@@ -101,6 +105,5 @@ for size in $SIZES; do
   before="$(server_buckets POST /api/v1/rentals)"
   # shellcheck disable=SC2086 # one argument per key
   read -r rps p50 p99 bad < <(wrk_run "$(base)" "$SECONDS_EACH" 8 -s bench/rent.lua -- "Svc$((9 + step))" $renters)
-  printf '  %-44s %7d req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %s  (server p99 <= %s ms)\n' "POST /rentals (8 accounts)" \
-    "$rps" "$p50" "$p99" "$bad" "$(server_p99 "$before" "$(server_buckets POST /api/v1/rentals)")"
+  report "POST /rentals (8 accounts)" "$(server_p99 "$before" "$(server_buckets POST /api/v1/rentals)")"
 done

@@ -47,9 +47,10 @@ class DatabaseFaultTest {
 
     try (TestServer server = TestServer.start(Map.of("OHMYOTP_SWEEP_INTERVAL_MS", "500"))) {
       // A number is rented fresh only once per service, and a rental with a code stays paid for.
-      // On a fast machine the traffic had rented about 300 when the outage began (requests are
-      // served while the shutdown checkpoint runs) and the 60.00 of three customers had run out:
-      // every rent after was a 402. Numbers and money must outlast any machine's traffic.
+      // On a fast machine the traffic had rented about 300 by the end of the "down" phase (it
+      // is tagged so from before the stop command, and PostgreSQL serves until it has stopped)
+      // and the 60.00 of three customers had run out: every rent after was a 402. Numbers and
+      // money must outlast any machine's traffic.
       String service = server.service("Uber", "0.30", "gateway");
       server.numbers("gateway", 5_000);
       List<Customer> customers = List.of(server.customer("1000"), server.customer("1000"), server.customer("1000"));
