@@ -14,10 +14,11 @@ import java.util.Optional;
  * number of them. Each page's first row is remembered when it is read, and so is the next
  * page's, right after this one's last row.
  *
- * <p>A start is used only while the account's rental counts are what they were when it was
+ * <p>A start is right only while the account's rental counts are what they were when it was
  * found: any new rental or change of status changes them (see {@link Counts}), and with them
- * where a page begins. The counts are read from the database with the page, so every node's
- * memory is checked against the same truth.
+ * where a page begins. The counts are read from the database in the same statement as the page,
+ * so every node's memory is checked against the same truth, and a page read from a start that
+ * is no longer right is thrown away.
  */
 final class HistoryPages {
 
@@ -37,22 +38,21 @@ final class HistoryPages {
    */
   record Start(long rentedAt, String id, boolean inclusive) {}
 
-  private record Remembered(Counts counts, Start start) {}
+  /** Where a page began when the account's rentals were counted as {@code counts}. */
+  record Remembered(Counts counts, Start start) {}
 
   private final Cache<Key, Remembered> starts = Caffeine.newBuilder()
       .maximumSize(MAX_PAGES)
       .executor(Runnable::run)
       .build();
 
-  /** Where the filter's page begins, if known for the account's rentals as counted now. */
-  Optional<Start> start(long accountId, HistoryFilter filter, Counts now) {
-    if (filter.page() == 1) {
-      return Optional.empty();
-    }
-    Remembered remembered = starts.getIfPresent(Key.of(accountId, filter, filter.page()));
-    return remembered != null && remembered.counts().equals(now)
-        ? Optional.of(remembered.start())
-        : Optional.empty();
+  /**
+   * Where the filter's page began when last read, if it was read and is not the first; right
+   * only if the account's counts are still the remembered ones.
+   */
+  Optional<Remembered> start(long accountId, HistoryFilter filter) {
+    return filter.page() == 1 ? Optional.empty()
+        : Optional.ofNullable(starts.getIfPresent(Key.of(accountId, filter, filter.page())));
   }
 
   /** Remembers where the page just read, and the one after it, begin. */

@@ -2,6 +2,8 @@ package com.ohmyotp.rentals;
 
 import com.ohmyotp.db.Database;
 import com.ohmyotp.db.Pipeline;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -136,26 +138,40 @@ final class RentalCounts {
   }
 
   /** An account's counts, and whether one of its active rentals was overdue at {@code now}. */
-  record Standing(Counts counts, boolean overdue) {}
+  record Standing(Counts counts, boolean overdue) {
+    /** An account that has never rented. */
+    static final Standing NONE = new Standing(Counts.NONE, false);
+  }
 
   /**
-   * The account's counts and, in the same round trip, whether it has an active rental whose
-   * window closed by {@code now}: a read that shows rentals settles those first.
+   * An account's {@link Standing} as columns of a query over {@code account_rentals c}, read by
+   * {@link #standing(ResultSet)}: a read that shows rentals settles overdue ones first, and learns
+   * of them in the same round trip. Binds {@code :account} and {@code :now}.
+   */
+  static final String STANDING_COLUMNS =
+      """
+      c.active, c.completed, c.expired, c.cancelled, c.cancelled_used,
+             c.active > 0 AND EXISTS (SELECT 1 FROM rentals o WHERE o.account_id = :account
+                                      AND o.status = 'active' AND o.expires_at <= :now) AS overdue""";
+
+  /** The {@link #STANDING_COLUMNS} of a row. */
+  static Standing standing(ResultSet rs) throws SQLException {
+    return new Standing(
+        new Counts(rs.getLong("active"), rs.getLong("completed"), rs.getLong("expired"), rs.getLong("cancelled"),
+            rs.getLong("cancelled_used")),
+        rs.getBoolean("overdue"));
+  }
+
+  /**
+   * The account's counts and whether it has an active rental whose window closed by
+   * {@code now}.
    */
   Standing standing(Handle h, long accountId, long now) {
-    return h.createQuery(
-            """
-            SELECT active, completed, expired, cancelled, cancelled_used,
-                   active > 0 AND EXISTS (SELECT 1 FROM rentals r WHERE r.account_id = :account
-                                          AND r.status = 'active' AND r.expires_at <= :now) AS overdue
-            FROM account_rentals WHERE account_id = :account
-            """)
+    return h.createQuery("SELECT " + STANDING_COLUMNS + "\nFROM account_rentals c WHERE c.account_id = :account")
         .bind("account", accountId)
         .bind("now", now)
-        .map((rs, ctx) -> new Standing(
-            new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)),
-            rs.getBoolean("overdue")))
+        .map((rs, ctx) -> standing(rs))
         .findOne()
-        .orElse(new Standing(Counts.NONE, false));
+        .orElse(Standing.NONE);
   }
 }

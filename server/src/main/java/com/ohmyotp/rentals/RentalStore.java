@@ -77,19 +77,26 @@ final class RentalStore {
           + "s.price AS service_price, s.duration_seconds AS service_duration";
 
   /**
-   * A history page: the rentals with their newest SMS and what re-renting each would take. The
+   * A history page: the account's {@link RentalCounts#STANDING_COLUMNS} and balance, and the
+   * rentals with their newest SMS and what re-renting each would take, in one round trip. The
    * page's ids come first, from the covering index alone; the joins only for those rows.
-   * {@code <where>} chooses the rows. The account's balance rides along: every row's re-rent
-   * eligibility is judged against it, and a query of its own would be one more round trip.
+   * {@code <where>} chooses the rows. The counts and balance head every row, and a page with no
+   * rows is one row of them alone (the left join): the total, whether a rental is overdue, and
+   * every row's re-rent eligibility are judged against them, read in the same statement as the
+   * rows.
    */
   private static final String SELECT_HISTORY_PAGE =
-      "SELECT " + RENTAL_COLUMNS + ", " + LAST_SMS_COLUMNS + ", " + RERENT_COLUMNS
-          + ", (SELECT a.balance FROM accounts a WHERE a.id = :account) AS account_balance" + FROM_RENTALS
+      "SELECT " + RentalCounts.STANDING_COLUMNS + ", a.balance AS account_balance, h.*\n"
+          + "FROM account_rentals c\n"
+          + "JOIN accounts a ON a.id = c.account_id\n"
+          + "LEFT JOIN (SELECT " + RENTAL_COLUMNS + ", " + LAST_SMS_COLUMNS + ", " + RERENT_COLUMNS + FROM_RENTALS
           + JOIN_LAST_SMS
           + """
           JOIN (SELECT r.id AS page_id FROM rentals r WHERE <where>
                 ORDER BY r.rented_at DESC, r.id DESC LIMIT :limit OFFSET :offset) page ON page.page_id = r.id
-          ORDER BY r.rented_at DESC, r.id DESC
+          ) h ON TRUE
+          WHERE c.account_id = :account
+          ORDER BY h.rented_at DESC, h.id DESC
           """;
 
   /** What a poll of a rental's code needs: its owner, where it stands, and its newest SMS. */
@@ -268,6 +275,11 @@ final class RentalStore {
     static final HistoryPage EMPTY = new HistoryPage(List.of(), Money.ZERO);
   }
 
+  /** A history page with the account's standing, read in one statement. */
+  record HistoryRead(RentalCounts.Standing standing, HistoryPage page) {
+    static final HistoryRead NONE = new HistoryRead(RentalCounts.Standing.NONE, HistoryPage.EMPTY);
+  }
+
   /**
    * The rental's number and service as they are now, for the re-rent rule. The caller rented the
    * number for the service before by definition: the rental is that renting.
@@ -275,31 +287,40 @@ final class RentalStore {
   record RerentFacts(PhoneState number, boolean serviceEnabled, Money price, int windowSeconds) {}
 
   /**
-   * A page of the account's history: from its first row when {@code start} is known, else by
-   * skipping the rows of the pages before it.
+   * A page of the account's history with its standing at {@code now}: from the page's first row
+   * when {@code start} is known, else by skipping the rows of the pages before it. An account
+   * that never rented has no standing row, and reads as {@link HistoryRead#NONE}.
    */
-  HistoryPage history(Handle h, long accountId, HistoryFilter filter, Optional<HistoryPages.Start> start) {
+  HistoryRead history(Handle h, long accountId, HistoryFilter filter, Optional<HistoryPages.Start> start,
+      long now) {
     String where = historyWhere(filter) + start
         .map(s -> s.inclusive() ? " AND (r.rented_at, r.id) <= (:start_at, :start_id)"
             : " AND (r.rented_at, r.id) < (:start_at, :start_id)")
         .orElse("");
-    record Read(HistoryRow row, Money balance) {}
+    record Read(RentalCounts.Standing standing, Money balance, Optional<HistoryRow> row) {}
     List<Read> read = h.createQuery(SELECT_HISTORY_PAGE)
         .define("where", where)
         .bind("account", accountId)
+        .bind("now", now)
         .bind("status", filter.status().map(RentalStatus::wire).orElse(null))
         .bind("start_at", start.map(HistoryPages.Start::rentedAt).orElse(null))
         .bind("start_id", start.map(HistoryPages.Start::id).orElse(null))
         .bind("limit", filter.limit())
         .bind("offset", start.isPresent() ? 0 : filter.offset())
         .map((rs, ctx) -> {
-          Rental rental = RENTAL.map(rs, ctx);
-          return new Read(new HistoryRow(rental, lastSms(rs, rental.id()), rerentFacts(rs, rental)),
-              Money.of(rs.getBigDecimal("account_balance")));
+          Optional<HistoryRow> row = Optional.empty();
+          if (rs.getString("id") != null) {
+            Rental rental = RENTAL.map(rs, ctx);
+            row = Optional.of(new HistoryRow(rental, lastSms(rs, rental.id()), rerentFacts(rs, rental)));
+          }
+          return new Read(RentalCounts.standing(rs), Money.of(rs.getBigDecimal("account_balance")), row);
         })
         .list();
-    return read.isEmpty() ? HistoryPage.EMPTY
-        : new HistoryPage(read.stream().map(Read::row).toList(), read.get(0).balance());
+    if (read.isEmpty()) {
+      return HistoryRead.NONE;
+    }
+    List<HistoryRow> rows = read.stream().flatMap(r -> r.row().stream()).toList();
+    return new HistoryRead(read.getFirst().standing(), new HistoryPage(rows, read.getFirst().balance()));
   }
 
   /** The {@link #RERENT_COLUMNS} of a history row. */

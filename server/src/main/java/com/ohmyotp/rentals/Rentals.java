@@ -314,23 +314,40 @@ public final class Rentals {
   /** A history page, or empty when {@code unlessOverdue} and a rental of the account is overdue. */
   private Optional<Page<HistoryEntry>> historyPage(Handle h, long accountId, RentalStore.HistoryFilter filter,
       long now, boolean unlessOverdue) {
-    // The counts first: a page start remembered for them is still where the page begins.
-    RentalCounts.Standing standing = counts.standing(h, accountId, now);
-    if (unlessOverdue && standing.overdue()) {
+    RentalStore.HistoryRead read = readHistory(h, accountId, filter, now);
+    if (unlessOverdue && read.standing().overdue()) {
       return Optional.empty();
     }
-    RentalCounts.Counts counted = standing.counts();
-    long total = counted.total(filter.status(), filter.usedOnly());
-    // A page past the last one is empty, as the counts tell: no row needs to be walked past.
-    RentalStore.HistoryPage page = filter.offset() >= total ? RentalStore.HistoryPage.EMPTY
-        : store.history(h, accountId, filter, historyPages.start(accountId, filter, counted));
-    List<Rental> rentals = page.rows().stream().map(RentalStore.HistoryRow::rental).toList();
-    historyPages.remember(accountId, filter, counted, rentals);
+    RentalCounts.Counts counted = read.standing().counts();
+    RentalStore.HistoryPage page = read.page();
+    historyPages.remember(accountId, filter, counted,
+        page.rows().stream().map(RentalStore.HistoryRow::rental).toList());
     List<HistoryEntry> entries = page.rows().stream()
         .map(row -> views.history(row.rental(), now, row.lastSms().orElse(null),
             eligibility(row.rerent(), now, page.balance())))
         .toList();
-    return Optional.of(new Page<>(entries, total, filter.page(), filter.limit()));
+    return Optional.of(new Page<>(entries, counted.total(filter.status(), filter.usedOnly()), filter.page(),
+        filter.limit()));
+  }
+
+  /**
+   * A history page and the account's standing: in one round trip for the first page, and for a
+   * later one whose start is remembered and still right. Any other page skips the rows before it,
+   * and its counts are read first, so that a page past the last one walks past no row.
+   */
+  private RentalStore.HistoryRead readHistory(Handle h, long accountId, RentalStore.HistoryFilter filter, long now) {
+    Optional<HistoryPages.Remembered> remembered = historyPages.start(accountId, filter);
+    if (filter.page() == 1 || remembered.isPresent()) {
+      RentalStore.HistoryRead read =
+          store.history(h, accountId, filter, remembered.map(HistoryPages.Remembered::start), now);
+      if (remembered.map(r -> r.counts().equals(read.standing().counts())).orElse(true)) {
+        return read;
+      }
+    }
+    RentalCounts.Standing standing = counts.standing(h, accountId, now);
+    return filter.offset() >= standing.counts().total(filter.status(), filter.usedOnly())
+        ? new RentalStore.HistoryRead(standing, RentalStore.HistoryPage.EMPTY)
+        : store.history(h, accountId, filter, Optional.empty(), now);
   }
 
   private static EligibilityReason eligibility(RentalStore.RerentFacts facts, long now, Money balance) {
