@@ -63,6 +63,25 @@ class RentalLifecycleTest {
   }
 
   @Test
+  void rerentCheckSettlesAnOverdueRentalBeforeJudgingTheBalance() {
+    try (TestServer small = TestServer.start()) {
+      String svc = small.service("Line", "0.35", "gateway");
+      small.numbers("gateway", 1);
+      Customer c = small.customer("0.35");
+      String phone = small.rent(c, svc).get("phone_number").asText();
+      small.clock.advance(Duration.ofSeconds(600));
+
+      // The refund of the rental that ran out pays for renting its number again.
+      JsonNode check = small.http.post("/api/v1/rentals/rerent/check", c.key(),
+          "{\"service_id\":\"" + svc + "\",\"phone_numbers\":[\"" + phone + "\"]}").json();
+      assertThat(check.get("balance").toString()).isEqualTo("0.35");
+      assertThat(check.get("results").get(0).get("reason").asText()).isEqualTo("ok");
+      assertThat(check.get("eligible_count").asInt()).isEqualTo(1);
+      assertThat(small.app.sweepNow()).isZero();
+    }
+  }
+
+  @Test
   void expiryRefundsOnceWhenReadBeforeTheSweep() {
     Customer c = server.customer("1");
     JsonNode rental = server.rent(c, service);

@@ -93,7 +93,16 @@ public final class Catalog {
    * @throws ApiException 404 when there is none
    */
   public Service requireRentable(String nameOrId) {
-    return find(nameOrId)
+    return db.read(h -> requireRentable(h, nameOrId));
+  }
+
+  /**
+   * The enabled service a customer names, read on {@code h}.
+   *
+   * @throws ApiException 404 when there is none
+   */
+  public Service requireRentable(Handle h, String nameOrId) {
+    return find(h, nameOrId)
         .filter(Service::enabled)
         .orElseThrow(() -> ApiException.notFound("service_not_found",
             "There is no service called '" + printable(nameOrId) + "'."));

@@ -2,6 +2,7 @@ package com.ohmyotp.rentals;
 
 import com.ohmyotp.db.Database;
 import com.ohmyotp.db.Pipeline;
+import com.ohmyotp.ledger.Money;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.EnumSet;
@@ -137,41 +138,47 @@ final class RentalCounts {
     }
   }
 
-  /** An account's counts, and whether one of its active rentals was overdue at {@code now}. */
-  record Standing(Counts counts, boolean overdue) {
-    /** An account that has never rented. */
-    static final Standing NONE = new Standing(Counts.NONE, false);
-  }
+  /**
+   * What a read that shows an account's rentals judges them against: their counts, the balance
+   * re-renting would be paid from, and whether one of its active rentals was overdue at the time
+   * asked for (a read that shows rentals settles those first).
+   */
+  record Standing(Counts counts, Money balance, boolean overdue) {}
 
   /**
-   * An account's {@link Standing} as columns of a query over {@code account_rentals c}, read by
-   * {@link #standing(ResultSet)}: a read that shows rentals settles overdue ones first, and learns
-   * of them in the same round trip. Binds {@code :account} and {@code :now}.
+   * An account's {@link Standing} as columns, read by {@link #standing(ResultSet)}, of a query
+   * over {@link #FROM_STANDING}. Binds {@code :account} and {@code :now}.
    */
   static final String STANDING_COLUMNS =
       """
-      c.active, c.completed, c.expired, c.cancelled, c.cancelled_used,
+      c.active, c.completed, c.expired, c.cancelled, c.cancelled_used, a.balance AS account_balance,
              c.active > 0 AND EXISTS (SELECT 1 FROM rentals o WHERE o.account_id = :account
                                       AND o.status = 'active' AND o.expires_at <= :now) AS overdue""";
 
+  /**
+   * The account ({@code a}) and its counts ({@code c}), which a new account has none of: then
+   * they read as zero.
+   */
+  static final String FROM_STANDING =
+      "FROM accounts a\nLEFT JOIN account_rentals c ON c.account_id = a.id\n";
+
   /** The {@link #STANDING_COLUMNS} of a row. */
   static Standing standing(ResultSet rs) throws SQLException {
+    // getLong and getBoolean read a new account's missing counts (NULL) as 0 and false.
     return new Standing(
         new Counts(rs.getLong("active"), rs.getLong("completed"), rs.getLong("expired"), rs.getLong("cancelled"),
             rs.getLong("cancelled_used")),
+        Money.of(rs.getBigDecimal("account_balance")),
         rs.getBoolean("overdue"));
   }
 
-  /**
-   * The account's counts and whether it has an active rental whose window closed by
-   * {@code now}.
-   */
+  /** The account's standing at {@code now}. */
   Standing standing(Handle h, long accountId, long now) {
-    return h.createQuery("SELECT " + STANDING_COLUMNS + "\nFROM account_rentals c WHERE c.account_id = :account")
+    return h.createQuery("SELECT " + STANDING_COLUMNS + "\n" + FROM_STANDING + "WHERE a.id = :account")
         .bind("account", accountId)
         .bind("now", now)
         .map((rs, ctx) -> standing(rs))
         .findOne()
-        .orElse(Standing.NONE);
+        .orElseThrow(() -> new IllegalStateException("no account " + accountId));
   }
 }

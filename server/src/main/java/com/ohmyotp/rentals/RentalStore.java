@@ -77,25 +77,23 @@ final class RentalStore {
           + "s.price AS service_price, s.duration_seconds AS service_duration";
 
   /**
-   * A history page: the account's {@link RentalCounts#STANDING_COLUMNS} and balance, and the
-   * rentals with their newest SMS and what re-renting each would take, in one round trip. The
-   * page's ids come first, from the covering index alone; the joins only for those rows.
-   * {@code <where>} chooses the rows. The counts and balance head every row, and a page with no
-   * rows is one row of them alone (the left join): the total, whether a rental is overdue, and
-   * every row's re-rent eligibility are judged against them, read in the same statement as the
-   * rows.
+   * A history page: the account's {@link RentalCounts.Standing}, and the rentals with their
+   * newest SMS and what re-renting each would take, in one round trip. The page's ids come first,
+   * from the covering index alone; the joins only for those rows. {@code <where>} chooses the
+   * rows. The standing heads every row, and a page with no rows is one row of it alone (the left
+   * join): the total, whether a rental is overdue, and every row's re-rent eligibility are judged
+   * against it, read in the same statement as the rows.
    */
   private static final String SELECT_HISTORY_PAGE =
-      "SELECT " + RentalCounts.STANDING_COLUMNS + ", a.balance AS account_balance, h.*\n"
-          + "FROM account_rentals c\n"
-          + "JOIN accounts a ON a.id = c.account_id\n"
+      "SELECT " + RentalCounts.STANDING_COLUMNS + ", h.*\n"
+          + RentalCounts.FROM_STANDING
           + "LEFT JOIN (SELECT " + RENTAL_COLUMNS + ", " + LAST_SMS_COLUMNS + ", " + RERENT_COLUMNS + FROM_RENTALS
           + JOIN_LAST_SMS
           + """
           JOIN (SELECT r.id AS page_id FROM rentals r WHERE <where>
                 ORDER BY r.rented_at DESC, r.id DESC LIMIT :limit OFFSET :offset) page ON page.page_id = r.id
           ) h ON TRUE
-          WHERE c.account_id = :account
+          WHERE a.id = :account
           ORDER BY h.rented_at DESC, h.id DESC
           """;
 
@@ -270,15 +268,8 @@ final class RentalStore {
    */
   record HistoryRow(Rental rental, Optional<SmsMessage> lastSms, RerentFacts rerent) {}
 
-  /** A page of history rows and the account's balance, read together. */
-  record HistoryPage(List<HistoryRow> rows, Money balance) {
-    static final HistoryPage EMPTY = new HistoryPage(List.of(), Money.ZERO);
-  }
-
   /** A history page with the account's standing, read in one statement. */
-  record HistoryRead(RentalCounts.Standing standing, HistoryPage page) {
-    static final HistoryRead NONE = new HistoryRead(RentalCounts.Standing.NONE, HistoryPage.EMPTY);
-  }
+  record HistoryRead(RentalCounts.Standing standing, List<HistoryRow> rows) {}
 
   /**
    * The rental's number and service as they are now, for the re-rent rule. The caller rented the
@@ -288,8 +279,7 @@ final class RentalStore {
 
   /**
    * A page of the account's history with its standing at {@code now}: from the page's first row
-   * when {@code start} is known, else by skipping the rows of the pages before it. An account
-   * that never rented has no standing row, and reads as {@link HistoryRead#NONE}.
+   * when {@code start} is known, else by skipping the rows of the pages before it.
    */
   HistoryRead history(Handle h, long accountId, HistoryFilter filter, Optional<HistoryPages.Start> start,
       long now) {
@@ -297,7 +287,7 @@ final class RentalStore {
         .map(s -> s.inclusive() ? " AND (r.rented_at, r.id) <= (:start_at, :start_id)"
             : " AND (r.rented_at, r.id) < (:start_at, :start_id)")
         .orElse("");
-    record Read(RentalCounts.Standing standing, Money balance, Optional<HistoryRow> row) {}
+    record Read(RentalCounts.Standing standing, Optional<HistoryRow> row) {}
     List<Read> read = h.createQuery(SELECT_HISTORY_PAGE)
         .define("where", where)
         .bind("account", accountId)
@@ -308,19 +298,18 @@ final class RentalStore {
         .bind("limit", filter.limit())
         .bind("offset", start.isPresent() ? 0 : filter.offset())
         .map((rs, ctx) -> {
-          Optional<HistoryRow> row = Optional.empty();
-          if (rs.getString("id") != null) {
-            Rental rental = RENTAL.map(rs, ctx);
-            row = Optional.of(new HistoryRow(rental, lastSms(rs, rental.id()), rerentFacts(rs, rental)));
+          if (rs.getString("id") == null) {
+            return new Read(RentalCounts.standing(rs), Optional.empty());
           }
-          return new Read(RentalCounts.standing(rs), Money.of(rs.getBigDecimal("account_balance")), row);
+          Rental rental = RENTAL.map(rs, ctx);
+          return new Read(RentalCounts.standing(rs),
+              Optional.of(new HistoryRow(rental, lastSms(rs, rental.id()), rerentFacts(rs, rental))));
         })
         .list();
     if (read.isEmpty()) {
-      return HistoryRead.NONE;
+      throw new IllegalStateException("no account " + accountId);
     }
-    List<HistoryRow> rows = read.stream().flatMap(r -> r.row().stream()).toList();
-    return new HistoryRead(read.getFirst().standing(), new HistoryPage(rows, read.getFirst().balance()));
+    return new HistoryRead(read.getFirst().standing(), read.stream().flatMap(r -> r.row().stream()).toList());
   }
 
   /** The {@link #RERENT_COLUMNS} of a history row. */

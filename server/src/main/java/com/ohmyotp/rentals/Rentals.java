@@ -319,12 +319,10 @@ public final class Rentals {
       return Optional.empty();
     }
     RentalCounts.Counts counted = read.standing().counts();
-    RentalStore.HistoryPage page = read.page();
-    historyPages.remember(accountId, filter, counted,
-        page.rows().stream().map(RentalStore.HistoryRow::rental).toList());
-    List<HistoryEntry> entries = page.rows().stream()
+    historyPages.remember(accountId, filter, counted, read.rows().stream().map(RentalStore.HistoryRow::rental).toList());
+    List<HistoryEntry> entries = read.rows().stream()
         .map(row -> views.history(row.rental(), now, row.lastSms().orElse(null),
-            eligibility(row.rerent(), now, page.balance())))
+            eligibility(row.rerent(), now, read.standing().balance())))
         .toList();
     return Optional.of(new Page<>(entries, counted.total(filter.status(), filter.usedOnly()), filter.page(),
         filter.limit()));
@@ -346,7 +344,7 @@ public final class Rentals {
     }
     RentalCounts.Standing standing = counts.standing(h, accountId, now);
     return filter.offset() >= standing.counts().total(filter.status(), filter.usedOnly())
-        ? new RentalStore.HistoryRead(standing, RentalStore.HistoryPage.EMPTY)
+        ? new RentalStore.HistoryRead(standing, List.of())
         : store.history(h, accountId, filter, Optional.empty(), now);
   }
 
@@ -363,31 +361,45 @@ public final class Rentals {
       throw ApiException.badRequest("too_many_phone_numbers",
           "Check at most " + MAX_CHECK_PHONES + " phone numbers at once.");
     }
-    Service service = catalog.requireRentable(serviceName);
     long now = now();
-    settleDue(caller.accountId());
-    return db.read(h -> {
-      Map<String, String> e164ByInput = new HashMap<>();
-      for (String input : new LinkedHashSet<>(phoneNumbers)) {
-        inventory.phones().toE164(input).ifPresent(e164 -> e164ByInput.put(input, e164));
-      }
-      Map<String, PhoneState> states = inventory.states(h, caller.accountId(), service.id(),
-          List.copyOf(new LinkedHashSet<>(e164ByInput.values())));
-      Money balance = ledger.balance(h, caller.accountId());
-      List<CheckRow> rows = new ArrayList<>();
-      for (String input : phoneNumbers) {
-        String e164 = e164ByInput.get(input);
-        EligibilityReason reason = e164 == null
-            ? EligibilityReason.INVALID_PHONE_NUMBER
-            : Eligibility.forRerent(Optional.ofNullable(states.get(e164)), now,
-                service.durationSeconds(), balance, service.price());
-        String shown = e164 == null ? input : inventory.phones().display(e164);
-        rows.add(new CheckRow(shown, reason == EligibilityReason.OK, reason.wire(), service.price()));
-      }
-      int eligible = (int) rows.stream().filter(CheckRow::eligible).count();
-      return new CheckView(service.name(), service.price(), balance, eligible, rows);
-    });
+    Map<String, String> e164ByInput = new HashMap<>();
+    for (String input : new LinkedHashSet<>(phoneNumbers)) {
+      inventory.phones().toE164(input).ifPresent(e164 -> e164ByInput.put(input, e164));
+    }
+    // As with history: overdue rentals are found with the balance and settled only when there
+    // are some, and then the numbers are judged again.
+    return db.read(h -> check(h, caller.accountId(), serviceName, phoneNumbers, e164ByInput, now, true))
+        .orElseGet(() -> {
+          settleDue(caller.accountId());
+          return db.read(h -> check(h, caller.accountId(), serviceName, phoneNumbers, e164ByInput, now, false))
+              .orElseThrow();
+        });
   }
+
+  /** The numbers judged for re-renting, or empty when {@code unlessOverdue} and a rental is overdue. */
+  private Optional<CheckView> check(Handle h, long accountId, String serviceName, List<String> phoneNumbers,
+      Map<String, String> e164ByInput, long now, boolean unlessOverdue) {
+    Service service = catalog.requireRentable(h, serviceName);
+    RentalCounts.Standing standing = counts.standing(h, accountId, now);
+    if (unlessOverdue && standing.overdue()) {
+      return Optional.empty();
+    }
+    Map<String, PhoneState> states = inventory.states(h, accountId, service.id(),
+        List.copyOf(new LinkedHashSet<>(e164ByInput.values())));
+    List<CheckRow> rows = new ArrayList<>();
+    for (String input : phoneNumbers) {
+      String e164 = e164ByInput.get(input);
+      EligibilityReason reason = e164 == null
+          ? EligibilityReason.INVALID_PHONE_NUMBER
+          : Eligibility.forRerent(Optional.ofNullable(states.get(e164)), now,
+              service.durationSeconds(), standing.balance(), service.price());
+      String shown = e164 == null ? input : inventory.phones().display(e164);
+      rows.add(new CheckRow(shown, reason == EligibilityReason.OK, reason.wire(), service.price()));
+    }
+    int eligible = (int) rows.stream().filter(CheckRow::eligible).count();
+    return Optional.of(new CheckView(service.name(), service.price(), standing.balance(), eligible, rows));
+  }
+
 
   /**
    * Expires the caller's rentals whose window closed with no SMS, refunding them, so that every
