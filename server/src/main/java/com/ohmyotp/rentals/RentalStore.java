@@ -1,5 +1,6 @@
 package com.ohmyotp.rentals;
 
+import com.ohmyotp.db.ByPosition;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.db.Pipeline;
 import com.ohmyotp.inventory.Inventory.PhoneState;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /** SQL for rentals. */
 final class RentalStore {
@@ -43,7 +45,7 @@ final class RentalStore {
 
   private static final String SELECT = "SELECT " + RENTAL_COLUMNS + FROM_RENTALS;
 
-  /** The rental's newest SMS, as the {@code sms_*} columns {@link #lastSms} reads. */
+  /** The rental's newest SMS, as the {@code sms_*} columns {@link SmsColumns} reads. */
   private static final String LAST_SMS_COLUMNS =
       "m.id AS sms_id, m.sender AS sms_sender, m.message AS sms_message, m.code AS sms_code, "
           + "m.received_at AS sms_received_at";
@@ -70,7 +72,7 @@ final class RentalStore {
 
   /**
    * What the re-rent rule needs to know of a rental's number and service now, as the columns
-   * {@link #rerentFacts} reads: the joins of {@link #FROM_RENTALS} have those rows already.
+   * {@link RerentColumns} reads: the joins of {@link #FROM_RENTALS} have those rows already.
    */
   private static final String RERENT_COLUMNS =
       "p.retired_at, p.expires_at AS number_expires_at, p.held_until, s.enabled AS service_enabled, "
@@ -100,27 +102,75 @@ final class RentalStore {
   /** What a poll of a rental's code needs: its owner, where it stands, and its newest SMS. */
   record PollState(String id, long accountId, RentalStatus status, long expiresAt, Optional<SmsMessage> latest) {}
 
-  private static final RowMapper<Rental> RENTAL = (rs, ctx) -> {
-    long ended = rs.getLong("ended_at");
-    Long endedAt = rs.wasNull() ? null : ended;
-    BigDecimal refund = rs.getBigDecimal("refund_amount");
-    return new Rental(
-        rs.getString("id"),
-        rs.getLong("account_id"),
-        rs.getInt("service_id"),
-        rs.getString("service_name"),
-        rs.getLong("number_id"),
-        rs.getString("e164"),
-        rs.getString("source"),
-        RentalStatus.fromWire(rs.getString("status")).orElseThrow(),
-        Money.of(rs.getBigDecimal("cost")),
-        rs.getBoolean("rerent"),
-        rs.getLong("rented_at"),
-        rs.getLong("expires_at"),
-        endedAt,
-        refund == null ? null : Money.of(refund),
-        rs.getInt("sms_count"));
-  };
+  /** Where a result set holds a rental's columns ({@link #RENTAL_COLUMNS}). */
+  private record RentalColumns(int id, int accountId, int serviceId, int serviceName, int numberId, int e164,
+      int source, int status, int cost, int rerent, int rentedAt, int expiresAt, int endedAt, int refundAmount,
+      int smsCount) implements RowMapper<Rental> {
+
+    static RentalColumns of(ResultSet rs) throws SQLException {
+      return new RentalColumns(rs.findColumn("id"), rs.findColumn("account_id"), rs.findColumn("service_id"),
+          rs.findColumn("service_name"), rs.findColumn("number_id"), rs.findColumn("e164"),
+          rs.findColumn("source"), rs.findColumn("status"), rs.findColumn("cost"), rs.findColumn("rerent"),
+          rs.findColumn("rented_at"), rs.findColumn("expires_at"), rs.findColumn("ended_at"),
+          rs.findColumn("refund_amount"), rs.findColumn("sms_count"));
+    }
+
+    @Override
+    public Rental map(ResultSet rs, StatementContext ctx) throws SQLException {
+      BigDecimal refund = rs.getBigDecimal(refundAmount);
+      return new Rental(
+          rs.getString(id),
+          rs.getLong(accountId),
+          rs.getInt(serviceId),
+          rs.getString(serviceName),
+          rs.getLong(numberId),
+          rs.getString(e164),
+          rs.getString(source),
+          RentalStatus.fromWire(rs.getString(status)).orElseThrow(),
+          Money.of(rs.getBigDecimal(cost)),
+          rs.getBoolean(rerent),
+          rs.getLong(rentedAt),
+          rs.getLong(expiresAt),
+          ByPosition.nullableLong(rs, endedAt),
+          refund == null ? null : Money.of(refund),
+          rs.getInt(smsCount));
+    }
+  }
+
+  private static final RowMapper<Rental> RENTAL = ByPosition.mapper(RentalColumns::of);
+
+  /** Where a result set holds a rental's newest SMS ({@link #LAST_SMS_COLUMNS}). */
+  private record SmsColumns(int id, int sender, int message, int code, int receivedAt) {
+    static SmsColumns of(ResultSet rs) throws SQLException {
+      return new SmsColumns(rs.findColumn("sms_id"), rs.findColumn("sms_sender"), rs.findColumn("sms_message"),
+          rs.findColumn("sms_code"), rs.findColumn("sms_received_at"));
+    }
+
+    /** The rental's newest SMS, if one arrived. */
+    Optional<SmsMessage> read(ResultSet rs, String rentalId) throws SQLException {
+      long smsId = rs.getLong(id);
+      return rs.wasNull() ? Optional.empty() : Optional.of(new SmsMessage(smsId, rentalId,
+          rs.getString(sender), rs.getString(message), rs.getString(code), rs.getLong(receivedAt)));
+    }
+  }
+
+  /** Where a result set holds what re-renting a rental's number would take ({@link #RERENT_COLUMNS}). */
+  private record RerentColumns(int retiredAt, int numberExpiresAt, int heldUntil, int serviceEnabled,
+      int servicePrice, int serviceDuration) {
+    static RerentColumns of(ResultSet rs) throws SQLException {
+      return new RerentColumns(rs.findColumn("retired_at"), rs.findColumn("number_expires_at"),
+          rs.findColumn("held_until"), rs.findColumn("service_enabled"), rs.findColumn("service_price"),
+          rs.findColumn("service_duration"));
+    }
+
+    RerentFacts read(ResultSet rs, Rental rental) throws SQLException {
+      boolean retired = ByPosition.nullableLong(rs, retiredAt) != null;
+      PhoneState number = new PhoneState(rental.numberId(), retired, ByPosition.nullableLong(rs, numberExpiresAt),
+          ByPosition.nullableLong(rs, heldUntil), true);
+      return new RerentFacts(number, rs.getBoolean(serviceEnabled), Money.of(rs.getBigDecimal(servicePrice)),
+          rs.getInt(serviceDuration));
+    }
+  }
 
   /** History filters, already validated. */
   record HistoryFilter(Optional<RentalStatus> status, boolean usedOnly, int page, int limit) {
@@ -158,11 +208,19 @@ final class RentalStore {
       case POSTGRESQL -> h.createQuery(SELECT_POLL_STATES_POSTGRESQL).bindArray("ids", String.class, ids);
       case H2 -> h.createQuery(SELECT_POLL_STATES_H2).bindList("ids", ids);
     };
-    query.map((rs, ctx) -> {
-      String id = rs.getString("id");
-      return new PollState(id, rs.getLong("account_id"), RentalStatus.fromWire(rs.getString("status")).orElseThrow(),
-          rs.getLong("expires_at"), lastSms(rs, id));
-    }).forEach(state -> found.put(state.id(), state));
+    query.map(ByPosition.mapper(rs -> {
+      int id = rs.findColumn("id");
+      int accountId = rs.findColumn("account_id");
+      int status = rs.findColumn("status");
+      int expiresAt = rs.findColumn("expires_at");
+      SmsColumns sms = SmsColumns.of(rs);
+      return (row, ctx) -> {
+        String rentalId = row.getString(id);
+        return new PollState(rentalId, row.getLong(accountId),
+            RentalStatus.fromWire(row.getString(status)).orElseThrow(), row.getLong(expiresAt),
+            sms.read(row, rentalId));
+      };
+    })).forEach(state -> found.put(state.id(), state));
     return found;
   }
 
@@ -287,6 +345,7 @@ final class RentalStore {
         .map(s -> s.inclusive() ? " AND (r.rented_at, r.id) <= (:start_at, :start_id)"
             : " AND (r.rented_at, r.id) < (:start_at, :start_id)")
         .orElse("");
+    // The standing is the same on every row: it is read from the first.
     record Read(RentalCounts.Standing standing, Optional<HistoryRow> row) {}
     List<Read> read = h.createQuery(SELECT_HISTORY_PAGE)
         .define("where", where)
@@ -297,40 +356,25 @@ final class RentalStore {
         .bind("start_id", start.map(HistoryPages.Start::id).orElse(null))
         .bind("limit", filter.limit())
         .bind("offset", start.isPresent() ? 0 : filter.offset())
-        .map((rs, ctx) -> {
-          if (rs.getString("id") == null) {
-            return new Read(RentalCounts.standing(rs), Optional.empty());
-          }
-          Rental rental = RENTAL.map(rs, ctx);
-          return new Read(RentalCounts.standing(rs),
-              Optional.of(new HistoryRow(rental, lastSms(rs, rental.id()), rerentFacts(rs, rental))));
-        })
+        .map(ByPosition.mapper(rs -> {
+          int id = rs.findColumn("id");
+          RentalColumns rental = RentalColumns.of(rs);
+          SmsColumns sms = SmsColumns.of(rs);
+          RerentColumns rerent = RerentColumns.of(rs);
+          return (row, ctx) -> {
+            RentalCounts.Standing standing = row.getRow() == 1 ? RentalCounts.standing(row) : null;
+            if (row.getString(id) == null) {
+              return new Read(standing, Optional.empty());
+            }
+            Rental r = rental.map(row, ctx);
+            return new Read(standing, Optional.of(new HistoryRow(r, sms.read(row, r.id()), rerent.read(row, r))));
+          };
+        }))
         .list();
     if (read.isEmpty()) {
       throw new IllegalStateException("no account " + accountId);
     }
     return new HistoryRead(read.getFirst().standing(), read.stream().flatMap(r -> r.row().stream()).toList());
-  }
-
-  /** The {@link #RERENT_COLUMNS} of a history row. */
-  private static RerentFacts rerentFacts(ResultSet rs, Rental rental) throws SQLException {
-    rs.getLong("retired_at");
-    boolean retired = !rs.wasNull();
-    long expires = rs.getLong("number_expires_at");
-    Long expiresAt = rs.wasNull() ? null : expires;
-    long held = rs.getLong("held_until");
-    Long heldUntil = rs.wasNull() ? null : held;
-    PhoneState number = new PhoneState(rental.numberId(), retired, expiresAt, heldUntil, true);
-    return new RerentFacts(number, rs.getBoolean("service_enabled"), Money.of(rs.getBigDecimal("service_price")),
-        rs.getInt("service_duration"));
-  }
-
-  /** The {@code sms_*} columns of a row that joined a rental's newest SMS. */
-  private static Optional<SmsMessage> lastSms(ResultSet rs, String rentalId) throws SQLException {
-    long smsId = rs.getLong("sms_id");
-    return rs.wasNull() ? Optional.empty() : Optional.of(new SmsMessage(smsId, rentalId,
-        rs.getString("sms_sender"), rs.getString("sms_message"), rs.getString("sms_code"),
-        rs.getLong("sms_received_at")));
   }
 
   private static String historyWhere(HistoryFilter filter) {
