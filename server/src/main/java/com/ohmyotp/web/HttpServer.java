@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,20 +70,12 @@ public final class HttpServer {
           throw ApiException.badRequest("bad_request", "The request URL contains a NUL character.");
         }
       });
+      RequestTimers timers = new RequestTimers(metrics);
       config.routes.after(ctx -> {
         Long started = ctx.attribute(STARTED);
         if (started != null) {
-          // Buckets, not percentiles: Prometheus adds up buckets across nodes and over any
-          // window (histogram_quantile), where a node's own percentiles add up to nothing.
-          Timer.builder("http.server.requests")
-              .tag("method", ctx.method().name())
-              .tag("route", route(ctx))
-              .tag("status", String.valueOf(ctx.statusCode()))
-              .publishPercentileHistogram()
-              .minimumExpectedValue(Duration.ofMillis(1))
-              .maximumExpectedValue(Duration.ofSeconds(10))
-              .register(metrics)
-              .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+          timers.timer(ctx.method().name(), route(ctx), ctx.statusCode())
+              .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
         MDC.remove("request_id");
       });
@@ -123,6 +117,36 @@ public final class HttpServer {
 
       routes.forEach(r -> r.register(config.routes));
     });
+  }
+
+  /**
+   * The request timers, one per method, route and status, each found once: building a timer's
+   * tags and looking it up in the registry on every request cost more than timing it.
+   */
+  private static final class RequestTimers {
+    private record Key(String method, String route, int status) {}
+
+    private final MeterRegistry metrics;
+    private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
+
+    RequestTimers(MeterRegistry metrics) {
+      this.metrics = metrics;
+    }
+
+    Timer timer(String method, String route, int status) {
+      // Bounded: methods, route templates and statuses are few.
+      return timers.computeIfAbsent(new Key(method, route, status), key ->
+          // Buckets, not percentiles: Prometheus adds up buckets across nodes and over any
+          // window (histogram_quantile), where a node's own percentiles add up to nothing.
+          Timer.builder("http.server.requests")
+              .tag("method", key.method())
+              .tag("route", key.route())
+              .tag("status", String.valueOf(key.status()))
+              .publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofMillis(1))
+              .maximumExpectedValue(Duration.ofSeconds(10))
+              .register(metrics));
+    }
   }
 
   private static void error(Context ctx, int status, String code, String message) {
