@@ -319,7 +319,8 @@ public final class Rentals {
       return Optional.empty();
     }
     RentalCounts.Counts counted = read.standing().counts();
-    historyPages.remember(accountId, filter, counted, read.rows().stream().map(RentalStore.HistoryRow::rental).toList());
+    historyPages.remember(accountId, filter, counted,
+        read.rows().stream().map(RentalStore.HistoryRow::rental).toList());
     List<HistoryEntry> entries = read.rows().stream()
         .map(row -> views.history(row.rental(), now, row.lastSms().orElse(null),
             eligibility(row.rerent(), now, read.standing().balance())))
@@ -399,7 +400,6 @@ public final class Rentals {
     int eligible = (int) rows.stream().filter(CheckRow::eligible).count();
     return Optional.of(new CheckView(service.name(), service.price(), standing.balance(), eligible, rows));
   }
-
 
   /**
    * Expires the caller's rentals whose window closed with no SMS, refunding them, so that every
