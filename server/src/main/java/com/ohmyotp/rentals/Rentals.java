@@ -332,18 +332,22 @@ public final class Rentals {
   /**
    * A history page and the account's standing: in one round trip for the first page, and for a
    * later one whose start is remembered and still right. Any other page skips the rows before it,
-   * and its counts are read first, so that a page past the last one walks past no row.
+   * and its counts are known first, so that a page past the last one walks past no row.
    */
   private RentalStore.HistoryRead readHistory(Handle h, long accountId, RentalStore.HistoryFilter filter, long now) {
     Optional<HistoryPages.Remembered> remembered = historyPages.start(accountId, filter);
+    RentalCounts.Standing standing;
     if (filter.page() == 1 || remembered.isPresent()) {
       RentalStore.HistoryRead read =
           store.history(h, accountId, filter, remembered.map(HistoryPages.Remembered::start), now);
       if (remembered.map(r -> r.counts().equals(read.standing().counts())).orElse(true)) {
         return read;
       }
+      // The start has moved; the counts read with it still tell whether the page exists.
+      standing = read.standing();
+    } else {
+      standing = counts.standing(h, accountId, now);
     }
-    RentalCounts.Standing standing = counts.standing(h, accountId, now);
     return filter.offset() >= standing.counts().total(filter.status(), filter.usedOnly())
         ? new RentalStore.HistoryRead(standing, List.of())
         : store.history(h, accountId, filter, Optional.empty(), now);
