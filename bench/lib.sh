@@ -44,7 +44,29 @@ need_wrk() {
 }
 
 machine() {
-  echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(java -version 2>&1 | head -1)"
+  echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(java -version 2>&1 | head -1), $(scheduling)"
+}
+
+# The kernel's autogroups (kernel.sched_autogroup_enabled) share the CPU between sessions rather
+# than between processes, and every PostgreSQL backend starts a session of its own (setsid): on
+# two cores each of the eight busy backends then weighs as much as the whole server JVM, and a
+# backend that has had its share waits for the others, up to 91 ms at a time (perf sched
+# timehist). Database hosts turn them off (docs/production.md); the benchmarks do too, for their
+# run, before they start the server whose connections are measured, and put the setting back at
+# the end. BENCH_AUTOGROUP=keep leaves the machine's setting alone. See BENCHMARKS.md, Scale.
+AUTOGROUP_SETTING=/proc/sys/kernel/sched_autogroup_enabled
+AUTOGROUP_BEFORE=""
+if [ "${BENCH_AUTOGROUP:-off}" = off ] && [ "$(cat "$AUTOGROUP_SETTING" 2>/dev/null)" = 1 ] \
+    && echo 0 2>/dev/null >"$AUTOGROUP_SETTING"; then
+  AUTOGROUP_BEFORE=1
+fi
+
+scheduling() {
+  case "$(cat "$AUTOGROUP_SETTING" 2>/dev/null || echo none)" in
+    0) echo "autogroups off${AUTOGROUP_BEFORE:+ (on again after the run)}" ;;
+    1) echo "autogroups on" ;;
+    *) echo "no autogroups" ;;
+  esac
 }
 
 # start_server h2|postgres [extra VAR=value ...]: starts the server jar with -Xmx256m on a free
@@ -141,7 +163,14 @@ stop_server() {
     SERVER_DB=""
   fi
 }
-trap stop_server EXIT
+# Everything a benchmark changed, undone: its servers and databases, and the scheduler setting.
+bench_cleanup() {
+  stop_server
+  if [ -n "$AUTOGROUP_BEFORE" ]; then
+    echo "$AUTOGROUP_BEFORE" >"$AUTOGROUP_SETTING" || true
+  fi
+}
+trap bench_cleanup EXIT
 
 base() { echo "http://127.0.0.1:$SERVER_PORT"; }
 base2() { echo "http://127.0.0.1:$SECOND_PORT"; }

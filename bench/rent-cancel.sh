@@ -26,7 +26,7 @@ echo "rent-cancel: $(machine), $THREADS clients, $ROUNDS rounds of ${each} s eac
 # pgbench runs on a database of its own.
 pgdb="ohmyotp_pgbench_$$"
 pg_sql "CREATE DATABASE $pgdb"
-trap '[ -n "$pgdb" ] && pg_sql "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)"; stop_server' EXIT
+trap '[ -n "$pgdb" ] && pg_sql "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)"; bench_cleanup' EXIT
 psql -XAtq -d "$pgdb" <<'SQL' >/dev/null
 CREATE TABLE b_accounts (id BIGINT PRIMARY KEY, balance NUMERIC(19,4) NOT NULL CHECK (balance >= 0));
 CREATE TABLE b_numbers (id BIGINT PRIMARY KEY, held_by BIGINT);
