@@ -1,6 +1,7 @@
 package com.ohmyotp.inventory;
 
 import com.ohmyotp.catalog.Service;
+import com.ohmyotp.db.ByPosition;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.db.Pipeline;
 import java.sql.ResultSet;
@@ -412,17 +413,17 @@ public final class Inventory {
         .bindList("numbers", e164s)
         .bind("service", serviceId)
         .bind("account", accountId)
-        .map((rs, ctx) -> {
-          long expires = rs.getLong("expires_at");
-          Long expiresAt = rs.wasNull() ? null : expires;
-          long held = rs.getLong("held_until");
-          Long heldUntil = rs.wasNull() ? null : held;
-          rs.getLong("retired_at");
-          boolean retired = !rs.wasNull();
-          boolean rentedBefore = rs.getBoolean("rented_before");
-          return Map.entry(rs.getString("e164"),
-              new PhoneState(rs.getLong("id"), retired, expiresAt, heldUntil, rentedBefore));
-        })
+        .map(ByPosition.mapper(rs -> {
+          int id = rs.findColumn("id");
+          int e164 = rs.findColumn("e164");
+          int retiredAt = rs.findColumn("retired_at");
+          int expiresAt = rs.findColumn("expires_at");
+          int heldUntil = rs.findColumn("held_until");
+          int rentedBefore = rs.findColumn("rented_before");
+          return (row, ctx) -> Map.entry(row.getString(e164), new PhoneState(row.getLong(id),
+              ByPosition.nullableLong(row, retiredAt) != null, ByPosition.nullableLong(row, expiresAt),
+              ByPosition.nullableLong(row, heldUntil), row.getBoolean(rentedBefore)));
+        }))
         .forEach(e -> states.put(e.getKey(), e.getValue()));
     return states;
   }
