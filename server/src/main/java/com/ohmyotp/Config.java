@@ -88,6 +88,14 @@ public record Config(
       throw new ConfigException("OHMYOTP_DB_URL must start with jdbc:postgresql:// or jdbc:h2:, not '"
           + Main.redact(url) + "'");
     }
+    String upper = url.toUpperCase(Locale.ROOT).replace(" ", "");
+    for (String managed : new String[] {"WRITE_DELAY", "AUTO_COMPACT_FILL_RATE", "DB_CLOSE_ON_EXIT"}) {
+      if (url.startsWith("jdbc:h2:") && upper.contains(";" + managed + "=")) {
+        // The embedded database's writes are ohmyotp's to make (docs/production.md).
+        throw new ConfigException("OHMYOTP_DB_URL must not set " + managed
+            + ": ohmyotp decides when the H2 file is written");
+      }
+    }
     return url;
   }
 

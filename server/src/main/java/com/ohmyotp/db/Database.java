@@ -8,7 +8,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import org.flywaydb.core.Flyway;
@@ -30,12 +33,17 @@ public final class Database implements AutoCloseable {
   private final Jdbi jdbi;
   private final Dialect dialect;
   private final boolean embedded;
+  private final Optional<H2File> file;
+  private final Optional<GroupCommit> commits;
 
-  private Database(HikariDataSource dataSource, Dialect dialect, boolean embedded) {
+  private Database(HikariDataSource dataSource, Dialect dialect, boolean embedded, Optional<H2File> file,
+      Optional<GroupCommit> commits) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
     this.dialect = dialect;
     this.embedded = embedded;
+    this.file = file;
+    this.commits = commits;
   }
 
   /**
@@ -58,8 +66,11 @@ public final class Database implements AutoCloseable {
   public static Database open(String url, String user, String password, int poolSize,
       Duration connectionTimeout, MeterRegistry metrics) {
     boolean h2 = url.startsWith("jdbc:h2:");
+    boolean embedded = h2 && inProcess(url);
+    Optional<H2File> file = embedded ? H2File.of(url) : Optional.empty();
+    file.ifPresent(H2File::prepareForOpen);
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(h2 ? withH2Settings(url) : url);
+    config.setJdbcUrl(h2 ? withH2Settings(url, file.isPresent()) : url);
     if (!user.isEmpty()) {
       config.setUsername(user);
     }
@@ -83,17 +94,24 @@ public final class Database implements AutoCloseable {
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
     HikariDataSource dataSource = new HikariDataSource(config);
+    Optional<GroupCommit> commits = Optional.empty();
     try {
       Flyway.configure()
           .dataSource(dataSource)
           .locations("classpath:db/migration")
           .load()
           .migrate();
-    } catch (RuntimeException e) {
+      if (file.isPresent()) {
+        try (Connection c = dataSource.getConnection()) {
+          commits = Optional.of(GroupCommit.of(c));
+        }
+        commits.get().writeNow();
+      }
+    } catch (RuntimeException | SQLException e) {
       dataSource.close();
-      throw e;
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
     }
-    return new Database(dataSource, h2 ? Dialect.H2 : Dialect.POSTGRESQL, h2 && inProcess(url));
+    return new Database(dataSource, h2 ? Dialect.H2 : Dialect.POSTGRESQL, embedded, file, commits);
   }
 
   /** Which SQL the database speaks where the two differ. */
@@ -118,22 +136,26 @@ public final class Database implements AutoCloseable {
 
   /**
    * Settings that make H2 behave like the PostgreSQL the same SQL also runs on: lower-case names,
-   * NULLs sorted last, row locks waited for rather than failed at once. WRITE_DELAY=0 writes each
-   * commit to the file before the commit returns: H2's default keeps the last half second in
-   * memory, and a killed process would lose rentals it had already answered 201 for.
-   * QUERY_CACHE_SIZE is how many parsed statements each connection keeps: H2's default of 8 is
-   * fewer than a rent and a cancel run between them, so each statement was parsed again every
-   * time (64 gave 15% more rent + cancel cycles, BENCHMARKS.md).
+   * NULLs sorted last, row locks waited for rather than failed at once. QUERY_CACHE_SIZE is how
+   * many parsed statements each connection keeps: H2's default of 8 is fewer than a rent and a
+   * cancel run between them, so each statement was parsed again every time (64 gave 15% more
+   * rent + cancel cycles, BENCHMARKS.md).
+   *
+   * <p>A file opened in this process is written by {@link GroupCommit} alone: H2 is told never to
+   * write it by itself (its background writer waits longer than a process lives, 24 days, and
+   * never compacts), and it is closed by {@link #close}, not by a hook of H2's own at exit. An H2
+   * in another process writes each commit before it returns (WRITE_DELAY=0), as well as it can.
    */
-  private static String withH2Settings(String url) {
+  private static String withH2Settings(String url, boolean fileInThisProcess) {
     StringBuilder sb = new StringBuilder(url);
-    for (String setting :
-        new String[] {
-          "MODE=PostgreSQL", "DATABASE_TO_LOWER=TRUE", "DEFAULT_NULL_ORDERING=HIGH",
-          "LOCK_TIMEOUT=10000", "WRITE_DELAY=0", "QUERY_CACHE_SIZE=64"
-        }) {
+    List<String> settings = new ArrayList<>(List.of("MODE=PostgreSQL", "DATABASE_TO_LOWER=TRUE",
+        "DEFAULT_NULL_ORDERING=HIGH", "LOCK_TIMEOUT=10000", "QUERY_CACHE_SIZE=64"));
+    settings.addAll(fileInThisProcess
+        ? List.of("WRITE_DELAY=" + Integer.MAX_VALUE, "AUTO_COMPACT_FILL_RATE=0", "DB_CLOSE_ON_EXIT=FALSE")
+        : List.of("WRITE_DELAY=0"));
+    for (String setting : settings) {
       String name = setting.substring(0, setting.indexOf('='));
-      if (!url.toUpperCase().contains(";" + name + "=")) {
+      if (!url.toUpperCase(Locale.ROOT).contains(";" + name + "=")) {
         sb.append(';').append(setting);
       }
     }
@@ -145,12 +167,32 @@ public final class Database implements AutoCloseable {
     return jdbi.withHandle(callback);
   }
 
-  /** Runs {@code work} in one READ COMMITTED transaction, retried whole on transient conflicts. */
+  /**
+   * Runs {@code work} in one READ COMMITTED transaction, retried whole on transient conflicts.
+   * It returns once the commit is as durable as the database makes it: on PostgreSQL, as its
+   * {@code synchronous_commit} says; on the embedded H2, written to its file.
+   */
   public <R> R inTransaction(HandleCallback<R, RuntimeException> work) {
+    return inTransaction(false, work);
+  }
+
+  /**
+   * Like {@link #inTransaction(HandleCallback)}, for a transaction that writes a great deal at
+   * once (an import of thousands of rows): on the embedded H2, it runs while no other transaction
+   * does, because so large a transaction can make H2 write its file by itself before it ends.
+   */
+  public <R> R inLargeTransaction(HandleCallback<R, RuntimeException> work) {
+    return inTransaction(true, work);
+  }
+
+  private <R> R inTransaction(boolean large, HandleCallback<R, RuntimeException> work) {
     for (int attempt = 1; ; attempt++) {
       try {
         // READ COMMITTED is every pooled connection's level already (see open): asking Jdbi to
         // set it would cost two extra round trips per transaction on PostgreSQL.
+        if (commits.isPresent()) {
+          return commits.get().run(large, () -> jdbi.inTransaction(work));
+        }
         return jdbi.inTransaction(work);
       } catch (RuntimeException e) {
         if (attempt >= MAX_ATTEMPTS || !isTransient(e)) {
@@ -239,6 +281,16 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    if (file.isPresent()) {
+      // Closes the H2 database now, cleanly, whatever its URL says about closing it later.
+      try (Connection c = dataSource.getConnection(); var statement = c.createStatement()) {
+        statement.execute("SHUTDOWN");
+      } catch (SQLException e) {
+        dataSource.close();
+        return;
+      }
+    }
     dataSource.close();
+    file.ifPresent(H2File::closedCleanly);
   }
 }

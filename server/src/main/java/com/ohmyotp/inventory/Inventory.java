@@ -84,7 +84,7 @@ public final class Inventory {
   /** Imports numbers in one transaction; see {@link #importNumbers(Handle, String, List, long)}. */
   public List<ImportResult> importNumbers(String source, List<ImportRow> rows) {
     long now = clock.instant().getEpochSecond();
-    return db.inTransaction(h -> importNumbers(h, source, rows, now));
+    return db.inLargeTransaction(h -> importNumbers(h, source, rows, now));
   }
 
   /** Retires a number; false when it is unknown or retired already. */
