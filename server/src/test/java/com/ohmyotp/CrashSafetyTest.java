@@ -3,123 +3,253 @@ package com.ohmyotp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.ohmyotp.db.Database;
 import com.ohmyotp.support.Driver;
 import com.ohmyotp.support.Driver.Customer;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.Invariants;
+import com.ohmyotp.support.MixedTraffic;
 import com.ohmyotp.support.NodeProcess;
+import com.ohmyotp.support.TempFiles;
 import com.ohmyotp.support.TestDatabase;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.awaitility.core.ConditionTimeoutException;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 /**
- * The server process killed with SIGKILL in the middle of mixed traffic, then started again on
- * the same data (the embedded H2 file, or the PostgreSQL schema in the PostgreSQL pass): it
- * opens cleanly, every rental whose creation was answered 201 is there, and the money
- * invariants hold.
+ * The server process killed with SIGKILL again and again under mixed traffic, each time started
+ * again on the same data (one embedded H2 file that grows with every round, or one PostgreSQL
+ * schema in the PostgreSQL pass). After every kill, the data as the kill left it must hold the
+ * money invariants ({@code invariants.sql}) and every rental and deposit answered 201 before it;
+ * after every restart, the server must answer for the rentals of the round before.
+ *
+ * <p>The suite runs {@value #DEFAULT_KILLS} kills; {@code bench/crash.sh} runs the long form
+ * ({@code -Dohmyotp.crash.kills=200}, {@code -Dohmyotp.crash.roundRequests=2000}: the most
+ * requests answered in a round before its kill). {@code -Dohmyotp.crash.keepGoing=true} counts
+ * findings to the end rather than stopping at the first.
  */
 class CrashSafetyTest {
 
+  static final int DEFAULT_KILLS = 20;
+  private static final int CLIENTS = 8;
+  private static final int SERVICES = 10;
+
   @Test
-  void aKilledServerRestartsOnItsDataWithEveryAnsweredRentalAndNoMoneyLostOrMade() throws Exception {
+  void killedAgainAndAgainUnderTrafficTheServerKeepsEveryAnsweredRentalAndNoMoneyIsLostOrMade() throws Exception {
+    int kills = Integer.getInteger("ohmyotp.crash.kills", DEFAULT_KILLS);
+    boolean keepGoing = Boolean.getBoolean("ohmyotp.crash.keepGoing");
+    int roundRequests = Integer.getInteger("ohmyotp.crash.roundRequests", 600);
     Path data = Files.createTempDirectory("ohmyotp-crash-");
     TestDatabase database = TestDatabase.create();
     Map<String, String> settings = new HashMap<>(NodeProcess.testSettings());
     settings.put("OHMYOTP_DATA_DIR", data.toString());
     settings.put("OHMYOTP_SWEEP_INTERVAL_MS", "200");
     settings.putAll(database.settings());
+    StoredData stored = TestDatabase.isPostgres()
+        ? new StoredData(database.jdbcUrl(), null)
+        : new StoredData(null, data.resolve("ohmyotp.mv.db"));
+    List<String> findings = new ArrayList<>();
+    int killsWithFindings = 0;
+    int firstFinding = 0;
+    int done = 0;
+    long startedAt = System.nanoTime();
+    NodeProcess node = NodeProcess.start("crash-1", settings);
     try {
-      NodeProcess node = NodeProcess.start("before-crash", settings);
-      Driver setup = node.driver;
-      String service = setup.service("Uber", "0.40", "gateway");
-      setup.numbers("gateway", 200);
-      List<Customer> customers = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        customers.add(setup.customer("30"));
+      List<String> services = new ArrayList<>();
+      for (int i = 0; i < SERVICES; i++) {
+        services.add(node.driver.service("Crash", "0.40", "gateway", 60));
       }
+      node.driver.numbers("gateway", 2_000);
+      List<Customer> customers = new ArrayList<>();
+      for (int i = 0; i < CLIENTS; i++) {
+        customers.add(node.driver.customer("100"));
+      }
+      MixedTraffic traffic = new MixedTraffic(customers, services);
 
-      Map<String, Customer> answered = new ConcurrentHashMap<>();
-      ConcurrentLinkedQueue<String> phones = new ConcurrentLinkedQueue<>();
-      AtomicBoolean up = new AtomicBoolean(true);
-      ExecutorService traffic = Executors.newFixedThreadPool(8);
-      List<Future<?>> workers = new ArrayList<>();
-      for (int w = 0; w < 8; w++) {
-        workers.add(traffic.submit(() -> {
-          ThreadLocalRandom random = ThreadLocalRandom.current();
-          while (up.get()) {
-            Customer c = customers.get(random.nextInt(customers.size()));
-            try {
-              int dice = random.nextInt(4);
-              List<String> ids = List.copyOf(answered.keySet());
-              if (dice == 0 || ids.isEmpty()) {
-                Http.Response r = node.http.post("/api/v1/rentals", c.key(), "{\"service_id\":\"" + service + "\"}");
-                if (r.status() == 201) {
-                  answered.put(r.json().get("id").asText(), c);
-                  phones.add(r.json().get("phone_number").asText());
-                }
-              } else if (dice == 1) {
-                String id = ids.get(random.nextInt(ids.size()));
-                node.http.post("/api/v1/rentals/" + id + "/cancel", answered.get(id).key(), null);
-              } else if (dice == 2 && !phones.isEmpty()) {
-                String phone = List.copyOf(phones).get(random.nextInt(phones.size()));
-                node.driver.inboundSms(phone, "Uber", "Your code is " + random.nextInt(1000, 9999));
-              } else {
-                node.http.get("/api/v1/balance", c.key());
-              }
-            } catch (UncheckedIOException | IllegalStateException connectionGone) {
-              // The server was killed under this request; what it answered before is what counts.
+      while (done < kills) {
+        List<MixedTraffic.Rental> answeredBeforeKill = killUnderTraffic(node, traffic, done + 1, roundRequests);
+        node.close();
+        done++;
+
+        List<String> found = new ArrayList<>(stored.check(traffic, done));
+        if (done < kills || firstFinding == 0) {
+          node = NodeProcess.start("crash-" + (done + 1), settings);
+          // The restarted server answers for the rentals it answered 201 just before the kill.
+          for (MixedTraffic.Rental rental : answeredBeforeKill) {
+            Http.Response r = node.http.get("/api/v1/rentals/" + rental.id(), rental.customer().key());
+            if (r.status() != 200) {
+              found.add("after the restart, rental " + rental.id() + " answered 201 before the kill: "
+                  + r.status() + " " + r.text());
             }
           }
-          return null;
-        }));
-      }
-
-      await("traffic under way").atMost(Duration.ofSeconds(30)).until(() -> answered.size() >= 30);
-      node.kill();
-      up.set(false);
-      for (Future<?> f : workers) {
-        f.get();
-      }
-      traffic.shutdown();
-      assertThat(node.process.exitValue()).as("killed, not stopped").isEqualTo(137);
-
-      NodeProcess again = NodeProcess.start("after-crash", settings);
-      try {
-        for (Map.Entry<String, Customer> rental : answered.entrySet()) {
-          Http.Response r = again.http.get("/api/v1/rentals/" + rental.getKey(), rental.getValue().key());
-          assertThat(r.status()).as("rental answered 201 before the crash: " + r.text()).isEqualTo(200);
+          if (traffic.numbersWanted() > 0) {
+            node.driver.numbers("gateway", 2_000);
+          }
         }
-        assertThat(again.http.post("/api/v1/rentals", customers.get(0).key(),
-            "{\"service_id\":\"" + service + "\"}").status()).as("serving again").isIn(201, 402);
-      } finally {
-        again.close();
+        for (String problem : found) {
+          System.out.println("crash safety: kill " + done + ": " + problem);
+        }
+        findings.addAll(found);
+        if (!found.isEmpty()) {
+          killsWithFindings++;
+          if (firstFinding == 0) {
+            firstFinding = done;
+            keepFile(stored);
+          }
+          if (!keepGoing) {
+            break;
+          }
+        }
       }
-      assertThat(again.output()).doesNotContain("level=ERROR");
 
-      // With the server stopped, the data itself: the H2 file opens, the invariants hold.
-      Jdbi jdbi = Jdbi.create(TestDatabase.isPostgres() ? database.jdbcUrl()
-          : "jdbc:h2:file:" + data.resolve("ohmyotp") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE");
-      Invariants.assertHold(jdbi);
-      long stored = jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM rentals").mapTo(Long.class).one());
-      assertThat(stored).isGreaterThanOrEqualTo(answered.size());
-      System.out.printf("crash safety: %d rentals answered 201 before SIGKILL, %d stored%n", answered.size(), stored);
+      // Stopped the way an operator stops it: the data as a graceful stop leaves it.
+      node.close();
+      assertThat(node.output()).doesNotContain("level=ERROR");
+      List<String> end = stored.check(traffic, done);
+      end.forEach(problem -> findings.add("after a graceful stop: " + problem));
+      System.out.printf("crash safety: %d kills in %d s, %d rentals answered 201, %d stored, %s; "
+              + "%d kills found something%s%n",
+          done, Duration.ofNanos(System.nanoTime() - startedAt).toSeconds(), traffic.answeredRentals().size(),
+          stored.rentals(), stored.describeSize(), killsWithFindings,
+          firstFinding > 0 ? ", the first after kill " + firstFinding : "");
+      assertThat(traffic.unexpectedAnswers()).as("answers no request should get").isEmpty();
+      assertThat(findings).as("rentals and money after SIGKILL").isEmpty();
     } finally {
+      node.kill();
+      node.close();
       database.drop();
+      TempFiles.deleteTree(data);
+    }
+  }
+
+  /** Traffic until a random moment, then SIGKILL; returns the rentals answered 201 in this round. */
+  private static List<MixedTraffic.Rental> killUnderTraffic(NodeProcess node, MixedTraffic traffic, int round,
+      int mostRequests) throws Exception {
+    MixedTraffic.Burst burst = traffic.start(node.http, CLIENTS);
+    try {
+      // A random moment: after between 50 and mostRequests requests of this round were answered.
+      long moment = ThreadLocalRandom.current().nextLong(50, mostRequests);
+      await("traffic under way").atMost(Duration.ofSeconds(60))
+          .failFast("a client failed", burst::failed)
+          .until(() -> burst.requests() >= moment || !node.process.isAlive());
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("round " + round + ": " + burst.requests()
+          + " requests answered in 60 s; the server said:\n" + node.output(), e);
+    }
+    assertThat(node.process.isAlive()).as("the server stopped by itself:\n%s", node.output()).isTrue();
+    node.kill();
+    burst.stop();
+    assertThat(node.process.exitValue()).as("killed, not stopped").isEqualTo(137);
+    return burst.rentals();
+  }
+
+  /** With -Dohmyotp.crash.keepFile=PATH, a copy of the H2 file where something was first found. */
+  private static void keepFile(StoredData stored) throws Exception {
+    String keep = System.getProperty("ohmyotp.crash.keepFile");
+    if (keep != null && stored.h2File() != null) {
+      Files.copy(stored.h2File(), Path.of(keep), StandardCopyOption.REPLACE_EXISTING);
+      Path marker = stored.h2File().resolveSibling("ohmyotp.in-use");
+      if (Files.exists(marker)) {
+        Files.copy(marker, Path.of(keep.replace(".mv.db", "") + ".in-use"), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  /**
+   * The data a killed server left behind, read by the test itself: on H2 a copy of the data
+   * folder as the kill left it, opened through {@link Database#open} as the next start opens it
+   * (the server then opens its own); on PostgreSQL the schema.
+   */
+  private static final class StoredData {
+    private final String postgresUrl;
+    private final Path h2File;
+    private long rentals;
+    private long fileBytes;
+
+    StoredData(String postgresUrl, Path h2File) {
+      this.postgresUrl = postgresUrl;
+      this.h2File = h2File;
+    }
+
+    Path h2File() {
+      return h2File;
+    }
+
+    long rentals() {
+      return rentals;
+    }
+
+    String describeSize() {
+      return h2File == null ? "on PostgreSQL"
+          : String.format("file %.1f MB (%.1f KB a rental)", fileBytes / 1e6, fileBytes / 1e3 / Math.max(1, rentals));
+    }
+
+    /** What breaks the invariants or is missing, as one line each; prints a line about the data. */
+    List<String> check(MixedTraffic traffic, int kill) throws Exception {
+      List<String> problems;
+      if (h2File == null) {
+        problems = Jdbi.create(postgresUrl).withHandle(h -> read(h, traffic));
+      } else {
+        Path copy = Files.createTempDirectory("ohmyotp-crash-copy-");
+        try {
+          fileBytes = Files.size(h2File);
+          for (Path file : List.of(h2File, h2File.resolveSibling("ohmyotp.in-use"))) {
+            if (Files.exists(file)) {
+              Files.copy(file, copy.resolve(file.getFileName()));
+            }
+          }
+          try (Database db = Database.open("jdbc:h2:file:" + copy.resolve("ohmyotp"), "", "", 2,
+              Duration.ofSeconds(30), new SimpleMeterRegistry())) {
+            problems = db.read(h -> read(h, traffic));
+          }
+        } finally {
+          TempFiles.deleteTree(copy);
+        }
+      }
+      System.out.printf("crash safety: after kill %d, %d rentals answered 201, %d stored, %s, %s%n", kill,
+          traffic.answeredRentals().size(), rentals, describeSize(),
+          problems.isEmpty() ? "all there, invariants hold" : problems.size() + " findings");
+      return problems;
+    }
+
+    private List<String> read(Handle h, MixedTraffic traffic) {
+      List<String> problems = new ArrayList<>(Invariants.violations(h));
+      Set<String> ids = new HashSet<>(h.createQuery("SELECT id FROM rentals").mapTo(String.class).list());
+      rentals = ids.size();
+      List<String> missing = new ArrayList<>();
+      for (MixedTraffic.Rental rental : traffic.answeredRentals().values()) {
+        if (!ids.contains(rental.id())) {
+          missing.add(rental.id() + " (answered in round " + rental.burst() + ")");
+        }
+      }
+      if (!missing.isEmpty()) {
+        problems.add(missing.size() + " rentals answered 201 are not stored: "
+            + missing.subList(0, Math.min(10, missing.size())));
+      }
+      Map<Long, Integer> deposits = new HashMap<>();
+      h.createQuery("SELECT account_id, COUNT(*) AS n FROM transactions WHERE type = 'deposit' GROUP BY account_id")
+          .map((rs, ctx) -> deposits.put(rs.getLong("account_id"), rs.getInt("n"))).list();
+      traffic.answeredDeposits().forEach((account, answered) -> {
+        // Each account also has the deposit of its opening balance.
+        int found = deposits.getOrDefault(account, 0) - 1;
+        if (found < answered) {
+          problems.add("account " + account + ": " + answered + " deposits answered 201, " + found + " stored");
+        }
+      });
+      return problems;
     }
   }
 }
