@@ -5,7 +5,8 @@
 #                         every scenario with a target: about eleven minutes on 2 cores, for a
 #                         check that every target still holds
 #   bench/all.sh --full   each script at its own defaults, as BENCHMARKS.md's figures were
-#                         taken, and the choice of garbage collector (gc.sh): about twenty minutes
+#                         taken, the choice of garbage collector (gc.sh) and 200 kills of the
+#                         crash test (crash.sh, about an hour alone): about an hour and a half
 #
 # Most of either is the scale scenario (its million-row generator) and the JIT warm-ups that
 # steady-state figures need on two cores. Results go into BENCHMARKS.md by hand.
@@ -35,5 +36,9 @@ step "BENCH_SECONDS=6 BENCH_WARM_UP=15" ./poll.sh h2
 step "BENCH_SECONDS=6 BENCH_WARM_UP=15" ./poll.sh postgres
 step "BENCH_COUNT=200" ./sms-latency.sh
 step "BENCH_SECONDS=9" ./rent-cancel.sh
+step "BENCH_RENTALS=30000" ./disk.sh
+step "BENCH_SECONDS=5" ./fsync.sh
 step "BENCH_SECONDS=5 BENCH_WARM_UP=10 BENCH_REWARM=3" ./scale.sh
+# Two hundred kills take about an hour; the suite runs twenty on every test run.
+if [ -n "$full" ]; then step "" ./crash.sh; fi
 echo "all: $(( (SECONDS - total) / 60 )) min $(( (SECONDS - total) % 60 )) s"

@@ -26,8 +26,8 @@ status=0
   -Dohmyotp.crash.kills="${BENCH_KILLS:-200}" \
   -Dohmyotp.crash.roundRequests="${BENCH_ROUND_REQUESTS:-2000}" \
   -Dohmyotp.crash.keepGoing="$([ "${BENCH_KEEP_GOING:-0}" = 1 ] && echo true || echo false)" \
-  ${BENCH_KEEP_FILE:+-Dohmyotp.crash.keepFile="$BENCH_KEEP_FILE"} >"$log" 2>&1 || status=$?
-grep '^crash safety' "$log" || true
+  ${BENCH_KEEP_FILE:+-Dohmyotp.crash.keepFile="$BENCH_KEEP_FILE"} 2>&1 \
+  | tee "$log" | { grep --line-buffered '^crash safety' || true; } || status=$?
 if [ "$status" -ne 0 ]; then
   grep -E 'AssertionError|Tests run:.*Fail|ERROR\]' "$log" | head -20 >&2 || true
   echo "crash: FAILED (the whole output is in $log)" >&2

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Disk: the embedded H2 file of one server running BENCH_RENTALS (100,000) rent + cancel cycles
 # without a restart, sampled every BENCH_SAMPLE seconds (10): the file's bytes per rental while
-# it runs. Then the server is stopped and the file compacted offline (H2's SHUTDOWN COMPACT),
-# which writes its live data and nothing else: the bytes per rental the data needs. Target: the
-# file while running holds at most three times what its data needs.
+# it runs. Then the server is killed (SIGKILL) and started again on the file, which it reads whole
+# to recover (timed), stopped, and the file compacted offline (H2's SHUTDOWN COMPACT), which
+# writes its live data and nothing else: the bytes per rental the data needs. Target: the file
+# while running holds at most about three times what its data needs.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RENTALS="${BENCH_RENTALS:-100000}"
 SAMPLE="${BENCH_SAMPLE:-10}"
@@ -38,6 +39,16 @@ while :; do
   [ "$n" -ge "$RENTALS" ] && break
 done
 live="$(size)"
+# Killed, and started again on the same folder: the start reads the whole file to recover it.
+kill -9 "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null || true
+started_ns="$(date +%s%N)"
+launch_node "$SERVER_PORT" "$SERVER_DATA" ""
+SERVER_PID=$!
+await_ready "$SERVER_PORT" "$SERVER_PID" "$SERVER_DATA"
+ready_ms=$(( ($(date +%s%N) - started_ns) / 1000000 ))
+recovered="$(grep -o 'recovered at version [0-9]* in [0-9]* ms' "$SERVER_DATA/server.log" | tail -1)"
+after_kill="$(rentals)"
 # Stopped as an operator stops it, then compacted offline; the folder is kept until then.
 kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
 SERVER_PID=""
@@ -47,6 +58,8 @@ stopped="$(size)"
 compacted="$(size)"
 printf 'disk     running: %s, %s a rental (largest: %s at %d rentals); after a stop: %s\n' \
   "$(mb "$live")" "$(per "$live" "$n")" "$(mb "$peak")" "$peak_at" "$(mb "$stopped")"
+printf 'disk     after SIGKILL: ready in %d ms, %s (%s; %d rentals before the kill, %d after)\n' \
+  "$ready_ms" "${recovered:-no recovery logged}" "$(mb "$live")" "$n" "$after_kill"
 printf 'disk     compacted: %s, %s a rental; running / compacted: %.1fx, largest / compacted: %.1fx (target <= 3x)\n' \
   "$(mb "$compacted")" "$(per "$compacted" "$n")" \
   "$(awk -v a="$live" -v b="$compacted" 'BEGIN {print a / b}')" \

@@ -68,7 +68,7 @@ final class H2File {
         MVStore store = new MVStore.Builder().fileName(file.toString()).recoveryMode().autoCommitDisabled().open();
         long version = store.getCurrentVersion();
         store.close();
-        log.info("{} recovered at version {} in {} ms", file, version, (System.nanoTime() - started) / 1_000_000);
+        log.warn("{} recovered at version {} in {} ms", file, version, (System.nanoTime() - started) / 1_000_000);
       }
       Files.createDirectories(file.getParent());
       Files.writeString(inUse, "ohmyotp: this database is open, or its process stopped without closing it\n");
