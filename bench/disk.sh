@@ -60,7 +60,7 @@ printf 'disk     running: %s, %s a rental (largest: %s at %d rentals); after a s
   "$(mb "$live")" "$(per "$live" "$n")" "$(mb "$peak")" "$peak_at" "$(mb "$stopped")"
 printf 'disk     after SIGKILL: ready in %d ms, %s (%s; %d rentals before the kill, %d after)\n' \
   "$ready_ms" "${recovered:-no recovery logged}" "$(mb "$live")" "$n" "$after_kill"
-printf 'disk     compacted: %s, %s a rental; running / compacted: %.1fx, largest / compacted: %.1fx (target <= 3x)\n' \
+printf 'disk     compacted: %s, %s a rental; running / compacted: %.1fx, largest / compacted: %.1fx (target: about 3x)\n' \
   "$(mb "$compacted")" "$(per "$compacted" "$n")" \
   "$(awk -v a="$live" -v b="$compacted" 'BEGIN {print a / b}')" \
   "$(awk -v a="$peak" -v b="$compacted" 'BEGIN {print a / b}')"

@@ -25,7 +25,7 @@ for s in $(seq 1 49); do
 done
 for clients in 1 16; do
   out="$(mktemp)"
-  strace -f -c -e trace=fsync,fdatasync -p "$SERVER_PID" -o "$out" &
+  strace -f -c -e trace=fsync,fdatasync -p "$SERVER_PID" -o "$out" 2>/dev/null &
   tracer=$!
   sleep 1
   # shellcheck disable=SC2086 # one argument per key
