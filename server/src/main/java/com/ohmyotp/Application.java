@@ -7,7 +7,9 @@ import com.ohmyotp.accounts.ApiKeys;
 import com.ohmyotp.accounts.SignInThrottle;
 import com.ohmyotp.accounts.WebSessions;
 import com.ohmyotp.api.ApiAuth;
+import com.ohmyotp.api.HttpServer;
 import com.ohmyotp.api.Json;
+import com.ohmyotp.api.Operations;
 import com.ohmyotp.api.RateLimiter;
 import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.catalog.CatalogRoutes;
@@ -18,6 +20,7 @@ import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.inventory.InventoryRoutes;
 import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.ledger.Ledger;
+import com.ohmyotp.ledger.MoneyJson;
 import com.ohmyotp.rentals.ExpirySweep;
 import com.ohmyotp.rentals.PollCache;
 import com.ohmyotp.rentals.RentalRoutes;
@@ -34,8 +37,6 @@ import com.ohmyotp.web.Assets;
 import com.ohmyotp.web.AuthPages;
 import com.ohmyotp.web.DashboardPages;
 import com.ohmyotp.web.DocsPage;
-import com.ohmyotp.web.HttpServer;
-import com.ohmyotp.web.Operations;
 import com.ohmyotp.web.SettingsPages;
 import com.ohmyotp.web.Website;
 import io.javalin.Javalin;
@@ -101,7 +102,7 @@ public final class Application implements AutoCloseable {
         ? Optional.of(ChangeFeed.start(db, PollCache.CHANNEL))
         : Optional.empty();
     try {
-      ObjectMapper json = Json.newMapper();
+      ObjectMapper json = Json.newMapper(MoneyJson.module());
       PhoneNumbers phones = new PhoneNumbers(config.defaultRegion());
       Ledger ledger = new Ledger(db.dialect());
       ApiKeys apiKeys = new ApiKeys(db, clock);

@@ -86,7 +86,7 @@ public record Config(
   private static String databaseUrl(String url) {
     if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql://")) {
       throw new ConfigException("OHMYOTP_DB_URL must start with jdbc:postgresql:// or jdbc:h2:, not '"
-          + Main.redact(url) + "'");
+          + redact(url) + "'");
     }
     String upper = url.toUpperCase(Locale.ROOT).replace(" ", "");
     for (String managed : new String[] {"WRITE_DELAY", "AUTO_COMPACT_FILL_RATE", "DB_CLOSE_ON_EXIT"}) {
@@ -176,5 +176,10 @@ public record Config(
             key + " must be a number of seconds (0 to 86400) or 'off', not '" + raw.get() + "'");
       }
     }
+  }
+
+  /** Database URLs may carry a password; never print it. */
+  static String redact(String url) {
+    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 }

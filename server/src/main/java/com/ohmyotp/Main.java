@@ -24,11 +24,11 @@ public final class Main {
     try {
       app = Application.start(config, Clock.systemUTC());
     } catch (FlywayException e) {
-      fail(3, "cannot migrate the database at " + redact(config.dbUrl()) + ": " + firstLine(e));
+      fail(3, "cannot migrate the database at " + Config.redact(config.dbUrl()) + ": " + firstLine(e));
       return;
     } catch (RuntimeException e) {
       if (isDatabaseFailure(e)) {
-        fail(3, "cannot open the database at " + redact(config.dbUrl()) + ": " + rootMessage(e));
+        fail(3, "cannot open the database at " + Config.redact(config.dbUrl()) + ": " + rootMessage(e));
       } else if (isPortInUse(e)) {
         fail(4, "port " + config.port() + " is in use; set OHMYOTP_PORT to another port");
       } else {
@@ -102,10 +102,5 @@ public final class Main {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
-  }
-
-  /** Database URLs may carry a password; never print it. */
-  static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 }

@@ -3,9 +3,9 @@ package com.ohmyotp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.ohmyotp.support.Driver.Customer;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.TestServer;
-import com.ohmyotp.support.Driver.Customer;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -237,6 +237,11 @@ class ErrorsAndBadInputTest {
       Http.Response r = server.admin("POST", "/api/admin/accounts/" + c.id() + "/deposits", "{\"amount\":" + amount + "}");
       assertThat(r.status()).as(amount + " -> " + r.text()).isEqualTo(400);
     }
+    Http.Response tooPrecise = server.admin("POST", "/api/admin/accounts/" + c.id() + "/deposits",
+        "{\"amount\":0.00001}");
+    assertThat(tooPrecise.json().get("error").asText()).isEqualTo("invalid_amount");
+    assertThat(tooPrecise.json().get("message").asText())
+        .isEqualTo("Field 'amount' has more than 4 decimal places.");
     assertThat(server.balance(c)).isEqualByComparingTo(BigDecimal.ONE);
   }
 }

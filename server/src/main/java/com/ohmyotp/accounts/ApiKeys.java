@@ -1,14 +1,15 @@
 package com.ohmyotp.accounts;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.Caller;
+import com.ohmyotp.api.KeyAuthenticator;
 import com.ohmyotp.db.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -22,7 +23,7 @@ import org.jdbi.v3.core.Handle;
  * (the keys carry 238 bits of entropy, so a slow hash adds nothing); the key itself is shown
  * once. Lookups read the database every time, so a revoked key stops working at once.
  */
-public final class ApiKeys {
+public final class ApiKeys implements KeyAuthenticator {
 
   public static final String PREFIX = "omo_live_";
   private static final int RANDOM_CHARS = 40;
@@ -99,7 +100,7 @@ public final class ApiKeys {
     return new IssuedKey(id, name, prefix, key);
   }
 
-  /** The caller a presented key belongs to, if it is well-formed, known and not revoked. */
+  @Override
   public Optional<Caller> authenticate(String presented) {
     if (!looksLikeKey(presented)) {
       return Optional.empty();

@@ -1,6 +1,5 @@
 package com.ohmyotp.api;
 
-import com.ohmyotp.accounts.ApiKeys;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +19,12 @@ public final class ApiAuth {
     void handle(Context ctx, Caller caller) throws Exception;
   }
 
-  private final ApiKeys apiKeys;
+  private final KeyAuthenticator keys;
   private final RateLimiter rateLimiter;
   private final byte[] adminToken;
 
-  public ApiAuth(ApiKeys apiKeys, RateLimiter rateLimiter, String adminToken) {
-    this.apiKeys = apiKeys;
+  public ApiAuth(KeyAuthenticator keys, RateLimiter rateLimiter, String adminToken) {
+    this.keys = keys;
     this.rateLimiter = rateLimiter;
     this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
   }
@@ -33,7 +32,7 @@ public final class ApiAuth {
   public Handler customer(CustomerHandler handler) {
     return ctx -> {
       String presented = bearer(ctx);
-      Caller caller = apiKeys.authenticate(presented)
+      Caller caller = keys.authenticate(presented)
           .orElseThrow(() -> ApiException.unauthorized("invalid_api_key", "That API key is not valid."));
       RateLimiter.Decision decision = rateLimiter.acquire(caller.apiKeyId());
       decision.headers().forEach(ctx::header);

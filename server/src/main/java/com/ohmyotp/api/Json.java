@@ -2,33 +2,28 @@ package com.ohmyotp.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.Module;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.ohmyotp.ledger.Money;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.util.stream.Collectors;
 
 /**
@@ -41,11 +36,13 @@ public final class Json {
 
   private Json() {}
 
-  public static ObjectMapper newMapper() {
-    SimpleModule money = new SimpleModule("money");
-    money.addSerializer(Money.class, new MoneySerializer());
-    money.addDeserializer(Money.class, new MoneyDeserializer());
-    money.addDeserializer(String.class, new TextDeserializer());
+  /**
+   * A mapper with this configuration and the features' own value types ({@code modules}: money
+   * among them, which the layer below the features does not know).
+   */
+  public static ObjectMapper newMapper(Module... modules) {
+    SimpleModule text = new SimpleModule("text");
+    text.addDeserializer(String.class, new TextDeserializer());
     ObjectMapper mapper =
         // Buffers are pooled across threads: the default pool is per thread, and every request runs
         // on a new virtual thread, so each answer would allocate its buffers afresh.
@@ -57,7 +54,8 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-            .addModule(money)
+            .addModule(text)
+            .addModules(modules)
             .build();
     // Strings, numbers and booleans are never converted into one another: a wrong type is a 400.
     for (LogicalType target : new LogicalType[] {LogicalType.Textual, LogicalType.Boolean,
@@ -94,6 +92,8 @@ public final class Json {
         throw ApiException.badRequest("invalid_json", "The request body must be a JSON object.");
       }
       return value;
+    } catch (InvalidValue e) {
+      throw ApiException.badRequest(e.code, "Field '" + fieldPath(e) + "' " + e.problem + ".");
     } catch (UnrecognizedPropertyException e) {
       throw ApiException.badRequest(
           "unknown_field", "Unknown field '" + e.getPropertyName() + "' in the request body.");
@@ -101,11 +101,6 @@ public final class Json {
       if (e.getTargetType() == String.class && e.getValue() instanceof String) {
         throw ApiException.badRequest(
             "invalid_field", "Field '" + fieldPath(e) + "' contains a NUL character.");
-      }
-      if (e.getTargetType() == Money.class && e.getValue() instanceof BigDecimal) {
-        throw ApiException.badRequest(
-            "invalid_amount",
-            "Field '" + fieldPath(e) + "' has more than " + Money.SCALE + " decimal places.");
       }
       throw wrongType(e);
     } catch (MismatchedInputException e) {
@@ -125,11 +120,26 @@ public final class Json {
       return ApiException.badRequest("invalid_field", "Field '" + path + "' has the wrong type.");
   }
 
-  private static String fieldPath(MismatchedInputException e) {
+  private static String fieldPath(JsonMappingException e) {
     return e.getPath().stream()
         .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
         .collect(Collectors.joining("."))
         .replace(".[", "[");
+  }
+
+  /**
+   * A value of the right JSON type that a feature's deserializer refuses (an amount with too many
+   * decimal places): a 400 with {@code code}, saying "Field '<path>' <problem>."
+   */
+  public static final class InvalidValue extends JsonMappingException {
+    private final String code;
+    private final String problem;
+
+    public InvalidValue(JsonParser parser, String code, String problem) {
+      super(parser, problem);
+      this.code = code;
+      this.problem = problem;
+    }
   }
 
   public static byte[] write(ObjectMapper mapper, Object value) {
@@ -137,14 +147,6 @@ public final class Json {
       return mapper.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise " + value.getClass(), e);
-    }
-  }
-
-  private static final class MoneySerializer extends JsonSerializer<Money> {
-    @Override
-    public void serialize(Money value, JsonGenerator gen, SerializerProvider serializers)
-        throws IOException {
-      gen.writeNumber(value.plain());
     }
   }
 
@@ -160,23 +162,6 @@ public final class Json {
         throw ctxt.weirdStringException(value, String.class, "contains a NUL character");
       }
       return value;
-    }
-  }
-
-  /** Money comes in as a JSON number only: {@code "0.4"} as a string is a wrong type. */
-  private static final class MoneyDeserializer extends JsonDeserializer<Money> {
-    @Override
-    public Money deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
-          && p.currentToken() != JsonToken.VALUE_NUMBER_FLOAT) {
-        return (Money) ctxt.handleUnexpectedToken(Money.class, p);
-      }
-      BigDecimal value = p.getDecimalValue();
-      try {
-        return Money.of(value);
-      } catch (IllegalArgumentException e) {
-        throw ctxt.weirdNumberException(value, Money.class, "too many decimal places");
-      }
     }
   }
 }

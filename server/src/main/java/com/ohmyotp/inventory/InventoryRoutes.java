@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.ohmyotp.api.ApiAuth;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.Json;
-import com.ohmyotp.web.Routes;
+import com.ohmyotp.api.Routes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;

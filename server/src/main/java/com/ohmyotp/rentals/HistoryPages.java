@@ -3,7 +3,6 @@ package com.ohmyotp.rentals;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.ohmyotp.rentals.RentalCounts.Counts;
-import com.ohmyotp.rentals.RentalStore.HistoryFilter;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,14 +31,8 @@ final class HistoryPages {
     }
   }
 
-  /**
-   * The first row of a page, as its sort key ({@code rented_at} then {@code id}, both
-   * descending): the row itself when {@code inclusive}, else the first row after it.
-   */
-  record Start(long rentedAt, String id, boolean inclusive) {}
-
   /** Where a page began when the account's rentals were counted as {@code counts}. */
-  record Remembered(Counts counts, Start start) {}
+  record Remembered(Counts counts, HistoryStart start) {}
 
   private final Cache<Key, Remembered> starts = Caffeine.newBuilder()
       .maximumSize(MAX_PAGES)
@@ -64,11 +57,11 @@ final class HistoryPages {
     Rental last = page.getLast();
     if (filter.page() > 1) {
       starts.put(Key.of(accountId, filter, filter.page()),
-          new Remembered(counts, new Start(first.rentedAt(), first.id(), true)));
+          new Remembered(counts, new HistoryStart(first.rentedAt(), first.id(), true)));
     }
     if (page.size() == filter.limit()) {
       starts.put(Key.of(accountId, filter, filter.page() + 1),
-          new Remembered(counts, new Start(last.rentedAt(), last.id(), false)));
+          new Remembered(counts, new HistoryStart(last.rentedAt(), last.id(), false)));
     }
   }
 }

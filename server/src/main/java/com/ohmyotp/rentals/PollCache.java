@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.ohmyotp.db.ChangeFeed;
 import com.ohmyotp.db.Database;
-import com.ohmyotp.rentals.RentalStore.PollState;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;

@@ -6,7 +6,7 @@ import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.Caller;
 import com.ohmyotp.api.Json;
 import com.ohmyotp.api.Params;
-import com.ohmyotp.web.Routes;
+import com.ohmyotp.api.Routes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;

@@ -99,8 +99,6 @@ final class RentalStore {
           ORDER BY h.rented_at DESC, h.id DESC
           """;
 
-  /** What a poll of a rental's code needs: its owner, where it stands, and its newest SMS. */
-  record PollState(String id, long accountId, RentalStatus status, long expiresAt, Optional<SmsMessage> latest) {}
 
   /** Where a result set holds a rental's columns ({@link #RENTAL_COLUMNS}). */
   private record RentalColumns(int id, int accountId, int serviceId, int serviceName, int numberId, int e164,
@@ -172,12 +170,6 @@ final class RentalStore {
     }
   }
 
-  /** History filters, already validated. */
-  record HistoryFilter(Optional<RentalStatus> status, boolean usedOnly, int page, int limit) {
-    long offset() {
-      return (long) (page - 1) * limit;
-    }
-  }
 
   void insert(Pipeline writes, Rental r) {
     writes.add(
@@ -339,7 +331,7 @@ final class RentalStore {
    * A page of the account's history with its standing at {@code now}: from the page's first row
    * when {@code start} is known, else by skipping the rows of the pages before it.
    */
-  HistoryRead history(Handle h, long accountId, HistoryFilter filter, Optional<HistoryPages.Start> start,
+  HistoryRead history(Handle h, long accountId, HistoryFilter filter, Optional<HistoryStart> start,
       long now) {
     String where = historyWhere(filter) + start
         .map(s -> s.inclusive() ? " AND (r.rented_at, r.id) <= (:start_at, :start_id)"
@@ -352,8 +344,8 @@ final class RentalStore {
         .bind("account", accountId)
         .bind("now", now)
         .bind("status", filter.status().map(RentalStatus::wire).orElse(null))
-        .bind("start_at", start.map(HistoryPages.Start::rentedAt).orElse(null))
-        .bind("start_id", start.map(HistoryPages.Start::id).orElse(null))
+        .bind("start_at", start.map(HistoryStart::rentedAt).orElse(null))
+        .bind("start_id", start.map(HistoryStart::id).orElse(null))
         .bind("limit", filter.limit())
         .bind("offset", start.isPresent() ? 0 : filter.offset())
         .map(ByPosition.mapper(rs -> {

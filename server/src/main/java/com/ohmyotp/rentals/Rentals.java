@@ -9,8 +9,8 @@ import com.ohmyotp.catalog.Service;
 import com.ohmyotp.db.BatchedLookup;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.db.Pipeline;
-import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.inventory.Inventory.PhoneState;
+import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.ledger.Money;
 import com.ohmyotp.rentals.Lifecycle.CancelOutcome;
@@ -65,7 +65,7 @@ public final class Rentals {
   private final HistoryPages historyPages = new HistoryPages();
   private final IdempotencyKeys idempotency;
   private final RentalViews views;
-  private final BatchedLookup<String, RentalStore.PollState> pollStates;
+  private final BatchedLookup<String, PollState> pollStates;
 
   public Rentals(Database db, Catalog catalog, Inventory inventory, Ledger ledger, SmsStore smsStore,
       NumberSources sources, PollCache polls, Clock clock, ObjectMapper json) {
@@ -233,7 +233,7 @@ public final class Rentals {
     // Customers poll this, again and again: a rental unchanged since its last poll is answered
     // from memory where that is safe (see PollCache); polls that arrive together share one query
     // (see BatchedLookup); an overdue rental is expired first.
-    RentalStore.PollState found = polls.find(rentalId, pollStates::get).orElseThrow(Rentals::rentalNotFound);
+    PollState found = polls.find(rentalId, pollStates::get).orElseThrow(Rentals::rentalNotFound);
     checkOwner(caller, found.accountId());
     long now = now();
     if (Lifecycle.isDueForExpiry(found.status(), found.expiresAt(), now)) {
@@ -301,7 +301,7 @@ public final class Rentals {
   public Page<HistoryEntry> history(Caller caller, Optional<RentalStatus> status, boolean usedOnly,
       int page, int limit) {
     long now = now();
-    RentalStore.HistoryFilter filter = new RentalStore.HistoryFilter(status, usedOnly, page, limit);
+    HistoryFilter filter = new HistoryFilter(status, usedOnly, page, limit);
     // Overdue rentals are found with the counts, and settled only when there are some; then the
     // page is read again, with every rental overdue at now settled.
     return db.read(h -> historyPage(h, caller.accountId(), filter, now, true))
@@ -312,7 +312,7 @@ public final class Rentals {
   }
 
   /** A history page, or empty when {@code unlessOverdue} and a rental of the account is overdue. */
-  private Optional<Page<HistoryEntry>> historyPage(Handle h, long accountId, RentalStore.HistoryFilter filter,
+  private Optional<Page<HistoryEntry>> historyPage(Handle h, long accountId, HistoryFilter filter,
       long now, boolean unlessOverdue) {
     RentalStore.HistoryRead read = readHistory(h, accountId, filter, now);
     if (unlessOverdue && read.standing().overdue()) {
@@ -334,7 +334,7 @@ public final class Rentals {
    * later one whose start is remembered and still right. Any other page skips the rows before it,
    * and its counts are known first, so that a page past the last one walks past no row.
    */
-  private RentalStore.HistoryRead readHistory(Handle h, long accountId, RentalStore.HistoryFilter filter, long now) {
+  private RentalStore.HistoryRead readHistory(Handle h, long accountId, HistoryFilter filter, long now) {
     Optional<HistoryPages.Remembered> remembered = historyPages.start(accountId, filter);
     RentalCounts.Standing standing;
     if (filter.page() == 1 || remembered.isPresent()) {

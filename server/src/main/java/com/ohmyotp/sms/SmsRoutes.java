@@ -2,8 +2,8 @@ package com.ohmyotp.sms;
 
 import com.ohmyotp.api.ApiAuth;
 import com.ohmyotp.api.Params;
+import com.ohmyotp.api.Routes;
 import com.ohmyotp.db.Database;
-import com.ohmyotp.web.Routes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;

@@ -1,5 +1,6 @@
 package com.ohmyotp.web;
 
+import com.ohmyotp.api.Routes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import com.ohmyotp.accounts.Account;
 import com.ohmyotp.accounts.Accounts;
 import com.ohmyotp.accounts.SignInThrottle;
 import com.ohmyotp.api.ApiException;
+import com.ohmyotp.api.Routes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;

@@ -1,6 +1,7 @@
 package com.ohmyotp.web;
 
 import com.ohmyotp.api.ApiException;
+import com.ohmyotp.api.Routes;
 import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.catalog.Service;
 import com.ohmyotp.db.Database;

@@ -1,8 +1,9 @@
 package com.ohmyotp.web;
 
-import com.ohmyotp.accounts.ApiKeys;
 import com.ohmyotp.accounts.ApiKeys.IssuedKey;
+import com.ohmyotp.accounts.ApiKeys;
 import com.ohmyotp.api.ApiException;
+import com.ohmyotp.api.Routes;
 import com.ohmyotp.web.Website.Visitor;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;

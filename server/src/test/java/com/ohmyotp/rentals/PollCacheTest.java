@@ -3,7 +3,6 @@ package com.ohmyotp.rentals;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.ohmyotp.rentals.RentalStore.PollState;
 import com.ohmyotp.sms.SmsMessage;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,8 +1,6 @@
-package com.ohmyotp.web;
+package com.ohmyotp.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.ohmyotp.api.ApiException;
-import com.ohmyotp.api.ErrorBody;
 import com.ohmyotp.db.Database;
 import io.javalin.Javalin;
 import io.javalin.http.Context;

@@ -1,6 +1,5 @@
-package com.ohmyotp.web;
+package com.ohmyotp.api;
 
-import com.ohmyotp.api.ErrorBody;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,5 @@
-package com.ohmyotp.web;
+package com.ohmyotp.api;
 
-import com.ohmyotp.api.ApiAuth;
-import com.ohmyotp.api.ErrorBody;
 import com.ohmyotp.db.Database;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;

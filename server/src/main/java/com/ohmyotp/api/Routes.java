@@ -1,4 +1,4 @@
-package com.ohmyotp.web;
+package com.ohmyotp.api;
 
 import io.javalin.config.RoutesConfig;
 
