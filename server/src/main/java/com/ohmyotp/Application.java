@@ -69,8 +69,14 @@ public final class Application implements AutoCloseable {
   private final String gatewaySecret;
   private final Optional<DemoSeed.Demo> demo;
 
-  private Application(Database db, Javalin http, ScheduledExecutorService scheduler,
-      Optional<ChangeFeed> rentalChanges, ExpirySweep sweep, String adminToken, String gatewaySecret,
+  private Application(
+      Database db,
+      Javalin http,
+      ScheduledExecutorService scheduler,
+      Optional<ChangeFeed> rentalChanges,
+      ExpirySweep sweep,
+      String adminToken,
+      String gatewaySecret,
       Optional<DemoSeed.Demo> demo) {
     this.db = db;
     this.http = http;
@@ -85,7 +91,8 @@ public final class Application implements AutoCloseable {
   /** Opens the database, builds every feature, starts the HTTP server and the background jobs. */
   public static Application start(Config config, Clock clock) {
     String adminToken = Secrets.loadOrCreate(config.adminToken(), config.dataDir(), "admin-token");
-    String gatewaySecret = Secrets.loadOrCreate(config.gatewaySecret(), config.dataDir(), "gateway-secret");
+    String gatewaySecret =
+        Secrets.loadOrCreate(config.gatewaySecret(), config.dataDir(), "gateway-secret");
 
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(metrics);
@@ -93,14 +100,22 @@ public final class Application implements AutoCloseable {
     new JvmThreadMetrics().bindTo(metrics);
     new ProcessorMetrics().bindTo(metrics);
 
-    Database db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
-        config.dbConnectionTimeout(), metrics);
-    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2,
-        Thread.ofPlatform().name("ohmyotp-background-", 0).daemon(true).factory());
+    Database db =
+        Database.open(
+            config.dbUrl(),
+            config.dbUser(),
+            config.dbPassword(),
+            config.dbPoolSize(),
+            config.dbConnectionTimeout(),
+            metrics);
+    ScheduledExecutorService scheduler =
+        Executors.newScheduledThreadPool(
+            2, Thread.ofPlatform().name("ohmyotp-background-", 0).daemon(true).factory());
     // Nodes sharing a PostgreSQL database tell each other which rentals they changed.
-    Optional<ChangeFeed> rentalChanges = db.dialect() == Database.Dialect.POSTGRESQL
-        ? Optional.of(ChangeFeed.start(db, PollCache.CHANNEL))
-        : Optional.empty();
+    Optional<ChangeFeed> rentalChanges =
+        db.dialect() == Database.Dialect.POSTGRESQL
+            ? Optional.of(ChangeFeed.start(db, PollCache.CHANNEL))
+            : Optional.empty();
     try {
       ObjectMapper json = Json.newMapper(MoneyJson.module());
       PhoneNumbers phones = new PhoneNumbers(config.defaultRegion());
@@ -109,46 +124,63 @@ public final class Application implements AutoCloseable {
       Accounts accounts = new Accounts(db, ledger, apiKeys, clock);
       Inventory inventory = new Inventory(db, phones, clock);
       SmsStore smsStore = new SmsStore();
-      PollCache polls = rentalChanges.map(PollCache::sharedThrough).orElseGet(() -> PollCache.forDatabase(db));
+      PollCache polls =
+          rentalChanges.map(PollCache::sharedThrough).orElseGet(() -> PollCache.forDatabase(db));
       FunctionCounter.builder("ohmyotp.polls.from.memory", polls, PollCache::answeredFromMemory)
           .description("Polls of /code answered without reading the database")
           .register(metrics);
-      SmsDelivery delivery = new SmsDelivery(db, inventory, smsStore, new CodeExtractor(), polls, clock);
-      NumberSources sources = new NumberSources(List.of(
-          new Simulator(delivery, config.simulatorDelay(), scheduler),
-          new Gateway()));
+      SmsDelivery delivery =
+          new SmsDelivery(db, inventory, smsStore, new CodeExtractor(), polls, clock);
+      NumberSources sources =
+          new NumberSources(
+              List.of(new Simulator(delivery, config.simulatorDelay(), scheduler), new Gateway()));
       Catalog catalog = new Catalog(db, sources.names(), clock);
-      Rentals rentals = new Rentals(db, catalog, inventory, ledger, smsStore, sources, polls, clock, json);
-      ApiAuth auth = new ApiAuth(apiKeys, new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()),
-          adminToken);
+      Rentals rentals =
+          new Rentals(db, catalog, inventory, ledger, smsStore, sources, polls, clock, json);
+      ApiAuth auth =
+          new ApiAuth(
+              apiKeys,
+              new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()),
+              adminToken);
 
-      Optional<DemoSeed.Demo> demo = config.seedDemo()
-          ? DemoSeed.seedIfEmpty(db, catalog, inventory, accounts)
-          : Optional.empty();
+      Optional<DemoSeed.Demo> demo =
+          config.seedDemo()
+              ? DemoSeed.seedIfEmpty(db, catalog, inventory, accounts)
+              : Optional.empty();
 
       AvailabilityCache availability = new AvailabilityCache(inventory, catalog::listing);
       WebSessions webSessions = new WebSessions(db, clock);
       Website website = new Website(webSessions, accounts);
-      Javalin http = HttpServer.create(json, metrics, List.of(
-          new RentalRoutes(rentals, auth, json),
-          new AccountRoutes(accounts, apiKeys, ledger, rentals, db, auth, json),
-          new CatalogRoutes(catalog, availability::counts, auth, json),
-          new InventoryRoutes(inventory, sources.names(), auth, json),
-          new SmsRoutes(db, smsStore, auth),
-          new GatewayWebhook(delivery, gatewaySecret, json,
-              new RateLimiter(config.webhookRatePerSecond(), 2 * config.webhookRatePerSecond())),
-          new Operations(db, metrics, auth, clock),
-          new AuthPages(website, accounts, new SignInThrottle()),
-          new DashboardPages(website, rentals, catalog, availability::counts, ledger, db, clock),
-          new SettingsPages(website, apiKeys),
-          new DocsPage(website),
-          new Assets()));
+      Javalin http =
+          HttpServer.create(
+              json,
+              metrics,
+              List.of(
+                  new RentalRoutes(rentals, auth, json),
+                  new AccountRoutes(accounts, apiKeys, ledger, rentals, db, auth, json),
+                  new CatalogRoutes(catalog, availability::counts, auth, json),
+                  new InventoryRoutes(inventory, sources.names(), auth, json),
+                  new SmsRoutes(db, smsStore, auth),
+                  new GatewayWebhook(
+                      delivery,
+                      gatewaySecret,
+                      json,
+                      new RateLimiter(
+                          config.webhookRatePerSecond(), 2 * config.webhookRatePerSecond())),
+                  new Operations(db, metrics, auth, clock),
+                  new AuthPages(website, accounts, new SignInThrottle()),
+                  new DashboardPages(
+                      website, rentals, catalog, availability::counts, ledger, db, clock),
+                  new SettingsPages(website, apiKeys),
+                  new DocsPage(website),
+                  new Assets()));
       http.start(config.port());
 
       ExpirySweep sweep = new ExpirySweep(rentals, inventory, smsStore, db, clock);
       sweep.start(scheduler, config.sweepInterval().toMillis());
       scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
-      return new Application(db, http, scheduler, rentalChanges, sweep, adminToken, gatewaySecret, demo);
+      return new Application(
+          db, http, scheduler, rentalChanges, sweep, adminToken, gatewaySecret, demo);
     } catch (RuntimeException e) {
       scheduler.shutdownNow();
       rentalChanges.ifPresent(ChangeFeed::close);
@@ -161,7 +193,8 @@ public final class Application implements AutoCloseable {
     try {
       sessions.purge();
     } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(Application.class).warn("session purge failed, will retry: {}", e.toString());
+      org.slf4j.LoggerFactory.getLogger(Application.class)
+          .warn("session purge failed, will retry: {}", e.toString());
     }
   }
 

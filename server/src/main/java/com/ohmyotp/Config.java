@@ -51,19 +51,20 @@ public record Config(
     if (file != null && !file.isBlank()) {
       settings.putAll(readProperties(Path.of(file)));
     }
-    System.getenv().forEach((k, v) -> {
-      if (k.startsWith("OHMYOTP_")) {
-        settings.put(k, v);
-      }
-    });
+    System.getenv()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("OHMYOTP_")) {
+                settings.put(k, v);
+              }
+            });
     return from(settings);
   }
 
   public static Config from(Map<String, String> settings) {
     Settings s = new Settings(settings);
     Path dataDir = Path.of(s.string("OHMYOTP_DATA_DIR", "./data")).toAbsolutePath().normalize();
-    String defaultUrl =
-        "jdbc:h2:file:" + dataDir.resolve("ohmyotp").toString().replace('\\', '/');
+    String defaultUrl = "jdbc:h2:file:" + dataDir.resolve("ohmyotp").toString().replace('\\', '/');
     return new Config(
         s.integer("OHMYOTP_PORT", 8080, 0, 65535),
         dataDir,
@@ -85,15 +86,20 @@ public record Config(
 
   private static String databaseUrl(String url) {
     if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql://")) {
-      throw new ConfigException("OHMYOTP_DB_URL must start with jdbc:postgresql:// or jdbc:h2:, not '"
-          + redact(url) + "'");
+      throw new ConfigException(
+          "OHMYOTP_DB_URL must start with jdbc:postgresql:// or jdbc:h2:, not '"
+              + redact(url)
+              + "'");
     }
     String upper = url.toUpperCase(Locale.ROOT).replace(" ", "");
-    for (String managed : new String[] {"WRITE_DELAY", "AUTO_COMPACT_FILL_RATE", "DB_CLOSE_ON_EXIT"}) {
+    for (String managed :
+        new String[] {"WRITE_DELAY", "AUTO_COMPACT_FILL_RATE", "DB_CLOSE_ON_EXIT"}) {
       if (url.startsWith("jdbc:h2:") && upper.contains(";" + managed + "=")) {
         // The embedded database's writes are ohmyotp's to make (docs/production.md).
-        throw new ConfigException("OHMYOTP_DB_URL must not set " + managed
-            + ": ohmyotp decides when the H2 file is written");
+        throw new ConfigException(
+            "OHMYOTP_DB_URL must not set "
+                + managed
+                + ": ohmyotp decides when the H2 file is written");
       }
     }
     return url;
@@ -139,7 +145,13 @@ public record Config(
         return value;
       } catch (NumberFormatException e) {
         throw new ConfigException(
-            key + " must be a whole number from " + min + " to " + max + ", not '" + raw.get()
+            key
+                + " must be a whole number from "
+                + min
+                + " to "
+                + max
+                + ", not '"
+                + raw.get()
                 + "'");
       }
     }
@@ -152,7 +164,8 @@ public record Config(
       return switch (raw.get().toLowerCase(Locale.ROOT)) {
         case "true", "yes", "1", "on" -> true;
         case "false", "no", "0", "off" -> false;
-        default -> throw new ConfigException(key + " must be true or false, not '" + raw.get() + "'");
+        default ->
+            throw new ConfigException(key + " must be true or false, not '" + raw.get() + "'");
       };
     }
 

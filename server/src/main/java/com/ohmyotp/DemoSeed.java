@@ -14,8 +14,8 @@ import java.util.Random;
 
 /**
  * What a fresh install starts with, so the reference's examples work at once: a catalog of
- * well-known services, a pool of simulator numbers and a funded demo account. Runs only on an
- * empty database.
+ * well-known services, a pool of simulator numbers and a funded demo account. Runs only on an empty
+ * database.
  */
 final class DemoSeed {
 
@@ -29,40 +29,54 @@ final class DemoSeed {
   private record Entry(String name, String category, String price) {}
 
   // Walmart is AppID-1 and Uber AppID-3, as in the reference's examples.
-  private static final List<Entry> CATALOG = List.of(
-      new Entry("Walmart", "Retail", "0.40"),
-      new Entry("Amazon", "Retail", "0.35"),
-      new Entry("Uber", "Food", "0.40"),
-      new Entry("DoorDash", "Food", "0.30"),
-      new Entry("Google", "Tech", "0.50"),
-      new Entry("Microsoft", "Tech", "0.45"),
-      new Entry("WhatsApp", "Messaging", "0.60"),
-      new Entry("Telegram", "Messaging", "0.55"),
-      new Entry("Facebook", "Social", "0.35"),
-      new Entry("Instagram", "Social", "0.40"),
-      new Entry("Tinder", "Dating", "0.75"),
-      new Entry("PayPal", "Finance", "0.80"),
-      new Entry("Coinbase", "Finance", "0.90"),
-      new Entry("Airbnb", "Travel", "0.45"),
-      new Entry("Lyft", "Transport", "0.35"),
-      new Entry("Discord", "Gaming", "0.25"));
+  private static final List<Entry> CATALOG =
+      List.of(
+          new Entry("Walmart", "Retail", "0.40"),
+          new Entry("Amazon", "Retail", "0.35"),
+          new Entry("Uber", "Food", "0.40"),
+          new Entry("DoorDash", "Food", "0.30"),
+          new Entry("Google", "Tech", "0.50"),
+          new Entry("Microsoft", "Tech", "0.45"),
+          new Entry("WhatsApp", "Messaging", "0.60"),
+          new Entry("Telegram", "Messaging", "0.55"),
+          new Entry("Facebook", "Social", "0.35"),
+          new Entry("Instagram", "Social", "0.40"),
+          new Entry("Tinder", "Dating", "0.75"),
+          new Entry("PayPal", "Finance", "0.80"),
+          new Entry("Coinbase", "Finance", "0.90"),
+          new Entry("Airbnb", "Travel", "0.45"),
+          new Entry("Lyft", "Transport", "0.35"),
+          new Entry("Discord", "Gaming", "0.25"));
 
   /** Real US area codes; the rest of each number is drawn at random. */
-  private static final int[] AREA_CODES = {302, 312, 415, 212, 305, 213, 646, 718, 617, 206, 512,
-      702, 303, 404, 480, 214, 267, 347, 425, 503};
+  private static final int[] AREA_CODES = {
+    302, 312, 415, 212, 305, 213, 646, 718, 617, 206, 512, 702, 303, 404, 480, 214, 267, 347, 425,
+    503
+  };
 
   private DemoSeed() {}
 
   /** Seeds an empty database; returns the demo credentials when it did. */
-  static Optional<Demo> seedIfEmpty(Database db, Catalog catalog, Inventory inventory, Accounts accounts) {
-    boolean empty = db.read(h -> h.createQuery(
-        "SELECT (SELECT COUNT(*) FROM services) + (SELECT COUNT(*) FROM accounts)").mapTo(Long.class).one() == 0);
+  static Optional<Demo> seedIfEmpty(
+      Database db, Catalog catalog, Inventory inventory, Accounts accounts) {
+    boolean empty =
+        db.read(
+            h ->
+                h.createQuery(
+                            "SELECT (SELECT COUNT(*) FROM services) + (SELECT COUNT(*) FROM accounts)")
+                        .mapTo(Long.class)
+                        .one()
+                    == 0);
     if (!empty) {
       return Optional.empty();
     }
     try {
       for (Entry e : CATALOG) {
-        catalog.create(e.name(), e.category(), Money.of(e.price()), Catalog.DEFAULT_DURATION_SECONDS,
+        catalog.create(
+            e.name(),
+            e.category(),
+            Money.of(e.price()),
+            Catalog.DEFAULT_DURATION_SECONDS,
             Simulator.NAME);
       }
       inventory.importNumbers(Simulator.NAME, simulatorNumbers(inventory));
@@ -83,7 +97,9 @@ final class DemoSeed {
       int exchange = 200 + random.nextInt(800);
       int line = random.nextInt(10_000);
       String number = String.format("%d%03d%04d", area, exchange, line);
-      if (exchange % 100 != 11 && exchange != 555 && inventory.phones().toE164(number).isPresent()
+      if (exchange % 100 != 11
+          && exchange != 555
+          && inventory.phones().toE164(number).isPresent()
           && rows.stream().noneMatch(r -> r.phoneNumber().equals(number))) {
         rows.add(new Inventory.ImportRow(number, null));
       }

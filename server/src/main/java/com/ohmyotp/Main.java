@@ -24,11 +24,15 @@ public final class Main {
     try {
       app = Application.start(config, Clock.systemUTC());
     } catch (FlywayException e) {
-      fail(3, "cannot migrate the database at " + Config.redact(config.dbUrl()) + ": " + firstLine(e));
+      fail(
+          3,
+          "cannot migrate the database at " + Config.redact(config.dbUrl()) + ": " + firstLine(e));
       return;
     } catch (RuntimeException e) {
       if (isDatabaseFailure(e)) {
-        fail(3, "cannot open the database at " + Config.redact(config.dbUrl()) + ": " + rootMessage(e));
+        fail(
+            3,
+            "cannot open the database at " + Config.redact(config.dbUrl()) + ": " + rootMessage(e));
       } else if (isPortInUse(e)) {
         fail(4, "port " + config.port() + " is in use; set OHMYOTP_PORT to another port");
       } else {
@@ -40,13 +44,22 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "ohmyotp-shutdown"));
     if (!config.isH2() && (config.adminToken().isEmpty() || config.gatewaySecret().isEmpty())) {
       // Generated secrets live in this node's data folder: a second node would make its own.
-      log.warn("the operator token or gateway secret was generated in {}; when several nodes share this "
-          + "database, give every node the same OHMYOTP_ADMIN_TOKEN and OHMYOTP_GATEWAY_SECRET", config.dataDir());
+      log.warn(
+          "the operator token or gateway secret was generated in {}; when several nodes share this "
+              + "database, give every node the same OHMYOTP_ADMIN_TOKEN and OHMYOTP_GATEWAY_SECRET",
+          config.dataDir());
     }
 
     String base = "http://localhost:" + app.port();
-    log.info("ohmyotp listening on {} (database: {})", base, config.isH2() ? "embedded H2" : "PostgreSQL");
-    app.demo().ifPresent(demo -> System.out.printf("""
+    log.info(
+        "ohmyotp listening on {} (database: {})",
+        base,
+        config.isH2() ? "embedded H2" : "PostgreSQL");
+    app.demo()
+        .ifPresent(
+            demo ->
+                System.out.printf(
+                    """
 
         ──────────────────────────────────────────────────────────────
          ohmyotp is ready at %s/api/v1
@@ -63,8 +76,16 @@ public final class Main {
          Operator token: %s
         ──────────────────────────────────────────────────────────────
 
-        """, base, demo.email(), demo.password(), demo.apiKey(), demo.apiKey(), base,
-        config.adminToken().isPresent() ? "from OHMYOTP_ADMIN_TOKEN" : config.dataDir().resolve("admin-token")));
+        """,
+                    base,
+                    demo.email(),
+                    demo.password(),
+                    demo.apiKey(),
+                    demo.apiKey(),
+                    base,
+                    config.adminToken().isPresent()
+                        ? "from OHMYOTP_ADMIN_TOKEN"
+                        : config.dataDir().resolve("admin-token")));
   }
 
   private static void fail(int code, String message) {
@@ -74,7 +95,8 @@ public final class Main {
 
   private static boolean isDatabaseFailure(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.sql.SQLException || t.getClass().getName().startsWith("com.zaxxer.hikari")) {
+      if (t instanceof java.sql.SQLException
+          || t.getClass().getName().startsWith("com.zaxxer.hikari")) {
         return true;
       }
     }

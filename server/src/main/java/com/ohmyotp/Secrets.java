@@ -35,7 +35,9 @@ final class Secrets {
       String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
       Files.createDirectories(dataDir);
       try {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+            file,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } catch (UnsupportedOperationException e) {
         Files.createFile(file);
       } catch (FileAlreadyExistsException e) {

@@ -3,9 +3,9 @@ package com.ohmyotp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.ohmyotp.support.Driver.Customer;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.TestServer;
-import com.ohmyotp.support.Driver.Customer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -76,12 +76,23 @@ class ApiContractTest {
   @Test
   void rentShowsTheNumberAndChargesExactly() {
     Customer c = server.customer("1");
-    Http.Response r = server.http.post("/api/v1/rentals", c.key(), "{\"service_id\":\"" + uber + "\"}");
+    Http.Response r =
+        server.http.post("/api/v1/rentals", c.key(), "{\"service_id\":\"" + uber + "\"}");
     assertThat(r.status()).isEqualTo(201);
     JsonNode rental = r.json();
-    assertThat(fields(rental)).containsExactly("id", "service_id", "phone_number", "status", "cost",
-        "rented_at", "expires_at", "rerent", "sms_messages");
-    assertThat(rental.get("id").asText()).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}");
+    assertThat(fields(rental))
+        .containsExactly(
+            "id",
+            "service_id",
+            "phone_number",
+            "status",
+            "cost",
+            "rented_at",
+            "expires_at",
+            "rerent",
+            "sms_messages");
+    assertThat(rental.get("id").asText())
+        .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}");
     assertThat(rental.get("service_id").asText()).isEqualTo(uber);
     assertThat(rental.get("phone_number").asText()).matches("212\\d{7}");
     assertThat(rental.get("status").asText()).isEqualTo("active");
@@ -107,11 +118,13 @@ class ApiContractTest {
     String id = rental.get("id").asText();
 
     JsonNode noCode = server.http.get("/api/v1/rentals/" + id + "/code", c.key()).json();
-    assertThat(fields(noCode)).contains("rental_id", "status", "code", "message", "received_at", "expires_at");
+    assertThat(fields(noCode))
+        .contains("rental_id", "status", "code", "message", "received_at", "expires_at");
     assertThat(noCode.get("code").isNull()).isTrue();
     assertThat(noCode.get("status").asText()).isEqualTo("active");
 
-    Http.Response inbound = server.inboundSms(rental.get("phone_number").asText(), "Uber", "<Uber> Your code: 5384");
+    Http.Response inbound =
+        server.inboundSms(rental.get("phone_number").asText(), "Uber", "<Uber> Your code: 5384");
     assertThat(inbound.status()).isEqualTo(202);
     assertThat(inbound.json().get("status").asText()).isEqualTo("accepted");
     assertThat(inbound.json().get("rental_id").asText()).isEqualTo(id);
@@ -133,7 +146,8 @@ class ApiContractTest {
     assertThat(fields(active)).containsExactly("rentals", "total", "page", "limit");
     assertThat(active.get("rentals").get(0).get("id").asText()).isEqualTo(id);
 
-    JsonNode history = server.http.get("/api/v1/rentals/history?status=all&used=true&limit=20", c.key()).json();
+    JsonNode history =
+        server.http.get("/api/v1/rentals/history?status=all&used=true&limit=20", c.key()).json();
     assertThat(history.get("total").asInt()).isEqualTo(1);
     assertThat(history.get("limit").asInt()).isEqualTo(20);
     JsonNode entry = history.get("rentals").get(0);
@@ -145,7 +159,8 @@ class ApiContractTest {
 
     Http.Response cancel = server.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null);
     assertThat(cancel.status()).isEqualTo(200);
-    assertThat(fields(cancel.json())).containsExactly("id", "status", "refund_amount", "cancelled_at");
+    assertThat(fields(cancel.json()))
+        .containsExactly("id", "status", "refund_amount", "cancelled_at");
     assertThat(cancel.json().get("status").asText()).isEqualTo("cancelled");
     assertThat(cancel.json().get("refund_amount").toString()).isEqualTo("0");
     assertThat(server.balance(c)).isEqualByComparingTo("4.6");
@@ -153,7 +168,8 @@ class ApiContractTest {
     JsonNode after = server.http.get("/api/v1/rentals/history?status=cancelled", c.key()).json();
     assertThat(after.get("rentals").get(0).get("rentable").asBoolean()).isTrue();
     assertThat(after.get("rentals").get(0).get("rentable_reason").asText()).isEqualTo("ok");
-    assertThat(server.http.get("/api/v1/rentals/active", c.key()).json().get("total").asInt()).isZero();
+    assertThat(server.http.get("/api/v1/rentals/active", c.key()).json().get("total").asInt())
+        .isZero();
   }
 
   @Test
@@ -178,7 +194,8 @@ class ApiContractTest {
     assertThat(latest.get("message").asText()).isEqualTo(notice);
     assertThat(latest.get("sender").asText()).isEqualTo("UPS");
 
-    JsonNode messages = server.http.get("/api/v1/rentals/" + id, c.key()).json().get("sms_messages");
+    JsonNode messages =
+        server.http.get("/api/v1/rentals/" + id, c.key()).json().get("sms_messages");
     assertThat(messages).hasSize(2);
     assertThat(messages.findValuesAsText("message")).containsExactlyInAnyOrder(japanese, notice);
   }
@@ -190,24 +207,40 @@ class ApiContractTest {
     String phone = first.get("phone_number").asText();
     server.http.post("/api/v1/rentals/" + first.get("id").asText() + "/cancel", c.key(), null);
 
-    JsonNode check = server.http.post("/api/v1/rentals/rerent/check", c.key(),
-        "{\"service_id\":\"" + uber + "\",\"phone_numbers\":[\"" + phone + "\",\"3125550001\"]}").json();
-    assertThat(fields(check)).containsExactly("service_id", "cost", "balance", "eligible_count", "results");
+    JsonNode check =
+        server
+            .http
+            .post(
+                "/api/v1/rentals/rerent/check",
+                c.key(),
+                "{\"service_id\":\""
+                    + uber
+                    + "\",\"phone_numbers\":[\""
+                    + phone
+                    + "\",\"3125550001\"]}")
+            .json();
+    assertThat(fields(check))
+        .containsExactly("service_id", "cost", "balance", "eligible_count", "results");
     assertThat(check.get("eligible_count").asInt()).isEqualTo(1);
     assertThat(check.get("balance").toString()).isEqualTo("5");
     JsonNode ok = check.get("results").get(0);
     assertThat(fields(ok)).containsExactly("phone_number", "eligible", "reason", "cost");
     assertThat(ok.get("eligible").asBoolean()).isTrue();
     assertThat(ok.get("reason").asText()).isEqualTo("ok");
-    assertThat(check.get("results").get(1).get("reason").asText()).isEqualTo("phone_not_in_inventory");
+    assertThat(check.get("results").get(1).get("reason").asText())
+        .isEqualTo("phone_not_in_inventory");
 
     String body = "{\"service_id\":\"" + uber + "\",\"phone_number\":\"" + phone + "\"}";
-    Http.Response rerent = server.http.post("/api/v1/rentals/rerent?idempotency_key=rerent-20260515-0001", c.key(), body);
+    Http.Response rerent =
+        server.http.post(
+            "/api/v1/rentals/rerent?idempotency_key=rerent-20260515-0001", c.key(), body);
     assertThat(rerent.status()).isEqualTo(201);
     assertThat(rerent.json().get("rerent").asBoolean()).isTrue();
     assertThat(rerent.json().get("phone_number").asText()).isEqualTo(phone);
 
-    Http.Response replay = server.http.post("/api/v1/rentals/rerent?idempotency_key=rerent-20260515-0001", c.key(), body);
+    Http.Response replay =
+        server.http.post(
+            "/api/v1/rentals/rerent?idempotency_key=rerent-20260515-0001", c.key(), body);
     assertThat(replay.status()).isEqualTo(201);
     assertThat(replay.json()).isEqualTo(rerent.json());
     assertThat(server.balance(c)).isEqualByComparingTo("4.6");

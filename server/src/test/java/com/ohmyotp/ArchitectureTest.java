@@ -9,9 +9,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * Imports run one way. At the bottom the database ({@code db}) and the HTTP plumbing ({@code
- * api}: the server, the routes interface, errors, JSON, authentication), which know no feature;
- * above them the feature packages; the website ({@code web}) is a feature of its own that no other
+ * Imports run one way. At the bottom the database ({@code db}) and the HTTP plumbing ({@code api}:
+ * the server, the routes interface, errors, JSON, authentication), which know no feature; above
+ * them the feature packages; the website ({@code web}) is a feature of its own that no other
  * imports; {@code Application}, in the root package, builds them all.
  */
 class ArchitectureTest {
@@ -22,9 +22,10 @@ class ArchitectureTest {
     "com.ohmyotp.sources..", "com.ohmyotp.web.."
   };
 
-  private static final JavaClasses SERVER = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("com.ohmyotp");
+  private static final JavaClasses SERVER =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("com.ohmyotp");
 
   @Test
   void noTwoPackagesImportEachOtherThroughAnyPath() {
@@ -33,22 +34,34 @@ class ArchitectureTest {
 
   @Test
   void theDatabaseAndTheHttpPlumbingKnowNoFeature() {
-    noClasses().that().resideInAnyPackage("com.ohmyotp.db..", "com.ohmyotp.api..")
-        .should().dependOnClassesThat().resideInAnyPackage(FEATURES)
+    noClasses()
+        .that()
+        .resideInAnyPackage("com.ohmyotp.db..", "com.ohmyotp.api..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(FEATURES)
         .check(SERVER);
   }
 
   @Test
   void noFeatureImportsTheWebsite() {
-    noClasses().that().resideOutsideOfPackages("com.ohmyotp.web..", "com.ohmyotp")
-        .should().dependOnClassesThat().resideInAPackage("com.ohmyotp.web..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("com.ohmyotp.web..", "com.ohmyotp")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("com.ohmyotp.web..")
         .check(SERVER);
   }
 
   @Test
   void theDatabaseKnowsNoHttp() {
-    noClasses().that().resideInAPackage("com.ohmyotp.db..")
-        .should().dependOnClassesThat().resideInAnyPackage("com.ohmyotp.api..", "io.javalin..")
+    noClasses()
+        .that()
+        .resideInAPackage("com.ohmyotp.db..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("com.ohmyotp.api..", "io.javalin..")
         .check(SERVER);
   }
 }

@@ -21,9 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every endpoint against every kind of credential: none, malformed, unknown, revoked, another
- * account's, the admin token where a customer key belongs and a customer key where the admin
- * token belongs. Each answer is the status DESIGN.md gives, and none carries the other
- * account's data.
+ * account's, the admin token where a customer key belongs and a customer key where the admin token
+ * belongs. Each answer is the status DESIGN.md gives, and none carries the other account's data.
  */
 class AuthorizationMatrixTest {
 
@@ -54,7 +53,9 @@ class AuthorizationMatrixTest {
     ownerRental = rental.get("id").asText();
     ownerPhone = rental.get("phone_number").asText();
     server.inboundSms(ownerPhone, "Uber", "Your Uber code is 4821");
-    Http.Response key = server.admin("POST", "/api/admin/accounts/" + owner.id() + "/api-keys", "{\"name\":\"old\"}");
+    Http.Response key =
+        server.admin(
+            "POST", "/api/admin/accounts/" + owner.id() + "/api-keys", "{\"name\":\"old\"}");
     revokedKey = key.json().get("api_key").asText();
     server.admin("DELETE", "/api/admin/api-keys/" + key.json().get("id").asLong(), null);
   }
@@ -74,20 +75,45 @@ class AuthorizationMatrixTest {
         new Endpoint("POST", "/api/v1/rentals", rentBody, false, false),
         new Endpoint("GET", "/api/v1/rentals/active", null, false, false),
         new Endpoint("GET", "/api/v1/rentals/history", null, false, false),
-        new Endpoint("POST", "/api/v1/rentals/rerent?idempotency_key=matrix-key-0001",
-            "{\"service_id\":\"" + service + "\",\"phone_number\":\"" + ownerPhone + "\"}", false, false),
-        new Endpoint("POST", "/api/v1/rentals/rerent/check",
-            "{\"service_id\":\"" + service + "\",\"phone_numbers\":[\"" + ownerPhone + "\"]}", false, false),
+        new Endpoint(
+            "POST",
+            "/api/v1/rentals/rerent?idempotency_key=matrix-key-0001",
+            "{\"service_id\":\"" + service + "\",\"phone_number\":\"" + ownerPhone + "\"}",
+            false,
+            false),
+        new Endpoint(
+            "POST",
+            "/api/v1/rentals/rerent/check",
+            "{\"service_id\":\"" + service + "\",\"phone_numbers\":[\"" + ownerPhone + "\"]}",
+            false,
+            false),
         new Endpoint("GET", "/api/v1/rentals/" + ownerRental, null, false, true),
         new Endpoint("GET", "/api/v1/rentals/" + ownerRental + "/code", null, false, true),
         new Endpoint("POST", "/api/v1/rentals/" + ownerRental + "/cancel", null, false, true),
-        new Endpoint("POST", "/api/admin/accounts", "{\"email\":\"matrix@example.com\"}", true, false),
-        new Endpoint("POST", "/api/admin/accounts/" + owner.id() + "/deposits", "{\"amount\":1}", true, false),
-        new Endpoint("POST", "/api/admin/accounts/" + owner.id() + "/api-keys", "{\"name\":\"x\"}", true, false),
+        new Endpoint(
+            "POST", "/api/admin/accounts", "{\"email\":\"matrix@example.com\"}", true, false),
+        new Endpoint(
+            "POST",
+            "/api/admin/accounts/" + owner.id() + "/deposits",
+            "{\"amount\":1}",
+            true,
+            false),
+        new Endpoint(
+            "POST",
+            "/api/admin/accounts/" + owner.id() + "/api-keys",
+            "{\"name\":\"x\"}",
+            true,
+            false),
         new Endpoint("DELETE", "/api/admin/api-keys/999999", null, true, false),
-        new Endpoint("POST", "/api/admin/services", "{\"name\":\"Matrix\",\"category\":\"T\",\"price\":1}", true, false),
+        new Endpoint(
+            "POST",
+            "/api/admin/services",
+            "{\"name\":\"Matrix\",\"category\":\"T\",\"price\":1}",
+            true,
+            false),
         new Endpoint("PATCH", "/api/admin/services/" + service, "{\"price\":0.5}", true, false),
-        new Endpoint("POST", "/api/admin/numbers", "{\"source\":\"gateway\",\"numbers\":[]}", true, false),
+        new Endpoint(
+            "POST", "/api/admin/numbers", "{\"source\":\"gateway\",\"numbers\":[]}", true, false),
         new Endpoint("DELETE", "/api/admin/numbers/" + ownerPhone, null, true, false),
         new Endpoint("GET", "/api/admin/sms/unmatched", null, true, false),
         new Endpoint("GET", "/api/admin/stats", null, true, false));
@@ -95,15 +121,18 @@ class AuthorizationMatrixTest {
 
   /** The credentials no endpoint may accept: name, Authorization value. */
   static List<String[]> refused(boolean adminRoute) {
-    List<String[]> credentials = new ArrayList<>(List.of(
-        new String[] {"no key", null},
-        new String[] {"malformed", "Basic dXNlcjpwYXNz"},
-        new String[] {"bearer garbage", "Bearer not-a-key"},
-        new String[] {"unknown key", "Bearer omo_live_" + "A".repeat(40)},
-        new String[] {"revoked key", "Bearer " + revokedKey}));
-    credentials.add(adminRoute
-        ? new String[] {"customer key on an admin route", "Bearer " + owner.key()}
-        : new String[] {"admin token on a customer route", "Bearer " + TestServer.ADMIN_TOKEN});
+    List<String[]> credentials =
+        new ArrayList<>(
+            List.of(
+                new String[] {"no key", null},
+                new String[] {"malformed", "Basic dXNlcjpwYXNz"},
+                new String[] {"bearer garbage", "Bearer not-a-key"},
+                new String[] {"unknown key", "Bearer omo_live_" + "A".repeat(40)},
+                new String[] {"revoked key", "Bearer " + revokedKey}));
+    credentials.add(
+        adminRoute
+            ? new String[] {"customer key on an admin route", "Bearer " + owner.key()}
+            : new String[] {"admin token on a customer route", "Bearer " + TestServer.ADMIN_TOKEN});
     return credentials;
   }
 
@@ -120,7 +149,8 @@ class AuthorizationMatrixTest {
   @ParameterizedTest(name = "{0} with {1}")
   @MethodSource("everyEndpointWithEveryRefusedCredential")
   void isRefusedWith401AndTheErrorBody(Endpoint e, String credential, String authorization) {
-    Map<String, String> headers = authorization == null ? Map.of() : Map.of("Authorization", authorization);
+    Map<String, String> headers =
+        authorization == null ? Map.of() : Map.of("Authorization", authorization);
     Http.Response r = server.http.send(e.method(), e.path(), null, e.body(), headers);
     assertThat(r.status()).as(r.text()).isEqualTo(401);
     assertThat(r.json().get("error").asText()).isNotBlank();
@@ -141,7 +171,10 @@ class AuthorizationMatrixTest {
       } else {
         assertThat(r.status()).as(e + ": " + r.text()).isLessThan(500);
       }
-      assertThat(r.text()).as(e.toString()).doesNotContain(owner.email()).doesNotContain(ownerRental)
+      assertThat(r.text())
+          .as(e.toString())
+          .doesNotContain(owner.email())
+          .doesNotContain(ownerRental)
           .doesNotContain("4821");
     }
     // The owner's rental, its code and its money are as they were.
@@ -152,14 +185,33 @@ class AuthorizationMatrixTest {
 
   @Test
   void theWebhookWantsItsSignatureWhateverElseIsPresented() {
-    String body = "{\"to\":\"" + ownerPhone + "\",\"from\":\"Uber\",\"text\":\"Your code is 9999\"}";
-    for (String authorization : new String[] {null, "Bearer " + owner.key(), "Bearer " + TestServer.ADMIN_TOKEN}) {
-      Map<String, String> headers = authorization == null ? Map.of() : Map.of("Authorization", authorization);
-      assertThat(server.http.send("POST", "/api/v1/inbound/sms", null, body, headers).status()).isEqualTo(401);
+    String body =
+        "{\"to\":\"" + ownerPhone + "\",\"from\":\"Uber\",\"text\":\"Your code is 9999\"}";
+    for (String authorization :
+        new String[] {null, "Bearer " + owner.key(), "Bearer " + TestServer.ADMIN_TOKEN}) {
+      Map<String, String> headers =
+          authorization == null ? Map.of() : Map.of("Authorization", authorization);
+      assertThat(server.http.send("POST", "/api/v1/inbound/sms", null, body, headers).status())
+          .isEqualTo(401);
     }
-    assertThat(server.http.send("POST", "/api/v1/inbound/sms", null, body,
-        Map.of("X-Ohmyotp-Signature", "sha256=" + "0".repeat(64))).status()).isEqualTo(401);
-    assertThat(server.http.get("/api/v1/rentals/" + ownerRental + "/code", owner.key()).json().get("code").asText())
+    assertThat(
+            server
+                .http
+                .send(
+                    "POST",
+                    "/api/v1/inbound/sms",
+                    null,
+                    body,
+                    Map.of("X-Ohmyotp-Signature", "sha256=" + "0".repeat(64)))
+                .status())
+        .isEqualTo(401);
+    assertThat(
+            server
+                .http
+                .get("/api/v1/rentals/" + ownerRental + "/code", owner.key())
+                .json()
+                .get("code")
+                .asText())
         .isEqualTo("4821");
   }
 

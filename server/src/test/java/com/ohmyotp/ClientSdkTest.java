@@ -48,7 +48,8 @@ class ClientSdkTest {
     assertThat(api.rental(rental.id()).smsMessages()).hasSize(1);
     assertThat(api.cancel(rental.id()).refundAmount()).isEqualByComparingTo("0");
     assertThat(api.balance().balance()).isEqualByComparingTo("1.5");
-    assertThat(api.history("all", true, 1, 10).rentals()).extracting(Models.HistoryEntry::lastCode)
+    assertThat(api.history("all", true, 1, 10).rentals())
+        .extracting(Models.HistoryEntry::lastCode)
         .containsExactly(code.code());
     Models.RerentCheck check = api.checkRerent(service, List.of(rental.phoneNumber()));
     assertThat(check.eligibleCount()).isEqualTo(1);
@@ -60,10 +61,12 @@ class ClientSdkTest {
     Driver.Customer c = server.customer("0");
     OhMyOtp api = OhMyOtp.create(server.base, c.key());
     assertThatThrownBy(() -> api.rent("NoSuchService"))
-        .isInstanceOfSatisfying(OhMyOtpException.class, e -> {
-          assertThat(e.status()).isEqualTo(404);
-          assertThat(e.error()).isEqualTo("service_not_found");
-        });
+        .isInstanceOfSatisfying(
+            OhMyOtpException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(404);
+              assertThat(e.error()).isEqualTo("service_not_found");
+            });
     assertThatThrownBy(() -> OhMyOtp.create(server.base, "omo_live_wrong").me())
         .isInstanceOfSatisfying(OhMyOtpException.class, e -> assertThat(e.status()).isEqualTo(401));
   }

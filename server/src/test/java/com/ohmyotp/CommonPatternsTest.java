@@ -43,8 +43,9 @@ class CommonPatternsTest {
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     assertThat(text).contains("https://ohmyotp.com/api/v1");
-    ProcessBuilder pb = new ProcessBuilder("bash", "-c", text.replace("https://ohmyotp.com", server.base))
-        .redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", "-c", text.replace("https://ohmyotp.com", server.base))
+            .redirectErrorStream(true);
     pb.environment().put("API_KEY", apiKey);
     pb.environment().putAll(env);
     Process process = pb.start();
@@ -52,7 +53,9 @@ class CommonPatternsTest {
       process.destroyForcibly();
       throw new AssertionError(script + " did not finish");
     }
-    return new Run(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    return new Run(
+        process.exitValue(),
+        new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
   private static String code(String output) {
@@ -71,8 +74,10 @@ class CommonPatternsTest {
 
   @Test
   void cancelARentalAndGetARefund() throws Exception {
-    JsonNode rental = new ObjectMapper().readTree(server.http.post("/api/v1/rentals", apiKey,
-        "{\"service_id\":\"Walmart\"}").text());
+    JsonNode rental =
+        new ObjectMapper()
+            .readTree(
+                server.http.post("/api/v1/rentals", apiKey, "{\"service_id\":\"Walmart\"}").text());
     Run run = run("cancel.sh", Map.of("RENTAL_ID", rental.get("id").asText()));
     assertThat(run.exit()).as(run.output()).isZero();
     String json = run.output().substring(run.output().indexOf('{'));

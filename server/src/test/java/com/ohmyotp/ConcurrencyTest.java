@@ -3,10 +3,10 @@ package com.ohmyotp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.ohmyotp.support.Driver.Customer;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.Invariants;
 import com.ohmyotp.support.TestServer;
-import com.ohmyotp.support.Driver.Customer;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,10 +49,12 @@ class ConcurrencyTest {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<T>> futures = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        futures.add(pool.submit(() -> {
-          go.await();
-          return task.call();
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return task.call();
+                }));
       }
       go.countDown();
       List<T> results = new ArrayList<>();
@@ -74,15 +76,21 @@ class ConcurrencyTest {
     String service = server.service("Uber", "0.4", "gateway");
     server.numbers("gateway", 10);
     Customer c = server.customer("100");
-    List<Http.Response> answers = race(50, () ->
-        server.http.post("/api/v1/rentals", c.key(), "{\"service_id\":\"" + service + "\"}"));
+    List<Http.Response> answers =
+        race(
+            50,
+            () ->
+                server.http.post(
+                    "/api/v1/rentals", c.key(), "{\"service_id\":\"" + service + "\"}"));
 
     List<Http.Response> created = answers.stream().filter(r -> r.status() == 201).toList();
     assertThat(created).hasSize(10);
     assertThat(answers).allSatisfy(r -> assertThat(r.status()).as(r.text()).isIn(201, 409));
-    assertThat(created.stream().map(r -> r.json().get("phone_number").asText()).distinct()).hasSize(10);
+    assertThat(created.stream().map(r -> r.json().get("phone_number").asText()).distinct())
+        .hasSize(10);
     assertThat(server.balance(c)).isEqualByComparingTo("96");
-    assertThat(count("SELECT COUNT(*) FROM transactions WHERE type = 'rental_charge'")).isEqualTo(10);
+    assertThat(count("SELECT COUNT(*) FROM transactions WHERE type = 'rental_charge'"))
+        .isEqualTo(10);
   }
 
   @Test
@@ -90,14 +98,19 @@ class ConcurrencyTest {
     String service = server.service("Walmart", "0.4", "gateway");
     server.numbers("gateway", 60);
     Customer c = server.customer("4");
-    List<Http.Response> answers = race(50, () ->
-        server.http.post("/api/v1/rentals", c.key(), "{\"service_id\":\"" + service + "\"}"));
+    List<Http.Response> answers =
+        race(
+            50,
+            () ->
+                server.http.post(
+                    "/api/v1/rentals", c.key(), "{\"service_id\":\"" + service + "\"}"));
 
     assertThat(answers.stream().filter(r -> r.status() == 201)).hasSize(10);
     assertThat(answers.stream().filter(r -> r.status() == 402)).hasSize(40);
     assertThat(server.balance(c)).isEqualByComparingTo(BigDecimal.ZERO);
     assertThat(server.balance(c).toPlainString()).isEqualTo("0");
-    assertThat(count("SELECT COUNT(*) FROM transactions WHERE type = 'rental_charge'")).isEqualTo(10);
+    assertThat(count("SELECT COUNT(*) FROM transactions WHERE type = 'rental_charge'"))
+        .isEqualTo(10);
     assertThat(count("SELECT COUNT(*) FROM rentals")).isEqualTo(10);
   }
 
@@ -110,18 +123,24 @@ class ConcurrencyTest {
     String id = rental.get("id").asText();
     String phone = rental.get("phone_number").asText();
 
-    List<Http.Response> answers = race(2, new Callable<>() {
-      private final java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
+    List<Http.Response> answers =
+        race(
+            2,
+            new Callable<>() {
+              private final java.util.concurrent.atomic.AtomicInteger turn =
+                  new java.util.concurrent.atomic.AtomicInteger();
 
-      @Override
-      public Http.Response call() {
-        return turn.getAndIncrement() == 0
-            ? server.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null)
-            : server.inboundSms(phone, "DoorDash", "Your DoorDash code is 246810");
-      }
-    });
-    Http.Response cancel = answers.stream().filter(r -> r.json().has("refund_amount")).findFirst().orElseThrow();
-    Http.Response sms = answers.stream().filter(r -> r.json().has("rental_id")).findFirst().orElseThrow();
+              @Override
+              public Http.Response call() {
+                return turn.getAndIncrement() == 0
+                    ? server.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null)
+                    : server.inboundSms(phone, "DoorDash", "Your DoorDash code is 246810");
+              }
+            });
+    Http.Response cancel =
+        answers.stream().filter(r -> r.json().has("refund_amount")).findFirst().orElseThrow();
+    Http.Response sms =
+        answers.stream().filter(r -> r.json().has("rental_id")).findFirst().orElseThrow();
     assertThat(cancel.status()).isEqualTo(200);
     assertThat(sms.status()).isEqualTo(202);
 
@@ -147,10 +166,22 @@ class ConcurrencyTest {
     String service = server.service("Amazon", "0.35", "gateway");
     server.numbers("gateway", 20);
     Customer c = server.customer("10");
-    List<Http.Response> answers = race(20, () -> server.http.send("POST", "/api/v1/rentals", c.key(),
-        "{\"service_id\":\"" + service + "\"}", Map.of("Idempotency-Key", "same-key-123")));
+    List<Http.Response> answers =
+        race(
+            20,
+            () ->
+                server.http.send(
+                    "POST",
+                    "/api/v1/rentals",
+                    c.key(),
+                    "{\"service_id\":\"" + service + "\"}",
+                    Map.of("Idempotency-Key", "same-key-123")));
     assertThat(answers).allSatisfy(r -> assertThat(r.status()).as(r.text()).isIn(201, 409));
-    assertThat(answers.stream().filter(r -> r.status() == 201).map(r -> r.json().get("id").asText()).distinct())
+    assertThat(
+            answers.stream()
+                .filter(r -> r.status() == 201)
+                .map(r -> r.json().get("id").asText())
+                .distinct())
         .hasSize(1);
     assertThat(server.balance(c)).isEqualByComparingTo("9.65");
     assertThat(count("SELECT COUNT(*) FROM rentals")).isEqualTo(1);
@@ -161,15 +192,27 @@ class ConcurrencyTest {
     String service = server.service("Coinbase", "0.9", "gateway");
     server.numbers("gateway", 40);
     Customer c = server.customer("20");
-    race(30, () -> {
-      Http.Response r = server.http.post("/api/v1/rentals", c.key(), "{\"service_id\":\"" + service + "\"}");
-      if (r.status() == 201) {
-        server.http.post("/api/v1/rentals/" + r.json().get("id").asText() + "/cancel", c.key(), null);
-      }
-      return r.status();
-    });
-    BigDecimal ledger = server.app.database().read(h -> h.createQuery(
-        "SELECT SUM(amount) FROM transactions WHERE account_id = :a").bind("a", c.id()).mapTo(BigDecimal.class).one());
+    race(
+        30,
+        () -> {
+          Http.Response r =
+              server.http.post("/api/v1/rentals", c.key(), "{\"service_id\":\"" + service + "\"}");
+          if (r.status() == 201) {
+            server.http.post(
+                "/api/v1/rentals/" + r.json().get("id").asText() + "/cancel", c.key(), null);
+          }
+          return r.status();
+        });
+    BigDecimal ledger =
+        server
+            .app
+            .database()
+            .read(
+                h ->
+                    h.createQuery("SELECT SUM(amount) FROM transactions WHERE account_id = :a")
+                        .bind("a", c.id())
+                        .mapTo(BigDecimal.class)
+                        .one());
     assertThat(server.balance(c)).isEqualByComparingTo(ledger).isEqualByComparingTo("20");
   }
 
@@ -177,10 +220,16 @@ class ConcurrencyTest {
   void aPollAfterAnSmsOrACancelWasAnsweredSeesItWhileOthersPollTheSameRentals() throws Exception {
     // Polls of unchanged rentals may be answered from memory (PollCache): one that starts after
     // a change was answered must still see it, however hard others poll the same rentals.
-    // Four pollers outrun the default per-key rate limit, and a 429 would say nothing about caching.
+    // Four pollers outrun the default per-key rate limit, and a 429 would say nothing about
+    // caching.
     server.close();
-    server = TestServer.start(Map.of(
-        "OHMYOTP_RATE_LIMIT_PER_SECOND", "1000000", "OHMYOTP_RATE_LIMIT_BURST", "10000000"));
+    server =
+        TestServer.start(
+            Map.of(
+                "OHMYOTP_RATE_LIMIT_PER_SECOND",
+                "1000000",
+                "OHMYOTP_RATE_LIMIT_BURST",
+                "10000000"));
     String service = server.service("Telegram", "0.3", "gateway");
     server.numbers("gateway", 20);
     Customer c = server.customer("100");
@@ -192,14 +241,15 @@ class ConcurrencyTest {
     ExecutorService pollers = Executors.newFixedThreadPool(4);
     try {
       for (int t = 0; t < 4; t++) {
-        pollers.submit(() -> {
-          while (!done.get()) {
-            for (JsonNode r : rentals) {
-              server.http.get("/api/v1/rentals/" + r.get("id").asText() + "/code", c.key());
-            }
-          }
-          return null;
-        });
+        pollers.submit(
+            () -> {
+              while (!done.get()) {
+                for (JsonNode r : rentals) {
+                  server.http.get("/api/v1/rentals/" + r.get("id").asText() + "/code", c.key());
+                }
+              }
+              return null;
+            });
       }
       for (int i = 0; i < rentals.size(); i++) {
         String id = rentals.get(i).get("id").asText();
@@ -207,13 +257,20 @@ class ConcurrencyTest {
         assertThat(server.http.get(poll, c.key()).json().get("code").isNull()).isTrue();
         if (i % 2 == 0) {
           String code = String.valueOf(100_000 + i);
-          assertThat(server.inboundSms(rentals.get(i).get("phone_number").asText(), "Telegram",
-              "Telegram code " + code).status()).isEqualTo(202);
+          assertThat(
+                  server
+                      .inboundSms(
+                          rentals.get(i).get("phone_number").asText(),
+                          "Telegram",
+                          "Telegram code " + code)
+                      .status())
+              .isEqualTo(202);
           JsonNode after = server.http.get(poll, c.key()).json();
           assertThat(after.get("code").asText()).isEqualTo(code);
           assertThat(after.get("status").asText()).isEqualTo("completed");
         } else {
-          assertThat(server.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null).status()).isEqualTo(200);
+          assertThat(server.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null).status())
+              .isEqualTo(200);
           JsonNode after = server.http.get(poll, c.key()).json();
           assertThat(after.get("status").asText()).isEqualTo("cancelled");
           assertThat(after.get("code").isNull()).isTrue();

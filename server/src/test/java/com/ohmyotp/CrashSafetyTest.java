@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.ohmyotp.db.Database;
-import com.ohmyotp.support.Driver;
 import com.ohmyotp.support.Driver.Customer;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.Invariants;
@@ -12,6 +11,7 @@ import com.ohmyotp.support.MixedTraffic;
 import com.ohmyotp.support.NodeProcess;
 import com.ohmyotp.support.TempFiles;
 import com.ohmyotp.support.TestDatabase;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.awaitility.core.ConditionTimeoutException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -40,9 +39,9 @@ import org.junit.jupiter.api.Test;
  * after every restart, the server must answer for the rentals of the round before.
  *
  * <p>The suite runs {@value #DEFAULT_KILLS} kills; {@code bench/crash.sh} runs the long form
- * ({@code -Dohmyotp.crash.kills=200}, {@code -Dohmyotp.crash.roundRequests=2000}: the most
- * requests answered in a round before its kill). {@code -Dohmyotp.crash.keepGoing=true} counts
- * findings to the end rather than stopping at the first.
+ * ({@code -Dohmyotp.crash.kills=200}, {@code -Dohmyotp.crash.roundRequests=2000}: the most requests
+ * answered in a round before its kill). {@code -Dohmyotp.crash.keepGoing=true} counts findings to
+ * the end rather than stopping at the first.
  */
 class CrashSafetyTest {
 
@@ -51,7 +50,8 @@ class CrashSafetyTest {
   private static final int SERVICES = 10;
 
   @Test
-  void killedAgainAndAgainUnderTrafficTheServerKeepsEveryAnsweredRentalAndNoMoneyIsLostOrMade() throws Exception {
+  void killedAgainAndAgainUnderTrafficTheServerKeepsEveryAnsweredRentalAndNoMoneyIsLostOrMade()
+      throws Exception {
     int kills = Integer.getInteger("ohmyotp.crash.kills", DEFAULT_KILLS);
     boolean keepGoing = Boolean.getBoolean("ohmyotp.crash.keepGoing");
     int roundRequests = Integer.getInteger("ohmyotp.crash.roundRequests", 600);
@@ -61,9 +61,10 @@ class CrashSafetyTest {
     settings.put("OHMYOTP_DATA_DIR", data.toString());
     settings.put("OHMYOTP_SWEEP_INTERVAL_MS", "200");
     settings.putAll(database.settings());
-    StoredData stored = TestDatabase.isPostgres()
-        ? new StoredData(database.jdbcUrl(), null)
-        : new StoredData(null, data.resolve("ohmyotp.mv.db"));
+    StoredData stored =
+        TestDatabase.isPostgres()
+            ? new StoredData(database.jdbcUrl(), null)
+            : new StoredData(null, data.resolve("ohmyotp.mv.db"));
     List<String> findings = new ArrayList<>();
     int killsWithFindings = 0;
     int firstFinding = 0;
@@ -83,7 +84,8 @@ class CrashSafetyTest {
       MixedTraffic traffic = new MixedTraffic(customers, services);
 
       while (done < kills) {
-        List<MixedTraffic.Rental> answeredBeforeKill = killUnderTraffic(node, traffic, done + 1, roundRequests);
+        List<MixedTraffic.Rental> answeredBeforeKill =
+            killUnderTraffic(node, traffic, done + 1, roundRequests);
         node.close();
         done++;
 
@@ -92,10 +94,16 @@ class CrashSafetyTest {
           node = NodeProcess.start("crash-" + (done + 1), settings);
           // The restarted server answers for the rentals it answered 201 just before the kill.
           for (MixedTraffic.Rental rental : answeredBeforeKill) {
-            Http.Response r = node.http.get("/api/v1/rentals/" + rental.id(), rental.customer().key());
+            Http.Response r =
+                node.http.get("/api/v1/rentals/" + rental.id(), rental.customer().key());
             if (r.status() != 200) {
-              found.add("after the restart, rental " + rental.id() + " answered 201 before the kill: "
-                  + r.status() + " " + r.text());
+              found.add(
+                  "after the restart, rental "
+                      + rental.id()
+                      + " answered 201 before the kill: "
+                      + r.status()
+                      + " "
+                      + r.text());
             }
           }
           if (traffic.numbersWanted() > 0) {
@@ -123,10 +131,16 @@ class CrashSafetyTest {
       assertThat(node.output()).doesNotContain("level=ERROR");
       List<String> end = stored.check(traffic, done);
       end.forEach(problem -> findings.add("after a graceful stop: " + problem));
-      System.out.printf("crash safety: %d kills in %d s, %d rentals answered 201, %d stored, %s; "
+      System.out.printf(
+          "crash safety: %d kills in %d s, %d rentals answered 201, %d stored, %s; "
               + "%d findings in %d of the kills%s%n",
-          done, Duration.ofNanos(System.nanoTime() - startedAt).toSeconds(), traffic.answeredRentals().size(),
-          stored.rentals(), stored.describeSize() + stored.describeCompacted(), findings.size(), killsWithFindings,
+          done,
+          Duration.ofNanos(System.nanoTime() - startedAt).toSeconds(),
+          traffic.answeredRentals().size(),
+          stored.rentals(),
+          stored.describeSize() + stored.describeCompacted(),
+          findings.size(),
+          killsWithFindings,
           firstFinding > 0 ? ", the first after kill " + firstFinding : "");
       assertThat(traffic.unexpectedAnswers()).as("answers no request should get").isEmpty();
       assertThat(findings).as("rentals and money after SIGKILL").isEmpty();
@@ -138,21 +152,32 @@ class CrashSafetyTest {
     }
   }
 
-  /** Traffic until a random moment, then SIGKILL; returns the rentals answered 201 in this round. */
-  private static List<MixedTraffic.Rental> killUnderTraffic(NodeProcess node, MixedTraffic traffic, int round,
-      int mostRequests) throws Exception {
+  /**
+   * Traffic until a random moment, then SIGKILL; returns the rentals answered 201 in this round.
+   */
+  private static List<MixedTraffic.Rental> killUnderTraffic(
+      NodeProcess node, MixedTraffic traffic, int round, int mostRequests) throws Exception {
     MixedTraffic.Burst burst = traffic.start(node.http, CLIENTS);
     try {
       // A random moment: after between 50 and mostRequests requests of this round were answered.
       long moment = ThreadLocalRandom.current().nextLong(50, mostRequests);
-      await("traffic under way").atMost(Duration.ofSeconds(60))
+      await("traffic under way")
+          .atMost(Duration.ofSeconds(60))
           .failFast("a client failed", burst::failed)
           .until(() -> burst.requests() >= moment || !node.process.isAlive());
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError("round " + round + ": " + burst.requests()
-          + " requests answered in 60 s; the server said:\n" + node.output(), e);
+      throw new AssertionError(
+          "round "
+              + round
+              + ": "
+              + burst.requests()
+              + " requests answered in 60 s; the server said:\n"
+              + node.output(),
+          e);
     }
-    assertThat(node.process.isAlive()).as("the server stopped by itself:\n%s", node.output()).isTrue();
+    assertThat(node.process.isAlive())
+        .as("the server stopped by itself:\n%s", node.output())
+        .isTrue();
     node.kill();
     burst.stop();
     assertThat(node.process.exitValue()).as("killed, not stopped").isEqualTo(137);
@@ -166,15 +191,18 @@ class CrashSafetyTest {
       Files.copy(stored.h2File(), Path.of(keep), StandardCopyOption.REPLACE_EXISTING);
       Path marker = stored.h2File().resolveSibling("ohmyotp.in-use");
       if (Files.exists(marker)) {
-        Files.copy(marker, Path.of(keep.replace(".mv.db", "") + ".in-use"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            marker,
+            Path.of(keep.replace(".mv.db", "") + ".in-use"),
+            StandardCopyOption.REPLACE_EXISTING);
       }
     }
   }
 
   /**
-   * The data a killed server left behind, read by the test itself: on H2 a copy of the data
-   * folder as the kill left it, opened through {@link Database#open} as the next start opens it
-   * (the server then opens its own); on PostgreSQL the schema.
+   * The data a killed server left behind, read by the test itself: on H2 a copy of the data folder
+   * as the kill left it, opened through {@link Database#open} as the next start opens it (the
+   * server then opens its own); on PostgreSQL the schema.
    */
   private static final class StoredData {
     private final String postgresUrl;
@@ -196,11 +224,16 @@ class CrashSafetyTest {
     }
 
     String describeSize() {
-      return h2File == null ? "on PostgreSQL"
-          : String.format("file %.1f MB (%.1f KB a rental)", fileBytes / 1e6, fileBytes / 1e3 / Math.max(1, rentals));
+      return h2File == null
+          ? "on PostgreSQL"
+          : String.format(
+              "file %.1f MB (%.1f KB a rental)",
+              fileBytes / 1e6, fileBytes / 1e3 / Math.max(1, rentals));
     }
 
-    /** On H2, what the file would be compacted (a copy, opened and closed with SHUTDOWN COMPACT). */
+    /**
+     * On H2, what the file would be compacted (a copy, opened and closed with SHUTDOWN COMPACT).
+     */
     String describeCompacted() throws Exception {
       if (h2File == null) {
         return "";
@@ -208,11 +241,13 @@ class CrashSafetyTest {
       Path copy = Files.createTempDirectory("ohmyotp-crash-compact-");
       try {
         Files.copy(h2File, copy.resolve(h2File.getFileName()));
-        try (Connection connection = DriverManager.getConnection("jdbc:h2:file:" + copy.resolve("ohmyotp"));
+        try (Connection connection =
+                DriverManager.getConnection("jdbc:h2:file:" + copy.resolve("ohmyotp"));
             Statement statement = connection.createStatement()) {
           statement.execute("SHUTDOWN COMPACT");
         }
-        return String.format(", %.1f MB compacted", Files.size(copy.resolve(h2File.getFileName())) / 1e6);
+        return String.format(
+            ", %.1f MB compacted", Files.size(copy.resolve(h2File.getFileName())) / 1e6);
       } finally {
         TempFiles.deleteTree(copy);
       }
@@ -232,23 +267,34 @@ class CrashSafetyTest {
               Files.copy(file, copy.resolve(file.getFileName()));
             }
           }
-          try (Database db = Database.open("jdbc:h2:file:" + copy.resolve("ohmyotp"), "", "", 2,
-              Duration.ofSeconds(30), new SimpleMeterRegistry())) {
+          try (Database db =
+              Database.open(
+                  "jdbc:h2:file:" + copy.resolve("ohmyotp"),
+                  "",
+                  "",
+                  2,
+                  Duration.ofSeconds(30),
+                  new SimpleMeterRegistry())) {
             problems = db.read(h -> read(h, traffic));
           }
         } finally {
           TempFiles.deleteTree(copy);
         }
       }
-      System.out.printf("crash safety: after kill %d, %d rentals answered 201, %d stored, %s, %s%n", kill,
-          traffic.answeredRentals().size(), rentals, describeSize(),
+      System.out.printf(
+          "crash safety: after kill %d, %d rentals answered 201, %d stored, %s, %s%n",
+          kill,
+          traffic.answeredRentals().size(),
+          rentals,
+          describeSize(),
           problems.isEmpty() ? "all there, invariants hold" : problems.size() + " findings");
       return problems;
     }
 
     private List<String> read(Handle h, MixedTraffic traffic) {
       List<String> problems = new ArrayList<>(Invariants.violations(h));
-      Set<String> ids = new HashSet<>(h.createQuery("SELECT id FROM rentals").mapTo(String.class).list());
+      Set<String> ids =
+          new HashSet<>(h.createQuery("SELECT id FROM rentals").mapTo(String.class).list());
       rentals = ids.size();
       List<String> missing = new ArrayList<>();
       for (MixedTraffic.Rental rental : traffic.answeredRentals().values()) {
@@ -257,19 +303,34 @@ class CrashSafetyTest {
         }
       }
       if (!missing.isEmpty()) {
-        problems.add("rentals answered 201 and not stored: " + missing.size() + ", "
-            + missing.subList(0, Math.min(10, missing.size())));
+        problems.add(
+            "rentals answered 201 and not stored: "
+                + missing.size()
+                + ", "
+                + missing.subList(0, Math.min(10, missing.size())));
       }
       Map<Long, Integer> deposits = new HashMap<>();
-      h.createQuery("SELECT account_id, COUNT(*) AS n FROM transactions WHERE type = 'deposit' GROUP BY account_id")
-          .map((rs, ctx) -> deposits.put(rs.getLong("account_id"), rs.getInt("n"))).list();
-      traffic.answeredDeposits().forEach((account, answered) -> {
-        // Each account also has the deposit of its opening balance.
-        int found = deposits.getOrDefault(account, 0) - 1;
-        if (found < answered) {
-          problems.add("account " + account + ": " + answered + " deposits answered 201, " + found + " stored");
-        }
-      });
+      h.createQuery(
+              "SELECT account_id, COUNT(*) AS n FROM transactions WHERE type = 'deposit' GROUP BY account_id")
+          .map((rs, ctx) -> deposits.put(rs.getLong("account_id"), rs.getInt("n")))
+          .list();
+      traffic
+          .answeredDeposits()
+          .forEach(
+              (account, answered) -> {
+                // Each account also has the deposit of its opening balance.
+                int found = deposits.getOrDefault(account, 0) - 1;
+                if (found < answered) {
+                  problems.add(
+                      "account "
+                          + account
+                          + ": "
+                          + answered
+                          + " deposits answered 201, "
+                          + found
+                          + " stored");
+                }
+              });
       return problems;
     }
   }

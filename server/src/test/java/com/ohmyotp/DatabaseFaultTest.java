@@ -42,7 +42,8 @@ class DatabaseFaultTest {
   void postgresStoppedForTenSecondsMeansQuick503sThenServiceResumesByItself() throws Exception {
     String stop = System.getProperty("ohmyotp.test.postgres.stop");
     String start = System.getProperty("ohmyotp.test.postgres.start");
-    assumeTrue(stop != null && start != null,
+    assumeTrue(
+        stop != null && start != null,
         "needs -Dohmyotp.test.postgres.stop/start: scripts/test.sh sets them when it may restart the local cluster");
 
     try (TestServer server = TestServer.start(Map.of("OHMYOTP_SWEEP_INTERVAL_MS", "500"))) {
@@ -53,7 +54,8 @@ class DatabaseFaultTest {
       // money must outlast any machine's traffic.
       String service = server.service("Uber", "0.30", "gateway");
       server.numbers("gateway", 5_000);
-      List<Customer> customers = List.of(server.customer("1000"), server.customer("1000"), server.customer("1000"));
+      List<Customer> customers =
+          List.of(server.customer("1000"), server.customer("1000"), server.customer("1000"));
 
       AtomicReference<String> phase = new AtomicReference<>("before");
       AtomicBoolean running = new AtomicBoolean(true);
@@ -61,58 +63,79 @@ class DatabaseFaultTest {
       ExecutorService traffic = Executors.newFixedThreadPool(6);
       List<Future<?>> workers = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
-        workers.add(traffic.submit(() -> {
-          ThreadLocalRandom random = ThreadLocalRandom.current();
-          Customer customer = customers.get(random.nextInt(customers.size()));
-          // Each worker keeps at most three rentals of its own, so numbers never run out.
-          List<JsonNode> live = new ArrayList<>();
-          while (running.get()) {
-            JsonNode rental = live.isEmpty() ? null : live.get(random.nextInt(live.size()));
-            int dice = random.nextInt(5);
-            String op;
-            long started = System.nanoTime();
-            Http.Response r;
-            if (rental == null || (dice == 0 && live.size() < 3)) {
-              op = "rent";
-              r = server.http.post("/api/v1/rentals", customer.key(), "{\"service_id\":\"" + service + "\"}");
-            } else if (dice <= 1) {
-              op = "cancel";
-              r = server.http.post("/api/v1/rentals/" + rental.get("id").asText() + "/cancel", customer.key(), "");
-            } else if (dice == 2) {
-              op = "sms";
-              r = server.inboundSms(rental.get("phone_number").asText(), "Uber", "Code " + random.nextInt(1000, 9999));
-            } else if (dice == 3) {
-              op = "code";
-              r = server.http.get("/api/v1/rentals/" + rental.get("id").asText() + "/code", customer.key());
-            } else {
-              op = "balance";
-              r = server.http.get("/api/v1/balance", customer.key());
-            }
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            if (op.equals("rent") && r.status() == 201) {
-              live.add(r.json());
-            }
-            if (op.equals("cancel") && r.status() != 503) {
-              live.remove(rental);
-            }
-            String error = r.status() >= 400 ? errorOf(r) : null;
-            outcomes.add(new Outcome(phase.get(), op, r.status(), error, millis));
-          }
-          return null;
-        }));
+        workers.add(
+            traffic.submit(
+                () -> {
+                  ThreadLocalRandom random = ThreadLocalRandom.current();
+                  Customer customer = customers.get(random.nextInt(customers.size()));
+                  // Each worker keeps at most three rentals of its own, so numbers never run out.
+                  List<JsonNode> live = new ArrayList<>();
+                  while (running.get()) {
+                    JsonNode rental = live.isEmpty() ? null : live.get(random.nextInt(live.size()));
+                    int dice = random.nextInt(5);
+                    String op;
+                    long started = System.nanoTime();
+                    Http.Response r;
+                    if (rental == null || (dice == 0 && live.size() < 3)) {
+                      op = "rent";
+                      r =
+                          server.http.post(
+                              "/api/v1/rentals",
+                              customer.key(),
+                              "{\"service_id\":\"" + service + "\"}");
+                    } else if (dice <= 1) {
+                      op = "cancel";
+                      r =
+                          server.http.post(
+                              "/api/v1/rentals/" + rental.get("id").asText() + "/cancel",
+                              customer.key(),
+                              "");
+                    } else if (dice == 2) {
+                      op = "sms";
+                      r =
+                          server.inboundSms(
+                              rental.get("phone_number").asText(),
+                              "Uber",
+                              "Code " + random.nextInt(1000, 9999));
+                    } else if (dice == 3) {
+                      op = "code";
+                      r =
+                          server.http.get(
+                              "/api/v1/rentals/" + rental.get("id").asText() + "/code",
+                              customer.key());
+                    } else {
+                      op = "balance";
+                      r = server.http.get("/api/v1/balance", customer.key());
+                    }
+                    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                    if (op.equals("rent") && r.status() == 201) {
+                      live.add(r.json());
+                    }
+                    if (op.equals("cancel") && r.status() != 503) {
+                      live.remove(rental);
+                    }
+                    String error = r.status() >= 400 ? errorOf(r) : null;
+                    outcomes.add(new Outcome(phase.get(), op, r.status(), error, millis));
+                  }
+                  return null;
+                }));
       }
 
-      await("traffic under way").atMost(Duration.ofSeconds(20))
+      await("traffic under way")
+          .atMost(Duration.ofSeconds(20))
           .until(() -> count(outcomes, "before", 200, 202) >= 50);
 
       phase.set("down");
       run(stop);
       long stoppedAt = System.nanoTime();
-      await("/readyz reports not ready").atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(200))
+      await("/readyz reports not ready")
+          .atMost(Duration.ofSeconds(8))
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> server.http.get("/readyz", null).status() == 503);
       Http.Response notReady = server.http.get("/readyz", null);
       assertThat(notReady.json().get("error").asText()).isEqualTo("not_ready");
-      await("clients answered 503").atMost(Duration.ofSeconds(8))
+      await("clients answered 503")
+          .atMost(Duration.ofSeconds(8))
           .until(() -> count(outcomes, "down", 503) >= 10);
       // The outage itself lasts a fixed ten seconds: that is the scenario, not a wait for anything.
       long left = OUTAGE.toNanos() - (System.nanoTime() - stoppedAt);
@@ -122,12 +145,17 @@ class DatabaseFaultTest {
 
       run(start);
       phase.set("recovering");
-      await("/readyz ready again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+      await("/readyz ready again")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> server.http.get("/readyz", null).status() == 200);
       phase.set("after");
       try {
-        await("traffic served again").atMost(Duration.ofSeconds(30))
-            .until(() -> count(outcomes, "after", 201) >= 5 && count(outcomes, "after", 200, 202) >= 50);
+        await("traffic served again")
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    count(outcomes, "after", 201) >= 5 && count(outcomes, "after", 200, 202) >= 50);
       } catch (org.awaitility.core.ConditionTimeoutException e) {
         throw new AssertionError(e.getMessage() + "\noutcomes: " + summary(outcomes), e);
       }
@@ -138,21 +166,28 @@ class DatabaseFaultTest {
       traffic.shutdown();
 
       List<Outcome> all = List.copyOf(outcomes);
-      assertThat(all).as("no 500s, no other 5xx than 503")
+      assertThat(all)
+          .as("no 500s, no other 5xx than 503")
           .noneMatch(o -> o.status() >= 500 && o.status() != 503);
       assertThat(all.stream().filter(o -> o.status() == 503))
           .as("every 503 carries the error body")
           .allMatch(o -> "service_unavailable".equals(o.error()));
       assertThat(all).as("no request hung").allMatch(o -> o.millis() < 5_000);
-      assertThat(all.stream().filter(o -> o.phase().equals("before"))).as("all well before the outage")
+      assertThat(all.stream().filter(o -> o.phase().equals("before")))
+          .as("all well before the outage")
           .noneMatch(o -> o.status() >= 500);
-      assertThat(all.stream().filter(o -> o.phase().equals("after"))).as("all well once it is back")
+      assertThat(all.stream().filter(o -> o.phase().equals("after")))
+          .as("all well once it is back")
           .noneMatch(o -> o.status() >= 500);
       Invariants.assertHold(server.app.database());
 
-      long slowest = all.stream().filter(o -> o.status() == 503).mapToLong(Outcome::millis).max().orElse(0);
-      System.out.printf("database outage: %d requests, %d answered 503 (slowest %d ms), %d served after%n",
-          all.size(), all.stream().filter(o -> o.status() == 503).count(), slowest,
+      long slowest =
+          all.stream().filter(o -> o.status() == 503).mapToLong(Outcome::millis).max().orElse(0);
+      System.out.printf(
+          "database outage: %d requests, %d answered 503 (slowest %d ms), %d served after%n",
+          all.size(),
+          all.stream().filter(o -> o.status() == 503).count(),
+          slowest,
           all.stream().filter(o -> o.phase().equals("after") && o.status() < 300).count());
     } finally {
       // Whatever happened above, leave the database running for the rest of the suite.
@@ -162,8 +197,17 @@ class DatabaseFaultTest {
 
   private static String summary(ConcurrentLinkedQueue<Outcome> outcomes) {
     return outcomes.stream()
-        .collect(java.util.stream.Collectors.groupingBy(o -> o.phase() + " " + o.op() + " " + o.status()
-            + (o.error() == null ? "" : " " + o.error()), java.util.TreeMap::new, java.util.stream.Collectors.counting()))
+        .collect(
+            java.util.stream.Collectors.groupingBy(
+                o ->
+                    o.phase()
+                        + " "
+                        + o.op()
+                        + " "
+                        + o.status()
+                        + (o.error() == null ? "" : " " + o.error()),
+                java.util.TreeMap::new,
+                java.util.stream.Collectors.counting()))
         .toString();
   }
 
@@ -176,7 +220,8 @@ class DatabaseFaultTest {
     }
   }
 
-  private static long count(ConcurrentLinkedQueue<Outcome> outcomes, String phase, int... statuses) {
+  private static long count(
+      ConcurrentLinkedQueue<Outcome> outcomes, String phase, int... statuses) {
     return outcomes.stream()
         .filter(o -> o.phase().equals(phase))
         .filter(o -> java.util.Arrays.stream(statuses).anyMatch(s -> s == o.status()))

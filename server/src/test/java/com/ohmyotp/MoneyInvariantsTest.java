@@ -39,7 +39,9 @@ class MoneyInvariantsTest {
 
   static Stream<Long> seeds() {
     String fixed = System.getProperty("ohmyotp.seed");
-    return fixed != null ? Stream.of(Long.parseLong(fixed)) : LongStream.of(1, 7, 42, 1234, 20261125).boxed();
+    return fixed != null
+        ? Stream.of(Long.parseLong(fixed))
+        : LongStream.of(1, 7, 42, 1234, 20261125).boxed();
   }
 
   private record Rented(Customer customer, String id, String phone, String service) {}
@@ -49,8 +51,11 @@ class MoneyInvariantsTest {
   void randomInterleavingsKeepEveryMoneyInvariant(long seed) throws Exception {
     try (TestServer server = TestServer.start()) {
       String quick = server.service("Lyft", "0.35", "gateway");
-      List<String> services = List.of(quick, server.service("Uber", "0.40", "gateway"),
-          server.service("Tinder", "0.75", "gateway"));
+      List<String> services =
+          List.of(
+              quick,
+              server.service("Uber", "0.40", "gateway"),
+              server.service("Tinder", "0.75", "gateway"));
       server.numbers("gateway", 30);
       List<Customer> customers = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
@@ -65,50 +70,95 @@ class MoneyInvariantsTest {
       List<Future<?>> threads = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         Random random = new Random(seed * 31 + t);
-        threads.add(pool.submit(() -> {
-          go.await();
-          for (int step = 0; step < STEPS; step++) {
-            Customer c = customers.get(random.nextInt(customers.size()));
-            Rented some = rented.isEmpty() ? null : rented.get(random.nextInt(rented.size()));
-            Http.Response r;
-            switch (some == null ? 0 : random.nextInt(7)) {
-              case 0 -> {
-                String body = "{\"service_id\":\"" + services.get(random.nextInt(services.size())) + "\"}";
-                Map<String, String> key = Map.of("Idempotency-Key", "k-" + seed + "-" + random.nextLong());
-                r = server.http.send("POST", "/api/v1/rentals", c.key(), body, key);
-                record(r, c, body, rented, created);
-                Http.Response replay = server.http.send("POST", "/api/v1/rentals", c.key(), body, key);
-                sameRental(r, replay, problems);
-                record(replay, c, body, rented, created);
-              }
-              case 1 -> r = server.http.post("/api/v1/rentals/" + some.id() + "/cancel", some.customer().key(), null);
-              case 2, 3 -> r = server.inboundSms(some.phone(), "Lyft", "Your code is " + (1000 + random.nextInt(9000)));
-              case 4 -> {
-                String path = "/api/v1/rentals/rerent?idempotency_key=" + UUID.nameUUIDFromBytes(
-                    (seed + "-" + random.nextLong()).getBytes());
-                String body = "{\"service_id\":\"" + some.service() + "\",\"phone_number\":\"" + some.phone() + "\"}";
-                r = server.http.post(path, some.customer().key(), body);
-                record(r, some.customer(), "{\"service_id\":\"" + some.service() + "\"}", rented, created);
-                Http.Response replay = server.http.post(path, some.customer().key(), body);
-                sameRental(r, replay, problems);
-                // A refused first attempt frees its key, so the replay may be the one that rents.
-                record(replay, some.customer(), "{\"service_id\":\"" + some.service() + "\"}", rented, created);
-              }
-              case 5 -> r = server.admin("POST", "/api/admin/accounts/" + c.id() + "/deposits",
-                  "{\"amount\":" + (1 + random.nextInt(3)) + "." + random.nextInt(100) + "}");
-              default -> {
-                // Time passes: the quick service's rentals (60 s) expire, the sweep refunds them.
-                server.clock.advance(Duration.ofSeconds(20 + random.nextInt(60)));
-                server.app.sweepNow();
-                r = server.http.get("/api/v1/balance", c.key());
-              }
-            }
-            if (r.status() >= 500) {
-              problems.add(r.status() + " " + r.text());
-            }
-          }
-          return null;
-        }));
+        threads.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int step = 0; step < STEPS; step++) {
+                    Customer c = customers.get(random.nextInt(customers.size()));
+                    Rented some =
+                        rented.isEmpty() ? null : rented.get(random.nextInt(rented.size()));
+                    Http.Response r;
+                    switch (some == null ? 0 : random.nextInt(7)) {
+                      case 0 -> {
+                        String body =
+                            "{\"service_id\":\""
+                                + services.get(random.nextInt(services.size()))
+                                + "\"}";
+                        Map<String, String> key =
+                            Map.of("Idempotency-Key", "k-" + seed + "-" + random.nextLong());
+                        r = server.http.send("POST", "/api/v1/rentals", c.key(), body, key);
+                        record(r, c, body, rented, created);
+                        Http.Response replay =
+                            server.http.send("POST", "/api/v1/rentals", c.key(), body, key);
+                        sameRental(r, replay, problems);
+                        record(replay, c, body, rented, created);
+                      }
+                      case 1 ->
+                          r =
+                              server.http.post(
+                                  "/api/v1/rentals/" + some.id() + "/cancel",
+                                  some.customer().key(),
+                                  null);
+                      case 2, 3 ->
+                          r =
+                              server.inboundSms(
+                                  some.phone(),
+                                  "Lyft",
+                                  "Your code is " + (1000 + random.nextInt(9000)));
+                      case 4 -> {
+                        String path =
+                            "/api/v1/rentals/rerent?idempotency_key="
+                                + UUID.nameUUIDFromBytes(
+                                    (seed + "-" + random.nextLong()).getBytes());
+                        String body =
+                            "{\"service_id\":\""
+                                + some.service()
+                                + "\",\"phone_number\":\""
+                                + some.phone()
+                                + "\"}";
+                        r = server.http.post(path, some.customer().key(), body);
+                        record(
+                            r,
+                            some.customer(),
+                            "{\"service_id\":\"" + some.service() + "\"}",
+                            rented,
+                            created);
+                        Http.Response replay = server.http.post(path, some.customer().key(), body);
+                        sameRental(r, replay, problems);
+                        // A refused first attempt frees its key, so the replay may be the one that
+                        // rents.
+                        record(
+                            replay,
+                            some.customer(),
+                            "{\"service_id\":\"" + some.service() + "\"}",
+                            rented,
+                            created);
+                      }
+                      case 5 ->
+                          r =
+                              server.admin(
+                                  "POST",
+                                  "/api/admin/accounts/" + c.id() + "/deposits",
+                                  "{\"amount\":"
+                                      + (1 + random.nextInt(3))
+                                      + "."
+                                      + random.nextInt(100)
+                                      + "}");
+                      default -> {
+                        // Time passes: the quick service's rentals (60 s) expire, the sweep refunds
+                        // them.
+                        server.clock.advance(Duration.ofSeconds(20 + random.nextInt(60)));
+                        server.app.sweepNow();
+                        r = server.http.get("/api/v1/balance", c.key());
+                      }
+                    }
+                    if (r.status() >= 500) {
+                      problems.add(r.status() + " " + r.text());
+                    }
+                  }
+                  return null;
+                }));
       }
       go.countDown();
       for (Future<?> f : threads) {
@@ -119,26 +169,47 @@ class MoneyInvariantsTest {
       String seedNote = "seed " + seed + " (replay with -Dohmyotp.seed=" + seed + ")";
       assertThat(problems).as(seedNote).isEmpty();
       assertThat(created).as(seedNote + ": rentals made").isNotEmpty();
-      Set<String> stored = Set.copyOf(server.app.database().read(h ->
-          h.createQuery("SELECT id FROM rentals").mapTo(String.class).list()));
-      assertThat(stored).as(seedNote + ": every 201 is a rental, and no other exists").isEqualTo(created);
+      Set<String> stored =
+          Set.copyOf(
+              server
+                  .app
+                  .database()
+                  .read(h -> h.createQuery("SELECT id FROM rentals").mapTo(String.class).list()));
+      assertThat(stored)
+          .as(seedNote + ": every 201 is a rental, and no other exists")
+          .isEqualTo(created);
       assertThat(server.app.database().read(Invariants::violations)).as(seedNote).isEmpty();
-      List<String> statuses = server.app.database().read(h ->
-          h.createQuery("SELECT DISTINCT status FROM rentals").mapTo(String.class).list());
-      assertThat(statuses).as(seedNote + ": the run reached every ending").contains("expired", "cancelled");
+      List<String> statuses =
+          server
+              .app
+              .database()
+              .read(
+                  h ->
+                      h.createQuery("SELECT DISTINCT status FROM rentals")
+                          .mapTo(String.class)
+                          .list());
+      assertThat(statuses)
+          .as(seedNote + ": the run reached every ending")
+          .contains("expired", "cancelled");
     }
   }
 
-  private static void record(Http.Response r, Customer c, String body, List<Rented> rented, Set<String> created) {
+  private static void record(
+      Http.Response r, Customer c, String body, List<Rented> rented, Set<String> created) {
     if (r.status() == 201 && created.add(r.json().get("id").asText())) {
       String service = body.replaceAll(".*\"service_id\":\"([^\"]+)\".*", "$1");
-      rented.add(new Rented(c, r.json().get("id").asText(), r.json().get("phone_number").asText(), service));
+      rented.add(
+          new Rented(
+              c, r.json().get("id").asText(), r.json().get("phone_number").asText(), service));
     }
   }
 
-  private static void sameRental(Http.Response first, Http.Response replay, ConcurrentLinkedQueue<String> problems) {
-    if (first.status() == 201 && (replay.status() != 201 || !replay.json().get("id").equals(first.json().get("id")))) {
-      problems.add("replay differs: " + first.text() + " then " + replay.status() + " " + replay.text());
+  private static void sameRental(
+      Http.Response first, Http.Response replay, ConcurrentLinkedQueue<String> problems) {
+    if (first.status() == 201
+        && (replay.status() != 201 || !replay.json().get("id").equals(first.json().get("id")))) {
+      problems.add(
+          "replay differs: " + first.text() + " then " + replay.status() + " " + replay.text());
     }
   }
 }

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.TestInfo;
 
 /**
  * Three server processes on three ports over one PostgreSQL database, as an operator runs them
- * behind a load balancer: every request may land on any node, and every background sweep runs
- * on all of them at once.
+ * behind a load balancer: every request may land on any node, and every background sweep runs on
+ * all of them at once.
  */
 @Tag("postgres")
 class MultiNodeTest {
@@ -72,7 +72,8 @@ class MultiNodeTest {
   void nodesStayedHealthy(TestInfo test) {
     for (NodeProcess node : nodes) {
       assertThat(node.process.isAlive()).as(node.name + " is running").isTrue();
-      assertThat(node.output()).as(node.name + " logged no error during " + test.getDisplayName())
+      assertThat(node.output())
+          .as(node.name + " logged no error during " + test.getDisplayName())
           .doesNotContain("level=ERROR");
     }
   }
@@ -97,13 +98,15 @@ class MultiNodeTest {
       NodeProcess reader = node(i + 2);
       JsonNode rental = renter.driver.rent(customer, service);
       String code = String.valueOf(100_000 + i);
-      Http.Response accepted = receiver.driver.inboundSms(
-          rental.get("phone_number").asText(), "Uber", "Your Uber code is " + code);
+      Http.Response accepted =
+          receiver.driver.inboundSms(
+              rental.get("phone_number").asText(), "Uber", "Your Uber code is " + code);
       assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
       assertThat(accepted.json().get("rental_id").asText()).isEqualTo(rental.get("id").asText());
 
       // No waiting: the very first read on another node has it.
-      Http.Response read = reader.http.get("/api/v1/rentals/" + rental.get("id").asText() + "/code", customer.key());
+      Http.Response read =
+          reader.http.get("/api/v1/rentals/" + rental.get("id").asText() + "/code", customer.key());
       assertThat(read.status()).as(read.text()).isEqualTo(200);
       assertThat(read.json().get("code").asText()).isEqualTo(code);
       assertThat(read.json().get("message").asText()).isEqualTo("Your Uber code is " + code);
@@ -127,20 +130,30 @@ class MultiNodeTest {
         assertThat(waiting.status()).as(waiting.text()).isEqualTo(200);
         assertThat(waiting.json().get("status").asText()).isEqualTo("active");
       }
-      assertThat(pollsFromMemory(node)).as(node.name + " kept the answer").isEqualTo(fromMemory + 1);
+      assertThat(pollsFromMemory(node))
+          .as(node.name + " kept the answer")
+          .isEqualTo(fromMemory + 1);
     }
 
     // The SMS lands on one node; every node's next polls show it within the feed's delay, well
     // before what they kept would have expired by itself.
-    Http.Response accepted = node(1).driver.inboundSms(
-        rental.get("phone_number").asText(), "Uber", "Your Uber code is 246810");
+    Http.Response accepted =
+        node(1)
+            .driver
+            .inboundSms(rental.get("phone_number").asText(), "Uber", "Your Uber code is 246810");
     assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
     long told = System.nanoTime();
     for (NodeProcess node : nodes) {
-      await(node.name + " shows the code").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
-          .until(() -> "246810".equals(node.http.get(code, customer.key()).json().path("code").asText()));
+      await(node.name + " shows the code")
+          .atMost(Duration.ofSeconds(2))
+          .pollInterval(Duration.ofMillis(5))
+          .until(
+              () ->
+                  "246810"
+                      .equals(node.http.get(code, customer.key()).json().path("code").asText()));
     }
-    assertThat(Duration.ofNanos(System.nanoTime() - told)).isLessThan(PollCache.KEPT_FOR.dividedBy(2));
+    assertThat(Duration.ofNanos(System.nanoTime() - told))
+        .isLessThan(PollCache.KEPT_FOR.dividedBy(2));
     for (NodeProcess node : nodes) {
       Http.Response received = node.http.get(code, customer.key());
       assertThat(received.json().get("status").asText()).as(node.name).isEqualTo("completed");
@@ -151,7 +164,8 @@ class MultiNodeTest {
   /** How many polls {@code node} answered from memory so far, from its Prometheus metrics. */
   private static long pollsFromMemory(NodeProcess node) {
     String metrics = node.http.get("/metrics", null).text();
-    return metrics.lines()
+    return metrics
+        .lines()
         .filter(line -> line.startsWith("ohmyotp_polls_from_memory_total "))
         .mapToLong(line -> (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
         .findFirst()
@@ -161,15 +175,21 @@ class MultiNodeTest {
   @Test
   void aKeyRevokedOnOneNodeIsRefusedByEveryNodeAtOnce() {
     Customer customer = node(0).driver.customer("5");
-    Http.Response created = node(1).driver.admin("POST", "/api/admin/accounts/" + customer.id() + "/api-keys",
-        "{\"name\":\"ci\"}");
+    Http.Response created =
+        node(1)
+            .driver
+            .admin(
+                "POST", "/api/admin/accounts/" + customer.id() + "/api-keys", "{\"name\":\"ci\"}");
     assertThat(created.status()).as(created.text()).isEqualTo(201);
     String key = created.json().get("api_key").asText();
     for (NodeProcess node : nodes) {
       assertThat(node.http.get("/api/v1/balance", key).status()).isEqualTo(200);
     }
 
-    Http.Response revoked = node(2).driver.admin("DELETE", "/api/admin/api-keys/" + created.json().get("id").asLong(), null);
+    Http.Response revoked =
+        node(2)
+            .driver
+            .admin("DELETE", "/api/admin/api-keys/" + created.json().get("id").asLong(), null);
     assertThat(revoked.status()).as(revoked.text()).isIn(200, 204);
 
     long revokedAt = System.nanoTime();
@@ -177,16 +197,22 @@ class MultiNodeTest {
     Http.Response atOnce = node(2).http.get("/api/v1/balance", key);
     assertThat(atOnce.status()).as(atOnce.text()).isEqualTo(401);
     for (NodeProcess node : nodes) {
-      await(node.name + " refuses the revoked key").atMost(ApiKeys.REVOCATION_BOUND.plusMillis(500))
+      await(node.name + " refuses the revoked key")
+          .atMost(ApiKeys.REVOCATION_BOUND.plusMillis(500))
           .pollInterval(Duration.ofMillis(20))
           .until(() -> node.http.get("/api/v1/balance", key).status() == 401);
     }
-    assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(ApiKeys.REVOCATION_BOUND.plusMillis(500));
+    assertThat(Duration.ofNanos(System.nanoTime() - revokedAt))
+        .isLessThan(ApiKeys.REVOCATION_BOUND.plusMillis(500));
     for (NodeProcess node : nodes) {
-      assertThat(node.http.get("/api/v1/balance", key).status()).as(node.name + " still refuses it").isEqualTo(401);
+      assertThat(node.http.get("/api/v1/balance", key).status())
+          .as(node.name + " still refuses it")
+          .isEqualTo(401);
     }
     for (NodeProcess node : nodes) {
-      assertThat(node.http.get("/api/v1/balance", customer.key()).status()).as("the other key still works").isEqualTo(200);
+      assertThat(node.http.get("/api/v1/balance", customer.key()).status())
+          .as("the other key still works")
+          .isEqualTo(200);
     }
   }
 
@@ -215,69 +241,100 @@ class MultiNodeTest {
     ExecutorService workers = Executors.newFixedThreadPool(12);
     List<Future<?>> running = new ArrayList<>();
     for (int w = 0; w < 12; w++) {
-      running.add(workers.submit(() -> {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        while (System.nanoTime() < trafficEnds) {
-          int dice = random.nextInt(100);
-          Customer customer = customers.get(random.nextInt(customers.size()));
-          // The first two customers only rent short rentals and never touch them again, so
-          // those rentals are left for the sweeps to expire.
-          boolean quiet = customers.indexOf(customer) < 2;
-          String service = quiet ? shortService : services.get(random.nextInt(services.size()));
-          Rented some = rented.isEmpty() ? null : rented.get(random.nextInt(rented.size()));
-          if (some != null && customers.indexOf(some.customer()) < 2) {
-            some = null;
-          }
-          String op;
-          Http.Response r;
-          if (dice < 30 || some == null) {
-            op = "rent";
-            String body = "{\"service_id\":\"" + service + "\"}";
-            if (random.nextBoolean()) {
-              String key = UUID.randomUUID().toString();
-              Map<String, String> idem = Map.of("Idempotency-Key", key);
-              r = anyNode().http.send("POST", "/api/v1/rentals", customer.key(), body, idem);
-              Http.Response replay = anyNode().http.send("POST", "/api/v1/rentals", customer.key(), body, idem);
-              sameOutcome("rent replay", r, replay, problems);
-              count(statuses, op + " replay", replay);
-              // A failed first attempt frees its key, so the replay may be the one that rents.
-              created(replay, customer, service, rented, createdIds);
-            } else {
-              r = anyNode().http.post("/api/v1/rentals", customer.key(), body);
-            }
-            created(r, customer, service, rented, createdIds);
-          } else if (dice < 55) {
-            op = "cancel";
-            r = anyNode().http.post("/api/v1/rentals/" + some.id() + "/cancel", some.customer().key(), "");
-          } else if (dice < 75) {
-            op = "sms";
-            r = anyNode().driver.inboundSms(some.phone(), "Lyft", "Your code is " + random.nextInt(100_000, 999_999));
-            if (r.status() == 202) {
-              op = r.json().get("rental_id").isNull() ? "sms unmatched" : "sms delivered";
-            }
-          } else if (dice < 87) {
-            op = "rerent";
-            String path = "/api/v1/rentals/rerent?idempotency_key=" + UUID.randomUUID();
-            String body = "{\"service_id\":\"" + some.service() + "\",\"phone_number\":\"" + some.phone() + "\"}";
-            r = anyNode().http.post(path, some.customer().key(), body);
-            Http.Response replay = anyNode().http.post(path, some.customer().key(), body);
-            sameOutcome("rerent replay", r, replay, problems);
-            count(statuses, op + " replay", replay);
-            created(replay, some.customer(), some.service(), rented, createdIds);
-            created(r, some.customer(), some.service(), rented, createdIds);
-          } else {
-            op = "read";
-            r = random.nextBoolean()
-                ? anyNode().http.get("/api/v1/rentals/" + some.id() + "/code", some.customer().key())
-                : anyNode().http.get("/api/v1/rentals/active", customer.key());
-          }
-          count(statuses, op, r);
-          if (r.status() >= 500) {
-            problems.add(op + " -> " + r.status() + " " + r.text());
-          }
-        }
-        return null;
-      }));
+      running.add(
+          workers.submit(
+              () -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (System.nanoTime() < trafficEnds) {
+                  int dice = random.nextInt(100);
+                  Customer customer = customers.get(random.nextInt(customers.size()));
+                  // The first two customers only rent short rentals and never touch them again, so
+                  // those rentals are left for the sweeps to expire.
+                  boolean quiet = customers.indexOf(customer) < 2;
+                  String service =
+                      quiet ? shortService : services.get(random.nextInt(services.size()));
+                  Rented some = rented.isEmpty() ? null : rented.get(random.nextInt(rented.size()));
+                  if (some != null && customers.indexOf(some.customer()) < 2) {
+                    some = null;
+                  }
+                  String op;
+                  Http.Response r;
+                  if (dice < 30 || some == null) {
+                    op = "rent";
+                    String body = "{\"service_id\":\"" + service + "\"}";
+                    if (random.nextBoolean()) {
+                      String key = UUID.randomUUID().toString();
+                      Map<String, String> idem = Map.of("Idempotency-Key", key);
+                      r =
+                          anyNode()
+                              .http
+                              .send("POST", "/api/v1/rentals", customer.key(), body, idem);
+                      Http.Response replay =
+                          anyNode()
+                              .http
+                              .send("POST", "/api/v1/rentals", customer.key(), body, idem);
+                      sameOutcome("rent replay", r, replay, problems);
+                      count(statuses, op + " replay", replay);
+                      // A failed first attempt frees its key, so the replay may be the one that
+                      // rents.
+                      created(replay, customer, service, rented, createdIds);
+                    } else {
+                      r = anyNode().http.post("/api/v1/rentals", customer.key(), body);
+                    }
+                    created(r, customer, service, rented, createdIds);
+                  } else if (dice < 55) {
+                    op = "cancel";
+                    r =
+                        anyNode()
+                            .http
+                            .post(
+                                "/api/v1/rentals/" + some.id() + "/cancel",
+                                some.customer().key(),
+                                "");
+                  } else if (dice < 75) {
+                    op = "sms";
+                    r =
+                        anyNode()
+                            .driver
+                            .inboundSms(
+                                some.phone(),
+                                "Lyft",
+                                "Your code is " + random.nextInt(100_000, 999_999));
+                    if (r.status() == 202) {
+                      op = r.json().get("rental_id").isNull() ? "sms unmatched" : "sms delivered";
+                    }
+                  } else if (dice < 87) {
+                    op = "rerent";
+                    String path = "/api/v1/rentals/rerent?idempotency_key=" + UUID.randomUUID();
+                    String body =
+                        "{\"service_id\":\""
+                            + some.service()
+                            + "\",\"phone_number\":\""
+                            + some.phone()
+                            + "\"}";
+                    r = anyNode().http.post(path, some.customer().key(), body);
+                    Http.Response replay = anyNode().http.post(path, some.customer().key(), body);
+                    sameOutcome("rerent replay", r, replay, problems);
+                    count(statuses, op + " replay", replay);
+                    created(replay, some.customer(), some.service(), rented, createdIds);
+                    created(r, some.customer(), some.service(), rented, createdIds);
+                  } else {
+                    op = "read";
+                    r =
+                        random.nextBoolean()
+                            ? anyNode()
+                                .http
+                                .get(
+                                    "/api/v1/rentals/" + some.id() + "/code", some.customer().key())
+                            : anyNode().http.get("/api/v1/rentals/active", customer.key());
+                  }
+                  count(statuses, op, r);
+                  if (r.status() >= 500) {
+                    problems.add(op + " -> " + r.status() + " " + r.text());
+                  }
+                }
+                return null;
+              }));
     }
     for (Future<?> f : running) {
       f.get();
@@ -291,38 +348,71 @@ class MultiNodeTest {
 
     // Every 201 the clients saw is one row, and there is no row nobody was told about.
     List<Long> accounts = customers.stream().map(Customer::id).toList();
-    Set<String> stored = jdbi.withHandle(h -> h.createQuery("SELECT id FROM rentals WHERE account_id IN (<accounts>)")
-        .bindList("accounts", accounts).mapTo(String.class).set());
+    Set<String> stored =
+        jdbi.withHandle(
+            h ->
+                h.createQuery("SELECT id FROM rentals WHERE account_id IN (<accounts>)")
+                    .bindList("accounts", accounts)
+                    .mapTo(String.class)
+                    .set());
     assertThat(stored).containsExactlyInAnyOrderElementsOf(createdIds);
 
-    // With the traffic stopped only the sweeps, racing on three nodes, can expire the short rentals.
-    await("every short rental expired by the sweeps").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-        .until(() -> jdbi.withHandle(h -> h.createQuery("""
+    // With the traffic stopped only the sweeps, racing on three nodes, can expire the short
+    // rentals.
+    await("every short rental expired by the sweeps")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                jdbi.withHandle(
+                        h ->
+                            h.createQuery(
+                                    """
             SELECT COUNT(*) FROM rentals r JOIN services s ON s.id = r.service_id
-            WHERE r.status = 'active' AND s.name = :name""").bind("name", shortService).mapTo(Long.class).one()) == 0);
-    long expired = jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM rentals WHERE status = 'expired'")
-        .mapTo(Long.class).one());
+            WHERE r.status = 'active' AND s.name = :name""")
+                                .bind("name", shortService)
+                                .mapTo(Long.class)
+                                .one())
+                    == 0);
+    long expired =
+        jdbi.withHandle(
+            h ->
+                h.createQuery("SELECT COUNT(*) FROM rentals WHERE status = 'expired'")
+                    .mapTo(Long.class)
+                    .one());
     assertThat(expired).as("rentals the sweeps expired").isPositive();
 
     Invariants.assertHold(jdbi);
-    System.out.printf("multi-node traffic: %d rentals, %d expired by the sweeps, outcomes %s%n",
+    System.out.printf(
+        "multi-node traffic: %d rentals, %d expired by the sweeps, outcomes %s%n",
         createdIds.size(), expired, new java.util.TreeMap<>(Map.copyOf(statuses)));
   }
 
-  private static void created(Http.Response r, Customer customer, String service, List<Rented> rented,
+  private static void created(
+      Http.Response r,
+      Customer customer,
+      String service,
+      List<Rented> rented,
       Set<String> createdIds) {
     if (r.status() == 201) {
       JsonNode json = r.json();
       if (createdIds.add(json.get("id").asText())) {
-        rented.add(new Rented(customer, json.get("id").asText(), json.get("phone_number").asText(), service));
+        rented.add(
+            new Rented(
+                customer, json.get("id").asText(), json.get("phone_number").asText(), service));
       }
     }
   }
 
-  private static void sameOutcome(String what, Http.Response first, Http.Response replay,
+  private static void sameOutcome(
+      String what,
+      Http.Response first,
+      Http.Response replay,
       ConcurrentLinkedQueue<String> problems) {
-    if (first.status() == 201 && (replay.status() != 201 || !replay.json().get("id").equals(first.json().get("id")))) {
-      problems.add(what + ": first " + first.text() + ", replay " + replay.status() + " " + replay.text());
+    if (first.status() == 201
+        && (replay.status() != 201 || !replay.json().get("id").equals(first.json().get("id")))) {
+      problems.add(
+          what + ": first " + first.text() + ", replay " + replay.status() + " " + replay.text());
     }
   }
 

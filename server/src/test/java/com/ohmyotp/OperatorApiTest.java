@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.ohmyotp.sources.GatewayWebhook;
+import com.ohmyotp.support.Driver.Customer;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.TestServer;
-import com.ohmyotp.support.Driver.Customer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -30,15 +30,21 @@ class OperatorApiTest {
 
   @Test
   void accountsDepositsAndLedger() {
-    Http.Response created = server.admin("POST", "/api/admin/accounts",
-        "{\"email\":\"Ops@Example.com\",\"password\":\"correct horse battery\",\"balance\":2.5}");
+    Http.Response created =
+        server.admin(
+            "POST",
+            "/api/admin/accounts",
+            "{\"email\":\"Ops@Example.com\",\"password\":\"correct horse battery\",\"balance\":2.5}");
     assertThat(created.status()).isEqualTo(201);
     assertThat(created.json().get("email").asText()).isEqualTo("Ops@Example.com");
     String key = created.json().get("api_key").asText();
     long id = created.json().get("id").asLong();
 
-    Http.Response deposit = server.admin("POST", "/api/admin/accounts/" + id + "/deposits",
-        "{\"amount\":7.25,\"note\":\"wire 42\"}");
+    Http.Response deposit =
+        server.admin(
+            "POST",
+            "/api/admin/accounts/" + id + "/deposits",
+            "{\"amount\":7.25,\"note\":\"wire 42\"}");
     assertThat(deposit.status()).isEqualTo(201);
     assertThat(deposit.json().get("balance").toString()).isEqualTo("9.75");
     JsonNode balance = server.http.get("/api/v1/balance", key).json();
@@ -47,34 +53,71 @@ class OperatorApiTest {
     assertThat(balance.get("transactions").get(0).get("amount").toString()).isEqualTo("7.25");
     assertThat(balance.get("transactions").get(0).get("note").asText()).isEqualTo("wire 42");
 
-    assertThat(server.admin("POST", "/api/admin/accounts", "{\"email\":\"ops@example.com\"}").status()).isEqualTo(409);
-    assertThat(server.admin("POST", "/api/admin/accounts", "{\"email\":\"not-an-email\"}").status()).isEqualTo(400);
-    assertThat(server.admin("POST", "/api/admin/accounts/999999/deposits", "{\"amount\":1}").status()).isEqualTo(404);
-    String hash = server.app.database().read(h -> h.createQuery("SELECT password_hash FROM accounts WHERE id = :id")
-        .bind("id", id).mapTo(String.class).one());
+    assertThat(
+            server.admin("POST", "/api/admin/accounts", "{\"email\":\"ops@example.com\"}").status())
+        .isEqualTo(409);
+    assertThat(server.admin("POST", "/api/admin/accounts", "{\"email\":\"not-an-email\"}").status())
+        .isEqualTo(400);
+    assertThat(
+            server.admin("POST", "/api/admin/accounts/999999/deposits", "{\"amount\":1}").status())
+        .isEqualTo(404);
+    String hash =
+        server
+            .app
+            .database()
+            .read(
+                h ->
+                    h.createQuery("SELECT password_hash FROM accounts WHERE id = :id")
+                        .bind("id", id)
+                        .mapTo(String.class)
+                        .one());
     assertThat(hash).startsWith("$argon2id$").doesNotContain("correct horse");
-    long plainKeys = server.app.database().read(h -> h.createQuery(
-        "SELECT COUNT(*) FROM api_keys WHERE key_hash = :k").bind("k", key).mapTo(Long.class).one());
+    long plainKeys =
+        server
+            .app
+            .database()
+            .read(
+                h ->
+                    h.createQuery("SELECT COUNT(*) FROM api_keys WHERE key_hash = :k")
+                        .bind("k", key)
+                        .mapTo(Long.class)
+                        .one());
     assertThat(plainKeys).isZero();
   }
 
   @Test
   void servicesCreateAndPatch() {
-    Http.Response created = server.admin("POST", "/api/admin/services",
-        "{\"name\":\"Bolt\",\"category\":\"Transport\",\"price\":0.55,\"duration_seconds\":900,\"source\":\"gateway\"}");
+    Http.Response created =
+        server.admin(
+            "POST",
+            "/api/admin/services",
+            "{\"name\":\"Bolt\",\"category\":\"Transport\",\"price\":0.55,\"duration_seconds\":900,\"source\":\"gateway\"}");
     assertThat(created.status()).as(created.text()).isEqualTo(201);
     assertThat(created.json().get("id").asText()).startsWith("AppID-");
     assertThat(created.json().get("duration_seconds").asInt()).isEqualTo(900);
     String id = created.json().get("id").asText();
 
-    assertThat(server.admin("POST", "/api/admin/services",
-        "{\"name\":\"bolt\",\"category\":\"X\",\"price\":1}").status()).isEqualTo(409);
-    assertThat(server.admin("POST", "/api/admin/services",
-        "{\"name\":\"Other\",\"category\":\"X\",\"price\":1,\"source\":\"nowhere\"}").status()).isEqualTo(400);
+    assertThat(
+            server
+                .admin(
+                    "POST",
+                    "/api/admin/services",
+                    "{\"name\":\"bolt\",\"category\":\"X\",\"price\":1}")
+                .status())
+        .isEqualTo(409);
+    assertThat(
+            server
+                .admin(
+                    "POST",
+                    "/api/admin/services",
+                    "{\"name\":\"Other\",\"category\":\"X\",\"price\":1,\"source\":\"nowhere\"}")
+                .status())
+        .isEqualTo(400);
 
     Customer c = server.customer("1");
     assertThat(listedPrice(c, "Bolt")).isEqualTo("0.55");
-    Http.Response patched = server.admin("PATCH", "/api/admin/services/" + id, "{\"price\":0.6,\"enabled\":false}");
+    Http.Response patched =
+        server.admin("PATCH", "/api/admin/services/" + id, "{\"price\":0.6,\"enabled\":false}");
     assertThat(patched.status()).isEqualTo(200);
     assertThat(patched.json().get("price").toString()).isEqualTo("0.6");
     // The node that made a change lists it at once.
@@ -102,7 +145,11 @@ class OperatorApiTest {
 
   @Test
   void numberImportReportsDuplicatesAndInvalidRowsWithoutFailing() {
-    Http.Response r = server.admin("POST", "/api/admin/numbers", """
+    Http.Response r =
+        server.admin(
+            "POST",
+            "/api/admin/numbers",
+            """
         {"source": "gateway", "numbers": [
           {"phone_number": "3025550100"},
           {"phone_number": "+1 (302) 555-0100"},
@@ -114,36 +161,70 @@ class OperatorApiTest {
     assertThat(r.json().get("duplicates").asInt()).isEqualTo(1);
     assertThat(r.json().get("invalid").asInt()).isEqualTo(1);
     assertThat(r.json().get("results").get(1).get("status").asText()).isEqualTo("duplicate");
-    assertThat(server.admin("POST", "/api/admin/numbers", "{\"source\":\"mars\",\"numbers\":[]}").status()).isEqualTo(400);
-    assertThat(server.admin("DELETE", "/api/admin/numbers/3125550199", null).status()).isEqualTo(204);
-    assertThat(server.admin("DELETE", "/api/admin/numbers/3125550199", null).status()).isEqualTo(404);
+    assertThat(
+            server
+                .admin("POST", "/api/admin/numbers", "{\"source\":\"mars\",\"numbers\":[]}")
+                .status())
+        .isEqualTo(400);
+    assertThat(server.admin("DELETE", "/api/admin/numbers/3125550199", null).status())
+        .isEqualTo(204);
+    assertThat(server.admin("DELETE", "/api/admin/numbers/3125550199", null).status())
+        .isEqualTo(404);
   }
 
   @Test
   void gatewayWebhookChecksTheSignature() {
-    String body = "{\"to\":\"3025550177\",\"from\":\"Uber\",\"text\":\"code 1234\",\"received_at\":1776619718}";
+    String body =
+        "{\"to\":\"3025550177\",\"from\":\"Uber\",\"text\":\"code 1234\",\"received_at\":1776619718}";
     Http.Response unsigned = server.http.send("POST", "/api/v1/inbound/sms", null, body, Map.of());
     assertThat(unsigned.status()).isEqualTo(401);
     assertThat(unsigned.json().get("error").asText()).isEqualTo("invalid_signature");
-    Http.Response wrong = server.http.send("POST", "/api/v1/inbound/sms", null, body,
-        Map.of("X-Ohmyotp-Signature", "sha256=" + "0".repeat(64)));
+    Http.Response wrong =
+        server.http.send(
+            "POST",
+            "/api/v1/inbound/sms",
+            null,
+            body,
+            Map.of("X-Ohmyotp-Signature", "sha256=" + "0".repeat(64)));
     assertThat(wrong.status()).isEqualTo(401);
 
-    String signature = "sha256=" + GatewayWebhook.sign(TestServer.GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8),
-        body.getBytes(StandardCharsets.UTF_8));
-    Http.Response ok = server.http.send("POST", "/api/v1/inbound/sms", null, body, Map.of("X-Ohmyotp-Signature", signature));
+    String signature =
+        "sha256="
+            + GatewayWebhook.sign(
+                TestServer.GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8),
+                body.getBytes(StandardCharsets.UTF_8));
+    Http.Response ok =
+        server.http.send(
+            "POST", "/api/v1/inbound/sms", null, body, Map.of("X-Ohmyotp-Signature", signature));
     assertThat(ok.status()).isEqualTo(202);
     assertThat(ok.json().get("status").asText()).isEqualTo("accepted");
     assertThat(ok.json().get("rental_id").isNull()).isTrue();
-    JsonNode unmatched = server.admin("GET", "/api/admin/sms/unmatched?limit=10", null).json().get("messages").get(0);
+    JsonNode unmatched =
+        server
+            .admin("GET", "/api/admin/sms/unmatched?limit=10", null)
+            .json()
+            .get("messages")
+            .get(0);
     assertThat(unmatched.get("message").asText()).isEqualTo("code 1234");
     assertThat(unmatched.get("received_at").asLong()).isEqualTo(1776619718L);
 
     String missing = "{\"to\":\"3025550177\",\"from\":\"Uber\"}";
-    String missingSig = "sha256=" + GatewayWebhook.sign(TestServer.GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8),
-        missing.getBytes(StandardCharsets.UTF_8));
-    assertThat(server.http.send("POST", "/api/v1/inbound/sms", null, missing,
-        Map.of("X-Ohmyotp-Signature", missingSig)).status()).isEqualTo(400);
+    String missingSig =
+        "sha256="
+            + GatewayWebhook.sign(
+                TestServer.GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8),
+                missing.getBytes(StandardCharsets.UTF_8));
+    assertThat(
+            server
+                .http
+                .send(
+                    "POST",
+                    "/api/v1/inbound/sms",
+                    null,
+                    missing,
+                    Map.of("X-Ohmyotp-Signature", missingSig))
+                .status())
+        .isEqualTo(400);
   }
 
   @Test
@@ -152,14 +233,17 @@ class OperatorApiTest {
     assertThat(server.http.get("/readyz", null).json().get("status").asText()).isEqualTo("ready");
     Http.Response metrics = server.http.get("/metrics", null);
     assertThat(metrics.status()).isEqualTo(200);
-    assertThat(metrics.text()).contains("http_server_requests_seconds_count", "hikaricp_connections");
+    assertThat(metrics.text())
+        .contains("http_server_requests_seconds_count", "hikaricp_connections");
     // Each route under its own template, with the buckets of a histogram.
-    assertThat(metrics.text()).contains(
-        "http_server_requests_seconds_count{method=\"GET\",route=\"/healthz\",status=\"200\"}",
-        "http_server_requests_seconds_bucket{method=\"GET\",route=\"/readyz\",status=\"200\",le=\"0.001\"}");
+    assertThat(metrics.text())
+        .contains(
+            "http_server_requests_seconds_count{method=\"GET\",route=\"/healthz\",status=\"200\"}",
+            "http_server_requests_seconds_bucket{method=\"GET\",route=\"/readyz\",status=\"200\",le=\"0.001\"}");
     server.http.get("/no-such-page", null);
     assertThat(server.http.get("/metrics", null).text())
-        .contains("http_server_requests_seconds_count{method=\"GET\",route=\"unmatched\",status=\"404\"}");
+        .contains(
+            "http_server_requests_seconds_count{method=\"GET\",route=\"unmatched\",status=\"404\"}");
     Http.Response stats = server.admin("GET", "/api/admin/stats", null);
     assertThat(stats.status()).isEqualTo(200);
     assertThat(stats.json().has("rentals_holding_numbers")).isTrue();

@@ -23,15 +23,16 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 /**
- * A full run of a real server process (generated operator token and gateway secret, accounts,
- * keys, a website sign-in, a signed webhook), then every secret it handled is looked for in its
- * whole log output at DEBUG level and in a dump of its database file. None may be there.
- * Security headers are checked on every kind of response along the way.
+ * A full run of a real server process (generated operator token and gateway secret, accounts, keys,
+ * a website sign-in, a signed webhook), then every secret it handled is looked for in its whole log
+ * output at DEBUG level and in a dump of its database file. None may be there. Security headers are
+ * checked on every kind of response along the way.
  */
 class SecretsTest {
 
   @Test
-  void noSecretIsLoggedOrStoredInTheClearAndEveryResponseCarriesTheSecurityHeaders() throws Exception {
+  void noSecretIsLoggedOrStoredInTheClearAndEveryResponseCarriesTheSecurityHeaders()
+      throws Exception {
     Path data = Files.createTempDirectory("ohmyotp-secrets-");
     Map<String, String> settings = new HashMap<>(NodeProcess.testSettings());
     settings.remove("OHMYOTP_ADMIN_TOKEN");
@@ -49,33 +50,67 @@ class SecretsTest {
       String gateway = Files.readString(data.resolve("gateway-secret")).trim();
       secrets.add(admin);
       secrets.add(gateway);
-      assertThat(Files.getPosixFilePermissions(data.resolve("admin-token")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+      assertThat(Files.getPosixFilePermissions(data.resolve("admin-token")).toString())
+          .isEqualTo("[OWNER_READ, OWNER_WRITE]");
 
       Http http = node.http;
       String password = "a very secret password 42";
       secrets.add(password);
-      Http.Response account = http.send("POST", "/api/admin/accounts", admin,
-          "{\"email\":\"secret@example.com\",\"password\":\"" + password + "\",\"balance\":5}", Map.of());
+      Http.Response account =
+          http.send(
+              "POST",
+              "/api/admin/accounts",
+              admin,
+              "{\"email\":\"secret@example.com\",\"password\":\"" + password + "\",\"balance\":5}",
+              Map.of());
       responses.add(account);
       String key = account.json().get("api_key").asText();
       secrets.add(key);
-      Http.Response second = http.send("POST", "/api/admin/accounts/" + account.json().get("id").asLong() + "/api-keys",
-          admin, "{\"name\":\"second\"}", Map.of());
+      Http.Response second =
+          http.send(
+              "POST",
+              "/api/admin/accounts/" + account.json().get("id").asLong() + "/api-keys",
+              admin,
+              "{\"name\":\"second\"}",
+              Map.of());
       secrets.add(second.json().get("api_key").asText());
-      responses.add(http.send("POST", "/api/admin/services", admin,
-          "{\"name\":\"Uber\",\"category\":\"Food\",\"price\":0.4,\"source\":\"gateway\"}", Map.of()));
-      responses.add(http.send("POST", "/api/admin/numbers", admin,
-          "{\"source\":\"gateway\",\"numbers\":[{\"phone_number\":\"2125550100\"}]}", Map.of()));
+      responses.add(
+          http.send(
+              "POST",
+              "/api/admin/services",
+              admin,
+              "{\"name\":\"Uber\",\"category\":\"Food\",\"price\":0.4,\"source\":\"gateway\"}",
+              Map.of()));
+      responses.add(
+          http.send(
+              "POST",
+              "/api/admin/numbers",
+              admin,
+              "{\"source\":\"gateway\",\"numbers\":[{\"phone_number\":\"2125550100\"}]}",
+              Map.of()));
       responses.add(http.post("/api/v1/rentals", key, "{\"service_id\":\"Uber\"}"));
       String body = "{\"to\":\"2125550100\",\"from\":\"Uber\",\"text\":\"Your code is 4821\"}";
-      responses.add(http.send("POST", "/api/v1/inbound/sms", null, body, Map.of("X-Ohmyotp-Signature",
-          "sha256=" + GatewayWebhook.sign(gateway.getBytes(StandardCharsets.UTF_8), body.getBytes(StandardCharsets.UTF_8)))));
+      responses.add(
+          http.send(
+              "POST",
+              "/api/v1/inbound/sms",
+              null,
+              body,
+              Map.of(
+                  "X-Ohmyotp-Signature",
+                  "sha256="
+                      + GatewayWebhook.sign(
+                          gateway.getBytes(StandardCharsets.UTF_8),
+                          body.getBytes(StandardCharsets.UTF_8)))));
       responses.add(http.get("/api/v1/balance", key));
       responses.add(http.get("/api/v1/balance", "omo_live_" + "B".repeat(40)));
       responses.add(http.get("/api/v1/nothing", key));
       responses.add(http.send("DELETE", "/api/v1/services", key, null, Map.of()));
-      responses.add(http.sendBytes("POST", "/api/v1/rentals", key, new byte[2 * 1024 * 1024], Map.of()));
-      responses.add(http.send("GET", "/api/v1/balance", key, null, Map.of("X-Filler", "a".repeat(64 * 1024))));
+      responses.add(
+          http.sendBytes("POST", "/api/v1/rentals", key, new byte[2 * 1024 * 1024], Map.of()));
+      responses.add(
+          http.send(
+              "GET", "/api/v1/balance", key, null, Map.of("X-Filler", "a".repeat(64 * 1024))));
       responses.add(http.get("/api/v1/services/Ub%00er", key));
       responses.add(http.get("/healthz", null));
       responses.add(http.get("/assets/app.css", null));
@@ -85,12 +120,22 @@ class SecretsTest {
       CookieManager cookies = new CookieManager();
       HttpClient browser = HttpClient.newBuilder().cookieHandler(cookies).build();
       String base = "http://127.0.0.1:" + node.port;
-      browser.send(HttpRequest.newBuilder(URI.create(base + "/login")).build(), HttpResponse.BodyHandlers.ofString());
+      browser.send(
+          HttpRequest.newBuilder(URI.create(base + "/login")).build(),
+          HttpResponse.BodyHandlers.ofString());
       String csrf = cookie(cookies, "ohmyotp_csrf");
-      HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(URI.create(base + "/login"))
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString("_csrf=" + csrf + "&email=secret%40example.com&password="
-              + URLEncoder.encode(password, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> signedIn =
+          browser.send(
+              HttpRequest.newBuilder(URI.create(base + "/login"))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "_csrf="
+                              + csrf
+                              + "&email=secret%40example.com&password="
+                              + URLEncoder.encode(password, StandardCharsets.UTF_8)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(signedIn.statusCode()).isEqualTo(303);
       secrets.add(cookie(cookies, "ohmyotp_session"));
     } finally {
@@ -104,7 +149,9 @@ class SecretsTest {
     }
 
     // The database file, dumped whole, holds none of them either.
-    Jdbi h2 = Jdbi.create("jdbc:h2:file:" + data.resolve("ohmyotp") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE");
+    Jdbi h2 =
+        Jdbi.create(
+            "jdbc:h2:file:" + data.resolve("ohmyotp") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE");
     List<String> script = h2.withHandle(h -> h.createQuery("SCRIPT").mapTo(String.class).list());
     String dump = String.join("\n", script);
     assertThat(dump).contains("argon2id").contains("api_keys");
@@ -113,17 +160,24 @@ class SecretsTest {
     }
 
     for (Http.Response r : responses) {
-      assertThat(r.header("X-Content-Type-Options")).as(r.status() + " " + r.text()).isEqualTo("nosniff");
+      assertThat(r.header("X-Content-Type-Options"))
+          .as(r.status() + " " + r.text())
+          .isEqualTo("nosniff");
       assertThat(r.header("X-Frame-Options")).as(r.status() + " " + r.text()).isEqualTo("DENY");
       assertThat(r.header("Referrer-Policy")).isEqualTo("no-referrer");
       assertThat(r.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
       assertThat(r.header("X-Request-Id")).isNotBlank();
     }
-    assertThat(responses).extracting(Http.Response::status).contains(200, 201, 202, 401, 404, 405, 413, 431, 400);
+    assertThat(responses)
+        .extracting(Http.Response::status)
+        .contains(200, 201, 202, 401, 404, 405, 413, 431, 400);
   }
 
   private static String cookie(CookieManager cookies, String name) {
-    return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
-        .map(HttpCookie::getValue).findFirst().orElseThrow();
+    return cookies.getCookieStore().getCookies().stream()
+        .filter(c -> c.getName().equals(name))
+        .map(HttpCookie::getValue)
+        .findFirst()
+        .orElseThrow();
   }
 }

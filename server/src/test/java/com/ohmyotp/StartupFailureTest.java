@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * An operator's mistakes at start-up (a wrong database URL, a database that is not there) end
- * the process with one line saying what is wrong and an exit code a supervisor can act on, not
- * a stack trace. Each case starts the real {@code Main} in a process of its own.
+ * An operator's mistakes at start-up (a wrong database URL, a database that is not there) end the
+ * process with one line saying what is wrong and an exit code a supervisor can act on, not a stack
+ * trace. Each case starts the real {@code Main} in a process of its own.
  */
 class StartupFailureTest {
 
@@ -25,8 +25,14 @@ class StartupFailureTest {
   private static void assertOneLine(NodeProcess.Exit exit, int code, String message) {
     assertThat(exit.code()).as(exit.output()).isEqualTo(code);
     assertThat(exit.output().lines().filter(l -> l.startsWith("ohmyotp: ")))
-        .as(exit.output()).singleElement().asString().contains(message);
-    assertThat(exit.output()).as("no stack trace").doesNotContain("\tat ").doesNotContain("Exception");
+        .as(exit.output())
+        .singleElement()
+        .asString()
+        .contains(message);
+    assertThat(exit.output())
+        .as("no stack trace")
+        .doesNotContain("\tat ")
+        .doesNotContain("Exception");
   }
 
   @Test
@@ -38,8 +44,12 @@ class StartupFailureTest {
 
   @Test
   void anUnreachableDatabaseExits3WithoutShowingThePassword() {
-    NodeProcess.Exit exit = start("jdbc:postgresql://127.0.0.1:1/ohmyotp?user=postgres&password=hunter2");
-    assertOneLine(exit, 3, "cannot open the database at jdbc:postgresql://127.0.0.1:1/ohmyotp?user=postgres&password=***");
+    NodeProcess.Exit exit =
+        start("jdbc:postgresql://127.0.0.1:1/ohmyotp?user=postgres&password=hunter2");
+    assertOneLine(
+        exit,
+        3,
+        "cannot open the database at jdbc:postgresql://127.0.0.1:1/ohmyotp?user=postgres&password=***");
     assertThat(exit.output()).doesNotContain("hunter2");
   }
 
@@ -48,9 +58,13 @@ class StartupFailureTest {
   void aMissingDatabaseOrRoleExits3() {
     String base = TestDatabase.postgresUrl().orElseThrow();
     String server = base.substring(0, base.lastIndexOf('/'));
-    assertOneLine(start(server + "/ohmyotp_no_such_database?user=postgres"), 3,
+    assertOneLine(
+        start(server + "/ohmyotp_no_such_database?user=postgres"),
+        3,
         "database \"ohmyotp_no_such_database\" does not exist");
-    assertOneLine(start(server + "/postgres?user=ohmyotp_no_such_role"), 3,
+    assertOneLine(
+        start(server + "/postgres?user=ohmyotp_no_such_role"),
+        3,
         "role \"ohmyotp_no_such_role\" does not exist");
   }
 }

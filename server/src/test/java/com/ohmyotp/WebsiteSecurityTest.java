@@ -23,7 +23,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The website's defences, checked at the HTTP level: CSRF, cookies, headers, guessing, sessions. */
+/**
+ * The website's defences, checked at the HTTP level: CSRF, cookies, headers, guessing, sessions.
+ */
 class WebsiteSecurityTest {
 
   static TestServer server;
@@ -41,8 +43,11 @@ class WebsiteSecurityTest {
   /** A browser-like client: keeps its cookies, does not follow redirects. */
   static final class Visitor {
     final CookieManager cookies = new CookieManager();
-    final HttpClient client = HttpClient.newBuilder().cookieHandler(cookies)
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    final HttpClient client =
+        HttpClient.newBuilder()
+            .cookieHandler(cookies)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
 
     HttpResponse<String> get(String path, String... headers) throws Exception {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.base + path)).GET();
@@ -52,18 +57,26 @@ class WebsiteSecurityTest {
       return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpResponse<String> post(String path, Map<String, String> form) throws IOException, InterruptedException {
-      String body = form.entrySet().stream()
-          .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-          .collect(Collectors.joining("&"));
-      return client.send(HttpRequest.newBuilder(URI.create(server.base + path))
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> post(String path, Map<String, String> form)
+        throws IOException, InterruptedException {
+      String body =
+          form.entrySet().stream()
+              .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+              .collect(Collectors.joining("&"));
+      return client.send(
+          HttpRequest.newBuilder(URI.create(server.base + path))
+              .header("Content-Type", "application/x-www-form-urlencoded")
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
     }
 
     String cookie(String name) {
-      return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
-          .map(HttpCookie::getValue).findFirst().orElse(null);
+      return cookies.getCookieStore().getCookies().stream()
+          .filter(c -> c.getName().equals(name))
+          .map(HttpCookie::getValue)
+          .findFirst()
+          .orElse(null);
     }
 
     /** Loads the sign-in page for its CSRF cookie; returns the token. */
@@ -73,7 +86,9 @@ class WebsiteSecurityTest {
     }
 
     HttpResponse<String> signUp(String email, String password) throws Exception {
-      return post("/signup", form("_csrf", csrf(), "email", email, "password", password, "password_again", password));
+      return post(
+          "/signup",
+          form("_csrf", csrf(), "email", email, "password", password, "password_again", password));
     }
 
     HttpResponse<String> signIn(String email, String password) throws Exception {
@@ -103,20 +118,38 @@ class WebsiteSecurityTest {
     HttpResponse<String> login = v.get("/login");
     assertThat(login.statusCode()).isEqualTo(200);
     String csp = login.headers().firstValue("Content-Security-Policy").orElseThrow();
-    assertThat(csp).contains("script-src 'self'").contains("frame-ancestors 'none'").doesNotContain("unsafe");
+    assertThat(csp)
+        .contains("script-src 'self'")
+        .contains("frame-ancestors 'none'")
+        .doesNotContain("unsafe");
     assertThat(login.headers().firstValue("X-Frame-Options")).contains("DENY");
-    assertThat(login.body()).doesNotContain("<script>").doesNotContain(" onclick=").doesNotContain("style=\"");
+    assertThat(login.body())
+        .doesNotContain("<script>")
+        .doesNotContain(" onclick=")
+        .doesNotContain("style=\"");
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"GET /dashboard", "GET /dashboard/rentals",
-      "POST /dashboard/rent", "POST /dashboard/rentals/x/cancel", "POST /dashboard/rerent", "GET /history",
-      "GET /transactions", "GET /settings/keys", "POST /settings/keys", "POST /settings/keys/1/revoke", "GET /docs"})
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "GET /dashboard",
+        "GET /dashboard/rentals",
+        "POST /dashboard/rent",
+        "POST /dashboard/rentals/x/cancel",
+        "POST /dashboard/rerent",
+        "GET /history",
+        "GET /transactions",
+        "GET /settings/keys",
+        "POST /settings/keys",
+        "POST /settings/keys/1/revoke",
+        "GET /docs"
+      })
   void everyPageAndActionNeedsASession(String route) throws Exception {
     String[] parts = route.split(" ");
     Visitor v = new Visitor();
     String csrf = v.csrf();
-    HttpResponse<String> r = parts[0].equals("GET") ? v.get(parts[1]) : v.post(parts[1], form("_csrf", csrf));
+    HttpResponse<String> r =
+        parts[0].equals("GET") ? v.get(parts[1]) : v.post(parts[1], form("_csrf", csrf));
     assertThat(r.statusCode()).as(route).isEqualTo(303);
     assertThat(r.headers().firstValue("Location")).contains("/login");
     // An API key is not a session.
@@ -129,12 +162,42 @@ class WebsiteSecurityTest {
   void formsWithoutTheCsrfTokenAreRefusedAndChangeNothing() throws Exception {
     Visitor v = new Visitor();
     String email = email();
-    assertThat(v.post("/signup", form("email", email, "password", "long enough pw", "password_again", "long enough pw"))
-        .statusCode()).isEqualTo(403);
-    assertThat(v.post("/signup", form("_csrf", "forged-token-forged-token-forged", "email", email,
-        "password", "long enough pw", "password_again", "long enough pw")).statusCode()).isEqualTo(403);
-    long accounts = server.app.database().read(h -> h.createQuery("SELECT COUNT(*) FROM accounts WHERE email_key = :e")
-        .bind("e", email).mapTo(Long.class).one());
+    assertThat(
+            v.post(
+                    "/signup",
+                    form(
+                        "email",
+                        email,
+                        "password",
+                        "long enough pw",
+                        "password_again",
+                        "long enough pw"))
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(
+            v.post(
+                    "/signup",
+                    form(
+                        "_csrf",
+                        "forged-token-forged-token-forged",
+                        "email",
+                        email,
+                        "password",
+                        "long enough pw",
+                        "password_again",
+                        "long enough pw"))
+                .statusCode())
+        .isEqualTo(403);
+    long accounts =
+        server
+            .app
+            .database()
+            .read(
+                h ->
+                    h.createQuery("SELECT COUNT(*) FROM accounts WHERE email_key = :e")
+                        .bind("e", email)
+                        .mapTo(Long.class)
+                        .one());
     assertThat(accounts).isZero();
 
     assertThat(v.signUp(email, "long enough pw").statusCode()).isEqualTo(303);
@@ -147,16 +210,29 @@ class WebsiteSecurityTest {
   void cookiesAreHttpOnlyAndSameSiteAndSecureBehindTls() throws Exception {
     Visitor v = new Visitor();
     List<String> plain = v.get("/login").headers().allValues("Set-Cookie");
-    assertThat(plain).anySatisfy(c -> assertThat(c).startsWith("ohmyotp_csrf=").contains("HttpOnly")
-        .containsIgnoringCase("SameSite=Strict").doesNotContain("Secure"));
+    assertThat(plain)
+        .anySatisfy(
+            c ->
+                assertThat(c)
+                    .startsWith("ohmyotp_csrf=")
+                    .contains("HttpOnly")
+                    .containsIgnoringCase("SameSite=Strict")
+                    .doesNotContain("Secure"));
 
     Visitor tls = new Visitor();
-    List<String> secure = tls.get("/login", "X-Forwarded-Proto", "https").headers().allValues("Set-Cookie");
-    assertThat(secure).anySatisfy(c -> assertThat(c).startsWith("ohmyotp_csrf=").contains("Secure"));
+    List<String> secure =
+        tls.get("/login", "X-Forwarded-Proto", "https").headers().allValues("Set-Cookie");
+    assertThat(secure)
+        .anySatisfy(c -> assertThat(c).startsWith("ohmyotp_csrf=").contains("Secure"));
 
     HttpResponse<String> signedUp = v.signUp(email(), "long enough pw");
-    assertThat(signedUp.headers().allValues("Set-Cookie")).anySatisfy(c -> assertThat(c)
-        .startsWith("ohmyotp_session=").contains("HttpOnly").containsIgnoringCase("SameSite=Lax"));
+    assertThat(signedUp.headers().allValues("Set-Cookie"))
+        .anySatisfy(
+            c ->
+                assertThat(c)
+                    .startsWith("ohmyotp_session=")
+                    .contains("HttpOnly")
+                    .containsIgnoringCase("SameSite=Lax"));
   }
 
   @Test
@@ -164,17 +240,31 @@ class WebsiteSecurityTest {
     Visitor v = new Visitor();
     v.signUp(email(), "long enough pw");
     String token = v.cookie("ohmyotp_session");
-    String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-        .digest(token.getBytes(StandardCharsets.US_ASCII)));
-    List<String> stored = server.app.database().read(h -> h.createQuery("SELECT token_hash FROM web_sessions")
-        .mapTo(String.class).list());
+    String hash =
+        HexFormat.of()
+            .formatHex(
+                MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.US_ASCII)));
+    List<String> stored =
+        server
+            .app
+            .database()
+            .read(
+                h ->
+                    h.createQuery("SELECT token_hash FROM web_sessions")
+                        .mapTo(String.class)
+                        .list());
     assertThat(stored).contains(hash).doesNotContain(token);
 
     assertThat(v.get("/dashboard").statusCode()).isEqualTo(200);
-    assertThat(v.post("/logout", form("_csrf", v.cookie("ohmyotp_csrf"))).statusCode()).isEqualTo(303);
+    assertThat(v.post("/logout", form("_csrf", v.cookie("ohmyotp_csrf"))).statusCode())
+        .isEqualTo(303);
     // The old cookie, replayed by someone who copied it, opens nothing.
     Visitor thief = new Visitor();
-    thief.cookies.getCookieStore().add(URI.create(server.base), new HttpCookie("ohmyotp_session", token));
+    thief
+        .cookies
+        .getCookieStore()
+        .add(URI.create(server.base), new HttpCookie("ohmyotp_session", token));
     assertThat(thief.get("/dashboard").statusCode()).isEqualTo(303);
   }
 
@@ -218,10 +308,18 @@ class WebsiteSecurityTest {
 
     Visitor v = new Visitor();
     v.signUp(email(), "long enough pw");
-    HttpResponse<String> attempt = v.post("/dashboard/rentals/" + rentalId + "/cancel", form("_csrf", v.cookie("ohmyotp_csrf")));
+    HttpResponse<String> attempt =
+        v.post(
+            "/dashboard/rentals/" + rentalId + "/cancel", form("_csrf", v.cookie("ohmyotp_csrf")));
     assertThat(attempt.statusCode()).as(attempt.body()).isEqualTo(403);
     assertThat(attempt.body()).contains("belongs to another account");
-    assertThat(server.http.get("/api/v1/rentals/" + rentalId, other.key()).json().get("status").asText())
+    assertThat(
+            server
+                .http
+                .get("/api/v1/rentals/" + rentalId, other.key())
+                .json()
+                .get("status")
+                .asText())
         .isEqualTo("active");
     assertThat(server.balance(other)).isEqualByComparingTo("1.6");
   }

@@ -19,8 +19,8 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 
 /**
- * The website in a real headless Chromium against the real server: the same account through
- * the page and through the API, codes arriving without a reload, hostile SMS text shown as text.
+ * The website in a real headless Chromium against the real server: the same account through the
+ * page and through the API, codes arriving without a reload, hostile SMS text shown as text.
  */
 class WebsiteTest {
 
@@ -68,9 +68,19 @@ class WebsiteTest {
     find("#password_again").sendKeys("correct horse battery");
     find("form[action='/signup'] button").click();
     browser.await(10, d -> d.getCurrentUrl().endsWith("/dashboard"));
-    long id = server.app.database().read(h -> h.createQuery("SELECT id FROM accounts WHERE email_key = :e")
-        .bind("e", email).mapTo(Long.class).one());
-    Http.Response deposit = server.admin("POST", "/api/admin/accounts/" + id + "/deposits", "{\"amount\":" + amount + "}");
+    long id =
+        server
+            .app
+            .database()
+            .read(
+                h ->
+                    h.createQuery("SELECT id FROM accounts WHERE email_key = :e")
+                        .bind("e", email)
+                        .mapTo(Long.class)
+                        .one());
+    Http.Response deposit =
+        server.admin(
+            "POST", "/api/admin/accounts/" + id + "/deposits", "{\"amount\":" + amount + "}");
     assertThat(deposit.status()).as(deposit.text()).isEqualTo(201);
     return id;
   }
@@ -100,30 +110,54 @@ class WebsiteTest {
     JsonNode toCancel = rentThroughTheApi(key);
     go("/dashboard");
     String page = find("#active").getText();
-    assertThat(page).contains(withCode.get("phone_number").asText()).contains(toCancel.get("phone_number").asText());
+    assertThat(page)
+        .contains(withCode.get("phone_number").asText())
+        .contains(toCancel.get("phone_number").asText());
     assertThat(find("#balance").getText()).isEqualTo("4.20");
 
     // Marks this page load: a reload would lose it.
     browser.driver.executeScript("window.__sameLoad = 42;");
     String text = "Your Uber code is 739201. Never share this code.";
-    assertThat(server.inboundSms(withCode.get("phone_number").asText(), "Uber", text).status()).isEqualTo(202);
-    String shown = browser.await(15, d ->
-        d.findElements(By.cssSelector("#rental-" + withCode.get("id").asText() + " .code")).stream()
-            .map(WebElement::getText).filter(t -> !t.isEmpty()).findFirst().orElse(null));
+    assertThat(server.inboundSms(withCode.get("phone_number").asText(), "Uber", text).status())
+        .isEqualTo(202);
+    String shown =
+        browser.await(
+            15,
+            d ->
+                d
+                    .findElements(
+                        By.cssSelector("#rental-" + withCode.get("id").asText() + " .code"))
+                    .stream()
+                    .map(WebElement::getText)
+                    .filter(t -> !t.isEmpty())
+                    .findFirst()
+                    .orElse(null));
     assertThat(shown).isEqualTo("739201");
     assertThat(browser.driver.executeScript("return window.__sameLoad;")).isEqualTo(42L);
-    assertThat(find("#rental-" + withCode.get("id").asText() + " .message").getText()).contains(text);
+    assertThat(find("#rental-" + withCode.get("id").asText() + " .message").getText())
+        .contains(text);
     screenshot("dashboard");
 
     find("#rental-" + toCancel.get("id").asText() + " form.cancel button").click();
     browser.await(10, d -> d.findElement(By.cssSelector(".notice")).getText().contains("refunded"));
     assertThat(find("#balance").getText()).isEqualTo("4.60");
-    assertThat(server.http.get("/api/v1/rentals/" + toCancel.get("id").asText(), key).json().get("status").asText())
+    assertThat(
+            server
+                .http
+                .get("/api/v1/rentals/" + toCancel.get("id").asText(), key)
+                .json()
+                .get("status")
+                .asText())
         .isEqualTo("cancelled");
-    assertThat(server.http.get("/api/v1/balance", key).json().get("balance").decimalValue()).isEqualByComparingTo("4.6");
+    assertThat(server.http.get("/api/v1/balance", key).json().get("balance").decimalValue())
+        .isEqualByComparingTo("4.6");
 
     go("/transactions");
-    assertThat(find("table").getText()).contains("rental charge").contains("refund").contains("deposit").contains("+0.40");
+    assertThat(find("table").getText())
+        .contains("rental charge")
+        .contains("refund")
+        .contains("deposit")
+        .contains("+0.40");
   }
 
   @Test
@@ -133,14 +167,16 @@ class WebsiteTest {
     go("/dashboard");
     find("#service").sendKeys(uber);
     find("form.rent button").click();
-    browser.await(10, d -> d.findElement(By.cssSelector(".notice")).getText().contains("Number rented"));
+    browser.await(
+        10, d -> d.findElement(By.cssSelector(".notice")).getText().contains("Number rented"));
     String phone = find("#active .number").getText();
 
     JsonNode active = server.http.get("/api/v1/rentals/active", key).json();
     assertThat(active.get("total").asInt()).isEqualTo(1);
     assertThat(active.get("rentals").get(0).get("phone_number").asText()).isEqualTo(phone);
     assertThat(active.get("rentals").get(0).get("service_id").asText()).isEqualTo(uber);
-    assertThat(server.http.get("/api/v1/balance", key).json().get("balance").decimalValue()).isEqualByComparingTo("1.6");
+    assertThat(server.http.get("/api/v1/balance", key).json().get("balance").decimalValue())
+        .isEqualByComparingTo("1.6");
 
     go("/history");
     assertThat(find("table").getText()).contains(phone).contains("active");
@@ -152,7 +188,11 @@ class WebsiteTest {
     String key = createKeyInSettings("history");
     JsonNode first = rentThroughTheApi(key);
     JsonNode other = rentThroughTheApi(key);
-    assertThat(server.http.post("/api/v1/rentals/" + first.get("id").asText() + "/cancel", key, null).status())
+    assertThat(
+            server
+                .http
+                .post("/api/v1/rentals/" + first.get("id").asText() + "/cancel", key, null)
+                .status())
         .isEqualTo(200);
 
     go("/history");
@@ -160,14 +200,20 @@ class WebsiteTest {
     find("form.filters button").click();
     browser.await(10, d -> d.getCurrentUrl().contains("status=cancelled"));
     String table = find("table").getText();
-    assertThat(table).contains(first.get("phone_number").asText()).doesNotContain(other.get("phone_number").asText());
+    assertThat(table)
+        .contains(first.get("phone_number").asText())
+        .doesNotContain(other.get("phone_number").asText());
 
     find("form[action='/dashboard/rerent'] button").click();
-    browser.await(10, d -> d.findElement(By.cssSelector(".notice")).getText().contains("Number rented"));
+    browser.await(
+        10, d -> d.findElement(By.cssSelector(".notice")).getText().contains("Number rented"));
     JsonNode active = server.http.get("/api/v1/rentals/active", key).json();
     assertThat(active.get("total").asInt()).isEqualTo(2);
-    assertThat(active.findValuesAsText("phone_number")).contains(first.get("phone_number").asText());
-    assertThat(active.get("rentals").findValues("rerent").stream().filter(JsonNode::asBoolean).count()).isEqualTo(1);
+    assertThat(active.findValuesAsText("phone_number"))
+        .contains(first.get("phone_number").asText());
+    assertThat(
+            active.get("rentals").findValues("rerent").stream().filter(JsonNode::asBoolean).count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -176,22 +222,36 @@ class WebsiteTest {
     String key = createKeyInSettings("xss");
     JsonNode rental = rentThroughTheApi(key);
     go("/dashboard");
-    String hostile = "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\"> Code 4821";
-    assertThat(server.inboundSms(rental.get("phone_number").asText(), "<b>Evil</b>", hostile).status()).isEqualTo(202);
+    String hostile =
+        "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\"> Code 4821";
+    assertThat(
+            server.inboundSms(rental.get("phone_number").asText(), "<b>Evil</b>", hostile).status())
+        .isEqualTo(202);
 
     String selector = "#rental-" + rental.get("id").asText() + " .message .text";
-    String text = browser.await(15, d -> d.findElements(By.cssSelector(selector)).stream()
-        .map(WebElement::getText).findFirst().orElse(null));
+    String text =
+        browser.await(
+            15,
+            d ->
+                d.findElements(By.cssSelector(selector)).stream()
+                    .map(WebElement::getText)
+                    .findFirst()
+                    .orElse(null));
     assertThat(text).isEqualTo(hostile);
-    assertThat(find("#rental-" + rental.get("id").asText() + " .sender").getText()).isEqualTo("<b>Evil</b>:");
-    assertThat(browser.driver.findElements(By.cssSelector("#active img, #active script, #active b"))).isEmpty();
+    assertThat(find("#rental-" + rental.get("id").asText() + " .sender").getText())
+        .isEqualTo("<b>Evil</b>:");
+    assertThat(
+            browser.driver.findElements(By.cssSelector("#active img, #active script, #active b")))
+        .isEmpty();
     // And after a full load, not only after an htmx swap.
     browser.driver.navigate().refresh();
     assertThat(find(selector).getText()).isEqualTo(hostile);
-    assertThat(browser.driver.executeScript("return window.__pwned === undefined;")).isEqualTo(true);
+    assertThat(browser.driver.executeScript("return window.__pwned === undefined;"))
+        .isEqualTo(true);
     go("/history");
     assertThat(find("table").getText()).contains("<script>");
-    assertThat(browser.driver.executeScript("return window.__pwned === undefined;")).isEqualTo(true);
+    assertThat(browser.driver.executeScript("return window.__pwned === undefined;"))
+        .isEqualTo(true);
   }
 
   @Test
@@ -201,7 +261,8 @@ class WebsiteTest {
     assertThat(server.http.get("/api/v1/balance", key).status()).isEqualTo(200);
     go("/settings/keys");
     find("button[aria-label='Revoke temporary']").click();
-    browser.await(10, d -> d.findElement(By.cssSelector("tr.revoked")).getText().contains("revoked"));
+    browser.await(
+        10, d -> d.findElement(By.cssSelector("tr.revoked")).getText().contains("revoked"));
     assertThat(server.http.get("/api/v1/balance", key).status()).isEqualTo(401);
   }
 
@@ -210,11 +271,16 @@ class WebsiteTest {
     signUpWithBalance("1");
     go("/docs");
     String docs = find("article").getText();
-    assertThat(docs).contains("curl " + server.base.replace("127.0.0.1", "127.0.0.1") + "/api/v1/services")
+    assertThat(docs)
+        .contains("curl " + server.base.replace("127.0.0.1", "127.0.0.1") + "/api/v1/services")
         .doesNotContain("https://ohmyotp.com");
-    assertThat(browser.driver.findElements(By.cssSelector("h3.endpoint")).size()).isGreaterThanOrEqualTo(10);
-    List<String> methods = browser.driver.findElements(By.cssSelector("h3.endpoint .method")).stream()
-        .map(WebElement::getText).distinct().toList();
+    assertThat(browser.driver.findElements(By.cssSelector("h3.endpoint")).size())
+        .isGreaterThanOrEqualTo(10);
+    List<String> methods =
+        browser.driver.findElements(By.cssSelector("h3.endpoint .method")).stream()
+            .map(WebElement::getText)
+            .distinct()
+            .toList();
     assertThat(methods).contains("GET", "POST");
   }
 

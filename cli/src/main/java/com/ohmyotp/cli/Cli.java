@@ -11,18 +11,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ohmyotp-cli}: rent numbers and read codes from a terminal, through the Java SDK. */
-@Command(name = "ohmyotp-cli", mixinStandardHelpOptions = true, version = "ohmyotp-cli 1.0",
+@Command(
+    name = "ohmyotp-cli",
+    mixinStandardHelpOptions = true,
+    version = "ohmyotp-cli 1.0",
     description = "Rent disposable numbers and read SMS codes.",
-    subcommands = {Cli.Services.class, Cli.Balance.class, Cli.Rent.class, Cli.CodeCmd.class,
-        Cli.Cancel.class, Cli.Active.class})
+    subcommands = {
+      Cli.Services.class,
+      Cli.Balance.class,
+      Cli.Rent.class,
+      Cli.CodeCmd.class,
+      Cli.Cancel.class,
+      Cli.Active.class
+    })
 public final class Cli {
 
-  @Option(names = "--url", defaultValue = "${env:OHMYOTP_URL:-http://localhost:8080}",
+  @Option(
+      names = "--url",
+      defaultValue = "${env:OHMYOTP_URL:-http://localhost:8080}",
       description = "Server URL (env OHMYOTP_URL; default ${DEFAULT-VALUE}).")
   String url;
 
-  @Option(names = "--key", defaultValue = "${env:API_KEY}",
-      description = "API key (env API_KEY).")
+  @Option(names = "--key", defaultValue = "${env:API_KEY}", description = "API key (env API_KEY).")
   String key;
 
   OhMyOtp api() {
@@ -39,8 +49,9 @@ public final class Cli {
     @Override
     public Integer call() {
       for (Models.Service s : cli.api().services()) {
-        System.out.printf("%-10s %-16s %8s  %5d available  %s%n", s.id(), s.name(), s.price().toPlainString(),
-            s.available(), s.category());
+        System.out.printf(
+            "%-10s %-16s %8s  %5d available  %s%n",
+            s.id(), s.name(), s.price().toPlainString(), s.available(), s.category());
       }
       return 0;
     }
@@ -55,8 +66,9 @@ public final class Cli {
       Models.Balance b = cli.api().balance();
       System.out.println("balance " + b.balance().toPlainString());
       for (Models.Transaction t : b.transactions()) {
-        System.out.printf("  %-14s %10s  %s%n", t.type(), t.amount().toPlainString(),
-            t.serviceId() == null ? "" : t.serviceId());
+        System.out.printf(
+            "  %-14s %10s  %s%n",
+            t.type(), t.amount().toPlainString(), t.serviceId() == null ? "" : t.serviceId());
       }
       return 0;
     }
@@ -65,16 +77,26 @@ public final class Cli {
   @Command(name = "rent", description = "Rent a number; with --wait, wait for the code.")
   static final class Rent implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
-    @Parameters(paramLabel = "SERVICE", description = "Service name, e.g. Uber.") String service;
-    @Option(names = "--wait", description = "Seconds to wait for a code (cancels for a refund if none).")
+
+    @Parameters(paramLabel = "SERVICE", description = "Service name, e.g. Uber.")
+    String service;
+
+    @Option(
+        names = "--wait",
+        description = "Seconds to wait for a code (cancels for a refund if none).")
     Integer waitSeconds;
 
     @Override
     public Integer call() {
       OhMyOtp api = cli.api();
       Models.Rental rental = api.rent(service);
-      System.out.println("rental " + rental.id() + "  phone " + rental.phoneNumber() + "  cost "
-          + rental.cost().toPlainString());
+      System.out.println(
+          "rental "
+              + rental.id()
+              + "  phone "
+              + rental.phoneNumber()
+              + "  cost "
+              + rental.cost().toPlainString());
       if (waitSeconds == null) {
         return 0;
       }
@@ -92,7 +114,9 @@ public final class Cli {
   @Command(name = "code", description = "Show the newest code of a rental.")
   static final class CodeCmd implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
-    @Parameters(paramLabel = "RENTAL_ID") String id;
+
+    @Parameters(paramLabel = "RENTAL_ID")
+    String id;
 
     @Override
     public Integer call() {
@@ -105,7 +129,9 @@ public final class Cli {
   @Command(name = "cancel", description = "Release a rental's number.")
   static final class Cancel implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
-    @Parameters(paramLabel = "RENTAL_ID") String id;
+
+    @Parameters(paramLabel = "RENTAL_ID")
+    String id;
 
     @Override
     public Integer call() {
@@ -122,8 +148,13 @@ public final class Cli {
     @Override
     public Integer call() {
       for (Models.Rental r : cli.api().active().rentals()) {
-        String code = r.smsMessages().isEmpty() ? "-" : r.smsMessages().get(r.smsMessages().size() - 1).code();
-        System.out.printf("%s  %-12s %s  %-9s code %s%n", r.id(), r.serviceId(), r.phoneNumber(), r.status(), code);
+        String code =
+            r.smsMessages().isEmpty()
+                ? "-"
+                : r.smsMessages().get(r.smsMessages().size() - 1).code();
+        System.out.printf(
+            "%s  %-12s %s  %-9s code %s%n",
+            r.id(), r.serviceId(), r.phoneNumber(), r.status(), code);
       }
       return 0;
     }
@@ -131,13 +162,14 @@ public final class Cli {
 
   public static void main(String[] args) {
     CommandLine cmd = new CommandLine(new Cli());
-    cmd.setExecutionExceptionHandler((e, line, parsed) -> {
-      if (e instanceof OhMyOtpException api) {
-        System.err.println("ohmyotp-cli: " + api.getMessage());
-        return 2;
-      }
-      throw e;
-    });
+    cmd.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          if (e instanceof OhMyOtpException api) {
+            System.err.println("ohmyotp-cli: " + api.getMessage());
+            return 2;
+          }
+          throw e;
+        });
     System.exit(cmd.execute(args));
   }
 }

@@ -9,7 +9,12 @@ public final class Models {
   private Models() {}
 
   /** A service numbers can be rented for. */
-  public record Service(String id, String name, BigDecimal price, long available, String category,
+  public record Service(
+      String id,
+      String name,
+      BigDecimal price,
+      long available,
+      String category,
       int durationSeconds) {}
 
   /** {@code GET /services}. */
@@ -19,31 +24,64 @@ public final class Models {
   public record Sms(long id, String sender, String message, String code, long receivedAt) {}
 
   /** A rental and the SMS it received. */
-  public record Rental(String id, String serviceId, String phoneNumber, String status,
-      BigDecimal cost, long rentedAt, long expiresAt, boolean rerent, Long cancelledAt,
-      BigDecimal refundAmount, List<Sms> smsMessages) {}
+  public record Rental(
+      String id,
+      String serviceId,
+      String phoneNumber,
+      String status,
+      BigDecimal cost,
+      long rentedAt,
+      long expiresAt,
+      boolean rerent,
+      Long cancelledAt,
+      BigDecimal refundAmount,
+      List<Sms> smsMessages) {}
 
   /** A page of rentals. */
   public record RentalPage(List<Rental> rentals, long total, int page, int limit) {}
 
   /** A rental in the history, with its newest SMS and whether it can be re-rented now. */
-  public record HistoryEntry(String id, String serviceId, String phoneNumber, String status,
-      BigDecimal cost, long rentedAt, long expiresAt, boolean rerent, int smsCount, String lastCode,
-      String lastSmsFullText, Long lastSmsReceivedAt, boolean rentable, String rentableReason) {}
+  public record HistoryEntry(
+      String id,
+      String serviceId,
+      String phoneNumber,
+      String status,
+      BigDecimal cost,
+      long rentedAt,
+      long expiresAt,
+      boolean rerent,
+      int smsCount,
+      String lastCode,
+      String lastSmsFullText,
+      Long lastSmsReceivedAt,
+      boolean rentable,
+      String rentableReason) {}
 
   /** A page of history. */
   public record HistoryPage(List<HistoryEntry> rentals, long total, int page, int limit) {}
 
   /** {@code GET /rentals/:id/code}: the newest code, null until one arrives. */
-  public record Code(String rentalId, String status, String code, String message, String sender,
-      Long receivedAt, long expiresAt) {}
+  public record Code(
+      String rentalId,
+      String status,
+      String code,
+      String message,
+      String sender,
+      Long receivedAt,
+      long expiresAt) {}
 
   /** {@code POST /rentals/:id/cancel}. */
   public record Cancellation(String id, String status, BigDecimal refundAmount, long cancelledAt) {}
 
   /** One ledger row. */
-  public record Transaction(String type, BigDecimal amount, String serviceId, long createdAtUnix,
-      long id, String rentalId, String note) {}
+  public record Transaction(
+      String type,
+      BigDecimal amount,
+      String serviceId,
+      long createdAtUnix,
+      long id,
+      String rentalId,
+      String note) {}
 
   /** {@code GET /balance}. */
   public record Balance(BigDecimal balance, List<Transaction> transactions) {}
@@ -52,9 +90,14 @@ public final class Models {
   public record Me(long id, String email, BigDecimal balance, long createdAt) {}
 
   /** One row of a re-rent check. */
-  public record RerentResult(String phoneNumber, boolean eligible, String reason, BigDecimal cost) {}
+  public record RerentResult(
+      String phoneNumber, boolean eligible, String reason, BigDecimal cost) {}
 
   /** {@code POST /rentals/rerent/check}. */
-  public record RerentCheck(String serviceId, BigDecimal cost, BigDecimal balance, int eligibleCount,
+  public record RerentCheck(
+      String serviceId,
+      BigDecimal cost,
+      BigDecimal balance,
+      int eligibleCount,
       List<RerentResult> results) {}
 }

@@ -42,11 +42,12 @@ import java.util.Optional;
  */
 public final class OhMyOtp {
 
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .build();
 
   private final String base;
   private final String apiKey;
@@ -60,8 +61,8 @@ public final class OhMyOtp {
 
   /** A client for the server at {@code baseUrl} (e.g. {@code https://ohmyotp.com}). */
   public static OhMyOtp create(String baseUrl, String apiKey) {
-    return new OhMyOtp(baseUrl, apiKey,
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    return new OhMyOtp(
+        baseUrl, apiKey, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
   }
 
   public Me me() {
@@ -88,20 +89,32 @@ public final class OhMyOtp {
 
   /** Like {@link #rent(String)}; a retry with the same key returns the same rental. */
   public Rental rent(String service, String idempotencyKey) {
-    return send("POST", "/rentals", Map.of("service_id", service),
-        Map.of("Idempotency-Key", idempotencyKey), Rental.class);
+    return send(
+        "POST",
+        "/rentals",
+        Map.of("service_id", service),
+        Map.of("Idempotency-Key", idempotencyKey),
+        Rental.class);
   }
 
   /** Rents again a number used before for the same service. */
   public Rental rerent(String service, String phoneNumber, String idempotencyKey) {
-    return send("POST", "/rentals/rerent?idempotency_key=" + encode(idempotencyKey),
-        Map.of("service_id", service, "phone_number", phoneNumber), Map.of(), Rental.class);
+    return send(
+        "POST",
+        "/rentals/rerent?idempotency_key=" + encode(idempotencyKey),
+        Map.of("service_id", service, "phone_number", phoneNumber),
+        Map.of(),
+        Rental.class);
   }
 
   /** Which of up to 100 numbers could be re-rented for a service now. */
   public RerentCheck checkRerent(String service, List<String> phoneNumbers) {
-    return send("POST", "/rentals/rerent/check",
-        Map.of("service_id", service, "phone_numbers", phoneNumbers), Map.of(), RerentCheck.class);
+    return send(
+        "POST",
+        "/rentals/rerent/check",
+        Map.of("service_id", service, "phone_numbers", phoneNumbers),
+        Map.of(),
+        RerentCheck.class);
   }
 
   public Rental rental(String id) {
@@ -124,17 +137,26 @@ public final class OhMyOtp {
   /**
    * The rental history, newest first.
    *
-   * @param status {@code all}, {@code active}, {@code completed}, {@code expired} or {@code cancelled}
+   * @param status {@code all}, {@code active}, {@code completed}, {@code expired} or {@code
+   *     cancelled}
    * @param usedOnly only rentals that received an SMS
    */
   public HistoryPage history(String status, boolean usedOnly, int page, int limit) {
-    return get("/rentals/history?status=" + encode(status) + "&used=" + usedOnly + "&page=" + page
-        + "&limit=" + limit, HistoryPage.class);
+    return get(
+        "/rentals/history?status="
+            + encode(status)
+            + "&used="
+            + usedOnly
+            + "&page="
+            + page
+            + "&limit="
+            + limit,
+        HistoryPage.class);
   }
 
   /**
-   * Polls {@link #code(String)} every five seconds until a code arrives, the rental ends or
-   * {@code timeout} passes.
+   * Polls {@link #code(String)} every five seconds until a code arrives, the rental ends or {@code
+   * timeout} passes.
    */
   public Optional<Code> awaitCode(String id, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
@@ -147,7 +169,8 @@ public final class OhMyOtp {
         return Optional.empty();
       }
       try {
-        Thread.sleep(Math.min(5_000, Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
+        Thread.sleep(
+            Math.min(5_000, Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return Optional.empty();
@@ -159,20 +182,25 @@ public final class OhMyOtp {
     return send("GET", path, null, Map.of(), type);
   }
 
-  private <T> T send(String method, String path, Object body, Map<String, String> headers, Class<T> type) {
+  private <T> T send(
+      String method, String path, Object body, Map<String, String> headers, Class<T> type) {
     try {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-          .timeout(Duration.ofSeconds(30))
-          .header("Authorization", "Bearer " + apiKey)
-          .header("Accept", "application/json")
-          .method(method, body == null
-              ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(base + path))
+              .timeout(Duration.ofSeconds(30))
+              .header("Authorization", "Bearer " + apiKey)
+              .header("Accept", "application/json")
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
       if (body != null) {
         request.header("Content-Type", "application/json");
       }
       headers.forEach(request::header);
-      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       if (response.statusCode() >= 400) {
         throw error(response);
       }
@@ -188,11 +216,13 @@ public final class OhMyOtp {
   private static OhMyOtpException error(HttpResponse<byte[]> response) {
     try {
       JsonNode body = JSON.readTree(response.body());
-      return new OhMyOtpException(response.statusCode(), body.path("error").asText("http_error"),
+      return new OhMyOtpException(
+          response.statusCode(),
+          body.path("error").asText("http_error"),
           body.path("message").asText(""));
     } catch (IOException e) {
-      return new OhMyOtpException(response.statusCode(), "http_error",
-          new String(response.body(), StandardCharsets.UTF_8));
+      return new OhMyOtpException(
+          response.statusCode(), "http_error", new String(response.body(), StandardCharsets.UTF_8));
     }
   }
 

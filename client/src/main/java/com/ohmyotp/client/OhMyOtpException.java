@@ -1,8 +1,8 @@
 package com.ohmyotp.client;
 
 /**
- * An error answer from the API: the HTTP status and the body's machine-readable {@code error}
- * code (for example {@code insufficient_balance}) and message.
+ * An error answer from the API: the HTTP status and the body's machine-readable {@code error} code
+ * (for example {@code insufficient_balance}) and message.
  */
 public final class OhMyOtpException extends RuntimeException {
 

@@ -27,11 +27,17 @@ public final class AccountRoutes implements Routes {
 
   record Me(long id, String email, Money balance, long createdAt) {}
 
-  record TransactionView(String type, Money amount, String serviceId, long createdAtUnix, long id,
-      String rentalId, @JsonInclude(JsonInclude.Include.NON_NULL) String note) {
+  record TransactionView(
+      String type,
+      Money amount,
+      String serviceId,
+      long createdAtUnix,
+      long id,
+      String rentalId,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String note) {
     static TransactionView of(Transaction t) {
-      return new TransactionView(t.type(), t.amount(), t.serviceId(), t.createdAtUnix(), t.id(),
-          t.rentalId(), t.note());
+      return new TransactionView(
+          t.type(), t.amount(), t.serviceId(), t.createdAtUnix(), t.id(), t.rentalId(), t.note());
     }
   }
 
@@ -57,8 +63,14 @@ public final class AccountRoutes implements Routes {
   private final ApiAuth auth;
   private final ObjectMapper json;
 
-  public AccountRoutes(Accounts accounts, ApiKeys apiKeys, Ledger ledger, Rentals rentals,
-      Database db, ApiAuth auth, ObjectMapper json) {
+  public AccountRoutes(
+      Accounts accounts,
+      ApiKeys apiKeys,
+      Ledger ledger,
+      Rentals rentals,
+      Database db,
+      ApiAuth auth,
+      ObjectMapper json) {
     this.accounts = accounts;
     this.apiKeys = apiKeys;
     this.ledger = ledger;
@@ -86,18 +98,26 @@ public final class AccountRoutes implements Routes {
 
   private void balance(Context ctx, Caller caller) {
     rentals.settleDue(caller.accountId());
-    BalanceView view = db.read(h -> new BalanceView(
-        ledger.balance(h, caller.accountId()),
-        ledger.recent(h, caller.accountId(), RECENT_TRANSACTIONS).stream().map(TransactionView::of).toList()));
+    BalanceView view =
+        db.read(
+            h ->
+                new BalanceView(
+                    ledger.balance(h, caller.accountId()),
+                    ledger.recent(h, caller.accountId(), RECENT_TRANSACTIONS).stream()
+                        .map(TransactionView::of)
+                        .toList()));
     ctx.json(view);
   }
 
   private void createAccount(Context ctx) {
     CreateAccount body = Json.read(json, ctx.bodyAsBytes(), CreateAccount.class);
-    Accounts.Created created = accounts.create(body.email(), body.password(),
-        body.balance() == null ? Money.ZERO : body.balance());
-    ctx.status(201).json(new CreatedAccount(created.account().id(), created.account().email(),
-        created.key().secret()));
+    Accounts.Created created =
+        accounts.create(
+            body.email(), body.password(), body.balance() == null ? Money.ZERO : body.balance());
+    ctx.status(201)
+        .json(
+            new CreatedAccount(
+                created.account().id(), created.account().email(), created.key().secret()));
   }
 
   private void deposit(Context ctx) {
@@ -112,8 +132,10 @@ public final class AccountRoutes implements Routes {
 
   private void createKey(Context ctx) {
     long accountId = idParam(ctx, "id", "account_not_found");
-    CreateKey body = ctx.bodyAsBytes().length == 0
-        ? new CreateKey(null) : Json.read(json, ctx.bodyAsBytes(), CreateKey.class);
+    CreateKey body =
+        ctx.bodyAsBytes().length == 0
+            ? new CreateKey(null)
+            : Json.read(json, ctx.bodyAsBytes(), CreateKey.class);
     ApiKeys.IssuedKey key = apiKeys.issue(accountId, body.name());
     ctx.status(201).json(new CreatedKey(key.id(), key.name(), key.prefix(), key.secret()));
   }
@@ -126,7 +148,9 @@ public final class AccountRoutes implements Routes {
   private static long idParam(Context ctx, String name, String notFound) {
     String raw = ctx.pathParam(name);
     if (raw.isEmpty() || raw.length() > 18 || !raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      throw ApiException.notFound(notFound, "There is no such " + notFound.replace("_not_found", "").replace('_', ' ') + ".");
+      throw ApiException.notFound(
+          notFound,
+          "There is no such " + notFound.replace("_not_found", "").replace('_', ' ') + ".");
     }
     return Long.parseLong(raw);
   }

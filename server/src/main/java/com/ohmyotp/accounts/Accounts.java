@@ -13,7 +13,8 @@ import org.jdbi.v3.core.Handle;
 /** Creating and reading accounts. */
 public final class Accounts {
 
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s\\p{Cntrl}]{1,64}@[^@\\s\\p{Cntrl}]{1,255}$");
+  private static final Pattern EMAIL =
+      Pattern.compile("^[^@\\s\\p{Cntrl}]{1,64}@[^@\\s\\p{Cntrl}]{1,255}$");
 
   private final Database db;
   private final Ledger ledger;
@@ -57,13 +58,18 @@ public final class Accounts {
   public Optional<Account> signIn(String email, String password) {
     String key = email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
     record Row(long id, String hash) {}
-    Optional<Row> row = db.read(h -> h.createQuery(
-            "SELECT id, password_hash FROM accounts WHERE email_key = :key AND password_hash IS NOT NULL")
-        .bind("key", key)
-        .map((rs, ctx) -> new Row(rs.getLong("id"), rs.getString("password_hash")))
-        .findOne());
+    Optional<Row> row =
+        db.read(
+            h ->
+                h.createQuery(
+                        "SELECT id, password_hash FROM accounts WHERE email_key = :key AND password_hash IS NOT NULL")
+                    .bind("key", key)
+                    .map((rs, ctx) -> new Row(rs.getLong("id"), rs.getString("password_hash")))
+                    .findOne());
     // Hash even for an unknown email, so timing does not tell which emails have accounts.
-    boolean matches = Passwords.matches(password == null ? "" : password, row.map(Row::hash).orElse(Passwords.DECOY));
+    boolean matches =
+        Passwords.matches(
+            password == null ? "" : password, row.map(Row::hash).orElse(Passwords.DECOY));
     return row.filter(r -> matches).flatMap(r -> find(r.id()));
   }
 
@@ -73,31 +79,33 @@ public final class Accounts {
       throw ApiException.badRequest("invalid_password", "A password needs 8 to 200 characters.");
     }
     if (balance.isNegative() || balance.compareTo(Money.MAX_INPUT) > 0) {
-      throw ApiException.badRequest("invalid_amount", "The opening balance must be from 0 to 1000000000.");
+      throw ApiException.badRequest(
+          "invalid_amount", "The opening balance must be from 0 to 1000000000.");
     }
     String passwordHash = password == null ? null : Passwords.hash(password);
     long now = clock.instant().getEpochSecond();
     try {
-      return db.inTransaction(h -> {
-        long id =
-            h.createUpdate(
-                    """
+      return db.inTransaction(
+          h -> {
+            long id =
+                h.createUpdate(
+                        """
                     INSERT INTO accounts (email, email_key, password_hash, balance, created_at)
                     VALUES (:email, :key, :hash, 0, :now)
                     """)
-                .bind("email", email.trim())
-                .bind("key", normalized)
-                .bind("hash", passwordHash)
-                .bind("now", now)
-                .executeAndReturnGeneratedKeys("id")
-                .mapTo(Long.class)
-                .one();
-        if (balance.isPositive()) {
-          ledger.deposit(h, id, balance, "opening balance", now);
-        }
-        ApiKeys.IssuedKey key = withKey ? apiKeys.issue(h, id, "default", now) : null;
-        return new Created(find(h, id).orElseThrow(), key);
-      });
+                    .bind("email", email.trim())
+                    .bind("key", normalized)
+                    .bind("hash", passwordHash)
+                    .bind("now", now)
+                    .executeAndReturnGeneratedKeys("id")
+                    .mapTo(Long.class)
+                    .one();
+            if (balance.isPositive()) {
+              ledger.deposit(h, id, balance, "opening balance", now);
+            }
+            ApiKeys.IssuedKey key = withKey ? apiKeys.issue(h, id, "default", now) : null;
+            return new Created(find(h, id).orElseThrow(), key);
+          });
     } catch (RuntimeException e) {
       if (Database.isUniqueViolation(e)) {
         throw ApiException.conflict("email_taken", "An account with this email already exists.");
@@ -113,30 +121,35 @@ public final class Accounts {
   public Optional<Account> find(Handle h, long id) {
     return h.createQuery("SELECT id, email, balance, created_at FROM accounts WHERE id = :id")
         .bind("id", id)
-        .map((rs, ctx) -> new Account(
-            rs.getLong("id"),
-            rs.getString("email"),
-            Money.of(rs.getBigDecimal("balance")),
-            rs.getLong("created_at")))
+        .map(
+            (rs, ctx) ->
+                new Account(
+                    rs.getLong("id"),
+                    rs.getString("email"),
+                    Money.of(rs.getBigDecimal("balance")),
+                    rs.getLong("created_at")))
         .findOne();
   }
 
   /** Deposits money into an account. */
   public Money deposit(long accountId, Money amount, String note) {
     if (!amount.isPositive() || amount.compareTo(Money.MAX_INPUT) > 0) {
-      throw ApiException.badRequest("invalid_amount", "A deposit must be more than 0 and at most 1000000000.");
+      throw ApiException.badRequest(
+          "invalid_amount", "A deposit must be more than 0 and at most 1000000000.");
     }
     if (note != null && note.length() > 200) {
       throw ApiException.badRequest("invalid_field", "A note has at most 200 characters.");
     }
     long now = clock.instant().getEpochSecond();
-    return db.inTransaction(h -> {
-      if (find(h, accountId).isEmpty()) {
-        throw ApiException.notFound("account_not_found", "There is no account " + accountId + ".");
-      }
-      ledger.deposit(h, accountId, amount, note, now);
-      return ledger.balance(h, accountId);
-    });
+    return db.inTransaction(
+        h -> {
+          if (find(h, accountId).isEmpty()) {
+            throw ApiException.notFound(
+                "account_not_found", "There is no account " + accountId + ".");
+          }
+          ledger.deposit(h, accountId, amount, note, now);
+          return ledger.balance(h, accountId);
+        });
   }
 
   static String checkEmail(String email) {

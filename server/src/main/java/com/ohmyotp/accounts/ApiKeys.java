@@ -19,9 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 
 /**
- * API keys: {@code omo_live_} and 40 random base62 characters. Only a SHA-256 hash is stored
- * (the keys carry 238 bits of entropy, so a slow hash adds nothing); the key itself is shown
- * once. Lookups read the database every time, so a revoked key stops working at once.
+ * API keys: {@code omo_live_} and 40 random base62 characters. Only a SHA-256 hash is stored (the
+ * keys carry 238 bits of entropy, so a slow hash adds nothing); the key itself is shown once.
+ * Lookups read the database every time, so a revoked key stops working at once.
  */
 public final class ApiKeys implements KeyAuthenticator {
 
@@ -29,8 +29,10 @@ public final class ApiKeys implements KeyAuthenticator {
   private static final int RANDOM_CHARS = 40;
   private static final char[] BASE62 =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+
   /** Writing last_used_at on every request would turn each read into a write. */
   private static final long LAST_USED_RESOLUTION_SECONDS = 60;
+
   private static final MessageDigest SHA_256 = newSha256();
 
   private final Database db;
@@ -46,11 +48,12 @@ public final class ApiKeys implements KeyAuthenticator {
   public static final Duration REVOCATION_BOUND = Duration.ofSeconds(1);
 
   /** Known keys by hash. Unknown keys are not cached: a new key works at once. */
-  private final Cache<String, Caller> known = Caffeine.newBuilder()
-      .expireAfterWrite(REVOCATION_BOUND)
-      .maximumSize(100_000)
-      .executor(Runnable::run) // upkeep on the caller's thread, as in RateLimiter
-      .build();
+  private final Cache<String, Caller> known =
+      Caffeine.newBuilder()
+          .expireAfterWrite(REVOCATION_BOUND)
+          .maximumSize(100_000)
+          .executor(Runnable::run) // upkeep on the caller's thread, as in RateLimiter
+          .build();
 
   public ApiKeys(Database db, Clock clock) {
     this.db = db;
@@ -63,17 +66,24 @@ public final class ApiKeys implements KeyAuthenticator {
   public IssuedKey issue(long accountId, String name) {
     String checked = name == null || name.isBlank() ? "default" : name.trim();
     if (checked.length() > 100 || checked.chars().anyMatch(Character::isISOControl)) {
-      throw ApiException.badRequest("invalid_field", "A key name has at most 100 printable characters.");
+      throw ApiException.badRequest(
+          "invalid_field", "A key name has at most 100 printable characters.");
     }
     long now = clock.instant().getEpochSecond();
-    return db.inTransaction(h -> {
-      boolean exists = h.createQuery("SELECT COUNT(*) FROM accounts WHERE id = :id")
-          .bind("id", accountId).mapTo(Integer.class).one() > 0;
-      if (!exists) {
-        throw ApiException.notFound("account_not_found", "There is no account " + accountId + ".");
-      }
-      return issue(h, accountId, checked, now);
-    });
+    return db.inTransaction(
+        h -> {
+          boolean exists =
+              h.createQuery("SELECT COUNT(*) FROM accounts WHERE id = :id")
+                      .bind("id", accountId)
+                      .mapTo(Integer.class)
+                      .one()
+                  > 0;
+          if (!exists) {
+            throw ApiException.notFound(
+                "account_not_found", "There is no account " + accountId + ".");
+          }
+          return issue(h, accountId, checked, now);
+        });
   }
 
   IssuedKey issue(Handle h, long accountId, String name, long now) {
@@ -108,12 +118,14 @@ public final class ApiKeys implements KeyAuthenticator {
     String hash = hash(presented);
     Optional<Caller> caller = Optional.ofNullable(known.getIfPresent(hash));
     if (caller.isEmpty()) {
-      caller = db.read(h ->
-          h.createQuery(
-                  "SELECT id, account_id FROM api_keys WHERE key_hash = :hash AND revoked_at IS NULL")
-              .bind("hash", hash)
-              .map((rs, ctx) -> new Caller(rs.getLong("account_id"), rs.getLong("id")))
-              .findOne());
+      caller =
+          db.read(
+              h ->
+                  h.createQuery(
+                          "SELECT id, account_id FROM api_keys WHERE key_hash = :hash AND revoked_at IS NULL")
+                      .bind("hash", hash)
+                      .map((rs, ctx) -> new Caller(rs.getLong("account_id"), rs.getLong("id")))
+                      .findOne());
       caller.ifPresent(c -> known.put(hash, c));
     }
     caller.ifPresent(this::touch);
@@ -121,7 +133,8 @@ public final class ApiKeys implements KeyAuthenticator {
   }
 
   /** A key as its owner sees it in Settings: never the secret, only its first characters. */
-  public record KeyInfo(long id, String name, String prefix, long createdAt, Long lastUsedAt, Long revokedAt) {
+  public record KeyInfo(
+      long id, String name, String prefix, long createdAt, Long lastUsedAt, Long revokedAt) {
     public boolean revoked() {
       return revokedAt != null;
     }
@@ -129,14 +142,23 @@ public final class ApiKeys implements KeyAuthenticator {
 
   /** The account's keys, newest first, revoked ones included. */
   public List<KeyInfo> list(long accountId) {
-    return db.read(h -> h.createQuery("""
+    return db.read(
+        h ->
+            h.createQuery(
+                    """
             SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_keys
             WHERE account_id = :account ORDER BY id DESC""")
-        .bind("account", accountId)
-        .map((rs, ctx) -> new KeyInfo(rs.getLong("id"), rs.getString("name"), rs.getString("prefix"),
-            rs.getLong("created_at"), rs.getObject("last_used_at", Long.class),
-            rs.getObject("revoked_at", Long.class)))
-        .list());
+                .bind("account", accountId)
+                .map(
+                    (rs, ctx) ->
+                        new KeyInfo(
+                            rs.getLong("id"),
+                            rs.getString("name"),
+                            rs.getString("prefix"),
+                            rs.getLong("created_at"),
+                            rs.getObject("last_used_at", Long.class),
+                            rs.getObject("revoked_at", Long.class)))
+                .list());
   }
 
   /**
@@ -145,8 +167,16 @@ public final class ApiKeys implements KeyAuthenticator {
    * @throws ApiException 404 when the account has no such key
    */
   public void revokeOwn(long accountId, long keyId) {
-    boolean owned = db.read(h -> h.createQuery("SELECT COUNT(*) FROM api_keys WHERE id = :id AND account_id = :account")
-        .bind("id", keyId).bind("account", accountId).mapTo(Integer.class).one() > 0);
+    boolean owned =
+        db.read(
+            h ->
+                h.createQuery(
+                            "SELECT COUNT(*) FROM api_keys WHERE id = :id AND account_id = :account")
+                        .bind("id", keyId)
+                        .bind("account", accountId)
+                        .mapTo(Integer.class)
+                        .one()
+                    > 0);
     if (!owned) {
       throw ApiException.notFound("api_key_not_found", "There is no such API key.");
     }
@@ -160,15 +190,24 @@ public final class ApiKeys implements KeyAuthenticator {
    */
   public void revoke(long keyId) {
     long now = clock.instant().getEpochSecond();
-    int updated = db.inTransaction(h ->
-        h.createUpdate("UPDATE api_keys SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")
-            .bind("now", now)
-            .bind("id", keyId)
-            .execute());
+    int updated =
+        db.inTransaction(
+            h ->
+                h.createUpdate(
+                        "UPDATE api_keys SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")
+                    .bind("now", now)
+                    .bind("id", keyId)
+                    .execute());
     known.asMap().values().removeIf(caller -> caller.apiKeyId() == keyId);
     if (updated == 0) {
-      boolean exists = db.read(h -> h.createQuery("SELECT COUNT(*) FROM api_keys WHERE id = :id")
-          .bind("id", keyId).mapTo(Integer.class).one() > 0);
+      boolean exists =
+          db.read(
+              h ->
+                  h.createQuery("SELECT COUNT(*) FROM api_keys WHERE id = :id")
+                          .bind("id", keyId)
+                          .mapTo(Integer.class)
+                          .one()
+                      > 0);
       if (!exists) {
         throw ApiException.notFound("api_key_not_found", "There is no API key " + keyId + ".");
       }
@@ -182,15 +221,18 @@ public final class ApiKeys implements KeyAuthenticator {
       return;
     }
     lastUsedWritten.put(caller.apiKeyId(), now);
-    db.inTransaction(h -> h.createUpdate(
-            "UPDATE api_keys SET last_used_at = :now WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :now)")
-        .bind("now", now)
-        .bind("id", caller.apiKeyId())
-        .execute());
+    db.inTransaction(
+        h ->
+            h.createUpdate(
+                    "UPDATE api_keys SET last_used_at = :now WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :now)")
+                .bind("now", now)
+                .bind("id", caller.apiKeyId())
+                .execute());
   }
 
   static boolean looksLikeKey(String presented) {
-    if (presented == null || presented.length() != PREFIX.length() + RANDOM_CHARS
+    if (presented == null
+        || presented.length() != PREFIX.length() + RANDOM_CHARS
         || !presented.startsWith(PREFIX)) {
       return false;
     }

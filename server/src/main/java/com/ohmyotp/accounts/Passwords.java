@@ -12,10 +12,11 @@ public final class Passwords {
 
   /**
    * A hash of the same cost as every stored one, checked when an email has no account so that the
-   * answer takes as long as for one that has. A literal rather than computed: hashing it at start-up
-   * cost half a second of every start.
+   * answer takes as long as for one that has. A literal rather than computed: hashing it at
+   * start-up cost half a second of every start.
    */
-  static final String DECOY = "$argon2id$v=19$m=19456,t=2,p=1$Xfg63jXjrYvjrOdXNh/oOg$KYvS0Btamk4fFA6RjPsMCptBM3E95PgcU5WzSjQpt7A";
+  static final String DECOY =
+      "$argon2id$v=19$m=19456,t=2,p=1$Xfg63jXjrYvjrOdXNh/oOg$KYvS0Btamk4fFA6RjPsMCptBM3E95PgcU5WzSjQpt7A";
 
   private Passwords() {}
 

@@ -28,14 +28,18 @@ public final class SignInThrottle {
     return wait.isPresent() ? wait : attemptFromAddress(address);
   }
 
-  /** Takes one attempt from the client address's budget only (sign-ups, which name no account yet). */
+  /**
+   * Takes one attempt from the client address's budget only (sign-ups, which name no account yet).
+   */
   public Optional<Duration> attemptFromAddress(String address) {
     return take(byAddress.get(address, k -> bucket(20, Duration.ofSeconds(15))));
   }
 
   private static Optional<Duration> take(Bucket bucket) {
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-    return probe.isConsumed() ? Optional.empty() : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    return probe.isConsumed()
+        ? Optional.empty()
+        : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
   }
 
   private static Bucket bucket(int attempts, Duration refillOne) {

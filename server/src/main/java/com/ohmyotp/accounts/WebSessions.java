@@ -39,14 +39,17 @@ public final class WebSessions {
     RANDOM.nextBytes(bytes);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     long now = clock.instant().getEpochSecond();
-    db.inTransaction(h -> h.createUpdate("""
+    db.inTransaction(
+        h ->
+            h.createUpdate(
+                    """
             INSERT INTO web_sessions (token_hash, account_id, created_at, last_seen_at, expires_at)
             VALUES (:hash, :account, :now, :now, :expires)""")
-        .bind("hash", ApiKeys.hash(token))
-        .bind("account", accountId)
-        .bind("now", now)
-        .bind("expires", now + ABSOLUTE.toSeconds())
-        .execute());
+                .bind("hash", ApiKeys.hash(token))
+                .bind("account", accountId)
+                .bind("now", now)
+                .bind("expires", now + ABSOLUTE.toSeconds())
+                .execute());
     return token;
   }
 
@@ -58,33 +61,51 @@ public final class WebSessions {
     long now = clock.instant().getEpochSecond();
     String hash = ApiKeys.hash(token);
     record Row(long accountId, long lastSeenAt) {}
-    Optional<Row> row = db.read(h -> h.createQuery("""
+    Optional<Row> row =
+        db.read(
+            h ->
+                h.createQuery(
+                        """
             SELECT account_id, last_seen_at FROM web_sessions
             WHERE token_hash = :hash AND expires_at > :now AND last_seen_at > :idle""")
-        .bind("hash", hash)
-        .bind("now", now)
-        .bind("idle", now - IDLE.toSeconds())
-        .map((rs, ctx) -> new Row(rs.getLong("account_id"), rs.getLong("last_seen_at")))
-        .findOne());
-    row.filter(r -> now - r.lastSeenAt() >= TOUCH_SECONDS).ifPresent(r -> db.inTransaction(h ->
-        h.createUpdate("UPDATE web_sessions SET last_seen_at = :now WHERE token_hash = :hash")
-            .bind("now", now).bind("hash", hash).execute()));
+                    .bind("hash", hash)
+                    .bind("now", now)
+                    .bind("idle", now - IDLE.toSeconds())
+                    .map((rs, ctx) -> new Row(rs.getLong("account_id"), rs.getLong("last_seen_at")))
+                    .findOne());
+    row.filter(r -> now - r.lastSeenAt() >= TOUCH_SECONDS)
+        .ifPresent(
+            r ->
+                db.inTransaction(
+                    h ->
+                        h.createUpdate(
+                                "UPDATE web_sessions SET last_seen_at = :now WHERE token_hash = :hash")
+                            .bind("now", now)
+                            .bind("hash", hash)
+                            .execute()));
     return row.map(Row::accountId);
   }
 
   /** Ends a session (signing out). */
   public void close(String token) {
     if (token != null) {
-      db.inTransaction(h -> h.createUpdate("DELETE FROM web_sessions WHERE token_hash = :hash")
-          .bind("hash", ApiKeys.hash(token)).execute());
+      db.inTransaction(
+          h ->
+              h.createUpdate("DELETE FROM web_sessions WHERE token_hash = :hash")
+                  .bind("hash", ApiKeys.hash(token))
+                  .execute());
     }
   }
 
   /** Forgets lapsed sessions; run by the background sweep. */
   public int purge() {
     long now = clock.instant().getEpochSecond();
-    return db.inTransaction(h -> h.createUpdate(
-            "DELETE FROM web_sessions WHERE expires_at <= :now OR last_seen_at <= :idle")
-        .bind("now", now).bind("idle", now - IDLE.toSeconds()).execute());
+    return db.inTransaction(
+        h ->
+            h.createUpdate(
+                    "DELETE FROM web_sessions WHERE expires_at <= :now OR last_seen_at <= :idle")
+                .bind("now", now)
+                .bind("idle", now - IDLE.toSeconds())
+                .execute());
   }
 }

@@ -7,9 +7,9 @@ import java.security.MessageDigest;
 import java.util.Locale;
 
 /**
- * Wraps route handlers with authentication: customer routes take an API key (and its rate
- * limit), operator routes take the admin token. Handlers receive the {@link Caller}; the Javalin
- * context carries nothing else about who is calling.
+ * Wraps route handlers with authentication: customer routes take an API key (and its rate limit),
+ * operator routes take the admin token. Handlers receive the {@link Caller}; the Javalin context
+ * carries nothing else about who is calling.
  */
 public final class ApiAuth {
 
@@ -32,13 +32,18 @@ public final class ApiAuth {
   public Handler customer(CustomerHandler handler) {
     return ctx -> {
       String presented = bearer(ctx);
-      Caller caller = keys.authenticate(presented)
-          .orElseThrow(() -> ApiException.unauthorized("invalid_api_key", "That API key is not valid."));
+      Caller caller =
+          keys.authenticate(presented)
+              .orElseThrow(
+                  () -> ApiException.unauthorized("invalid_api_key", "That API key is not valid."));
       RateLimiter.Decision decision = rateLimiter.acquire(caller.apiKeyId());
       decision.headers().forEach(ctx::header);
       if (!decision.allowed()) {
-        throw new ApiException(429, "rate_limited",
-            "Too many requests; retry after the number of seconds in Retry-After.", decision.headers());
+        throw new ApiException(
+            429,
+            "rate_limited",
+            "Too many requests; retry after the number of seconds in Retry-After.",
+            decision.headers());
       }
       handler.handle(ctx, caller);
     };
@@ -57,12 +62,14 @@ public final class ApiAuth {
   private static String bearer(Context ctx) {
     String header = ctx.header("Authorization");
     if (header == null || header.isBlank()) {
-      throw ApiException.unauthorized("missing_api_key",
-          "Pass your API key in the Authorization header: Bearer omo_live_...");
+      throw ApiException.unauthorized(
+          "missing_api_key", "Pass your API key in the Authorization header: Bearer omo_live_...");
     }
     String trimmed = header.trim();
-    if (trimmed.length() < 7 || !trimmed.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
-      throw ApiException.unauthorized("invalid_api_key", "The Authorization header must be: Bearer <key>.");
+    if (trimmed.length() < 7
+        || !trimmed.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
+      throw ApiException.unauthorized(
+          "invalid_api_key", "The Authorization header must be: Bearer <key>.");
     }
     return trimmed.substring(7).trim();
   }

@@ -28,98 +28,154 @@ import org.slf4j.MDC;
 public final class HttpServer {
 
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
   /** On every response, errors from Jetty itself included; pages replace the CSP with their own. */
-  static final Map<String, String> SECURITY_HEADERS = Map.of(
-      "X-Content-Type-Options", "nosniff",
-      "X-Frame-Options", "DENY",
-      "Referrer-Policy", "no-referrer",
-      "Cache-Control", "no-store",
-      "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  static final Map<String, String> SECURITY_HEADERS =
+      Map.of(
+          "X-Content-Type-Options", "nosniff",
+          "X-Frame-Options", "DENY",
+          "Referrer-Policy", "no-referrer",
+          "Cache-Control", "no-store",
+          "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
 
   static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final String STARTED = "ohmyotp.started";
+
   /** Large enough for an operator's number import, small enough that a flood cannot hurt. */
   public static final long MAX_REQUEST_BYTES = 1024 * 1024;
 
   private HttpServer() {}
 
   public static Javalin create(ObjectMapper json, MeterRegistry metrics, List<Routes> routes) {
-    return Javalin.create(config -> {
-      config.startup.showJavalinBanner = false;
-      config.startup.showOldJavalinVersionWarning = false;
-      config.concurrency.useVirtualThreads = true;
-      config.jsonMapper(new JavalinJackson(json, true));
-      config.http.maxRequestSize = MAX_REQUEST_BYTES;
-      config.http.defaultContentType = "application/json";
-      config.http.prefer405over404 = true;
-      config.router.ignoreTrailingSlashes = true;
-      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-      config.routes.before(ctx -> {
-        ctx.attribute(STARTED, System.nanoTime());
-        String requestId = ctx.header("X-Request-Id");
-        if (requestId == null || !CLIENT_REQUEST_ID.matcher(requestId).matches()) {
-          requestId = UUID.randomUUID().toString();
-        }
-        MDC.put("request_id", requestId);
-        ctx.header("X-Request-Id", requestId);
-        SECURITY_HEADERS.forEach(ctx::header);
-        if (hasEncodedNul(ctx)) {
-          // No text column of either database can hold a NUL, and no real identifier has one.
-          throw ApiException.badRequest("bad_request", "The request URL contains a NUL character.");
-        }
-      });
-      RequestTimers timers = new RequestTimers(metrics);
-      config.routes.after(ctx -> {
-        Long started = ctx.attribute(STARTED);
-        if (started != null) {
-          timers.timer(ctx.method().name(), route(ctx), ctx.statusCode())
-              .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        }
-        MDC.remove("request_id");
-      });
+    return Javalin.create(
+        config -> {
+          config.startup.showJavalinBanner = false;
+          config.startup.showOldJavalinVersionWarning = false;
+          config.concurrency.useVirtualThreads = true;
+          config.jsonMapper(new JavalinJackson(json, true));
+          config.http.maxRequestSize = MAX_REQUEST_BYTES;
+          config.http.defaultContentType = "application/json";
+          config.http.prefer405over404 = true;
+          config.router.ignoreTrailingSlashes = true;
+          config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+          config.routes.before(
+              ctx -> {
+                ctx.attribute(STARTED, System.nanoTime());
+                String requestId = ctx.header("X-Request-Id");
+                if (requestId == null || !CLIENT_REQUEST_ID.matcher(requestId).matches()) {
+                  requestId = UUID.randomUUID().toString();
+                }
+                MDC.put("request_id", requestId);
+                ctx.header("X-Request-Id", requestId);
+                SECURITY_HEADERS.forEach(ctx::header);
+                if (hasEncodedNul(ctx)) {
+                  // No text column of either database can hold a NUL, and no real identifier has
+                  // one.
+                  throw ApiException.badRequest(
+                      "bad_request", "The request URL contains a NUL character.");
+                }
+              });
+          RequestTimers timers = new RequestTimers(metrics);
+          config.routes.after(
+              ctx -> {
+                Long started = ctx.attribute(STARTED);
+                if (started != null) {
+                  timers
+                      .timer(ctx.method().name(), route(ctx), ctx.statusCode())
+                      .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                }
+                MDC.remove("request_id");
+              });
 
-      config.routes.exception(ApiException.class, (e, ctx) -> {
-        e.headers().forEach(ctx::header);
-        error(ctx, e.status(), e.error(), e.getMessage());
-      });
-      config.routes.exception(HttpResponseException.class, (e, ctx) -> {
-        int status = e.getStatus();
-        switch (status) {
-          case 404 -> error(ctx, 404, "not_found", "There is nothing at " + ctx.method().name() + " " + safePath(ctx) + ".");
-          case 405 -> error(ctx, 405, "method_not_allowed", ctx.method().name() + " is not allowed here.");
-          case 413 -> error(ctx, 413, "request_too_large", "The request body is larger than " + MAX_REQUEST_BYTES + " bytes.");
-          default -> error(ctx, status, status >= 500 ? "internal_error" : "bad_request",
-              status >= 500 ? "Something went wrong on our side." : "The request was not understood.");
-        }
-      });
-      config.routes.exception(Database.RetryableConflict.class, (e, ctx) ->
-          error(ctx, 409, "conflict", "The request collided with others changing the same thing; try again."));
-      config.routes.exception(Exception.class, (e, ctx) -> {
-        if (isDatabaseUnavailable(e)) {
-          log.warn("database unavailable: {}", e.toString());
-          ctx.header("Retry-After", "2");
-          error(ctx, 503, "service_unavailable", "The service is briefly unavailable; try again shortly.");
-          return;
-        }
-        log.error("unhandled error on {} {}", ctx.method().name(), safePath(ctx), e);
-        error(ctx, 500, "internal_error", "Something went wrong on our side.");
-      });
-      for (int status : new int[] {404, 405, 413}) {
-        config.routes.error(status, "*", ctx -> {
-          if (ctx.result() == null || ctx.result().isEmpty()) {
-            String code = status == 404 ? "not_found" : status == 405 ? "method_not_allowed" : "request_too_large";
-            error(ctx, status, code, status == 404 ? "There is nothing here." : "The request was not accepted.");
+          config.routes.exception(
+              ApiException.class,
+              (e, ctx) -> {
+                e.headers().forEach(ctx::header);
+                error(ctx, e.status(), e.error(), e.getMessage());
+              });
+          config.routes.exception(
+              HttpResponseException.class,
+              (e, ctx) -> {
+                int status = e.getStatus();
+                switch (status) {
+                  case 404 ->
+                      error(
+                          ctx,
+                          404,
+                          "not_found",
+                          "There is nothing at " + ctx.method().name() + " " + safePath(ctx) + ".");
+                  case 405 ->
+                      error(
+                          ctx,
+                          405,
+                          "method_not_allowed",
+                          ctx.method().name() + " is not allowed here.");
+                  case 413 ->
+                      error(
+                          ctx,
+                          413,
+                          "request_too_large",
+                          "The request body is larger than " + MAX_REQUEST_BYTES + " bytes.");
+                  default ->
+                      error(
+                          ctx,
+                          status,
+                          status >= 500 ? "internal_error" : "bad_request",
+                          status >= 500
+                              ? "Something went wrong on our side."
+                              : "The request was not understood.");
+                }
+              });
+          config.routes.exception(
+              Database.RetryableConflict.class,
+              (e, ctx) ->
+                  error(
+                      ctx,
+                      409,
+                      "conflict",
+                      "The request collided with others changing the same thing; try again."));
+          config.routes.exception(
+              Exception.class,
+              (e, ctx) -> {
+                if (isDatabaseUnavailable(e)) {
+                  log.warn("database unavailable: {}", e.toString());
+                  ctx.header("Retry-After", "2");
+                  error(
+                      ctx,
+                      503,
+                      "service_unavailable",
+                      "The service is briefly unavailable; try again shortly.");
+                  return;
+                }
+                log.error("unhandled error on {} {}", ctx.method().name(), safePath(ctx), e);
+                error(ctx, 500, "internal_error", "Something went wrong on our side.");
+              });
+          for (int status : new int[] {404, 405, 413}) {
+            config.routes.error(
+                status,
+                "*",
+                ctx -> {
+                  if (ctx.result() == null || ctx.result().isEmpty()) {
+                    String code =
+                        status == 404
+                            ? "not_found"
+                            : status == 405 ? "method_not_allowed" : "request_too_large";
+                    error(
+                        ctx,
+                        status,
+                        code,
+                        status == 404 ? "There is nothing here." : "The request was not accepted.");
+                  }
+                });
           }
-        });
-      }
 
-      routes.forEach(r -> r.register(config.routes));
-    });
+          routes.forEach(r -> r.register(config.routes));
+        });
   }
 
   /**
-   * The request timers, one per method, route and status, each found once: building a timer's
-   * tags and looking it up in the registry on every request cost more than timing it.
+   * The request timers, one per method, route and status, each found once: building a timer's tags
+   * and looking it up in the registry on every request cost more than timing it.
    */
   private static final class RequestTimers {
     private record Key(String method, String route, int status) {}
@@ -133,17 +189,19 @@ public final class HttpServer {
 
     Timer timer(String method, String route, int status) {
       // Bounded: methods, route templates and statuses are few.
-      return timers.computeIfAbsent(new Key(method, route, status), key ->
-          // Buckets, not percentiles: Prometheus adds up buckets across nodes and over any
-          // window (histogram_quantile), where a node's own percentiles add up to nothing.
-          Timer.builder("http.server.requests")
-              .tag("method", key.method())
-              .tag("route", key.route())
-              .tag("status", String.valueOf(key.status()))
-              .publishPercentileHistogram()
-              .minimumExpectedValue(Duration.ofMillis(1))
-              .maximumExpectedValue(Duration.ofSeconds(10))
-              .register(metrics));
+      return timers.computeIfAbsent(
+          new Key(method, route, status),
+          key ->
+              // Buckets, not percentiles: Prometheus adds up buckets across nodes and over any
+              // window (histogram_quantile), where a node's own percentiles add up to nothing.
+              Timer.builder("http.server.requests")
+                  .tag("method", key.method())
+                  .tag("route", key.route())
+                  .tag("status", String.valueOf(key.status()))
+                  .publishPercentileHistogram()
+                  .minimumExpectedValue(Duration.ofMillis(1))
+                  .maximumExpectedValue(Duration.ofSeconds(10))
+                  .register(metrics));
     }
   }
 
@@ -175,9 +233,9 @@ public final class HttpServer {
 
   /**
    * Whether {@code e} means the database cannot be reached right now (pool timeout, refused or
-   * broken connection, a server shutting down or starting up, no connection slots left, a
-   * statement cancelled by the server's statement_timeout) rather than a bug: that is a 503 the
-   * client may retry, not a 500.
+   * broken connection, a server shutting down or starting up, no connection slots left, a statement
+   * cancelled by the server's statement_timeout) rather than a bug: that is a 503 the client may
+   * retry, not a 500.
    */
   public static boolean isDatabaseUnavailable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -199,7 +257,10 @@ public final class HttpServer {
   private static boolean isConnectionFailure(java.sql.SQLException e) {
     String state = e.getSQLState();
     if (state != null) {
-      return state.startsWith("08") || state.startsWith("57P") || state.equals("53300") || state.equals("57014");
+      return state.startsWith("08")
+          || state.startsWith("57P")
+          || state.equals("53300")
+          || state.equals("57014");
     }
     // The pool closes a connection it saw break; a later call on it in the same request fails
     // with this message and no SQL state.

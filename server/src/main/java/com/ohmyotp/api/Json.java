@@ -46,7 +46,10 @@ public final class Json {
     ObjectMapper mapper =
         // Buffers are pooled across threads: the default pool is per thread, and every request runs
         // on a new virtual thread, so each answer would allocate its buffers afresh.
-        JsonMapper.builder(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build())
+        JsonMapper.builder(
+                JsonFactory.builder()
+                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                    .build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .serializationInclusion(JsonInclude.Include.ALWAYS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -58,14 +61,29 @@ public final class Json {
             .addModules(modules)
             .build();
     // Strings, numbers and booleans are never converted into one another: a wrong type is a 400.
-    for (LogicalType target : new LogicalType[] {LogicalType.Textual, LogicalType.Boolean,
-        LogicalType.Integer, LogicalType.Float}) {
-      mapper.coercionConfigFor(target)
-          .setCoercion(CoercionInputShape.Integer, target == LogicalType.Integer || target == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
-          .setCoercion(CoercionInputShape.Float, target == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
-          .setCoercion(CoercionInputShape.Boolean, target == LogicalType.Boolean ? CoercionAction.TryConvert : CoercionAction.Fail)
-          .setCoercion(CoercionInputShape.String, target == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail)
-          .setCoercion(CoercionInputShape.EmptyString, target == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail);
+    for (LogicalType target :
+        new LogicalType[] {
+          LogicalType.Textual, LogicalType.Boolean, LogicalType.Integer, LogicalType.Float
+        }) {
+      mapper
+          .coercionConfigFor(target)
+          .setCoercion(
+              CoercionInputShape.Integer,
+              target == LogicalType.Integer || target == LogicalType.Float
+                  ? CoercionAction.TryConvert
+                  : CoercionAction.Fail)
+          .setCoercion(
+              CoercionInputShape.Float,
+              target == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
+          .setCoercion(
+              CoercionInputShape.Boolean,
+              target == LogicalType.Boolean ? CoercionAction.TryConvert : CoercionAction.Fail)
+          .setCoercion(
+              CoercionInputShape.String,
+              target == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail)
+          .setCoercion(
+              CoercionInputShape.EmptyString,
+              target == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail);
     }
     mapper
         .getFactory()
@@ -113,11 +131,11 @@ public final class Json {
   }
 
   private static ApiException wrongType(MismatchedInputException e) {
-      String path = fieldPath(e);
-      if (path.isEmpty()) {
-        return ApiException.badRequest("invalid_json", "The request body must be a JSON object.");
-      }
-      return ApiException.badRequest("invalid_field", "Field '" + path + "' has the wrong type.");
+    String path = fieldPath(e);
+    if (path.isEmpty()) {
+      return ApiException.badRequest("invalid_json", "The request body must be a JSON object.");
+    }
+    return ApiException.badRequest("invalid_field", "Field '" + path + "' has the wrong type.");
   }
 
   private static String fieldPath(JsonMappingException e) {

@@ -18,17 +18,25 @@ import org.eclipse.jetty.util.Callback;
 final class JsonErrorHandler extends ErrorHandler {
 
   @Override
-  protected void generateResponse(Request request, Response response, int code, String message,
-      Throwable cause, Callback callback) throws IOException {
-    ErrorBody body = switch (code) {
-      case 400 -> new ErrorBody("bad_request", "The request was not understood.");
-      case 413 -> new ErrorBody("request_too_large", "The request is too large.");
-      case 414 -> new ErrorBody("uri_too_long", "The request URL is too long.");
-      case 431 -> new ErrorBody("headers_too_large", "The request headers are too large.");
-      default -> code >= 500
-          ? new ErrorBody("internal_error", "Something went wrong on our side.")
-          : new ErrorBody("bad_request", "The request was not accepted.");
-    };
+  protected void generateResponse(
+      Request request,
+      Response response,
+      int code,
+      String message,
+      Throwable cause,
+      Callback callback)
+      throws IOException {
+    ErrorBody body =
+        switch (code) {
+          case 400 -> new ErrorBody("bad_request", "The request was not understood.");
+          case 413 -> new ErrorBody("request_too_large", "The request is too large.");
+          case 414 -> new ErrorBody("uri_too_long", "The request URL is too long.");
+          case 431 -> new ErrorBody("headers_too_large", "The request headers are too large.");
+          default ->
+              code >= 500
+                  ? new ErrorBody("internal_error", "Something went wrong on our side.")
+                  : new ErrorBody("bad_request", "The request was not accepted.");
+        };
     String json = "{\"error\":\"" + body.error() + "\",\"message\":\"" + body.message() + "\"}";
     String requestId = request.getHeaders().get("X-Request-Id");
     if (requestId == null || !HttpServer.CLIENT_REQUEST_ID.matcher(requestId).matches()) {

@@ -9,15 +9,22 @@ import java.util.Map;
 /** Liveness, readiness, Prometheus metrics and the operator's stats. */
 public final class Operations implements Routes {
 
-  record Stats(long accounts, long services, long numbersInInventory, long rentalsHoldingNumbers,
-      long rentalsTotal, long unmatchedSms, String balancesTotal) {}
+  record Stats(
+      long accounts,
+      long services,
+      long numbersInInventory,
+      long rentalsHoldingNumbers,
+      long rentalsTotal,
+      long unmatchedSms,
+      String balancesTotal) {}
 
   private final Database db;
   private final PrometheusMeterRegistry metrics;
   private final ApiAuth auth;
   private final java.time.Clock clock;
 
-  public Operations(Database db, PrometheusMeterRegistry metrics, ApiAuth auth, java.time.Clock clock) {
+  public Operations(
+      Database db, PrometheusMeterRegistry metrics, ApiAuth auth, java.time.Clock clock) {
     this.db = db;
     this.metrics = metrics;
     this.auth = auth;
@@ -28,8 +35,10 @@ public final class Operations implements Routes {
   public void register(RoutesConfig routes) {
     routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
     routes.get("/readyz", this::ready);
-    routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-        .result(metrics.scrape()));
+    routes.get(
+        "/metrics",
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     routes.get("/api/admin/stats", auth.admin(this::stats));
   }
 
@@ -43,16 +52,25 @@ public final class Operations implements Routes {
 
   private void stats(Context ctx) {
     long now = clock.instant().getEpochSecond();
-    Stats stats = db.read(h -> new Stats(
-        count(h, "SELECT COUNT(*) FROM accounts"),
-        count(h, "SELECT COUNT(*) FROM services"),
-        count(h, "SELECT COUNT(*) FROM phone_numbers WHERE retired_at IS NULL"),
-        h.createQuery("SELECT COUNT(*) FROM rentals WHERE status IN ('active', 'completed') AND expires_at > :now")
-            .bind("now", now).mapTo(Long.class).one(),
-        count(h, "SELECT COUNT(*) FROM rentals"),
-        count(h, "SELECT COUNT(*) FROM unmatched_sms"),
-        h.createQuery("SELECT COALESCE(SUM(balance), 0) FROM accounts").mapTo(java.math.BigDecimal.class)
-            .one().stripTrailingZeros().toPlainString()));
+    Stats stats =
+        db.read(
+            h ->
+                new Stats(
+                    count(h, "SELECT COUNT(*) FROM accounts"),
+                    count(h, "SELECT COUNT(*) FROM services"),
+                    count(h, "SELECT COUNT(*) FROM phone_numbers WHERE retired_at IS NULL"),
+                    h.createQuery(
+                            "SELECT COUNT(*) FROM rentals WHERE status IN ('active', 'completed') AND expires_at > :now")
+                        .bind("now", now)
+                        .mapTo(Long.class)
+                        .one(),
+                    count(h, "SELECT COUNT(*) FROM rentals"),
+                    count(h, "SELECT COUNT(*) FROM unmatched_sms"),
+                    h.createQuery("SELECT COALESCE(SUM(balance), 0) FROM accounts")
+                        .mapTo(java.math.BigDecimal.class)
+                        .one()
+                        .stripTrailingZeros()
+                        .toPlainString()));
     ctx.json(stats);
   }
 

@@ -28,14 +28,16 @@ public final class Params {
     return switch (raw) {
       case "true" -> Optional.of(true);
       case "false" -> Optional.of(false);
-      default -> throw ApiException.badRequest("invalid_query", "'" + name + "' must be true or false.");
+      default ->
+          throw ApiException.badRequest("invalid_query", "'" + name + "' must be true or false.");
     };
   }
 
   private static int positive(String name, String raw) {
     String digits = raw.startsWith("+") ? raw.substring(1) : raw;
     if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      throw ApiException.badRequest("invalid_query", "'" + name + "' must be a whole number of at least 1.");
+      throw ApiException.badRequest(
+          "invalid_query", "'" + name + "' must be a whole number of at least 1.");
     }
     String significant = digits.replaceFirst("^0+(?=.)", "");
     if (significant.length() > MAX_DIGITS) {
@@ -46,7 +48,8 @@ public final class Params {
     }
     int value = Integer.parseInt(significant);
     if (value < 1) {
-      throw ApiException.badRequest("invalid_query", "'" + name + "' must be a whole number of at least 1.");
+      throw ApiException.badRequest(
+          "invalid_query", "'" + name + "' must be a whole number of at least 1.");
     }
     return value;
   }

@@ -21,11 +21,12 @@ public final class RateLimiter {
   private final String policy;
   // Upkeep runs on the requests' own threads: handing it to the common pool woke a thread for
   // it every few requests, which cost more than the upkeep itself.
-  private final Cache<Long, Bucket> buckets = Caffeine.newBuilder()
-      .expireAfterAccess(Duration.ofMinutes(10))
-      .maximumSize(1_000_000)
-      .executor(Runnable::run)
-      .build();
+  private final Cache<Long, Bucket> buckets =
+      Caffeine.newBuilder()
+          .expireAfterAccess(Duration.ofMinutes(10))
+          .maximumSize(1_000_000)
+          .executor(Runnable::run)
+          .build();
 
   public RateLimiter(long perSecond, long burst) {
     this.perSecond = perSecond;
@@ -37,21 +38,38 @@ public final class RateLimiter {
   public record Decision(boolean allowed, Map<String, String> headers) {}
 
   public Decision acquire(long key) {
-    Bucket bucket = buckets.get(key, k -> Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
-        .build());
+    Bucket bucket =
+        buckets.get(
+            key,
+            k ->
+                Bucket.builder()
+                    .addLimit(
+                        Bandwidth.builder()
+                            .capacity(burst)
+                            .refillGreedy(perSecond, Duration.ofSeconds(1))
+                            .build())
+                    .build());
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     if (probe.isConsumed()) {
       long reset = seconds(probe.getNanosToWaitForReset());
-      return new Decision(true, Map.of(
-          "RateLimit-Policy", policy,
-          "RateLimit", "\"per-key\";r=" + probe.getRemainingTokens() + ";t=" + reset));
+      return new Decision(
+          true,
+          Map.of(
+              "RateLimit-Policy",
+              policy,
+              "RateLimit",
+              "\"per-key\";r=" + probe.getRemainingTokens() + ";t=" + reset));
     }
     long retryAfter = Math.max(1, seconds(probe.getNanosToWaitForRefill()));
-    return new Decision(false, Map.of(
-        "RateLimit-Policy", policy,
-        "RateLimit", "\"per-key\";r=0;t=" + retryAfter,
-        "Retry-After", String.valueOf(retryAfter)));
+    return new Decision(
+        false,
+        Map.of(
+            "RateLimit-Policy",
+            policy,
+            "RateLimit",
+            "\"per-key\";r=0;t=" + retryAfter,
+            "Retry-After",
+            String.valueOf(retryAfter)));
   }
 
   private static long seconds(long nanos) {

@@ -1,10 +1,10 @@
 package com.ohmyotp.catalog;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.ledger.Money;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -21,15 +21,18 @@ public final class Catalog {
   public static final int MIN_DURATION_SECONDS = 60;
   public static final int MAX_DURATION_SECONDS = 7 * 24 * 3600;
 
-  private static final RowMapper<Service> SERVICE = (rs, ctx) -> new Service(
-      rs.getInt("id"),
-      rs.getString("name"),
-      rs.getString("category"),
-      Money.of(rs.getBigDecimal("price")),
-      rs.getInt("duration_seconds"),
-      rs.getString("source"),
-      rs.getBoolean("enabled"));
-  private static final String COLUMNS = "id, name, category, price, duration_seconds, source, enabled";
+  private static final RowMapper<Service> SERVICE =
+      (rs, ctx) ->
+          new Service(
+              rs.getInt("id"),
+              rs.getString("name"),
+              rs.getString("category"),
+              Money.of(rs.getBigDecimal("price")),
+              rs.getInt("duration_seconds"),
+              rs.getString("source"),
+              rs.getBoolean("enabled"));
+  private static final String COLUMNS =
+      "id, name, category, price, duration_seconds, source, enabled";
 
   /** How long a node lists the catalog it read before reading it again. */
   public static final Duration LISTING_MAX_AGE = Duration.ofSeconds(1);
@@ -39,7 +42,9 @@ public final class Catalog {
   private final Clock clock;
   private final LoadingCache<Boolean, List<Service>> listing;
 
-  /** @param sources the number source names a service may use */
+  /**
+   * @param sources the number source names a service may use
+   */
   public Catalog(Database db, Set<String> sources, Clock clock) {
     this.db = db;
     this.sources = Set.copyOf(sources);
@@ -61,14 +66,14 @@ public final class Catalog {
 
   /** The enabled services, read now. */
   public List<Service> enabled() {
-    return db.read(h -> h.createQuery("SELECT " + COLUMNS + " FROM services WHERE enabled ORDER BY id")
-        .map(SERVICE)
-        .list());
+    return db.read(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM services WHERE enabled ORDER BY id")
+                .map(SERVICE)
+                .list());
   }
 
-  /**
-   * A service by its name (any case) or its {@code AppID-n} id, enabled or not.
-   */
+  /** A service by its name (any case) or its {@code AppID-n} id, enabled or not. */
   public Optional<Service> find(String nameOrId) {
     return db.read(h -> find(h, nameOrId));
   }
@@ -77,10 +82,11 @@ public final class Catalog {
     if (nameOrId == null || nameOrId.isBlank() || nameOrId.length() > 100) {
       return Optional.empty();
     }
-    Optional<Service> byName = h.createQuery("SELECT " + COLUMNS + " FROM services WHERE name_key = :key")
-        .bind("key", nameKey(nameOrId))
-        .map(SERVICE)
-        .findOne();
+    Optional<Service> byName =
+        h.createQuery("SELECT " + COLUMNS + " FROM services WHERE name_key = :key")
+            .bind("key", nameKey(nameOrId))
+            .map(SERVICE)
+            .findOne();
     if (byName.isPresent()) {
       return byName;
     }
@@ -104,76 +110,98 @@ public final class Catalog {
   public Service requireRentable(Handle h, String nameOrId) {
     return find(h, nameOrId)
         .filter(Service::enabled)
-        .orElseThrow(() -> ApiException.notFound("service_not_found",
-            "There is no service called '" + printable(nameOrId) + "'."));
+        .orElseThrow(
+            () ->
+                ApiException.notFound(
+                    "service_not_found",
+                    "There is no service called '" + printable(nameOrId) + "'."));
   }
 
-  public Service create(String name, String category, Money price, Integer durationSeconds,
-      String source) {
+  public Service create(
+      String name, String category, Money price, Integer durationSeconds, String source) {
     String checkedName = requireText(name, "name", 100);
     String checkedCategory = requireText(category, "category", 60);
     checkPrice(price);
-    int duration = durationSeconds == null ? DEFAULT_DURATION_SECONDS : checkDuration(durationSeconds);
+    int duration =
+        durationSeconds == null ? DEFAULT_DURATION_SECONDS : checkDuration(durationSeconds);
     String checkedSource = source == null ? "simulator" : source;
     if (!sources.contains(checkedSource)) {
-      throw ApiException.badRequest("invalid_source",
+      throw ApiException.badRequest(
+          "invalid_source",
           "Source must be one of " + String.join(", ", sources.stream().sorted().toList()) + ".");
     }
     if (checkedName.startsWith(Service.ID_PREFIX)) {
-      throw ApiException.badRequest("invalid_field", "A service name cannot look like a service id.");
+      throw ApiException.badRequest(
+          "invalid_field", "A service name cannot look like a service id.");
     }
     long now = clock.instant().getEpochSecond();
     try {
-      Service created = db.inTransaction(h -> {
-        int id = h.createUpdate(
-                """
+      Service created =
+          db.inTransaction(
+              h -> {
+                int id =
+                    h.createUpdate(
+                            """
                 INSERT INTO services (name, name_key, category, price, duration_seconds, source, enabled, created_at)
                 VALUES (:name, :key, :category, :price, :duration, :source, TRUE, :now)
                 """)
-            .bind("name", checkedName)
-            .bind("key", nameKey(checkedName))
-            .bind("category", checkedCategory)
-            .bind("price", price.amount())
-            .bind("duration", duration)
-            .bind("source", checkedSource)
-            .bind("now", now)
-            .executeAndReturnGeneratedKeys("id")
-            .mapTo(Integer.class)
-            .one();
-        return byId(h, id).orElseThrow();
-      });
+                        .bind("name", checkedName)
+                        .bind("key", nameKey(checkedName))
+                        .bind("category", checkedCategory)
+                        .bind("price", price.amount())
+                        .bind("duration", duration)
+                        .bind("source", checkedSource)
+                        .bind("now", now)
+                        .executeAndReturnGeneratedKeys("id")
+                        .mapTo(Integer.class)
+                        .one();
+                return byId(h, id).orElseThrow();
+              });
       listing.invalidateAll();
       return created;
     } catch (RuntimeException e) {
       if (Database.isUniqueViolation(e)) {
-        throw ApiException.conflict("service_exists", "A service called '" + checkedName + "' exists already.");
+        throw ApiException.conflict(
+            "service_exists", "A service called '" + checkedName + "' exists already.");
       }
       throw e;
     }
   }
 
   public Service change(String nameOrId, Change change) {
-    Service current = find(nameOrId).orElseThrow(() ->
-        ApiException.notFound("service_not_found", "There is no service '" + printable(nameOrId) + "'."));
-    String category = change.category() == null ? current.category() : requireText(change.category(), "category", 60);
+    Service current =
+        find(nameOrId)
+            .orElseThrow(
+                () ->
+                    ApiException.notFound(
+                        "service_not_found", "There is no service '" + printable(nameOrId) + "'."));
+    String category =
+        change.category() == null
+            ? current.category()
+            : requireText(change.category(), "category", 60);
     Money price = change.price() == null ? current.price() : checkPrice(change.price());
-    int duration = change.durationSeconds() == null ? current.durationSeconds() : checkDuration(change.durationSeconds());
+    int duration =
+        change.durationSeconds() == null
+            ? current.durationSeconds()
+            : checkDuration(change.durationSeconds());
     boolean enabled = change.enabled() == null ? current.enabled() : change.enabled();
-    Service changed = db.inTransaction(h -> {
-      h.createUpdate(
-              """
+    Service changed =
+        db.inTransaction(
+            h -> {
+              h.createUpdate(
+                      """
               UPDATE services SET category = :category, price = :price, duration_seconds = :duration,
                      enabled = :enabled
               WHERE id = :id
               """)
-          .bind("category", category)
-          .bind("price", price.amount())
-          .bind("duration", duration)
-          .bind("enabled", enabled)
-          .bind("id", current.id())
-          .execute();
-      return byId(h, current.id()).orElseThrow();
-    });
+                  .bind("category", category)
+                  .bind("price", price.amount())
+                  .bind("duration", duration)
+                  .bind("enabled", enabled)
+                  .bind("id", current.id())
+                  .execute();
+              return byId(h, current.id()).orElseThrow();
+            });
     listing.invalidateAll();
     return changed;
   }
@@ -190,7 +218,9 @@ public final class Catalog {
       return Optional.empty();
     }
     String digits = value.substring(Service.ID_PREFIX.length());
-    if (digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (digits.isEmpty()
+        || digits.length() > 9
+        || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return Optional.empty();
     }
     return Optional.of(Integer.parseInt(digits));
@@ -209,8 +239,13 @@ public final class Catalog {
 
   private static int checkDuration(int seconds) {
     if (seconds < MIN_DURATION_SECONDS || seconds > MAX_DURATION_SECONDS) {
-      throw ApiException.badRequest("invalid_field",
-          "duration_seconds must be from " + MIN_DURATION_SECONDS + " to " + MAX_DURATION_SECONDS + ".");
+      throw ApiException.badRequest(
+          "invalid_field",
+          "duration_seconds must be from "
+              + MIN_DURATION_SECONDS
+              + " to "
+              + MAX_DURATION_SECONDS
+              + ".");
     }
     return seconds;
   }
@@ -221,8 +256,8 @@ public final class Catalog {
     }
     String trimmed = value.trim();
     if (trimmed.length() > max || trimmed.chars().anyMatch(Character::isISOControl)) {
-      throw ApiException.badRequest("invalid_field",
-          "Field '" + field + "' has at most " + max + " printable characters.");
+      throw ApiException.badRequest(
+          "invalid_field", "Field '" + field + "' has at most " + max + " printable characters.");
     }
     return trimmed;
   }
@@ -232,11 +267,13 @@ public final class Catalog {
     if (value == null) {
       return "";
     }
-    String cleaned = value.codePoints()
-        .filter(c -> !Character.isISOControl(c))
-        .limit(60)
-        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
-        .toString();
+    String cleaned =
+        value
+            .codePoints()
+            .filter(c -> !Character.isISOControl(c))
+            .limit(60)
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+            .toString();
     return cleaned;
   }
 }

@@ -16,8 +16,8 @@ import java.util.Map;
 public final class CatalogRoutes implements Routes {
 
   /**
-   * Counts fresh numbers per service id, for the services given and possibly others; the
-   * inventory answers it, with the same map for as long as the counts are unchanged.
+   * Counts fresh numbers per service id, for the services given and possibly others; the inventory
+   * answers it, with the same map for as long as the counts are unchanged.
    */
   @FunctionalInterface
   public interface Availability {
@@ -25,21 +25,34 @@ public final class CatalogRoutes implements Routes {
   }
 
   /** A service as customers see it. */
-  public record ServiceView(String id, String name, Money price, long available, String category,
-      int durationSeconds) {}
+  public record ServiceView(
+      String id, String name, Money price, long available, String category, int durationSeconds) {}
 
   /** A service as the operator sees it. */
-  public record AdminServiceView(String id, String name, String category, Money price,
-      int durationSeconds, String source, boolean enabled) {
+  public record AdminServiceView(
+      String id,
+      String name,
+      String category,
+      Money price,
+      int durationSeconds,
+      String source,
+      boolean enabled) {
     static AdminServiceView of(Service s) {
-      return new AdminServiceView(s.publicId(), s.name(), s.category(), s.price(), s.durationSeconds(),
-          s.source(), s.enabled());
+      return new AdminServiceView(
+          s.publicId(),
+          s.name(),
+          s.category(),
+          s.price(),
+          s.durationSeconds(),
+          s.source(),
+          s.enabled());
     }
   }
 
   record ServiceList(List<ServiceView> services, int total) {}
 
-  record CreateService(String name, String category, Money price, Integer durationSeconds, String source) {}
+  record CreateService(
+      String name, String category, Money price, Integer durationSeconds, String source) {}
 
   record ChangeService(String category, Money price, Integer durationSeconds, Boolean enabled) {}
 
@@ -52,7 +65,8 @@ public final class CatalogRoutes implements Routes {
   private final ApiAuth auth;
   private final ObjectMapper json;
 
-  public CatalogRoutes(Catalog catalog, Availability availability, ApiAuth auth, ObjectMapper json) {
+  public CatalogRoutes(
+      Catalog catalog, Availability availability, ApiAuth auth, ObjectMapper json) {
     this.catalog = catalog;
     this.availability = availability;
     this.auth = auth;
@@ -76,8 +90,10 @@ public final class CatalogRoutes implements Routes {
     if (listing == null || listing.services() != services || listing.counts() != counts) {
       // The same content read again keeps its body; the new lists are kept either way, since the
       // next requests get them too and then compare by identity alone.
-      boolean sameContent = listing != null && listing.services().equals(services) && listing.counts().equals(counts);
-      listing = new Listing(services, counts, sameContent ? listing.body() : write(services, counts));
+      boolean sameContent =
+          listing != null && listing.services().equals(services) && listing.counts().equals(counts);
+      listing =
+          new Listing(services, counts, sameContent ? listing.body() : write(services, counts));
       lastListing = listing;
     }
     ctx.contentType(ContentType.APPLICATION_JSON).result(listing.body());
@@ -98,20 +114,29 @@ public final class CatalogRoutes implements Routes {
     if (body.price() == null) {
       throw ApiException.badRequest("missing_field", "Field 'price' is required.");
     }
-    Service created = catalog.create(body.name(), body.category(), body.price(), body.durationSeconds(),
-        body.source());
+    Service created =
+        catalog.create(
+            body.name(), body.category(), body.price(), body.durationSeconds(), body.source());
     ctx.status(201).json(AdminServiceView.of(created));
   }
 
   private void change(Context ctx) {
     ChangeService body = Json.read(json, ctx.bodyAsBytes(), ChangeService.class);
-    Service changed = catalog.change(ctx.pathParam("id"),
-        new Catalog.Change(body.category(), body.price(), body.durationSeconds(), body.enabled()));
+    Service changed =
+        catalog.change(
+            ctx.pathParam("id"),
+            new Catalog.Change(
+                body.category(), body.price(), body.durationSeconds(), body.enabled()));
     ctx.json(AdminServiceView.of(changed));
   }
 
   private static ServiceView view(Service s, Map<Integer, Long> counts) {
-    return new ServiceView(s.publicId(), s.name(), s.price(), counts.getOrDefault(s.id(), 0L),
-        s.category(), s.durationSeconds());
+    return new ServiceView(
+        s.publicId(),
+        s.name(),
+        s.price(),
+        counts.getOrDefault(s.id(), 0L),
+        s.category(),
+        s.durationSeconds());
   }
 }

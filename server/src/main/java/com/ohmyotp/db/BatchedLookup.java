@@ -16,9 +16,9 @@ import java.util.function.Function;
  * query. Nothing waits for a timer: when no query is running, a lookup runs at once on its own;
  * under load, the lookups that queue up while the running queries finish share the next one.
  *
- * <p>Every answer comes from a query that started after its lookup was asked, so it is exactly
- * as fresh as a query of its own: anything committed before the lookup, on any node, is in it.
- * The thread that finds the queue waiting runs the query for everyone in the batch.
+ * <p>Every answer comes from a query that started after its lookup was asked, so it is exactly as
+ * fresh as a query of its own: anything committed before the lookup, on any node, is in it. The
+ * thread that finds the queue waiting runs the query for everyone in the batch.
  *
  * @param <K> the key
  * @param <V> what the query finds for a key; a key it does not find has no answer
@@ -66,9 +66,9 @@ public final class BatchedLookup<K, V> {
 
   /**
    * Runs queries while lookups are queued and a query may start. Whoever holds a permit looks at
-   * the queue again after giving it back, so a lookup queued while every permit was held is
-   * always picked up. A caller stops once its own lookup is answered and leaves the rest of the
-   * queue to a thread of its own, so that no request keeps answering others under steady load.
+   * the queue again after giving it back, so a lookup queued while every permit was held is always
+   * picked up. A caller stops once its own lookup is answered and leaves the rest of the queue to a
+   * thread of its own, so that no request keeps answering others under steady load.
    */
   private void drain(Pending<K, V> own) {
     while (!queue.isEmpty() && running.tryAcquire()) {

@@ -6,9 +6,9 @@ import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
- * Row mappers that find their columns by name once per result set and read every row by
- * position. The driver otherwise looks each name up again on every read, and a history page
- * reads a few dozen columns from each of its fifty rows.
+ * Row mappers that find their columns by name once per result set and read every row by position.
+ * The driver otherwise looks each name up again on every read, and a history page reads a few dozen
+ * columns from each of its fifty rows.
  */
 public final class ByPosition {
 

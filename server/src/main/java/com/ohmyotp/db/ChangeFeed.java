@@ -19,12 +19,11 @@ import org.slf4j.LoggerFactory;
  * Tells the other nodes sharing a PostgreSQL database which rows this one changed, over
  * LISTEN/NOTIFY on one channel, and tells this node which rows they changed.
  *
- * <p>Ids are published after their transaction has committed, in batches: a change is sent at
- * once when none is on its way, and the changes made while one notification is on its way gather
- * for the next; when that gathered more than one, the node is busy, and the changes of a few
- * milliseconds more join them. So a busy node sends one notification for many writes, its own
- * transactions never wait for the feed, and another node hears of a change within a few
- * milliseconds of its commit.
+ * <p>Ids are published after their transaction has committed, in batches: a change is sent at once
+ * when none is on its way, and the changes made while one notification is on its way gather for the
+ * next; when that gathered more than one, the node is busy, and the changes of a few milliseconds
+ * more join them. So a busy node sends one notification for many writes, its own transactions never
+ * wait for the feed, and another node hears of a change within a few milliseconds of its commit.
  *
  * <p>Notifications are not durable. One sent while a node's listening connection is down never
  * reaches that node, and one not yet sent when its node dies is never sent. So the subscriber is
@@ -37,11 +36,15 @@ public final class ChangeFeed implements AutoCloseable {
 
   /** A notification's payload must stay under PostgreSQL's 8000 bytes. */
   static final int MAX_PAYLOAD = 7_900;
+
   /** Ids not yet told when the database is away; beyond this the oldest are given up. */
   private static final int MAX_UNSENT = 100_000;
+
   /** How long the listener waits for a notification before it checks its connection is alive. */
   private static final int IDLE_CHECK_MILLIS = 2_000;
+
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
   /** How long the changes after a notification gather before the next is sent. */
   private static final Duration GATHER_FOR = Duration.ofMillis(5);
 
@@ -74,11 +77,15 @@ public final class ChangeFeed implements AutoCloseable {
     }
     this.db = db;
     this.channel = channel;
-    this.publisher = Thread.ofPlatform().name("ohmyotp-feed-publisher").daemon().unstarted(this::publish);
-    this.listener = Thread.ofPlatform().name("ohmyotp-feed-listener").daemon().unstarted(this::listen);
+    this.publisher =
+        Thread.ofPlatform().name("ohmyotp-feed-publisher").daemon().unstarted(this::publish);
+    this.listener =
+        Thread.ofPlatform().name("ohmyotp-feed-listener").daemon().unstarted(this::listen);
   }
 
-  /** Starts publishing this node's changes on {@code channel} of the PostgreSQL database {@code db}. */
+  /**
+   * Starts publishing this node's changes on {@code channel} of the PostgreSQL database {@code db}.
+   */
   public static ChangeFeed start(Database db, String channel) {
     if (db.dialect() != Database.Dialect.POSTGRESQL) {
       throw new IllegalArgumentException("a change feed needs PostgreSQL");
@@ -133,7 +140,10 @@ public final class ChangeFeed implements AutoCloseable {
         return;
       } catch (RuntimeException | SQLException e) {
         if (!failing) {
-          log.warn("cannot tell the other nodes of {} changes, retrying: {}", batch.size(), e.toString());
+          log.warn(
+              "cannot tell the other nodes of {} changes, retrying: {}",
+              batch.size(),
+              e.toString());
           failing = true;
         }
         pause();
@@ -143,18 +153,21 @@ public final class ChangeFeed implements AutoCloseable {
 
   private void send(List<String> ids) throws SQLException {
     List<String> payloads = payloads(nodeId, ids);
-    db.read(h -> {
-      // A notification is worth nothing after a crash: its commit need not wait for the disk.
-      try (PreparedStatement notify = h.getConnection().prepareStatement(
-          "SELECT set_config('synchronous_commit', 'off', true), pg_notify(?, ?)")) {
-        for (String payload : payloads) {
-          notify.setString(1, channel);
-          notify.setString(2, payload);
-          notify.execute();
-        }
-      }
-      return null;
-    });
+    db.read(
+        h -> {
+          // A notification is worth nothing after a crash: its commit need not wait for the disk.
+          try (PreparedStatement notify =
+              h.getConnection()
+                  .prepareStatement(
+                      "SELECT set_config('synchronous_commit', 'off', true), pg_notify(?, ?)")) {
+            for (String payload : payloads) {
+              notify.setString(1, channel);
+              notify.setString(2, payload);
+              notify.execute();
+            }
+          }
+          return null;
+        });
   }
 
   /** Notification payloads for {@code ids}: the sender's node id, then as many ids as fit. */

@@ -21,9 +21,9 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * The connection pool, the schema migrations and transactions. Write paths run through {@link
- * #inTransaction}, which retries a whole transaction when the database reports a transient
- * conflict (deadlock, serialization failure, lock timeout) or when feature code signals one with
- * {@link RetryableConflict}.
+ * #inTransaction}, which retries a whole transaction when the database reports a transient conflict
+ * (deadlock, serialization failure, lock timeout) or when feature code signals one with {@link
+ * RetryableConflict}.
  */
 public final class Database implements AutoCloseable {
 
@@ -36,7 +36,11 @@ public final class Database implements AutoCloseable {
   private final Optional<H2File> file;
   private final Optional<GroupCommit> commits;
 
-  private Database(HikariDataSource dataSource, Dialect dialect, boolean embedded, Optional<H2File> file,
+  private Database(
+      HikariDataSource dataSource,
+      Dialect dialect,
+      boolean embedded,
+      Optional<H2File> file,
       Optional<GroupCommit> commits) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
@@ -47,8 +51,8 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * The SQL a database speaks beyond what both share. Feature code keeps to the common part,
-   * except where one statement of each dialect replaces several round trips on a hot path.
+   * The SQL a database speaks beyond what both share. Feature code keeps to the common part, except
+   * where one statement of each dialect replaces several round trips on a hot path.
    */
   public enum Dialect {
     H2,
@@ -63,8 +67,13 @@ public final class Database implements AutoCloseable {
   }
 
   /** Opens the pool and brings the schema up to date. */
-  public static Database open(String url, String user, String password, int poolSize,
-      Duration connectionTimeout, MeterRegistry metrics) {
+  public static Database open(
+      String url,
+      String user,
+      String password,
+      int poolSize,
+      Duration connectionTimeout,
+      MeterRegistry metrics) {
     boolean h2 = url.startsWith("jdbc:h2:");
     boolean embedded = h2 && inProcess(url);
     Optional<H2File> file = embedded ? H2File.of(url) : Optional.empty();
@@ -120,9 +129,9 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Whether the database runs inside this process alone (H2 on a file or in memory): a query
-   * then costs no round trip, and no other process writes to it. An H2 reached over TCP, or
-   * opened so that other processes may join (AUTO_SERVER, FILE_LOCK=NO), is neither.
+   * Whether the database runs inside this process alone (H2 on a file or in memory): a query then
+   * costs no round trip, and no other process writes to it. An H2 reached over TCP, or opened so
+   * that other processes may join (AUTO_SERVER, FILE_LOCK=NO), is neither.
    */
   public boolean embedded() {
     return embedded;
@@ -130,29 +139,41 @@ public final class Database implements AutoCloseable {
 
   private static boolean inProcess(String h2Url) {
     String url = h2Url.toUpperCase(Locale.ROOT).replace(" ", "");
-    return !url.startsWith("JDBC:H2:TCP:") && !url.startsWith("JDBC:H2:SSL:")
-        && !url.contains(";AUTO_SERVER=TRUE") && !url.contains(";FILE_LOCK=NO");
+    return !url.startsWith("JDBC:H2:TCP:")
+        && !url.startsWith("JDBC:H2:SSL:")
+        && !url.contains(";AUTO_SERVER=TRUE")
+        && !url.contains(";FILE_LOCK=NO");
   }
 
   /**
    * Settings that make H2 behave like the PostgreSQL the same SQL also runs on: lower-case names,
    * NULLs sorted last, row locks waited for rather than failed at once. QUERY_CACHE_SIZE is how
    * many parsed statements each connection keeps: H2's default of 8 is fewer than a rent and a
-   * cancel run between them, so each statement was parsed again every time (64 gave 15% more
-   * rent + cancel cycles, BENCHMARKS.md).
+   * cancel run between them, so each statement was parsed again every time (64 gave 15% more rent +
+   * cancel cycles, BENCHMARKS.md).
    *
    * <p>A file opened in this process is written by {@link GroupCommit} alone: H2 is told never to
-   * write it by itself (its background writer waits longer than a process lives, 24 days, and
-   * never compacts), and it is closed by {@link #close}, not by a hook of H2's own at exit. An H2
-   * in another process writes each commit before it returns (WRITE_DELAY=0), as well as it can.
+   * write it by itself (its background writer waits longer than a process lives, 24 days, and never
+   * compacts), and it is closed by {@link #close}, not by a hook of H2's own at exit. An H2 in
+   * another process writes each commit before it returns (WRITE_DELAY=0), as well as it can.
    */
   private static String withH2Settings(String url, boolean fileInThisProcess) {
     StringBuilder sb = new StringBuilder(url);
-    List<String> settings = new ArrayList<>(List.of("MODE=PostgreSQL", "DATABASE_TO_LOWER=TRUE",
-        "DEFAULT_NULL_ORDERING=HIGH", "LOCK_TIMEOUT=10000", "QUERY_CACHE_SIZE=64"));
-    settings.addAll(fileInThisProcess
-        ? List.of("WRITE_DELAY=" + Integer.MAX_VALUE, "AUTO_COMPACT_FILL_RATE=0", "DB_CLOSE_ON_EXIT=FALSE")
-        : List.of("WRITE_DELAY=0"));
+    List<String> settings =
+        new ArrayList<>(
+            List.of(
+                "MODE=PostgreSQL",
+                "DATABASE_TO_LOWER=TRUE",
+                "DEFAULT_NULL_ORDERING=HIGH",
+                "LOCK_TIMEOUT=10000",
+                "QUERY_CACHE_SIZE=64"));
+    settings.addAll(
+        fileInThisProcess
+            ? List.of(
+                "WRITE_DELAY=" + Integer.MAX_VALUE,
+                "AUTO_COMPACT_FILL_RATE=0",
+                "DB_CLOSE_ON_EXIT=FALSE")
+            : List.of("WRITE_DELAY=0"));
     for (String setting : settings) {
       String name = setting.substring(0, setting.indexOf('='));
       if (!url.toUpperCase(Locale.ROOT).contains(";" + name + "=")) {
@@ -168,18 +189,18 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} in one READ COMMITTED transaction, retried whole on transient conflicts.
-   * It returns once the commit is as durable as the database makes it: on PostgreSQL, as its
-   * {@code synchronous_commit} says; on the embedded H2, written to its file.
+   * Runs {@code work} in one READ COMMITTED transaction, retried whole on transient conflicts. It
+   * returns once the commit is as durable as the database makes it: on PostgreSQL, as its {@code
+   * synchronous_commit} says; on the embedded H2, written to its file.
    */
   public <R> R inTransaction(HandleCallback<R, RuntimeException> work) {
     return inTransaction(false, work);
   }
 
   /**
-   * Like {@link #inTransaction(HandleCallback)}, for a transaction that writes a great deal at
-   * once (an import of thousands of rows): on the embedded H2, it runs while no other transaction
-   * does, because so large a transaction can make H2 write its file by itself before it ends.
+   * Like {@link #inTransaction(HandleCallback)}, for a transaction that writes a great deal at once
+   * (an import of thousands of rows): on the embedded H2, it runs while no other transaction does,
+   * because so large a transaction can make H2 write its file by itself before it ends.
    */
   public <R> R inLargeTransaction(HandleCallback<R, RuntimeException> work) {
     return inTransaction(true, work);
@@ -217,8 +238,9 @@ public final class Database implements AutoCloseable {
    */
   Connection openDedicated(String applicationName) throws SQLException {
     Properties properties = new Properties();
-    dataSource.getDataSourceProperties().forEach((name, value) ->
-        properties.setProperty(name.toString(), value.toString()));
+    dataSource
+        .getDataSourceProperties()
+        .forEach((name, value) -> properties.setProperty(name.toString(), value.toString()));
     if (dataSource.getUsername() != null) {
       properties.setProperty("user", dataSource.getUsername());
     }
@@ -283,7 +305,8 @@ public final class Database implements AutoCloseable {
   public void close() {
     if (file.isPresent()) {
       // Closes the H2 database now, cleanly, whatever its URL says about closing it later.
-      try (Connection c = dataSource.getConnection(); var statement = c.createStatement()) {
+      try (Connection c = dataSource.getConnection();
+          var statement = c.createStatement()) {
         statement.execute("SHUTDOWN");
       } catch (SQLException e) {
         dataSource.close();

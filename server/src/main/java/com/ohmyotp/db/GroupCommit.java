@@ -13,20 +13,20 @@ import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.MVStore;
 
 /**
- * Writes of the embedded H2 database to its file, made here rather than by H2, so that a commit
- * is answered only once it is on the disk, and the file never holds part of a transaction.
+ * Writes of the embedded H2 database to its file, made here rather than by H2, so that a commit is
+ * answered only once it is on the disk, and the file never holds part of a transaction.
  *
- * <p>H2 writes its file from a copy of each table and index taken one after another. Left to
- * itself ({@code WRITE_DELAY=0}) it writes at the end of every commit while other sessions go on
+ * <p>H2 writes its file from a copy of each table and index taken one after another. Left to itself
+ * ({@code WRITE_DELAY=0}) it writes at the end of every commit while other sessions go on
  * committing, and a write can take one table before a concurrent commit reached it and the next
  * table after: killed just then, the file holds part of that transaction (a charge without its
  * rental; h2database issue 2080). Here a write transaction holds a shared turn from its first
  * statement to its commit, and the tables are taken under the exclusive turn, when no write
- * transaction is under way, so each write holds whole transactions only; H2's own threads then
- * turn them into bytes while transactions go on. A transaction waits, after its commit, until a
- * write taken after the commit is in the file and forced to the disk ({@code fsync}); the first
- * to wait writes for all who committed by then (a group commit), so one write and one {@code
- * fsync} serve many commits.
+ * transaction is under way, so each write holds whole transactions only; H2's own threads then turn
+ * them into bytes while transactions go on. A transaction waits, after its commit, until a write
+ * taken after the commit is in the file and forced to the disk ({@code fsync}); the first to wait
+ * writes for all who committed by then (a group commit), so one write and one {@code fsync} serve
+ * many commits.
  *
  * <p>H2 is opened so that it never writes by itself ({@link Database}): no write at commit, no
  * background writer, no automatic compaction. Compaction runs here instead, a little before each
@@ -36,12 +36,13 @@ final class GroupCommit {
 
   /**
    * Below this share (in percent) of live data in the file, it is compacted. The live pages of a
-   * B-tree are about two thirds full where a compacted file's are full, so the running file is
-   * some three times what its data needs compacted: at 100,000 rent + cancel cycles, 3.3 times
-   * at 50, 3.1 at 55 and 2.9 at 60, where rent + cancel throughput fell by a quarter
-   * (bench/disk.sh, bench/rent-cancel.sh, BENCHMARKS.md).
+   * B-tree are about two thirds full where a compacted file's are full, so the running file is some
+   * three times what its data needs compacted: at 100,000 rent + cancel cycles, 3.3 times at 50,
+   * 3.1 at 55 and 2.9 at 60, where rent + cancel throughput fell by a quarter (bench/disk.sh,
+   * bench/rent-cancel.sh, BENCHMARKS.md).
    */
   static final int LIVE_SHARE = 55;
+
   private static final int COMPACTION_BYTES_PER_POINT = 256 * 1024;
   private static final int MAX_COMPACTION_BYTES = 4 * 1024 * 1024;
   private static final long COMPACTION_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -72,8 +73,8 @@ final class GroupCommit {
   }
 
   /**
-   * Runs a write transaction: {@code work} holds a shared turn until it has committed, then
-   * waits until its commit is in the file. {@code exclusive} work (a large import) runs alone.
+   * Runs a write transaction: {@code work} holds a shared turn until it has committed, then waits
+   * until its commit is in the file. {@code exclusive} work (a large import) runs alone.
    */
   <R> R run(boolean exclusive, Supplier<R> work) {
     if (turns.getReadHoldCount() > 0 || turns.isWriteLockedByCurrentThread()) {
@@ -124,9 +125,9 @@ final class GroupCommit {
   }
 
   /**
-   * Moves live pages out of chunks that hold little else, while transactions go on (it changes
-   * no value): they are written with the next commits, and the chunks they left become free
-   * space. The further the file's live share falls below {@link #LIVE_SHARE}, the more it moves.
+   * Moves live pages out of chunks that hold little else, while transactions go on (it changes no
+   * value): they are written with the next commits, and the chunks they left become free space. The
+   * further the file's live share falls below {@link #LIVE_SHARE}, the more it moves.
    */
   private void compact() {
     int liveShare = store.getFillRate() * store.getFileStore().getChunksFillRate() / 100;

@@ -17,12 +17,12 @@ import org.slf4j.LoggerFactory;
  * from the chunks that follow it. When a new chunk lands in space freed earlier rather than at the
  * end of the file, H2 rewrites that header, but with the chunk written before the new one (H2
  * 2.5.252, {@code FileStore.storeBuffer} sets its last chunk only after {@code writeChunk} wrote
- * the header): after a kill, its quick start stops one chunk short and loses commits it had
- * already returned from. This happens once the file has free space in it, after some thousands of
- * rentals; {@code CrashSafetyTest} finds it within 30 kills. H2's recovery mode reads every
- * chunk in the file and takes the newest complete set instead, so a node that was not stopped
- * cleanly opens its file that way first: a marker beside the file says that it is in use, and
- * only a clean stop removes it.
+ * the header): after a kill, its quick start stops one chunk short and loses commits it had already
+ * returned from. This happens once the file has free space in it, after some thousands of rentals;
+ * {@code CrashSafetyTest} finds it within 30 kills. H2's recovery mode reads every chunk in the
+ * file and takes the newest complete set instead, so a node that was not stopped cleanly opens its
+ * file that way first: a marker beside the file says that it is in use, and only a clean stop
+ * removes it.
  */
 final class H2File {
 
@@ -42,8 +42,11 @@ final class H2File {
     int settings = rest.indexOf(';');
     String name = settings < 0 ? rest : rest.substring(0, settings);
     String lower = name.toLowerCase(Locale.ROOT);
-    if (lower.startsWith("mem:") || lower.startsWith("tcp:") || lower.startsWith("ssl:")
-        || lower.startsWith("zip:") || lower.startsWith("nio")) {
+    if (lower.startsWith("mem:")
+        || lower.startsWith("tcp:")
+        || lower.startsWith("ssl:")
+        || lower.startsWith("zip:")
+        || lower.startsWith("nio")) {
       return Optional.empty();
     }
     if (lower.startsWith("file:")) {
@@ -56,22 +59,34 @@ final class H2File {
   }
 
   /**
-   * Before H2 opens the file: when the last process on it did not stop cleanly, rebuilds its
-   * newest state from every chunk in it (reading the whole file once), then marks it in use.
+   * Before H2 opens the file: when the last process on it did not stop cleanly, rebuilds its newest
+   * state from every chunk in it (reading the whole file once), then marks it in use.
    */
   void prepareForOpen() {
     try {
       if (Files.exists(inUse) && Files.exists(file)) {
         long started = System.nanoTime();
-        log.warn("{} was not closed cleanly: reading all of it ({} MB) to find its newest state",
-            file, Files.size(file) / 1_000_000);
-        MVStore store = new MVStore.Builder().fileName(file.toString()).recoveryMode().autoCommitDisabled().open();
+        log.warn(
+            "{} was not closed cleanly: reading all of it ({} MB) to find its newest state",
+            file,
+            Files.size(file) / 1_000_000);
+        MVStore store =
+            new MVStore.Builder()
+                .fileName(file.toString())
+                .recoveryMode()
+                .autoCommitDisabled()
+                .open();
         long version = store.getCurrentVersion();
         store.close();
-        log.warn("{} recovered at version {} in {} ms", file, version, (System.nanoTime() - started) / 1_000_000);
+        log.warn(
+            "{} recovered at version {} in {} ms",
+            file,
+            version,
+            (System.nanoTime() - started) / 1_000_000);
       }
       Files.createDirectories(file.getParent());
-      Files.writeString(inUse, "ohmyotp: this database is open, or its process stopped without closing it\n");
+      Files.writeString(
+          inUse, "ohmyotp: this database is open, or its process stopped without closing it\n");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + file + ": " + e.getMessage(), e);
     }

@@ -18,15 +18,15 @@ import org.jdbi.v3.core.statement.Update;
 
 /**
  * Writes of one transaction that do not depend on each other's results, sent together. Against
- * PostgreSQL they go as one statement list in one round trip (the driver sends each statement of
- * a semicolon-separated prepared statement and then waits once), and each one's row count is
- * handed to its check once all have run; against an embedded database, which has no round trip
- * to save, one after the other, each checked as soon as it has run.
+ * PostgreSQL they go as one statement list in one round trip (the driver sends each statement of a
+ * semicolon-separated prepared statement and then waits once), and each one's row count is handed
+ * to its check once all have run; against an embedded database, which has no round trip to save,
+ * one after the other, each checked as soon as it has run.
  *
  * <p>A check that throws leaves the statements after it in the transaction, which the exception
  * then rolls back. A check that writes more runs, on PostgreSQL, after every statement of the
- * pipeline, and so after the locks they took: it must not take a lock that other transactions
- * take before those.
+ * pipeline, and so after the locks they took: it must not take a lock that other transactions take
+ * before those.
  */
 public final class Pipeline {
 
@@ -50,8 +50,8 @@ public final class Pipeline {
   }
 
   /**
-   * Adds a statement with named parameters ({@code :name}) that returns a row count, not rows.
-   * Its parameters are bound on the returned step.
+   * Adds a statement with named parameters ({@code :name}) that returns a row count, not rows. Its
+   * parameters are bound on the returned step.
    */
   public Step add(String sql) {
     Step step = new Step(sql);
@@ -106,11 +106,12 @@ public final class Pipeline {
       update.bindByType(i, positional.get(i).value(), positional.get(i).type());
     }
     // Closing the context closes the statement now, as Jdbi's own update-count producer does.
-    return update.execute((statement, ctx) -> {
-      try (StatementContext context = ctx) {
-        return counts(statement.get(), batch.size());
-      }
-    });
+    return update.execute(
+        (statement, ctx) -> {
+          try (StatementContext context = ctx) {
+            return counts(statement.get(), batch.size());
+          }
+        });
   }
 
   private static int[] counts(PreparedStatement statement, int expected) throws SQLException {
@@ -121,7 +122,8 @@ public final class Pipeline {
       }
       counts[i] = statement.getUpdateCount();
       if (counts[i] < 0) {
-        throw new IllegalStateException("statement " + (i + 1) + " of a pipeline returned rows or nothing");
+        throw new IllegalStateException(
+            "statement " + (i + 1) + " of a pipeline returned rows or nothing");
       }
     }
     return counts;
@@ -139,7 +141,8 @@ public final class Pipeline {
       this.sql = sql;
     }
 
-    // One overload per type, boxed: a primitive argument boxes to it, and a null keeps its SQL type.
+    // One overload per type, boxed: a primitive argument boxes to it, and a null keeps its SQL
+    // type.
     public Step bind(String name, String value) {
       return put(name, value, String.class);
     }

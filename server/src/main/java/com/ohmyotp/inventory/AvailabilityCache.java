@@ -18,12 +18,11 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The {@code available} counts of the catalog, recounted in the background every {@link
- * #REFRESH} while they are read and served from memory in between, so that a burst of catalog
- * reads costs the database one count per period and no reader waits for one. A count reads the
- * inventory counts and the busy numbers ({@link Inventory#availability}): its cost grows with the
- * rentals holding numbers now, never with past rentals. Renting itself never relies on it:
- * allocation is exact.
+ * The {@code available} counts of the catalog, recounted in the background every {@link #REFRESH}
+ * while they are read and served from memory in between, so that a burst of catalog reads costs the
+ * database one count per period and no reader waits for one. A count reads the inventory counts and
+ * the busy numbers ({@link Inventory#availability}): its cost grows with the rentals holding
+ * numbers now, never with past rentals. Renting itself never relies on it: allocation is exact.
  */
 public final class AvailabilityCache {
 
@@ -31,15 +30,15 @@ public final class AvailabilityCache {
   public static final Duration REFRESH = Duration.ofSeconds(2);
 
   /**
-   * The age at which a count is made again before it is served: after a pause in reading, the
-   * next reader waits for a new one, up to {@link #MAX_WAIT}.
+   * The age at which a count is made again before it is served: after a pause in reading, the next
+   * reader waits for a new one, up to {@link #MAX_WAIT}.
    */
   public static final Duration MAX_AGE = Duration.ofSeconds(10);
 
   /**
    * The longest a reader waits for a count made after a pause; then it gets the last count while
-   * the new one finishes. With a million rentals and fifteen thousand numbers held, a count takes
-   * a few hundred milliseconds of the database, and every reader arriving meanwhile would wait.
+   * the new one finishes. With a million rentals and fifteen thousand numbers held, a count takes a
+   * few hundred milliseconds of the database, and every reader arriving meanwhile would wait.
    */
   public static final Duration MAX_WAIT = Duration.ofMillis(50);
 
@@ -49,7 +48,12 @@ public final class AvailabilityCache {
   private volatile Map<Integer, Long> last;
 
   public AvailabilityCache(Inventory inventory, Supplier<List<Service>> enabledServices) {
-    this(inventory::availableCounts, enabledServices, Ticker.systemTicker(), ForkJoinPool.commonPool(), MAX_WAIT);
+    this(
+        inventory::availableCounts,
+        enabledServices,
+        Ticker.systemTicker(),
+        ForkJoinPool.commonPool(),
+        MAX_WAIT);
   }
 
   /**
@@ -59,26 +63,32 @@ public final class AvailabilityCache {
    * @param executor where counts are made
    * @param maxWait the longest a reader waits for a count made after a pause
    */
-  AvailabilityCache(Function<List<Service>, Map<Integer, Long>> count, Supplier<List<Service>> enabledServices,
-      Ticker ticker, Executor executor, Duration maxWait) {
+  AvailabilityCache(
+      Function<List<Service>, Map<Integer, Long>> count,
+      Supplier<List<Service>> enabledServices,
+      Ticker ticker,
+      Executor executor,
+      Duration maxWait) {
     this.count = count;
     this.maxWait = maxWait;
-    this.counts = Caffeine.newBuilder()
-        .refreshAfterWrite(REFRESH)
-        .expireAfterWrite(MAX_AGE)
-        .ticker(ticker)
-        .executor(executor)
-        .buildAsync(all -> {
-          Map<Integer, Long> counted = Map.copyOf(count.apply(enabledServices.get()));
-          last = counted;
-          return counted;
-        });
+    this.counts =
+        Caffeine.newBuilder()
+            .refreshAfterWrite(REFRESH)
+            .expireAfterWrite(MAX_AGE)
+            .ticker(ticker)
+            .executor(executor)
+            .buildAsync(
+                all -> {
+                  Map<Integer, Long> counted = Map.copyOf(count.apply(enabledServices.get()));
+                  last = counted;
+                  return counted;
+                });
   }
 
   /**
-   * Fresh numbers per service, by service id, for {@code services} and possibly others. While
-   * every one of them was in the last count, that count itself is the answer: the same map until
-   * the next count, so that a caller can tell by identity that nothing changed.
+   * Fresh numbers per service, by service id, for {@code services} and possibly others. While every
+   * one of them was in the last count, that count itself is the answer: the same map until the next
+   * count, so that a caller can tell by identity that nothing changed.
    */
   public Map<Integer, Long> counts(List<Service> services) {
     Map<Integer, Long> all = current();

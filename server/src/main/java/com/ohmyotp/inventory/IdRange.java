@@ -5,9 +5,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.jdbi.v3.core.Handle;
 
 /**
- * The span of number ids, remembered for a few seconds, from which a fresh-number search picks
- * its random starting point. A stale span only skews where searches start: the search wraps
- * around past the end, so numbers imported since (on this node or another) are still found.
+ * The span of number ids, remembered for a few seconds, from which a fresh-number search picks its
+ * random starting point. A stale span only skews where searches start: the search wraps around past
+ * the end, so numbers imported since (on this node or another) are still found.
  */
 final class IdRange {
 
@@ -26,10 +26,13 @@ final class IdRange {
   long randomId(Handle h) {
     Span current = span;
     long nowMillis = clock.millis();
-    if (current == null || nowMillis - current.readAtMillis() >= REFRESH_MILLIS || nowMillis < current.readAtMillis()) {
-      current = h.createQuery("SELECT MIN(id), MAX(id) FROM phone_numbers")
-          .map((rs, ctx) -> new Span(rs.getLong(1), rs.getLong(2), nowMillis))
-          .one();
+    if (current == null
+        || nowMillis - current.readAtMillis() >= REFRESH_MILLIS
+        || nowMillis < current.readAtMillis()) {
+      current =
+          h.createQuery("SELECT MIN(id), MAX(id) FROM phone_numbers")
+              .map((rs, ctx) -> new Span(rs.getLong(1), rs.getLong(2), nowMillis))
+              .one();
       span = current;
     }
     return current.max() <= current.min()

@@ -42,10 +42,10 @@ public final class Inventory {
 
   /**
    * How many ids a claim looks at first. PostgreSQL without statistics on the numbers (a new
-   * database, autovacuum behind) plans the search as a bitmap scan of every id past the start,
-   * each checked and then sorted, instead of a walk that stops at the first match: 8 ms a claim
-   * with 10,000 numbers. Within the window no plan looks at more than this many numbers; only
-   * when it holds no fresh number does the search go on past it, where the plan matters again.
+   * database, autovacuum behind) plans the search as a bitmap scan of every id past the start, each
+   * checked and then sorted, instead of a walk that stops at the first match: 8 ms a claim with
+   * 10,000 numbers. Within the window no plan looks at more than this many numbers; only when it
+   * holds no fresh number does the search go on past it, where the plan matters again.
    */
   static final long FIRST_WINDOW = 128;
 
@@ -57,7 +57,11 @@ public final class Inventory {
    *
    * @param retired true when the operator took the number out of inventory
    */
-  public record PhoneState(long numberId, boolean retired, Long expiresAt, Long heldUntil,
+  public record PhoneState(
+      long numberId,
+      boolean retired,
+      Long expiresAt,
+      Long heldUntil,
       boolean rentedBeforeByCaller) {}
 
   /** The outcome of importing one number. */
@@ -99,11 +103,10 @@ public final class Inventory {
 
   /**
    * Fresh numbers for each of {@code services} right now: the {@code available} of {@code
-   * /services}. A fresh number is counted ({@link InventoryCounts}), free now and for the
-   * service's whole window, and never rented for the service. So it is the counted numbers of the
-   * source, less those rented for the service before, less the busy ones (held now, or expiring
-   * within the window) the service never rented: the counts and the busy numbers, never every past
-   * use.
+   * /services}. A fresh number is counted ({@link InventoryCounts}), free now and for the service's
+   * whole window, and never rented for the service. So it is the counted numbers of the source,
+   * less those rented for the service before, less the busy ones (held now, or expiring within the
+   * window) the service never rented: the counts and the busy numbers, never every past use.
    */
   public Map<Integer, Long> availability(Handle h, List<Service> services, long now) {
     Map<Integer, Long> counts = new HashMap<>();
@@ -119,18 +122,27 @@ public final class Inventory {
     for (Service s : services) {
       long windowEnd = now + s.durationSeconds();
       long heldUnused = held.getOrDefault(s.source(), 0L) - heldUsed.getOrDefault(s.id(), 0L);
-      long expiringUnused = expiring.stream()
-          .filter(e -> e.source().equals(s.source()) && e.expiresAt() < windowEnd && !e.usedFor().contains(s.id()))
-          .count();
-      counts.put(s.id(), numbers.getOrDefault(s.source(), 0L) - usage.getOrDefault(s.id(), 0L)
-          - heldUnused - expiringUnused);
+      long expiringUnused =
+          expiring.stream()
+              .filter(
+                  e ->
+                      e.source().equals(s.source())
+                          && e.expiresAt() < windowEnd
+                          && !e.usedFor().contains(s.id()))
+              .count();
+      counts.put(
+          s.id(),
+          numbers.getOrDefault(s.source(), 0L)
+              - usage.getOrDefault(s.id(), 0L)
+              - heldUnused
+              - expiringUnused);
     }
     return counts;
   }
 
   /**
-   * The counted numbers held now, found through the rentals that hold them: rentals' status and
-   * end are indexed, a number's hold is not, so that claims and releases write no index entry.
+   * The counted numbers held now, found through the rentals that hold them: rentals' status and end
+   * are indexed, a number's hold is not, so that claims and releases write no index entry.
    */
   private static final String HELD_NUMBERS =
       """
@@ -141,7 +153,8 @@ public final class Inventory {
       """;
 
   private static Map<String, Long> heldBySource(Handle h, long now) {
-    return h.createQuery("SELECT source, COUNT(*) AS numbers FROM (" + HELD_NUMBERS + ") held GROUP BY source")
+    return h.createQuery(
+            "SELECT source, COUNT(*) AS numbers FROM (" + HELD_NUMBERS + ") held GROUP BY source")
         .bind("now", now)
         .map((rs, ctx) -> Map.entry(rs.getString("source"), rs.getLong("numbers")))
         .collectToMap(Map.Entry::getKey, Map.Entry::getValue);
@@ -149,8 +162,11 @@ public final class Inventory {
 
   /** Per service, the held numbers it was rented for before (a number serves one source only). */
   private static Map<Integer, Long> heldUsedByService(Handle h, long now) {
-    return h.createQuery("SELECT u.service_id, COUNT(*) AS numbers FROM (" + HELD_NUMBERS + ") held "
-            + "JOIN number_usage u ON u.number_id = held.id GROUP BY u.service_id")
+    return h.createQuery(
+            "SELECT u.service_id, COUNT(*) AS numbers FROM ("
+                + HELD_NUMBERS
+                + ") held "
+                + "JOIN number_usage u ON u.number_id = held.id GROUP BY u.service_id")
         .bind("now", now)
         .map((rs, ctx) -> Map.entry(rs.getInt("service_id"), rs.getLong("numbers")))
         .collectToMap(Map.Entry::getKey, Map.Entry::getValue);
@@ -162,25 +178,31 @@ public final class Inventory {
   /** The counted numbers not held now that expire before {@code horizon}: few at any time. */
   private static List<ExpiringNumber> expiringUnheld(Handle h, long now, long horizon) {
     record Row(long id, String source, long expiresAt, Integer usedFor) {}
-    List<Row> rows = h.createQuery(
-            """
+    List<Row> rows =
+        h.createQuery(
+                """
             SELECT p.id, p.source, p.expires_at, u.service_id FROM phone_numbers p
             LEFT JOIN number_usage u ON u.number_id = p.id
             WHERE p.counted = TRUE AND p.expires_at < :horizon
               AND (p.held_until IS NULL OR p.held_until <= :now)
             """)
-        .bind("now", now)
-        .bind("horizon", horizon)
-        .map((rs, ctx) -> {
-          int service = rs.getInt("service_id");
-          return new Row(rs.getLong("id"), rs.getString("source"), rs.getLong("expires_at"),
-              rs.wasNull() ? null : service);
-        })
-        .list();
+            .bind("now", now)
+            .bind("horizon", horizon)
+            .map(
+                (rs, ctx) -> {
+                  int service = rs.getInt("service_id");
+                  return new Row(
+                      rs.getLong("id"),
+                      rs.getString("source"),
+                      rs.getLong("expires_at"),
+                      rs.wasNull() ? null : service);
+                })
+            .list();
     Map<Long, ExpiringNumber> expiring = new HashMap<>();
     for (Row row : rows) {
-      ExpiringNumber number = expiring.computeIfAbsent(row.id(),
-          id -> new ExpiringNumber(row.source(), row.expiresAt(), new HashSet<>()));
+      ExpiringNumber number =
+          expiring.computeIfAbsent(
+              row.id(), id -> new ExpiringNumber(row.source(), row.expiresAt(), new HashSet<>()));
       if (row.usedFor() != null) {
         number.usedFor().add(row.usedFor());
       }
@@ -189,21 +211,23 @@ public final class Inventory {
   }
 
   /**
-   * Claims a number that has never been rented for {@code service}, is not held and lasts the
-   * whole window, and records the caller as its first renter for that service. The transaction
-   * must also call {@link #countFreshClaim} before it commits.
+   * Claims a number that has never been rented for {@code service}, is not held and lasts the whole
+   * window, and records the caller as its first renter for that service. The transaction must also
+   * call {@link #countFreshClaim} before it commits.
    */
-  public Optional<NumberRef> claimFresh(Handle h, Service service, long accountId, String rentalId,
-      long now, long until) {
+  public Optional<NumberRef> claimFresh(
+      Handle h, Service service, long accountId, String rentalId, long now, long until) {
     // Start the search at a random number: concurrent requests then rarely want the same row,
     // and the walk stays short however many numbers this service has used up before. The first
     // look is a window of a few ids, then the rest up to the end, then from the beginning.
     long start = idRange.randomId(h);
     long windowEnd = start + FIRST_WINDOW;
     FreshClaim claim = new FreshClaim(h, service, accountId, rentalId, now, until);
-    Optional<Claimed> claimed = claim.firstIn(start, windowEnd)
-        .or(() -> claim.firstIn(windowEnd, Long.MAX_VALUE))
-        .or(() -> claim.firstIn(Long.MIN_VALUE, start));
+    Optional<Claimed> claimed =
+        claim
+            .firstIn(start, windowEnd)
+            .or(() -> claim.firstIn(windowEnd, Long.MAX_VALUE))
+            .or(() -> claim.firstIn(Long.MIN_VALUE, start));
     if (claimed.isEmpty()) {
       if (anyFresh(h, service, now, until)) {
         throw new Database.RetryableConflict("the fresh numbers found were taken");
@@ -211,10 +235,11 @@ public final class Inventory {
       return Optional.empty();
     }
     NumberRef number = claimed.get().number();
-    boolean recorded = switch (db.dialect()) {
-      case POSTGRESQL -> claimed.get().firstRenterRecorded();
-      case H2 -> recordFirstRenter(h, number.id(), service.id(), accountId, now) == 1;
-    };
+    boolean recorded =
+        switch (db.dialect()) {
+          case POSTGRESQL -> claimed.get().firstRenterRecorded();
+          case H2 -> recordFirstRenter(h, number.id(), service.id(), accountId, now) == 1;
+        };
     if (!recorded) {
       // Someone rented it for this service between the search and the claim.
       throw new Database.RetryableConflict("number " + number.id() + " was taken");
@@ -251,14 +276,16 @@ public final class Inventory {
      */
     Optional<Claimed> firstIn(long from, long to) {
       return switch (db.dialect()) {
-        case POSTGRESQL -> bind(h.createQuery(CLAIM_FRESH_AND_RECORD_POSTGRESQL), from, to)
-            .bind("account", accountId)
-            .map((rs, ctx) -> new Claimed(number(rs), rs.getBoolean("recorded")))
-            .findOne();
-        case H2 -> bind(h.createUpdate(CLAIM_FRESH), from, to)
-            .executeAndReturnGeneratedKeys("id", "e164", "source")
-            .map((rs, ctx) -> new Claimed(number(rs), false))
-            .findOne();
+        case POSTGRESQL ->
+            bind(h.createQuery(CLAIM_FRESH_AND_RECORD_POSTGRESQL), from, to)
+                .bind("account", accountId)
+                .map((rs, ctx) -> new Claimed(number(rs), rs.getBoolean("recorded")))
+                .findOne();
+        case H2 ->
+            bind(h.createUpdate(CLAIM_FRESH), from, to)
+                .executeAndReturnGeneratedKeys("id", "e164", "source")
+                .map((rs, ctx) -> new Claimed(number(rs), false))
+                .findOne();
       };
     }
 
@@ -299,14 +326,16 @@ public final class Inventory {
       """;
 
   /**
-   * {@link #CLAIM_FRESH}, and the first renter recorded in the same statement: a rent's
-   * statements are most of its cost on PostgreSQL, and each one is a round trip. {@code
-   * recorded} is false when a concurrent rental recorded the number for the service first.
+   * {@link #CLAIM_FRESH}, and the first renter recorded in the same statement: a rent's statements
+   * are most of its cost on PostgreSQL, and each one is a round trip. {@code recorded} is false
+   * when a concurrent rental recorded the number for the service first.
    */
   private static final String CLAIM_FRESH_AND_RECORD_POSTGRESQL =
       """
       WITH claimed AS (
-      """ + CLAIM_FRESH + """
+      """
+          + CLAIM_FRESH
+          + """
         RETURNING id, e164, source),
       recorded AS (
         INSERT INTO number_usage (number_id, service_id, account_id, first_rented_at)
@@ -328,20 +357,21 @@ public final class Inventory {
         .isPresent();
   }
 
-  private static int recordFirstRenter(Handle h, long numberId, int serviceId, long accountId, long now) {
+  private static int recordFirstRenter(
+      Handle h, long numberId, int serviceId, long accountId, long now) {
     try {
       return h.createUpdate(
-                """
+              """
                 INSERT INTO number_usage (number_id, service_id, account_id, first_rented_at)
                 SELECT :number, :service, :account, :now
                 WHERE NOT EXISTS (SELECT 1 FROM number_usage
                                   WHERE number_id = :number AND service_id = :service)
                 """)
-            .bind("number", numberId)
-            .bind("service", serviceId)
-            .bind("account", accountId)
-            .bind("now", now)
-            .execute();
+          .bind("number", numberId)
+          .bind("service", serviceId)
+          .bind("account", accountId)
+          .bind("now", now)
+          .execute();
     } catch (RuntimeException e) {
       if (Database.isUniqueViolation(e)) {
         return 0;
@@ -353,20 +383,22 @@ public final class Inventory {
   /** Claims one given number; false when it is held. */
   public boolean claim(Handle h, long numberId, String rentalId, long now, long until) {
     return h.createUpdate(
-            """
+                """
             UPDATE phone_numbers SET held_by = :rental, held_until = :until
             WHERE id = :id AND retired_at IS NULL AND (held_until IS NULL OR held_until <= :now)
             """)
-        .bind("rental", rentalId)
-        .bind("until", until)
-        .bind("id", numberId)
-        .bind("now", now)
-        .execute() == 1;
+            .bind("rental", rentalId)
+            .bind("until", until)
+            .bind("id", numberId)
+            .bind("now", now)
+            .execute()
+        == 1;
   }
 
   /** Moves the end of the rental's hold on a number it has just claimed. */
   public void extendHold(Handle h, long numberId, String rentalId, long until) {
-    h.createUpdate("UPDATE phone_numbers SET held_until = :until WHERE id = :id AND held_by = :rental")
+    h.createUpdate(
+            "UPDATE phone_numbers SET held_until = :until WHERE id = :id AND held_by = :rental")
         .bind("until", until)
         .bind("id", numberId)
         .bind("rental", rentalId)
@@ -378,7 +410,9 @@ public final class Inventory {
    * holds it by then).
    */
   public void release(Pipeline writes, long numberId, String rentalId) {
-    writes.add("UPDATE phone_numbers SET held_by = NULL, held_until = NULL WHERE id = :id AND held_by = :rental")
+    writes
+        .add(
+            "UPDATE phone_numbers SET held_by = NULL, held_until = NULL WHERE id = :id AND held_by = :rental")
         .bind("id", numberId)
         .bind("rental", rentalId);
   }
@@ -394,7 +428,8 @@ public final class Inventory {
   }
 
   /** Re-rent facts for the given E.164 numbers, by number; numbers not in the table are absent. */
-  public Map<String, PhoneState> states(Handle h, long accountId, int serviceId, List<String> e164s) {
+  public Map<String, PhoneState> states(
+      Handle h, long accountId, int serviceId, List<String> e164s) {
     Map<String, PhoneState> states = new HashMap<>();
     if (e164s.isEmpty()) {
       return states;
@@ -413,17 +448,25 @@ public final class Inventory {
         .bindList("numbers", e164s)
         .bind("service", serviceId)
         .bind("account", accountId)
-        .map(ByPosition.mapper(rs -> {
-          int id = rs.findColumn("id");
-          int e164 = rs.findColumn("e164");
-          int retiredAt = rs.findColumn("retired_at");
-          int expiresAt = rs.findColumn("expires_at");
-          int heldUntil = rs.findColumn("held_until");
-          int rentedBefore = rs.findColumn("rented_before");
-          return (row, ctx) -> Map.entry(row.getString(e164), new PhoneState(row.getLong(id),
-              ByPosition.nullableLong(row, retiredAt) != null, ByPosition.nullableLong(row, expiresAt),
-              ByPosition.nullableLong(row, heldUntil), row.getBoolean(rentedBefore)));
-        }))
+        .map(
+            ByPosition.mapper(
+                rs -> {
+                  int id = rs.findColumn("id");
+                  int e164 = rs.findColumn("e164");
+                  int retiredAt = rs.findColumn("retired_at");
+                  int expiresAt = rs.findColumn("expires_at");
+                  int heldUntil = rs.findColumn("held_until");
+                  int rentedBefore = rs.findColumn("rented_before");
+                  return (row, ctx) ->
+                      Map.entry(
+                          row.getString(e164),
+                          new PhoneState(
+                              row.getLong(id),
+                              ByPosition.nullableLong(row, retiredAt) != null,
+                              ByPosition.nullableLong(row, expiresAt),
+                              ByPosition.nullableLong(row, heldUntil),
+                              row.getBoolean(rentedBefore)));
+                }))
         .forEach(e -> states.put(e.getKey(), e.getValue()));
     return states;
   }
@@ -445,21 +488,23 @@ public final class Inventory {
         results.add(new ImportResult(row.phoneNumber(), "invalid", "expires_at is in the past."));
         continue;
       }
-      int inserted = h.createUpdate(
-              """
+      int inserted =
+          h.createUpdate(
+                  """
               INSERT INTO phone_numbers (e164, source, expires_at, created_at)
               SELECT :e164, :source, :expires, :now
               WHERE NOT EXISTS (SELECT 1 FROM phone_numbers WHERE e164 = :e164)
               """)
-          .bind("e164", e164.get())
-          .bind("source", source)
-          .bind("expires", row.expiresAt())
-          .bind("now", now)
-          .execute();
+              .bind("e164", e164.get())
+              .bind("source", source)
+              .bind("expires", row.expiresAt())
+              .bind("now", now)
+              .execute();
       imported += inserted;
-      results.add(inserted == 1
-          ? new ImportResult(phones.display(e164.get()), "imported", null)
-          : new ImportResult(phones.display(e164.get()), "duplicate", "Already in inventory."));
+      results.add(
+          inserted == 1
+              ? new ImportResult(phones.display(e164.get()), "imported", null)
+              : new ImportResult(phones.display(e164.get()), "duplicate", "Already in inventory."));
     }
     InventoryCounts.addNumbers(h, db.dialect(), source, imported);
     return results;
@@ -471,11 +516,14 @@ public final class Inventory {
   /** Takes a number out of inventory; rentals holding it keep it until their window closes. */
   public boolean retire(Handle h, String e164, long now) {
     record Found(long id, String source, boolean counted) {}
-    Optional<Found> found = h.createQuery(
-            "SELECT id, source, counted FROM phone_numbers WHERE e164 = :e164 AND retired_at IS NULL FOR UPDATE")
-        .bind("e164", e164)
-        .map((rs, ctx) -> new Found(rs.getLong("id"), rs.getString("source"), rs.getBoolean("counted")))
-        .findOne();
+    Optional<Found> found =
+        h.createQuery(
+                "SELECT id, source, counted FROM phone_numbers WHERE e164 = :e164 AND retired_at IS NULL FOR UPDATE")
+            .bind("e164", e164)
+            .map(
+                (rs, ctx) ->
+                    new Found(rs.getLong("id"), rs.getString("source"), rs.getBoolean("counted")))
+            .findOne();
     if (found.isEmpty()) {
       return false;
     }
@@ -491,35 +539,44 @@ public final class Inventory {
 
   /**
    * Takes up to {@code limit} numbers whose expiry has passed out of the counts, each in its own
-   * transaction; returns how many it took out. They stay in the table as they were: a re-rent
-   * check still says such a number expired.
+   * transaction; returns how many it took out. They stay in the table as they were: a re-rent check
+   * still says such a number expired.
    */
   public int uncountExpired(int limit) {
     long now = clock.instant().getEpochSecond();
     record Expired(long id, String source) {}
-    List<Expired> expired = db.read(h -> h.createQuery(
-            "SELECT id, source FROM phone_numbers WHERE counted = TRUE AND expires_at <= :now ORDER BY expires_at LIMIT :limit")
-        .bind("now", now)
-        .bind("limit", limit)
-        .map((rs, ctx) -> new Expired(rs.getLong("id"), rs.getString("source")))
-        .list());
+    List<Expired> expired =
+        db.read(
+            h ->
+                h.createQuery(
+                        "SELECT id, source FROM phone_numbers WHERE counted = TRUE AND expires_at <= :now ORDER BY expires_at LIMIT :limit")
+                    .bind("now", now)
+                    .bind("limit", limit)
+                    .map((rs, ctx) -> new Expired(rs.getLong("id"), rs.getString("source")))
+                    .list());
     int taken = 0;
     for (Expired number : expired) {
       // Conditional, so that a number another node or a retirement took out is not taken out twice.
-      taken += db.inTransaction(h -> {
-        if (h.createUpdate("UPDATE phone_numbers SET counted = FALSE WHERE id = :id AND counted = TRUE")
-            .bind("id", number.id())
-            .execute() == 0) {
-          return 0;
-        }
-        uncount(h, number.id(), number.source());
-        return 1;
-      });
+      taken +=
+          db.inTransaction(
+              h -> {
+                if (h.createUpdate(
+                            "UPDATE phone_numbers SET counted = FALSE WHERE id = :id AND counted = TRUE")
+                        .bind("id", number.id())
+                        .execute()
+                    == 0) {
+                  return 0;
+                }
+                uncount(h, number.id(), number.source());
+                return 1;
+              });
     }
     return taken;
   }
 
-  /** Takes a number that has just stopped being counted out of its source's and services' counts. */
+  /**
+   * Takes a number that has just stopped being counted out of its source's and services' counts.
+   */
   private void uncount(Handle h, long numberId, String source) {
     InventoryCounts.addNumbers(h, db.dialect(), source, -1);
     // In service order, so that two transactions taking numbers out lock count rows in one order.

@@ -18,14 +18,16 @@ public final class InventoryRoutes implements Routes {
 
   record ImportNumbers(String source, List<Inventory.ImportRow> numbers) {}
 
-  record ImportAnswer(int imported, int duplicates, int invalid, List<Inventory.ImportResult> results) {}
+  record ImportAnswer(
+      int imported, int duplicates, int invalid, List<Inventory.ImportResult> results) {}
 
   private final Inventory inventory;
   private final Set<String> sources;
   private final ApiAuth auth;
   private final ObjectMapper json;
 
-  public InventoryRoutes(Inventory inventory, Set<String> sources, ApiAuth auth, ObjectMapper json) {
+  public InventoryRoutes(
+      Inventory inventory, Set<String> sources, ApiAuth auth, ObjectMapper json) {
     this.inventory = inventory;
     this.sources = Set.copyOf(sources);
     this.auth = auth;
@@ -41,26 +43,37 @@ public final class InventoryRoutes implements Routes {
   private void importNumbers(Context ctx) {
     ImportNumbers body = Json.read(json, ctx.bodyAsBytes(), ImportNumbers.class);
     if (body.source() == null || !sources.contains(body.source())) {
-      throw ApiException.badRequest("invalid_source",
+      throw ApiException.badRequest(
+          "invalid_source",
           "Source must be one of " + String.join(", ", sources.stream().sorted().toList()) + ".");
     }
     if (body.numbers() == null || body.numbers().isEmpty()) {
       throw ApiException.badRequest("missing_field", "Field 'numbers' needs at least one number.");
     }
     if (body.numbers().size() > MAX_IMPORT_ROWS) {
-      throw ApiException.badRequest("too_many_numbers", "Import at most " + MAX_IMPORT_ROWS + " numbers at once.");
+      throw ApiException.badRequest(
+          "too_many_numbers", "Import at most " + MAX_IMPORT_ROWS + " numbers at once.");
     }
     if (body.numbers().stream().anyMatch(row -> row == null || row.phoneNumber() == null)) {
       throw ApiException.badRequest("missing_field", "Every row needs a 'phone_number'.");
     }
     List<Inventory.ImportResult> results = inventory.importNumbers(body.source(), body.numbers());
     int imported = count(results, "imported");
-    ctx.status(201).json(new ImportAnswer(imported, count(results, "duplicate"), count(results, "invalid"), results));
+    ctx.status(201)
+        .json(
+            new ImportAnswer(
+                imported, count(results, "duplicate"), count(results, "invalid"), results));
   }
 
   private void retire(Context ctx) {
-    String e164 = inventory.phones().toE164(ctx.pathParam("phone")).orElseThrow(() ->
-        ApiException.badRequest("invalid_phone_number", "That is not a valid phone number."));
+    String e164 =
+        inventory
+            .phones()
+            .toE164(ctx.pathParam("phone"))
+            .orElseThrow(
+                () ->
+                    ApiException.badRequest(
+                        "invalid_phone_number", "That is not a valid phone number."));
     if (!inventory.retire(e164)) {
       throw ApiException.notFound("phone_not_in_inventory", "That number is not in inventory.");
     }

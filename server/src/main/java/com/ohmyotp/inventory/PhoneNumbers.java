@@ -16,6 +16,7 @@ public final class PhoneNumbers {
 
   private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
   private static final int MAX_INPUT_LENGTH = 40;
+
   /** Inputs whose reading is kept: about 5 MB, the numbers of many customers at once. */
   private static final int REMEMBERED_INPUTS = 20_000;
 
@@ -23,10 +24,8 @@ public final class PhoneNumbers {
   private final String defaultCountryDigits;
   // Reading a number costs tens of microseconds of pattern matching, and the same numbers come
   // back again and again (re-rent checks, inbound SMS): a reading depends on the input alone.
-  private final Cache<String, Optional<String>> readings = Caffeine.newBuilder()
-      .maximumSize(REMEMBERED_INPUTS)
-      .executor(Runnable::run)
-      .build();
+  private final Cache<String, Optional<String>> readings =
+      Caffeine.newBuilder().maximumSize(REMEMBERED_INPUTS).executor(Runnable::run).build();
 
   public PhoneNumbers(String defaultRegion) {
     this.defaultRegion = defaultRegion;
@@ -67,14 +66,15 @@ public final class PhoneNumbers {
   }
 
   /**
-   * How the API shows a stored number. Country calling codes are prefix-free (ITU-T E.164), so
-   * a stored number is in the default region's code exactly when its digits start with that
-   * code, and the digits after it are its national significant number. No parsing, then: every
-   * listing shows a number per row.
+   * How the API shows a stored number. Country calling codes are prefix-free (ITU-T E.164), so a
+   * stored number is in the default region's code exactly when its digits start with that code, and
+   * the digits after it are its national significant number. No parsing, then: every listing shows
+   * a number per row.
    */
   public String display(String e164) {
     String digits = e164.startsWith("+") ? e164.substring(1) : e164;
-    return digits.length() > defaultCountryDigits.length() && digits.startsWith(defaultCountryDigits)
+    return digits.length() > defaultCountryDigits.length()
+            && digits.startsWith(defaultCountryDigits)
         ? digits.substring(defaultCountryDigits.length())
         : digits;
   }

@@ -8,15 +8,15 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * The only code that changes a balance. Each change is one statement that moves the balance and
- * writes its transaction row together, inside the caller's transaction; a debit is conditional
- * on the balance covering it, so the balance can never go below zero however many requests race.
+ * writes its transaction row together, inside the caller's transaction; a debit is conditional on
+ * the balance covering it, so the balance can never go below zero however many requests race.
  */
 public final class Ledger {
 
   /**
    * Moves a balance by {@code :amount} unless that would take it below zero, and records the move.
-   * One statement, not an update and an insert: rent and cancel each make one, and a round trip
-   * is a good part of their cost. It inserts no row when the account is missing or the balance is
+   * One statement, not an update and an insert: rent and cancel each make one, and a round trip is
+   * a good part of their cost. It inserts no row when the account is missing or the balance is
    * short. The account's row, which every rental of the account writes, is locked from here to the
    * commit, so callers make their move last.
    */
@@ -42,10 +42,11 @@ public final class Ledger {
   private final String move;
 
   public Ledger(Database.Dialect dialect) {
-    this.move = switch (dialect) {
-      case H2 -> MOVE_H2;
-      case POSTGRESQL -> MOVE_POSTGRESQL;
-    };
+    this.move =
+        switch (dialect) {
+          case H2 -> MOVE_H2;
+          case POSTGRESQL -> MOVE_POSTGRESQL;
+        };
   }
 
   /**
@@ -53,22 +54,32 @@ public final class Ledger {
    *
    * @throws ApiException 402, from {@link Pipeline#run}, when the balance does not cover it
    */
-  public void charge(Pipeline writes, long accountId, Money cost, String rentalId, int serviceId,
-      long now) {
-    move(writes, accountId, TransactionType.RENTAL_CHARGE, cost.negate(), rentalId, serviceId, null, now)
-        .then(moved -> {
-          if (moved == 0) {
-            throw ApiException.paymentRequired("Your balance does not cover the price of this rental.");
-          }
-        });
+  public void charge(
+      Pipeline writes, long accountId, Money cost, String rentalId, int serviceId, long now) {
+    move(
+            writes,
+            accountId,
+            TransactionType.RENTAL_CHARGE,
+            cost.negate(),
+            rentalId,
+            serviceId,
+            null,
+            now)
+        .then(
+            moved -> {
+              if (moved == 0) {
+                throw ApiException.paymentRequired(
+                    "Your balance does not cover the price of this rental.");
+              }
+            });
   }
 
   /**
    * Gives a rental's cost back when {@code writes} runs. The unique (rental, type) index makes a
    * second refund fail.
    */
-  public void refund(Pipeline writes, long accountId, Money amount, String rentalId, int serviceId,
-      long now) {
+  public void refund(
+      Pipeline writes, long accountId, Money amount, String rentalId, int serviceId, long now) {
     credit(writes, accountId, TransactionType.REFUND, amount, rentalId, serviceId, null, now);
   }
 
@@ -101,32 +112,51 @@ public final class Ledger {
             """)
         .bind("account", accountId)
         .bind("limit", limit)
-        .map((rs, ctx) -> new Transaction(
-            rs.getLong("id"),
-            rs.getString("type"),
-            Money.of(rs.getBigDecimal("amount")),
-            rs.getString("service_name"),
-            rs.getString("rental_id"),
-            rs.getString("note"),
-            rs.getLong("created_at")))
+        .map(
+            (rs, ctx) ->
+                new Transaction(
+                    rs.getLong("id"),
+                    rs.getString("type"),
+                    Money.of(rs.getBigDecimal("amount")),
+                    rs.getString("service_name"),
+                    rs.getString("rental_id"),
+                    rs.getString("note"),
+                    rs.getLong("created_at")))
         .list();
   }
 
-  private void credit(Pipeline writes, long accountId, TransactionType type, Money amount,
-      String rentalId, Integer serviceId, String note, long now) {
+  private void credit(
+      Pipeline writes,
+      long accountId,
+      TransactionType type,
+      Money amount,
+      String rentalId,
+      Integer serviceId,
+      String note,
+      long now) {
     if (!amount.isPositive()) {
       throw new IllegalArgumentException("credit must be positive: " + amount);
     }
-    move(writes, accountId, type, amount, rentalId, serviceId, note, now).then(moved -> {
-      if (moved == 0) {
-        throw new IllegalStateException("no account " + accountId);
-      }
-    });
+    move(writes, accountId, type, amount, rentalId, serviceId, note, now)
+        .then(
+            moved -> {
+              if (moved == 0) {
+                throw new IllegalStateException("no account " + accountId);
+              }
+            });
   }
 
-  private Pipeline.Step move(Pipeline writes, long accountId, TransactionType type, Money amount,
-      String rentalId, Integer serviceId, String note, long now) {
-    return writes.add(move)
+  private Pipeline.Step move(
+      Pipeline writes,
+      long accountId,
+      TransactionType type,
+      Money amount,
+      String rentalId,
+      Integer serviceId,
+      String note,
+      long now) {
+    return writes
+        .add(move)
         .bind("account", accountId)
         .bind("type", type.wire())
         .bind("amount", amount.amount())

@@ -5,8 +5,8 @@ import java.math.RoundingMode;
 import java.util.Objects;
 
 /**
- * An exact amount of the account currency. Never a {@code double}: amounts are stored as
- * {@code NUMERIC(19,4)} and carried as {@link BigDecimal} end to end.
+ * An exact amount of the account currency. Never a {@code double}: amounts are stored as {@code
+ * NUMERIC(19,4)} and carried as {@link BigDecimal} end to end.
  */
 public record Money(BigDecimal amount) implements Comparable<Money> {
 
@@ -20,7 +20,8 @@ public record Money(BigDecimal amount) implements Comparable<Money> {
 
   public Money {
     Objects.requireNonNull(amount, "amount");
-    if (amount.scale() > SCALE && amount.setScale(SCALE, RoundingMode.DOWN).compareTo(amount) != 0) {
+    if (amount.scale() > SCALE
+        && amount.setScale(SCALE, RoundingMode.DOWN).compareTo(amount) != 0) {
       throw new IllegalArgumentException("more than " + SCALE + " decimal places: " + amount);
     }
     amount = amount.setScale(SCALE, RoundingMode.UNNECESSARY);

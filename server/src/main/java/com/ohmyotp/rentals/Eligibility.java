@@ -5,8 +5,8 @@ import com.ohmyotp.ledger.Money;
 import java.util.Optional;
 
 /**
- * The re-rent rule: the same account may rent again a number it rented before for the same
- * service, if the number is in inventory, lasts a whole new window and nobody holds it.
+ * The re-rent rule: the same account may rent again a number it rented before for the same service,
+ * if the number is in inventory, lasts a whole new window and nobody holds it.
  */
 public final class Eligibility {
 
@@ -16,8 +16,8 @@ public final class Eligibility {
    * @param state the number's facts, empty when it is not in inventory at all
    * @param windowSeconds the service's rental duration
    */
-  public static EligibilityReason forRerent(Optional<PhoneState> state, long now, int windowSeconds,
-      Money balance, Money cost) {
+  public static EligibilityReason forRerent(
+      Optional<PhoneState> state, long now, int windowSeconds, Money balance, Money cost) {
     if (state.isEmpty() || state.get().retired()) {
       return EligibilityReason.PHONE_NOT_IN_INVENTORY;
     }

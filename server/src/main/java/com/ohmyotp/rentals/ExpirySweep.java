@@ -12,10 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Expires and refunds rentals whose window closed with no SMS, in the background, takes numbers
  * past their expiry out of the inventory counts, and forgets idempotency keys and unmatched SMS
- * past their retention. Safe on every
- * node at once: each expiry locks its rental and re-checks it, so none is refunded twice. Reads
- * settle overdue rentals themselves, so the sweep only keeps the database tidy and the balance
- * current for accounts nobody is looking at.
+ * past their retention. Safe on every node at once: each expiry locks its rental and re-checks it,
+ * so none is refunded twice. Reads settle overdue rentals themselves, so the sweep only keeps the
+ * database tidy and the balance current for accounts nobody is looking at.
  */
 public final class ExpirySweep {
 
@@ -39,7 +38,8 @@ public final class ExpirySweep {
   }
 
   public void start(ScheduledExecutorService scheduler, long intervalMillis) {
-    scheduler.scheduleWithFixedDelay(this::runSafely, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        this::runSafely, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }
 
   /** One pass: expires everything overdue now; returns how many rentals it expired. */

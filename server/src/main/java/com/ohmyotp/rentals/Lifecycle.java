@@ -3,9 +3,9 @@ package com.ohmyotp.rentals;
 import com.ohmyotp.ledger.Money;
 
 /**
- * The rental lifecycle as plain functions of a rental and the current time. Every write path
- * locks the rental row, asks these functions what to do, and writes the answer; the reads use
- * them to show a status that is never stale.
+ * The rental lifecycle as plain functions of a rental and the current time. Every write path locks
+ * the rental row, asks these functions what to do, and writes the answer; the reads use them to
+ * show a status that is never stale.
  */
 public final class Lifecycle {
 

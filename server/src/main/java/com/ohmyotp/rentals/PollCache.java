@@ -20,20 +20,19 @@ import org.jdbi.v3.core.Handle;
  * What polls of {@code /code} last read of each rental, kept between polls: a customer polls the
  * same rental every few seconds until the code arrives, and most polls find nothing new.
  *
- * <p>An answer from memory never hides a write made through this node. Every write
- * to what a poll shows — a rental's status, its SMS — marks the rental as changing inside its
- * transaction, before it commits, and takes the mark off once the transaction has ended. A marked
- * rental's polls read the database; a state read from the database is kept only when no write to
- * any rental has ended since the read began and none has started on that rental.
+ * <p>An answer from memory never hides a write made through this node. Every write to what a poll
+ * shows — a rental's status, its SMS — marks the rental as changing inside its transaction, before
+ * it commits, and takes the mark off once the transaction has ended. A marked rental's polls read
+ * the database; a state read from the database is kept only when no write to any rental has ended
+ * since the read began and none has started on that rental.
  *
  * <p>When other nodes share the database, they tell this one of their writes through a {@link
- * ChangeFeed} once those have committed, and this one tells them of its own. A rental another
- * node names is forgotten, and reads that began before are not kept: a change made there shows
- * here as soon as the feed brings it, a few milliseconds after its commit. While the feed is not
- * listening nothing is kept, and all that was kept is forgotten, since what it would have told
- * may be lost. A change whose node died before telling it shows here at the latest {@link
- * #KEPT_FOR} after its commit. An embedded database has no other nodes; one shared without a feed
- * has nothing kept.
+ * ChangeFeed} once those have committed, and this one tells them of its own. A rental another node
+ * names is forgotten, and reads that began before are not kept: a change made there shows here as
+ * soon as the feed brings it, a few milliseconds after its commit. While the feed is not listening
+ * nothing is kept, and all that was kept is forgotten, since what it would have told may be lost. A
+ * change whose node died before telling it shows here at the latest {@link #KEPT_FOR} after its
+ * commit. An embedded database has no other nodes; one shared without a feed has nothing kept.
  */
 public final class PollCache implements ChangeFeed.Subscriber {
 
@@ -41,8 +40,8 @@ public final class PollCache implements ChangeFeed.Subscriber {
   static final int MAX_RENTALS = 10_000;
 
   /**
-   * How long an answer is kept when other nodes share the database: the longest a change they
-   * could not tell (their process died right after its commit) stays unseen here.
+   * How long an answer is kept when other nodes share the database: the longest a change they could
+   * not tell (their process died right after its commit) stays unseen here.
    */
   public static final Duration KEPT_FOR = Duration.ofSeconds(30);
 
@@ -62,7 +61,8 @@ public final class PollCache implements ChangeFeed.Subscriber {
   private final LongAdder fromMemory = new LongAdder();
   private volatile boolean hearingOthers;
 
-  private PollCache(ConcurrentMap<String, Entry> entries, Consumer<String> tellOthers, boolean hearingOthers) {
+  private PollCache(
+      ConcurrentMap<String, Entry> entries, Consumer<String> tellOthers, boolean hearingOthers) {
     this.entries = entries;
     this.tellOthers = tellOthers;
     this.hearingOthers = hearingOthers;
@@ -87,13 +87,19 @@ public final class PollCache implements ChangeFeed.Subscriber {
     return new PollCache(entries(maxRentals).<String, Entry>build().asMap(), id -> {}, true);
   }
 
-  static PollCache shared(int maxRentals, Duration keptFor, Ticker ticker, Consumer<String> tellOthers) {
+  static PollCache shared(
+      int maxRentals, Duration keptFor, Ticker ticker, Consumer<String> tellOthers) {
     Duration forever = ChronoUnit.FOREVER.getDuration();
-    return new PollCache(entries(maxRentals)
-        .expireAfter(Expiry.writing((String id, Entry entry) -> entry instanceof Kept ? keptFor : forever))
-        .ticker(ticker)
-        .<String, Entry>build()
-        .asMap(), tellOthers, false);
+    return new PollCache(
+        entries(maxRentals)
+            .expireAfter(
+                Expiry.writing(
+                    (String id, Entry entry) -> entry instanceof Kept ? keptFor : forever))
+            .ticker(ticker)
+            .<String, Entry>build()
+            .asMap(),
+        tellOthers,
+        false);
   }
 
   private static Caffeine<String, Entry> entries(int maxRentals) {
@@ -114,14 +120,16 @@ public final class PollCache implements ChangeFeed.Subscriber {
     }
     long endedBefore = writesEnded.get();
     Optional<PollState> read = database.apply(id);
-    read.ifPresent(state -> {
-      Kept kept = new Kept(state);
-      if (entries.compute(id, (key, now) -> now == null && keepable(endedBefore) ? kept : now) == kept
-          && !keepable(endedBefore)) {
-        // The feed stopped while this was being kept, and its sweep may have passed it by.
-        entries.remove(id, kept);
-      }
-    });
+    read.ifPresent(
+        state -> {
+          Kept kept = new Kept(state);
+          if (entries.compute(id, (key, now) -> now == null && keepable(endedBefore) ? kept : now)
+                  == kept
+              && !keepable(endedBefore)) {
+            // The feed stopped while this was being kept, and its sweep may have passed it by.
+            entries.remove(id, kept);
+          }
+        });
     return read;
   }
 
@@ -140,16 +148,25 @@ public final class PollCache implements ChangeFeed.Subscriber {
     if (!h.isInTransaction()) {
       throw new IllegalStateException("a rental changes only inside a transaction");
     }
-    entries.compute(id, (key, now) ->
-        now instanceof Changing c ? new Changing(c.transactions() + 1) : new Changing(1));
-    Runnable ended = () -> entries.compute(id, (key, now) -> {
-      writesEnded.incrementAndGet();
-      return now instanceof Changing c && c.transactions() > 1 ? new Changing(c.transactions() - 1) : null;
-    });
-    h.afterCommit(() -> {
-      ended.run();
-      tellOthers.accept(id);
-    });
+    entries.compute(
+        id,
+        (key, now) ->
+            now instanceof Changing c ? new Changing(c.transactions() + 1) : new Changing(1));
+    Runnable ended =
+        () ->
+            entries.compute(
+                id,
+                (key, now) -> {
+                  writesEnded.incrementAndGet();
+                  return now instanceof Changing c && c.transactions() > 1
+                      ? new Changing(c.transactions() - 1)
+                      : null;
+                });
+    h.afterCommit(
+        () -> {
+          ended.run();
+          tellOthers.accept(id);
+        });
     h.afterRollback(ended);
   }
 

@@ -28,7 +28,21 @@ public record Rental(
 
   /** This rental as it is once cancelled or expired at {@code endedAt}. */
   public Rental ended(RentalStatus endStatus, long endedAt, Money refund) {
-    return new Rental(id, accountId, serviceId, serviceName, numberId, e164, source, endStatus, cost,
-        rerent, rentedAt, expiresAt, endedAt, refund, smsCount);
+    return new Rental(
+        id,
+        accountId,
+        serviceId,
+        serviceName,
+        numberId,
+        e164,
+        source,
+        endStatus,
+        cost,
+        rerent,
+        rentedAt,
+        expiresAt,
+        endedAt,
+        refund,
+        smsCount);
   }
 }

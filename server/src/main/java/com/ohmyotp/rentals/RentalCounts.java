@@ -27,6 +27,7 @@ final class RentalCounts {
 
     private final String column;
     private final RentalStatus status;
+
     /** Whether the rentals counted here received an SMS. */
     private final boolean used;
 
@@ -59,8 +60,8 @@ final class RentalCounts {
   }
 
   /**
-   * A new rental counted as active, and the account's row started by its first: on PostgreSQL
-   * in one statement, so that it needs no second one after the pipeline it is part of has run.
+   * A new rental counted as active, and the account's row started by its first: on PostgreSQL in
+   * one statement, so that it needs no second one after the pipeline it is part of has run.
    */
   private static final String ADD_ACTIVE_POSTGRESQL =
       """
@@ -78,13 +79,16 @@ final class RentalCounts {
   void added(Pipeline writes, long accountId) {
     switch (dialect) {
       case POSTGRESQL -> writes.add(ADD_ACTIVE_POSTGRESQL).bind("account", accountId);
-      case H2 -> writes.add("UPDATE account_rentals SET active = active + 1 WHERE account_id = :account")
-          .bind("account", accountId)
-          .then(updated -> {
-            if (updated == 0) {
-              firstRental(writes.handle(), accountId);
-            }
-          });
+      case H2 ->
+          writes
+              .add("UPDATE account_rentals SET active = active + 1 WHERE account_id = :account")
+              .bind("account", accountId)
+              .then(
+                  updated -> {
+                    if (updated == 0) {
+                      firstRental(writes.handle(), accountId);
+                    }
+                  });
     }
   }
 
@@ -96,7 +100,8 @@ final class RentalCounts {
           .execute();
     } catch (RuntimeException e) {
       if (Database.isUniqueViolation(e)) {
-        throw new Database.RetryableConflict("account " + accountId + " got its first rental twice at once");
+        throw new Database.RetryableConflict(
+            "account " + accountId + " got its first rental twice at once");
       }
       throw e;
     }
@@ -108,16 +113,24 @@ final class RentalCounts {
       return;
     }
     // Both column names come from the enum, never from input.
-    writes.add("UPDATE account_rentals SET " + from.column + " = " + from.column + " - 1, "
-            + to.column + " = " + to.column + " + 1 WHERE account_id = :account")
+    writes
+        .add(
+            "UPDATE account_rentals SET "
+                + from.column
+                + " = "
+                + from.column
+                + " - 1, "
+                + to.column
+                + " = "
+                + to.column
+                + " + 1 WHERE account_id = :account")
         .bind("account", accountId);
   }
 
   /**
    * An account's counters as one value. Every change to the account's rentals changes it, and it
-   * never comes back to an earlier value: a new rental adds to the total, every other change
-   * moves a rental to a later status. Equal counts therefore mean the same rentals in the same
-   * statuses.
+   * never comes back to an earlier value: a new rental adds to the total, every other change moves
+   * a rental to a later status. Equal counts therefore mean the same rentals in the same statuses.
    */
   record Counts(long active, long completed, long expired, long cancelled, long cancelledUsed) {
     static final Counts NONE = new Counts(0, 0, 0, 0, 0);
@@ -126,13 +139,14 @@ final class RentalCounts {
     long total(Optional<RentalStatus> status, boolean usedOnly) {
       long total = 0;
       for (Tally t : Tally.matching(status, usedOnly)) {
-        total += switch (t) {
-          case ACTIVE -> active;
-          case COMPLETED -> completed;
-          case EXPIRED -> expired;
-          case CANCELLED -> cancelled;
-          case CANCELLED_USED -> cancelledUsed;
-        };
+        total +=
+            switch (t) {
+              case ACTIVE -> active;
+              case COMPLETED -> completed;
+              case EXPIRED -> expired;
+              case CANCELLED -> cancelled;
+              case CANCELLED_USED -> cancelledUsed;
+            };
       }
       return total;
     }
@@ -146,8 +160,8 @@ final class RentalCounts {
   record Standing(Counts counts, Money balance, boolean overdue) {}
 
   /**
-   * An account's {@link Standing} as columns, read by {@link #standing(ResultSet)}, of a query
-   * over {@link #FROM_STANDING}. Binds {@code :account} and {@code :now}.
+   * An account's {@link Standing} as columns, read by {@link #standing(ResultSet)}, of a query over
+   * {@link #FROM_STANDING}. Binds {@code :account} and {@code :now}.
    */
   static final String STANDING_COLUMNS =
       """
@@ -156,8 +170,8 @@ final class RentalCounts {
                                       AND o.status = 'active' AND o.expires_at <= :now) AS overdue""";
 
   /**
-   * The account ({@code a}) and its counts ({@code c}), which a new account has none of: then
-   * they read as zero.
+   * The account ({@code a}) and its counts ({@code c}), which a new account has none of: then they
+   * read as zero.
    */
   static final String FROM_STANDING =
       "FROM accounts a\nLEFT JOIN account_rentals c ON c.account_id = a.id\n";
@@ -166,7 +180,11 @@ final class RentalCounts {
   static Standing standing(ResultSet rs) throws SQLException {
     // getLong and getBoolean read a new account's missing counts (NULL) as 0 and false.
     return new Standing(
-        new Counts(rs.getLong("active"), rs.getLong("completed"), rs.getLong("expired"), rs.getLong("cancelled"),
+        new Counts(
+            rs.getLong("active"),
+            rs.getLong("completed"),
+            rs.getLong("expired"),
+            rs.getLong("cancelled"),
             rs.getLong("cancelled_used")),
         Money.of(rs.getBigDecimal("account_balance")),
         rs.getBoolean("overdue"));
@@ -174,7 +192,8 @@ final class RentalCounts {
 
   /** The account's standing at {@code now}. */
   Standing standing(Handle h, long accountId, long now) {
-    return h.createQuery("SELECT " + STANDING_COLUMNS + "\n" + FROM_STANDING + "WHERE a.id = :account")
+    return h.createQuery(
+            "SELECT " + STANDING_COLUMNS + "\n" + FROM_STANDING + "WHERE a.id = :account")
         .bind("account", accountId)
         .bind("now", now)
         .map((rs, ctx) -> standing(rs))

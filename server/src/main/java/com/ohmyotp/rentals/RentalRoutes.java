@@ -35,18 +35,22 @@ public final class RentalRoutes implements Routes {
   public void register(RoutesConfig routes) {
     // The poll first: customers call it far more than anything else, and Javalin tries a
     // request's path against the routes in the order they were added, twice per request.
-    routes.get("/api/v1/rentals/{id}/code", auth.customer((ctx, caller) ->
-        ctx.json(rentals.code(caller, ctx.pathParam("id")))));
+    routes.get(
+        "/api/v1/rentals/{id}/code",
+        auth.customer((ctx, caller) -> ctx.json(rentals.code(caller, ctx.pathParam("id")))));
     // Fixed paths before {id}: /rentals/active must not be read as the rental called "active".
     routes.post("/api/v1/rentals", auth.customer(this::rent));
-    routes.get("/api/v1/rentals/active", auth.customer((ctx, caller) -> ctx.json(rentals.active(caller))));
+    routes.get(
+        "/api/v1/rentals/active", auth.customer((ctx, caller) -> ctx.json(rentals.active(caller))));
     routes.get("/api/v1/rentals/history", auth.customer(this::history));
     routes.post("/api/v1/rentals/rerent", auth.customer(this::rerent));
     routes.post("/api/v1/rentals/rerent/check", auth.customer(this::check));
-    routes.get("/api/v1/rentals/{id}", auth.customer((ctx, caller) ->
-        ctx.json(rentals.get(caller, ctx.pathParam("id")))));
-    routes.post("/api/v1/rentals/{id}/cancel", auth.customer((ctx, caller) ->
-        ctx.json(rentals.cancel(caller, ctx.pathParam("id")))));
+    routes.get(
+        "/api/v1/rentals/{id}",
+        auth.customer((ctx, caller) -> ctx.json(rentals.get(caller, ctx.pathParam("id")))));
+    routes.post(
+        "/api/v1/rentals/{id}/cancel",
+        auth.customer((ctx, caller) -> ctx.json(rentals.cancel(caller, ctx.pathParam("id")))));
   }
 
   private void rent(Context ctx, Caller caller) {
@@ -58,8 +62,13 @@ public final class RentalRoutes implements Routes {
   private void rerent(Context ctx, Caller caller) {
     String key = IdempotencyKeys.check(ctx.queryParam("idempotency_key"));
     RerentRequest body = Json.read(json, ctx.bodyAsBytes(), RerentRequest.class);
-    send(ctx, rentals.rerent(caller, required(body.serviceId(), "service_id"),
-        required(body.phoneNumber(), "phone_number"), key));
+    send(
+        ctx,
+        rentals.rerent(
+            caller,
+            required(body.serviceId(), "service_id"),
+            required(body.phoneNumber(), "phone_number"),
+            key));
   }
 
   private void check(Context ctx, Caller caller) {
@@ -69,7 +78,8 @@ public final class RentalRoutes implements Routes {
       throw ApiException.badRequest("missing_field", "Field 'phone_numbers' is required.");
     }
     if (body.phoneNumbers().stream().anyMatch(p -> p == null)) {
-      throw ApiException.badRequest("invalid_field", "Field 'phone_numbers' must hold strings only.");
+      throw ApiException.badRequest(
+          "invalid_field", "Field 'phone_numbers' must hold strings only.");
     }
     ctx.json(rentals.check(caller, service, body.phoneNumbers()));
   }
@@ -80,8 +90,14 @@ public final class RentalRoutes implements Routes {
     if (rawStatus == null || rawStatus.equals("all")) {
       status = Optional.empty();
     } else {
-      status = Optional.of(RentalStatus.fromWire(rawStatus).orElseThrow(() -> ApiException.badRequest(
-          "invalid_query", "'status' must be one of all, active, completed, expired, cancelled.")));
+      status =
+          Optional.of(
+              RentalStatus.fromWire(rawStatus)
+                  .orElseThrow(
+                      () ->
+                          ApiException.badRequest(
+                              "invalid_query",
+                              "'status' must be one of all, active, completed, expired, cancelled.")));
     }
     boolean used = Params.bool("used", ctx.queryParam("used")).orElse(false);
     int page = Params.page(ctx.queryParam("page"));

@@ -75,20 +75,38 @@ public final class RentalViews {
   public record CheckRow(String phoneNumber, boolean eligible, String reason, Money cost) {}
 
   /** {@code POST /rentals/rerent/check}. */
-  public record CheckView(String serviceId, Money cost, Money balance, int eligibleCount,
-      List<CheckRow> results) {}
+  public record CheckView(
+      String serviceId, Money cost, Money balance, int eligibleCount, List<CheckRow> results) {}
 
   RentalView rental(Rental r, long now, List<SmsMessage> sms) {
     RentalStatus status = Lifecycle.visibleStatus(r.status(), r.expiresAt(), now);
-    return new RentalView(r.id(), r.serviceName(), phones.display(r.e164()), status.wire(), r.cost(),
-        r.rentedAt(), r.expiresAt(), r.rerent(), cancelledAt(r), r.refundAmount(),
+    return new RentalView(
+        r.id(),
+        r.serviceName(),
+        phones.display(r.e164()),
+        status.wire(),
+        r.cost(),
+        r.rentedAt(),
+        r.expiresAt(),
+        r.rerent(),
+        cancelledAt(r),
+        r.refundAmount(),
         sms.stream().map(SmsView::of).toList());
   }
 
   HistoryEntry history(Rental r, long now, SmsMessage last, EligibilityReason eligibility) {
     RentalStatus status = Lifecycle.visibleStatus(r.status(), r.expiresAt(), now);
-    return new HistoryEntry(r.id(), r.serviceName(), phones.display(r.e164()), status.wire(),
-        r.cost(), r.rentedAt(), r.expiresAt(), r.rerent(), cancelledAt(r), r.refundAmount(),
+    return new HistoryEntry(
+        r.id(),
+        r.serviceName(),
+        phones.display(r.e164()),
+        status.wire(),
+        r.cost(),
+        r.rentedAt(),
+        r.expiresAt(),
+        r.rerent(),
+        cancelledAt(r),
+        r.refundAmount(),
         r.smsCount(),
         last == null ? null : last.code(),
         last == null ? null : last.message(),
@@ -103,7 +121,9 @@ public final class RentalViews {
 
   CodeView code(String rentalId, RentalStatus stored, long expiresAt, long now, SmsMessage last) {
     RentalStatus status = Lifecycle.visibleStatus(stored, expiresAt, now);
-    return new CodeView(rentalId, status.wire(),
+    return new CodeView(
+        rentalId,
+        status.wire(),
         last == null ? null : last.code(),
         last == null ? null : last.message(),
         last == null ? null : last.sender(),

@@ -9,8 +9,8 @@ import com.ohmyotp.catalog.Service;
 import com.ohmyotp.db.BatchedLookup;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.db.Pipeline;
-import com.ohmyotp.inventory.Inventory.PhoneState;
 import com.ohmyotp.inventory.Inventory;
+import com.ohmyotp.inventory.Inventory.PhoneState;
 import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.ledger.Money;
 import com.ohmyotp.rentals.Lifecycle.CancelOutcome;
@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Renting, reading, cancelling and expiring rentals. Every change to a rental happens in one
- * transaction that locks the rental row, asks {@link Lifecycle} what to do and writes the
- * rental, the number's hold and the ledger together.
+ * transaction that locks the rental row, asks {@link Lifecycle} what to do and writes the rental,
+ * the number's hold and the ledger together.
  */
 public final class Rentals {
 
@@ -48,6 +48,7 @@ public final class Rentals {
 
   /** At most this many phones per {@code /rentals/rerent/check}. */
   public static final int MAX_CHECK_PHONES = 100;
+
   /** The most polls of {@code /code} one query answers. */
   private static final int POLL_BATCH = 64;
 
@@ -67,8 +68,16 @@ public final class Rentals {
   private final RentalViews views;
   private final BatchedLookup<String, PollState> pollStates;
 
-  public Rentals(Database db, Catalog catalog, Inventory inventory, Ledger ledger, SmsStore smsStore,
-      NumberSources sources, PollCache polls, Clock clock, ObjectMapper json) {
+  public Rentals(
+      Database db,
+      Catalog catalog,
+      Inventory inventory,
+      Ledger ledger,
+      SmsStore smsStore,
+      NumberSources sources,
+      PollCache polls,
+      Clock clock,
+      ObjectMapper json) {
     this.db = db;
     this.counts = new RentalCounts(db.dialect());
     this.store = new RentalStore(polls, db.dialect());
@@ -85,8 +94,11 @@ public final class Rentals {
     // Against a database server, one poll query at a time: the polls that arrive meanwhile share
     // the next round trip. An embedded database has no round trip to share, and one query at a
     // time would leave cores idle, so there polls run side by side.
-    this.pollStates = new BatchedLookup<>(ids -> db.read(h -> store.findPollStates(h, ids)),
-        POLL_BATCH, db.embedded() ? Integer.MAX_VALUE : 1);
+    this.pollStates =
+        new BatchedLookup<>(
+            ids -> db.read(h -> store.findPollStates(h, ids)),
+            POLL_BATCH,
+            db.embedded() ? Integer.MAX_VALUE : 1);
   }
 
   /** An HTTP answer to send as it is: a new rental's 201, or the replay of one. */
@@ -99,7 +111,9 @@ public final class Rentals {
    */
   public Created rent(Caller caller, String serviceName, Optional<String> idempotencyKey) {
     Service service = catalog.requireRentable(serviceName);
-    return idempotent(caller, idempotencyKey,
+    return idempotent(
+        caller,
+        idempotencyKey,
         IdempotencyKeys.fingerprint("rent", String.valueOf(service.id())),
         key -> create(caller, service, Optional.empty(), key));
   }
@@ -110,27 +124,41 @@ public final class Rentals {
    * @throws ApiException 400 for a malformed phone number, 404 when it is not in inventory, 409
    *     when it is held, expired or was not rented by the caller, 402 when the balance is short
    */
-  public Created rerent(Caller caller, String serviceName, String phoneNumber, String idempotencyKey) {
+  public Created rerent(
+      Caller caller, String serviceName, String phoneNumber, String idempotencyKey) {
     String key = IdempotencyKeys.check(idempotencyKey);
     Service service = catalog.requireRentable(serviceName);
-    String e164 = inventory.phones().toE164(phoneNumber).orElseThrow(() ->
-        ApiException.badRequest(EligibilityReason.INVALID_PHONE_NUMBER.wire(),
-            "That is not a valid phone number."));
-    return idempotent(caller, Optional.of(key),
+    String e164 =
+        inventory
+            .phones()
+            .toE164(phoneNumber)
+            .orElseThrow(
+                () ->
+                    ApiException.badRequest(
+                        EligibilityReason.INVALID_PHONE_NUMBER.wire(),
+                        "That is not a valid phone number."));
+    return idempotent(
+        caller,
+        Optional.of(key),
         IdempotencyKeys.fingerprint("rerent", String.valueOf(service.id()), e164),
         k -> create(caller, service, Optional.of(e164), k));
   }
 
-  private Created idempotent(Caller caller, Optional<String> key, String fingerprint,
+  private Created idempotent(
+      Caller caller,
+      Optional<String> key,
+      String fingerprint,
       java.util.function.Function<Optional<String>, Created> work) {
     if (key.isEmpty()) {
       return work.apply(Optional.empty());
     }
     String checked = IdempotencyKeys.check(key.get());
     long now = now();
-    Optional<IdempotencyKeys.Replay> replay = idempotency.begin(caller.accountId(), checked, fingerprint, now);
+    Optional<IdempotencyKeys.Replay> replay =
+        idempotency.begin(caller.accountId(), checked, fingerprint, now);
     if (replay.isPresent()) {
-      return new Created(replay.get().status(), replay.get().body().getBytes(StandardCharsets.UTF_8));
+      return new Created(
+          replay.get().status(), replay.get().body().getBytes(StandardCharsets.UTF_8));
     }
     try {
       return work.apply(Optional.of(checked));
@@ -140,57 +168,106 @@ public final class Rentals {
     }
   }
 
-  private Created create(Caller caller, Service service, Optional<String> rerentE164,
+  private Created create(
+      Caller caller,
+      Service service,
+      Optional<String> rerentE164,
       Optional<String> idempotencyKey) {
     String rentalId = UUID.randomUUID().toString();
-    Rental rental = db.inTransaction(h -> {
-      long now = now();
-      long until = now + service.durationSeconds();
-      Inventory.NumberRef number = rerentE164.isPresent()
-          ? claimForRerent(h, caller, service, rerentE164.get(), rentalId, now, until)
-          : inventory.claimFresh(h, service, caller.accountId(), rentalId, now, until)
-              .orElseThrow(() -> ApiException.conflict("no_numbers_available",
-                  "No numbers are available for " + service.name() + " right now."));
-      // The rental starts when the number became ours, not when we began looking: the clock is
-      // read again after the claim, so it is never earlier than the end the previous holder
-      // recorded when it let the number go.
-      long start = Math.max(now, now());
-      long end = start + service.durationSeconds();
-      if (start != now) {
-        inventory.extendHold(h, number.id(), rentalId, end);
-      }
-      Rental r = new Rental(rentalId, caller.accountId(), service.id(), service.name(), number.id(),
-          number.e164(), number.source(), RentalStatus.ACTIVE, service.price(),
-          rerentE164.isPresent(), start, end, null, null, 0);
-      idempotencyKey.ifPresent(key -> idempotency.complete(h, caller.accountId(), key, rentalId, 201,
-          new String(body(r, start), StandardCharsets.UTF_8)));
-      Pipeline writes = db.pipeline(h);
-      store.insert(writes, r);
-      // The service's count row and the account's rows are the ones many rentals write: they
-      // are locked last, so that each lock is held only until the commit.
-      if (rerentE164.isEmpty()) {
-        inventory.countFreshClaim(writes, service);
-      }
-      counts.added(writes, caller.accountId());
-      ledger.charge(writes, caller.accountId(), service.price(), rentalId, service.id(), start);
-      writes.run();
-      return r;
-    });
-    log.info("rental {} started: service={} account={} rerent={}", rental.id(), service.name(),
-        caller.accountId(), rental.rerent());
-    sources.rentalStarted(rental.source(),
+    Rental rental =
+        db.inTransaction(
+            h -> {
+              long now = now();
+              long until = now + service.durationSeconds();
+              Inventory.NumberRef number =
+                  rerentE164.isPresent()
+                      ? claimForRerent(h, caller, service, rerentE164.get(), rentalId, now, until)
+                      : inventory
+                          .claimFresh(h, service, caller.accountId(), rentalId, now, until)
+                          .orElseThrow(
+                              () ->
+                                  ApiException.conflict(
+                                      "no_numbers_available",
+                                      "No numbers are available for "
+                                          + service.name()
+                                          + " right now."));
+              // The rental starts when the number became ours, not when we began looking: the clock
+              // is
+              // read again after the claim, so it is never earlier than the end the previous holder
+              // recorded when it let the number go.
+              long start = Math.max(now, now());
+              long end = start + service.durationSeconds();
+              if (start != now) {
+                inventory.extendHold(h, number.id(), rentalId, end);
+              }
+              Rental r =
+                  new Rental(
+                      rentalId,
+                      caller.accountId(),
+                      service.id(),
+                      service.name(),
+                      number.id(),
+                      number.e164(),
+                      number.source(),
+                      RentalStatus.ACTIVE,
+                      service.price(),
+                      rerentE164.isPresent(),
+                      start,
+                      end,
+                      null,
+                      null,
+                      0);
+              idempotencyKey.ifPresent(
+                  key ->
+                      idempotency.complete(
+                          h,
+                          caller.accountId(),
+                          key,
+                          rentalId,
+                          201,
+                          new String(body(r, start), StandardCharsets.UTF_8)));
+              Pipeline writes = db.pipeline(h);
+              store.insert(writes, r);
+              // The service's count row and the account's rows are the ones many rentals write:
+              // they
+              // are locked last, so that each lock is held only until the commit.
+              if (rerentE164.isEmpty()) {
+                inventory.countFreshClaim(writes, service);
+              }
+              counts.added(writes, caller.accountId());
+              ledger.charge(
+                  writes, caller.accountId(), service.price(), rentalId, service.id(), start);
+              writes.run();
+              return r;
+            });
+    log.info(
+        "rental {} started: service={} account={} rerent={}",
+        rental.id(),
+        service.name(),
+        caller.accountId(),
+        rental.rerent());
+    sources.rentalStarted(
+        rental.source(),
         new StartedRental(rental.id(), rental.e164(), service.name(), rental.expiresAt()));
     return new Created(201, body(rental, rental.rentedAt()));
   }
 
-  private Inventory.NumberRef claimForRerent(Handle h, Caller caller, Service service, String e164,
-      String rentalId, long now, long until) {
-    Optional<PhoneState> state = Optional.ofNullable(
-        inventory.states(h, caller.accountId(), service.id(), List.of(e164)).get(e164));
+  private Inventory.NumberRef claimForRerent(
+      Handle h,
+      Caller caller,
+      Service service,
+      String e164,
+      String rentalId,
+      long now,
+      long until) {
+    Optional<PhoneState> state =
+        Optional.ofNullable(
+            inventory.states(h, caller.accountId(), service.id(), List.of(e164)).get(e164));
     Money balance = ledger.balance(h, caller.accountId());
-    EligibilityReason reason = Eligibility.forRerent(state, now, service.durationSeconds(), balance,
-        service.price());
-    if (reason == EligibilityReason.OK && !inventory.claim(h, state.get().numberId(), rentalId, now, until)) {
+    EligibilityReason reason =
+        Eligibility.forRerent(state, now, service.durationSeconds(), balance, service.price());
+    if (reason == EligibilityReason.OK
+        && !inventory.claim(h, state.get().numberId(), rentalId, now, until)) {
       reason = EligibilityReason.PHONE_CURRENTLY_ACTIVE;
     }
     if (reason != EligibilityReason.OK) {
@@ -202,17 +279,20 @@ public final class Rentals {
 
   private static ApiException rerentRefused(EligibilityReason reason) {
     return switch (reason) {
-      case PHONE_NOT_IN_INVENTORY -> ApiException.notFound(reason.wire(),
-          "That phone number is not in inventory.");
-      case NOT_PREVIOUSLY_RENTED -> ApiException.conflict(reason.wire(),
-          "You have not rented that phone number for this service before.");
-      case PHONE_EXPIRED -> ApiException.conflict(reason.wire(),
-          "That phone number leaves inventory before a new rental would end.");
-      case PHONE_CURRENTLY_ACTIVE -> ApiException.conflict(reason.wire(),
-          "That phone number is in use by an active rental.");
-      case INSUFFICIENT_BALANCE -> ApiException.paymentRequired(
-          "Your balance does not cover the price of this rental.");
-      case INVALID_PHONE_NUMBER -> ApiException.badRequest(reason.wire(), "That is not a valid phone number.");
+      case PHONE_NOT_IN_INVENTORY ->
+          ApiException.notFound(reason.wire(), "That phone number is not in inventory.");
+      case NOT_PREVIOUSLY_RENTED ->
+          ApiException.conflict(
+              reason.wire(), "You have not rented that phone number for this service before.");
+      case PHONE_EXPIRED ->
+          ApiException.conflict(
+              reason.wire(), "That phone number leaves inventory before a new rental would end.");
+      case PHONE_CURRENTLY_ACTIVE ->
+          ApiException.conflict(reason.wire(), "That phone number is in use by an active rental.");
+      case INSUFFICIENT_BALANCE ->
+          ApiException.paymentRequired("Your balance does not cover the price of this rental.");
+      case INVALID_PHONE_NUMBER ->
+          ApiException.badRequest(reason.wire(), "That is not a valid phone number.");
       case OK -> throw new IllegalArgumentException("not a refusal");
     };
   }
@@ -239,7 +319,8 @@ public final class Rentals {
     if (Lifecycle.isDueForExpiry(found.status(), found.expiresAt(), now)) {
       return views.code(owned(caller, rentalId), now, null);
     }
-    return views.code(found.id(), found.status(), found.expiresAt(), now, found.latest().orElse(null));
+    return views.code(
+        found.id(), found.status(), found.expiresAt(), now, found.latest().orElse(null));
   }
 
   /**
@@ -252,31 +333,50 @@ public final class Rentals {
     record Result(Rental rental, CancelOutcome outcome) {}
     // One transaction from the first read: the rental is locked, checked and changed without
     // being read before or after.
-    Result result = db.inTransaction(h -> {
-      Rental locked = store.lock(h, rentalId).orElseThrow(Rentals::rentalNotFound);
-      checkOwner(caller, locked);
-      if (Lifecycle.isDueForExpiry(locked, now)) {
-        expire(h, locked, now);
-        return new Result(locked, new CancelOutcome.NotHeld(RentalStatus.EXPIRED));
-      }
-      CancelOutcome outcome = Lifecycle.cancel(locked, now);
-      if (outcome instanceof CancelOutcome.Cancelled cancelled) {
-        Pipeline writes = db.pipeline(h);
-        store.transition(writes, locked.id(), locked.status(), RentalStatus.CANCELLED, now, cancelled.refund());
-        inventory.release(writes, locked.numberId(), locked.id());
-        // The account's rows last, as when renting.
-        counts.moved(writes, locked.accountId(), RentalCounts.Tally.of(locked.status(), locked.smsCount()),
-            RentalCounts.Tally.of(RentalStatus.CANCELLED, locked.smsCount()));
-        if (cancelled.refund().isPositive()) {
-          ledger.refund(writes, locked.accountId(), cancelled.refund(), locked.id(), locked.serviceId(), now);
-        }
-        writes.run();
-        return new Result(locked.ended(RentalStatus.CANCELLED, now, cancelled.refund()), outcome);
-      }
-      return new Result(locked, outcome);
-    });
+    Result result =
+        db.inTransaction(
+            h -> {
+              Rental locked = store.lock(h, rentalId).orElseThrow(Rentals::rentalNotFound);
+              checkOwner(caller, locked);
+              if (Lifecycle.isDueForExpiry(locked, now)) {
+                expire(h, locked, now);
+                return new Result(locked, new CancelOutcome.NotHeld(RentalStatus.EXPIRED));
+              }
+              CancelOutcome outcome = Lifecycle.cancel(locked, now);
+              if (outcome instanceof CancelOutcome.Cancelled cancelled) {
+                Pipeline writes = db.pipeline(h);
+                store.transition(
+                    writes,
+                    locked.id(),
+                    locked.status(),
+                    RentalStatus.CANCELLED,
+                    now,
+                    cancelled.refund());
+                inventory.release(writes, locked.numberId(), locked.id());
+                // The account's rows last, as when renting.
+                counts.moved(
+                    writes,
+                    locked.accountId(),
+                    RentalCounts.Tally.of(locked.status(), locked.smsCount()),
+                    RentalCounts.Tally.of(RentalStatus.CANCELLED, locked.smsCount()));
+                if (cancelled.refund().isPositive()) {
+                  ledger.refund(
+                      writes,
+                      locked.accountId(),
+                      cancelled.refund(),
+                      locked.id(),
+                      locked.serviceId(),
+                      now);
+                }
+                writes.run();
+                return new Result(
+                    locked.ended(RentalStatus.CANCELLED, now, cancelled.refund()), outcome);
+              }
+              return new Result(locked, outcome);
+            });
     if (result.outcome() instanceof CancelOutcome.NotHeld notHeld) {
-      throw ApiException.conflict("rental_not_cancellable",
+      throw ApiException.conflict(
+          "rental_not_cancellable",
           "This rental is " + notHeld.visibleStatus().wire() + " and no longer holds its number.");
     }
     log.info("rental {} cancelled: refund={}", rentalId, result.rental().refundAmount());
@@ -287,46 +387,64 @@ public final class Rentals {
   public Page<RentalView> active(Caller caller) {
     settleDue(caller.accountId());
     long now = now();
-    return db.read(h -> {
-      List<Rental> rentals = store.holding(h, caller.accountId(), now);
-      Map<String, List<SmsMessage>> sms = smsStore.allFor(h, rentals.stream().map(Rental::id).toList());
-      List<RentalView> list = rentals.stream()
-          .map(r -> views.rental(r, now, sms.getOrDefault(r.id(), List.of())))
-          .toList();
-      return new Page<>(list, list.size(), 1, Math.max(list.size(), 1));
-    });
+    return db.read(
+        h -> {
+          List<Rental> rentals = store.holding(h, caller.accountId(), now);
+          Map<String, List<SmsMessage>> sms =
+              smsStore.allFor(h, rentals.stream().map(Rental::id).toList());
+          List<RentalView> list =
+              rentals.stream()
+                  .map(r -> views.rental(r, now, sms.getOrDefault(r.id(), List.of())))
+                  .toList();
+          return new Page<>(list, list.size(), 1, Math.max(list.size(), 1));
+        });
   }
 
   /** The caller's rentals, newest first, with each one's newest SMS and re-rent eligibility. */
-  public Page<HistoryEntry> history(Caller caller, Optional<RentalStatus> status, boolean usedOnly,
-      int page, int limit) {
+  public Page<HistoryEntry> history(
+      Caller caller, Optional<RentalStatus> status, boolean usedOnly, int page, int limit) {
     long now = now();
     HistoryFilter filter = new HistoryFilter(status, usedOnly, page, limit);
     // Overdue rentals are found with the counts, and settled only when there are some; then the
     // page is read again, with every rental overdue at now settled.
     return db.read(h -> historyPage(h, caller.accountId(), filter, now, true))
-        .orElseGet(() -> {
-          settleDue(caller.accountId());
-          return db.read(h -> historyPage(h, caller.accountId(), filter, now, false)).orElseThrow();
-        });
+        .orElseGet(
+            () -> {
+              settleDue(caller.accountId());
+              return db.read(h -> historyPage(h, caller.accountId(), filter, now, false))
+                  .orElseThrow();
+            });
   }
 
   /** A history page, or empty when {@code unlessOverdue} and a rental of the account is overdue. */
-  private Optional<Page<HistoryEntry>> historyPage(Handle h, long accountId, HistoryFilter filter,
-      long now, boolean unlessOverdue) {
+  private Optional<Page<HistoryEntry>> historyPage(
+      Handle h, long accountId, HistoryFilter filter, long now, boolean unlessOverdue) {
     RentalStore.HistoryRead read = readHistory(h, accountId, filter, now);
     if (unlessOverdue && read.standing().overdue()) {
       return Optional.empty();
     }
     RentalCounts.Counts counted = read.standing().counts();
-    historyPages.remember(accountId, filter, counted,
+    historyPages.remember(
+        accountId,
+        filter,
+        counted,
         read.rows().stream().map(RentalStore.HistoryRow::rental).toList());
-    List<HistoryEntry> entries = read.rows().stream()
-        .map(row -> views.history(row.rental(), now, row.lastSms().orElse(null),
-            eligibility(row.rerent(), now, read.standing().balance())))
-        .toList();
-    return Optional.of(new Page<>(entries, counted.total(filter.status(), filter.usedOnly()), filter.page(),
-        filter.limit()));
+    List<HistoryEntry> entries =
+        read.rows().stream()
+            .map(
+                row ->
+                    views.history(
+                        row.rental(),
+                        now,
+                        row.lastSms().orElse(null),
+                        eligibility(row.rerent(), now, read.standing().balance())))
+            .toList();
+    return Optional.of(
+        new Page<>(
+            entries,
+            counted.total(filter.status(), filter.usedOnly()),
+            filter.page(),
+            filter.limit()));
   }
 
   /**
@@ -334,7 +452,8 @@ public final class Rentals {
    * later one whose start is remembered and still right. Any other page skips the rows before it,
    * and its counts are known first, so that a page past the last one walks past no row.
    */
-  private RentalStore.HistoryRead readHistory(Handle h, long accountId, HistoryFilter filter, long now) {
+  private RentalStore.HistoryRead readHistory(
+      Handle h, long accountId, HistoryFilter filter, long now) {
     Optional<HistoryPages.Remembered> remembered = historyPages.start(accountId, filter);
     RentalCounts.Standing standing;
     if (filter.page() == 1 || remembered.isPresent()) {
@@ -353,17 +472,20 @@ public final class Rentals {
         : store.history(h, accountId, filter, Optional.empty(), now);
   }
 
-  private static EligibilityReason eligibility(RentalStore.RerentFacts facts, long now, Money balance) {
+  private static EligibilityReason eligibility(
+      RentalStore.RerentFacts facts, long now, Money balance) {
     // A service taken out of the catalog cannot be rented at all, whatever the number.
     return facts.serviceEnabled()
-        ? Eligibility.forRerent(Optional.of(facts.number()), now, facts.windowSeconds(), balance, facts.price())
+        ? Eligibility.forRerent(
+            Optional.of(facts.number()), now, facts.windowSeconds(), balance, facts.price())
         : EligibilityReason.PHONE_NOT_IN_INVENTORY;
   }
 
   /** Which of up to 100 numbers the caller could re-rent for a service now. */
   public CheckView check(Caller caller, String serviceName, List<String> phoneNumbers) {
     if (phoneNumbers.size() > MAX_CHECK_PHONES) {
-      throw ApiException.badRequest("too_many_phone_numbers",
+      throw ApiException.badRequest(
+          "too_many_phone_numbers",
           "Check at most " + MAX_CHECK_PHONES + " phone numbers at once.");
     }
     long now = now();
@@ -373,36 +495,62 @@ public final class Rentals {
     }
     // As with history: overdue rentals are found with the balance and settled only when there
     // are some, and then the numbers are judged again.
-    return db.read(h -> check(h, caller.accountId(), serviceName, phoneNumbers, e164ByInput, now, true))
-        .orElseGet(() -> {
-          settleDue(caller.accountId());
-          return db.read(h -> check(h, caller.accountId(), serviceName, phoneNumbers, e164ByInput, now, false))
-              .orElseThrow();
-        });
+    return db.read(
+            h -> check(h, caller.accountId(), serviceName, phoneNumbers, e164ByInput, now, true))
+        .orElseGet(
+            () -> {
+              settleDue(caller.accountId());
+              return db.read(
+                      h ->
+                          check(
+                              h,
+                              caller.accountId(),
+                              serviceName,
+                              phoneNumbers,
+                              e164ByInput,
+                              now,
+                              false))
+                  .orElseThrow();
+            });
   }
 
-  /** The numbers judged for re-renting, or empty when {@code unlessOverdue} and a rental is overdue. */
-  private Optional<CheckView> check(Handle h, long accountId, String serviceName, List<String> phoneNumbers,
-      Map<String, String> e164ByInput, long now, boolean unlessOverdue) {
+  /**
+   * The numbers judged for re-renting, or empty when {@code unlessOverdue} and a rental is overdue.
+   */
+  private Optional<CheckView> check(
+      Handle h,
+      long accountId,
+      String serviceName,
+      List<String> phoneNumbers,
+      Map<String, String> e164ByInput,
+      long now,
+      boolean unlessOverdue) {
     Service service = catalog.requireRentable(h, serviceName);
     RentalCounts.Standing standing = counts.standing(h, accountId, now);
     if (unlessOverdue && standing.overdue()) {
       return Optional.empty();
     }
-    Map<String, PhoneState> states = inventory.states(h, accountId, service.id(),
-        List.copyOf(new LinkedHashSet<>(e164ByInput.values())));
+    Map<String, PhoneState> states =
+        inventory.states(
+            h, accountId, service.id(), List.copyOf(new LinkedHashSet<>(e164ByInput.values())));
     List<CheckRow> rows = new ArrayList<>();
     for (String input : phoneNumbers) {
       String e164 = e164ByInput.get(input);
-      EligibilityReason reason = e164 == null
-          ? EligibilityReason.INVALID_PHONE_NUMBER
-          : Eligibility.forRerent(Optional.ofNullable(states.get(e164)), now,
-              service.durationSeconds(), standing.balance(), service.price());
+      EligibilityReason reason =
+          e164 == null
+              ? EligibilityReason.INVALID_PHONE_NUMBER
+              : Eligibility.forRerent(
+                  Optional.ofNullable(states.get(e164)),
+                  now,
+                  service.durationSeconds(),
+                  standing.balance(),
+                  service.price());
       String shown = e164 == null ? input : inventory.phones().display(e164);
       rows.add(new CheckRow(shown, reason == EligibilityReason.OK, reason.wire(), service.price()));
     }
     int eligible = (int) rows.stream().filter(CheckRow::eligible).count();
-    return Optional.of(new CheckView(service.name(), service.price(), standing.balance(), eligible, rows));
+    return Optional.of(
+        new CheckView(service.name(), service.price(), standing.balance(), eligible, rows));
   }
 
   /**
@@ -429,18 +577,23 @@ public final class Rentals {
   }
 
   private boolean expire(String rentalId, long now) {
-    return db.inTransaction(h -> store.lock(h, rentalId)
-        .filter(r -> Lifecycle.isDueForExpiry(r, now))
-        .map(r -> {
-          expire(h, r, now);
-          return true;
-        })
-        .orElse(false));
+    return db.inTransaction(
+        h ->
+            store
+                .lock(h, rentalId)
+                .filter(r -> Lifecycle.isDueForExpiry(r, now))
+                .map(
+                    r -> {
+                      expire(h, r, now);
+                      return true;
+                    })
+                .orElse(false));
   }
 
   private void expire(Handle h, Rental r, long now) {
     Pipeline writes = db.pipeline(h);
-    store.transition(writes, r.id(), RentalStatus.ACTIVE, RentalStatus.EXPIRED, r.expiresAt(), r.cost());
+    store.transition(
+        writes, r.id(), RentalStatus.ACTIVE, RentalStatus.EXPIRED, r.expiresAt(), r.cost());
     inventory.release(writes, r.numberId(), r.id());
     counts.moved(writes, r.accountId(), RentalCounts.Tally.ACTIVE, RentalCounts.Tally.EXPIRED);
     ledger.refund(writes, r.accountId(), r.cost(), r.id(), r.serviceId(), now);

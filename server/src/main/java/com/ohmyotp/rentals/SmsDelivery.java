@@ -2,8 +2,8 @@ package com.ohmyotp.rentals;
 
 import com.ohmyotp.db.Database;
 import com.ohmyotp.db.Pipeline;
-import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.inventory.Inventory;
+import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.sms.CodeExtractor;
 import com.ohmyotp.sms.InboundSms;
 import com.ohmyotp.sms.SmsSink;
@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands an inbound SMS to the rental holding its number. The rental row is locked first, so an
- * SMS and a cancel of the same rental are ordered: either the SMS lands (and the cancel refunds
+ * Hands an inbound SMS to the rental holding its number. The rental row is locked first, so an SMS
+ * and a cancel of the same rental are ordered: either the SMS lands (and the cancel refunds
  * nothing) or the cancel lands (and the SMS is kept as unmatched). Nothing is ever dropped.
  */
 public final class SmsDelivery implements SmsSink {
@@ -31,8 +31,13 @@ public final class SmsDelivery implements SmsSink {
   private final RentalStore store;
   private final RentalCounts counts;
 
-  public SmsDelivery(Database db, Inventory inventory, SmsStore smsStore, CodeExtractor extractor,
-      PollCache polls, Clock clock) {
+  public SmsDelivery(
+      Database db,
+      Inventory inventory,
+      SmsStore smsStore,
+      CodeExtractor extractor,
+      PollCache polls,
+      Clock clock) {
     this.store = new RentalStore(polls, db.dialect());
     this.db = db;
     this.counts = new RentalCounts(db.dialect());
@@ -53,23 +58,35 @@ public final class SmsDelivery implements SmsSink {
       recordUnmatched(sms, "invalid_number", receivedAt, now);
       return Optional.empty();
     }
-    Optional<String> delivered = db.inTransaction(h -> {
-      Optional<Rental> rental = inventory.holder(h, e164.get(), now).flatMap(id -> store.lock(h, id));
-      if (rental.isEmpty() || !Lifecycle.acceptsSms(rental.get(), now)) {
-        smsStore.recordUnmatched(h, sms.to(), sms.from(), sms.text(), "no_active_rental", receivedAt, now);
-        return Optional.<String>empty();
-      }
-      long smsId = smsStore.insert(h, rental.get().id(), sms.from(), sms.text(), code, receivedAt);
-      Pipeline writes = db.pipeline(h);
-      store.recordSms(writes, rental.get().id(), smsId);
-      if (rental.get().status() == RentalStatus.ACTIVE) {
-        counts.moved(writes, rental.get().accountId(), RentalCounts.Tally.ACTIVE, RentalCounts.Tally.COMPLETED);
-      }
-      writes.run();
-      return Optional.of(rental.get().id());
-    });
+    Optional<String> delivered =
+        db.inTransaction(
+            h -> {
+              Optional<Rental> rental =
+                  inventory.holder(h, e164.get(), now).flatMap(id -> store.lock(h, id));
+              if (rental.isEmpty() || !Lifecycle.acceptsSms(rental.get(), now)) {
+                smsStore.recordUnmatched(
+                    h, sms.to(), sms.from(), sms.text(), "no_active_rental", receivedAt, now);
+                return Optional.<String>empty();
+              }
+              long smsId =
+                  smsStore.insert(h, rental.get().id(), sms.from(), sms.text(), code, receivedAt);
+              Pipeline writes = db.pipeline(h);
+              store.recordSms(writes, rental.get().id(), smsId);
+              if (rental.get().status() == RentalStatus.ACTIVE) {
+                counts.moved(
+                    writes,
+                    rental.get().accountId(),
+                    RentalCounts.Tally.ACTIVE,
+                    RentalCounts.Tally.COMPLETED);
+              }
+              writes.run();
+              return Optional.of(rental.get().id());
+            });
     if (delivered.isPresent()) {
-      log.info("sms delivered to rental {} (code {})", delivered.get(), code == null ? "not found" : "found");
+      log.info(
+          "sms delivered to rental {} (code {})",
+          delivered.get(),
+          code == null ? "not found" : "found");
     } else {
       log.info("sms kept as unmatched: no_active_rental");
     }
@@ -77,10 +94,11 @@ public final class SmsDelivery implements SmsSink {
   }
 
   private void recordUnmatched(InboundSms sms, String reason, long receivedAt, long now) {
-    db.inTransaction(h -> {
-      smsStore.recordUnmatched(h, sms.to(), sms.from(), sms.text(), reason, receivedAt, now);
-      return null;
-    });
+    db.inTransaction(
+        h -> {
+          smsStore.recordUnmatched(h, sms.to(), sms.from(), sms.text(), reason, receivedAt, now);
+          return null;
+        });
     log.info("sms kept as unmatched: {}", reason);
   }
 }

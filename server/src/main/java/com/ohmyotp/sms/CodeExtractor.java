@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  *   <li>Digits of any script (Arabic-Indic, Devanagari, full-width, …) are read as ASCII digits,
  *       and the code is returned in ASCII digits.
  *   <li>What is never a code is set aside first: URLs, e-mail addresses, phone numbers, dates,
- *       times, prices and masked card numbers, and the app hash at the end of an SMS Retriever
- *       text ({@code <#> … FA+9qCX9VSu}).
+ *       times, prices and masked card numbers, and the app hash at the end of an SMS Retriever text
+ *       ({@code <#> … FA+9qCX9VSu}).
  *   <li>A candidate is 4 to 8 digits standing alone: not glued to letters of a spaced script, to
  *       more digits, to a decimal point or to a unit. Two groups of 3 or 4 digits split by a space
  *       or a dash are one candidate, returned without the separator ({@code 123 456} → {@code
@@ -27,11 +27,11 @@ import java.util.regex.Pattern;
  *       (order, parcel, account, card, amount, appointment, a phone number to call…), when a unit
  *       or currency follows it ({@code 10 minutes}, {@code 500 TL}), when a currency precedes it,
  *       when it is a year next to a month, or when its sentence is a sale.
- *   <li>The text must speak of verification ("code", "OTP", "验证码", "인증번호", …); the code is
- *       the remaining candidate nearest such a word, within {@value #REACH} characters (a year
- *       such as {@code 2025} within {@value #YEAR_REACH}). When another number is about as near
- *       ({@value #AMBIGUITY_MARGIN} characters), there is no telling which is the code: empty. A
- *       text that is nothing but a code ({@code 123-456}) is a code too.
+ *   <li>The text must speak of verification ("code", "OTP", "验证码", "인증번호", …); the code is the
+ *       remaining candidate nearest such a word, within {@value #REACH} characters (a year such as
+ *       {@code 2025} within {@value #YEAR_REACH}). When another number is about as near ({@value
+ *       #AMBIGUITY_MARGIN} characters), there is no telling which is the code: empty. A text that
+ *       is nothing but a code ({@code 123-456}) is a code too.
  * </ol>
  */
 public final class CodeExtractor {
@@ -42,36 +42,40 @@ public final class CodeExtractor {
   private static final int CONTEXT_BEFORE = 40;
   private static final char SET_ASIDE = '□';
 
-  private static final Pattern CANDIDATE = Pattern.compile(
-      // Thai and Chinese senders glue "OTP" to the code: รหัสOTP123456
-      "(?:(?<=(?i:otp|pin))|(?<![\\p{IsLatin}\\p{IsCyrillic}\\p{IsGreek}\\p{N}$€£¥₹.,/#+*•_@-]))"
-          + "(?:\\p{Lu}{1,3}-)?"
-          + "(\\d{3,4}[- ]\\d{3,4}|\\d{4,8})"
-          + "(?![\\p{IsLatin}\\p{IsCyrillic}\\p{IsGreek}\\p{N}%]|[.,:/-]?\\d)");
+  private static final Pattern CANDIDATE =
+      Pattern.compile(
+          // Thai and Chinese senders glue "OTP" to the code: รหัสOTP123456
+          "(?:(?<=(?i:otp|pin))|(?<![\\p{IsLatin}\\p{IsCyrillic}\\p{IsGreek}\\p{N}$€£¥₹.,/#+*•_@-]))"
+              + "(?:\\p{Lu}{1,3}-)?"
+              + "(\\d{3,4}[- ]\\d{3,4}|\\d{4,8})"
+              + "(?![\\p{IsLatin}\\p{IsCyrillic}\\p{IsGreek}\\p{N}%]|[.,:/-]?\\d)");
 
-  private static final List<Pattern> NEVER_CODES = List.of(
-      // URLs and e-mail addresses
-      Pattern.compile("(?i)\\b(?:https?://|www\\.)\\S+"),
-      Pattern.compile("(?i)\\b[\\w-]+(?:\\.[\\w-]+)+/\\S*"),
-      Pattern.compile("[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+"),
-      // Phone numbers: international, with an area code in brackets, or North American 3-3-4
-      Pattern.compile("\\+\\d[\\d\\s().-]{5,}\\d"),
-      Pattern.compile("\\(\\d{2,5}\\)\\s?\\d{2,4}[\\s.-]?\\d{3,4}"),
-      Pattern.compile("\\b\\d{3}[.-]\\d{3}[.-]\\d{4}\\b"),
-      // Dates and times
-      Pattern.compile("\\b\\d{1,4}[./-]\\d{1,2}(?:[./-]\\d{1,4})?\\b"),
-      Pattern.compile("\\d{2,4}\\s?[年년]\\s?\\d{1,2}\\s?[月월](?:\\s?\\d{1,2}\\s?[日일])?"),
-      Pattern.compile("\\d{1,2}\\s?[月월]\\s?\\d{1,2}\\s?[日일号號]"),
-      Pattern.compile("(?i)\\b\\d{1,2}[:h]\\d{2}(?::\\d{2})?(?:\\s?[ap]\\.?m\\.?)?"),
-      Pattern.compile("(?i)\\b\\d{1,2}\\.\\d{2}\\s?uhr\\b"),
-      // Street addresses: 1450 Ocean Ave, 221 Baker Street
-      Pattern.compile("\\b\\d{1,6}\\s+(?:\\p{Lu}[\\p{L}.'-]*\\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard"
-          + "|Lane|Ln|Dr|Drive|Way|Pl|Place|Ct|Court|Sq|Square)\\b\\.?"),
-      // Masked card numbers: ****1234, XX1234, •••• 1234
-      Pattern.compile("(?i)(?<![a-z])[x*•]{2,}[\\s-]?\\d{2,6}"));
+  private static final List<Pattern> NEVER_CODES =
+      List.of(
+          // URLs and e-mail addresses
+          Pattern.compile("(?i)\\b(?:https?://|www\\.)\\S+"),
+          Pattern.compile("(?i)\\b[\\w-]+(?:\\.[\\w-]+)+/\\S*"),
+          Pattern.compile("[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+"),
+          // Phone numbers: international, with an area code in brackets, or North American 3-3-4
+          Pattern.compile("\\+\\d[\\d\\s().-]{5,}\\d"),
+          Pattern.compile("\\(\\d{2,5}\\)\\s?\\d{2,4}[\\s.-]?\\d{3,4}"),
+          Pattern.compile("\\b\\d{3}[.-]\\d{3}[.-]\\d{4}\\b"),
+          // Dates and times
+          Pattern.compile("\\b\\d{1,4}[./-]\\d{1,2}(?:[./-]\\d{1,4})?\\b"),
+          Pattern.compile("\\d{2,4}\\s?[年년]\\s?\\d{1,2}\\s?[月월](?:\\s?\\d{1,2}\\s?[日일])?"),
+          Pattern.compile("\\d{1,2}\\s?[月월]\\s?\\d{1,2}\\s?[日일号號]"),
+          Pattern.compile("(?i)\\b\\d{1,2}[:h]\\d{2}(?::\\d{2})?(?:\\s?[ap]\\.?m\\.?)?"),
+          Pattern.compile("(?i)\\b\\d{1,2}\\.\\d{2}\\s?uhr\\b"),
+          // Street addresses: 1450 Ocean Ave, 221 Baker Street
+          Pattern.compile(
+              "\\b\\d{1,6}\\s+(?:\\p{Lu}[\\p{L}.'-]*\\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard"
+                  + "|Lane|Ln|Dr|Drive|Way|Pl|Place|Ct|Court|Sq|Square)\\b\\.?"),
+          // Masked card numbers: ****1234, XX1234, •••• 1234
+          Pattern.compile("(?i)(?<![a-z])[x*•]{2,}[\\s-]?\\d{2,6}"));
 
   /** Groups of digits split by spaces, dots or dashes, long enough to be a phone number. */
-  private static final Pattern DIGIT_GROUPS = Pattern.compile("\\d{1,5}(?:[\\s.-]{1,2}\\d{1,5}){2,}");
+  private static final Pattern DIGIT_GROUPS =
+      Pattern.compile("\\d{1,5}(?:[\\s.-]{1,2}\\d{1,5}){2,}");
 
   private static final Pattern RETRIEVER_HASH = Pattern.compile("[A-Za-z0-9+/]{11}\\s*$");
 
@@ -94,7 +98,8 @@ public final class CodeExtractor {
     List<Span> words = new ArrayList<>(lookalikes);
     words.addAll(spans(SmsLexicon.OTHER_NUMBERS, lower, false));
     for (Span keyword : spans(SmsLexicon.VERIFICATION, lower, true)) {
-      if (lookalikes.stream().noneMatch(l -> l.start() < keyword.end() && keyword.start() < l.end())) {
+      if (lookalikes.stream()
+          .noneMatch(l -> l.start() < keyword.end() && keyword.start() < l.end())) {
         words.add(keyword);
       }
     }
@@ -131,10 +136,13 @@ public final class CodeExtractor {
       return Optional.empty();
     }
     // Two different numbers about as near the word "code" and nothing to tell them apart.
-    return runnerUpDistance - bestDistance < AMBIGUITY_MARGIN ? Optional.empty() : Optional.of(best.code());
+    return runnerUpDistance - bestDistance < AMBIGUITY_MARGIN
+        ? Optional.empty()
+        : Optional.of(best.code());
   }
 
-  private static boolean isCode(String plain, String view, String lower, Candidate c, List<Span> words) {
+  private static boolean isCode(
+      String plain, String view, String lower, Candidate c, List<Span> words) {
     // Words before an earlier number belong to that number, not to this one.
     int from = Math.max(0, c.start() - CONTEXT_BEFORE);
     for (int i = c.start() - 1; i >= from; i--) {
@@ -145,14 +153,18 @@ public final class CodeExtractor {
     }
     Span nearestBefore = null;
     for (Span w : words) {
-      if (w.end() <= c.start() && w.end() > from && (nearestBefore == null || w.end() > nearestBefore.end()
-          || (w.end() == nearestBefore.end() && !w.verification()))) {
+      if (w.end() <= c.start()
+          && w.end() > from
+          && (nearestBefore == null
+              || w.end() > nearestBefore.end()
+              || (w.end() == nearestBefore.end() && !w.verification()))) {
         nearestBefore = w;
       }
     }
     // "Order 12345" is an order number, but in "the code for your account is 12345" the
     // reference word names what the code is for.
-    if (nearestBefore != null && !nearestBefore.verification()
+    if (nearestBefore != null
+        && !nearestBefore.verification()
         && !SmsLexicon.COPULA.occursIn(lower, nearestBefore.end(), c.start())) {
       return false;
     }
@@ -164,9 +176,11 @@ public final class CodeExtractor {
     if (SmsLexicon.CURRENCY_BEFORE.matcher(before).find()) {
       return false;
     }
-    if (c.code().length() == 4 && YEAR.matcher(c.code()).matches()
+    if (c.code().length() == 4
+        && YEAR.matcher(c.code()).matches()
         && (SmsLexicon.MONTH.matcher(view.substring(Math.max(0, c.start() - 15), c.start())).find()
-            || after.startsWith("年") || after.startsWith("년"))) {
+            || after.startsWith("年")
+            || after.startsWith("년"))) {
       return false;
     }
     return !SmsLexicon.PROMOTION.occursIn(lower, sentenceStart(view, c), sentenceEnd(view, c));
@@ -176,7 +190,8 @@ public final class CodeExtractor {
     int best = Integer.MAX_VALUE;
     for (Span w : words) {
       if (w.verification()) {
-        int distance = w.end() <= c.start() ? c.start() - w.end() : Math.max(0, w.start() - c.end());
+        int distance =
+            w.end() <= c.start() ? c.start() - w.end() : Math.max(0, w.start() - c.end());
         best = Math.min(best, distance);
       }
     }

@@ -49,8 +49,15 @@ public final class ExtractionReport {
         row[1]++;
       } else {
         wrong += found.isPresent() ? 1 : 0;
-        misses.add("  expected " + l.code() + ", got " + found.orElse("nothing") + "  [" + l.language() + "] "
-            + oneLine(l.text()));
+        misses.add(
+            "  expected "
+                + l.code()
+                + ", got "
+                + found.orElse("nothing")
+                + "  ["
+                + l.language()
+                + "] "
+                + oneLine(l.text()));
       }
     }
     int falseCodes = 0;
@@ -61,23 +68,37 @@ public final class ExtractionReport {
       if (found.isPresent()) {
         falseCodes++;
         row[3]++;
-        misses.add("  expected nothing, got " + found.get() + "  [" + l.language() + "] " + oneLine(l.text()));
+        misses.add(
+            "  expected nothing, got "
+                + found.get()
+                + "  ["
+                + l.language()
+                + "] "
+                + oneLine(l.text()));
       }
     }
 
-    System.out.printf("Code extraction on %s: %d verification texts, %d others, %d senders, %d languages%n%n",
-        dir, verification.size(), other.size(),
-        verification.stream().map(Labelled::sender).distinct().count(), byLanguage.size());
+    System.out.printf(
+        "Code extraction on %s: %d verification texts, %d others, %d senders, %d languages%n%n",
+        dir,
+        verification.size(),
+        other.size(),
+        verification.stream().map(Labelled::sender).distinct().count(),
+        byLanguage.size());
     System.out.println("language  verification  exact   others  false codes");
-    byLanguage.forEach((language, r) -> System.out.printf("%-8s  %12d  %5d   %6d  %11d%n",
-        language, r[0], r[1], r[2], r[3]));
+    byLanguage.forEach(
+        (language, r) ->
+            System.out.printf("%-8s  %12d  %5d   %6d  %11d%n", language, r[0], r[1], r[2], r[3]));
     int returned = exact + wrong + falseCodes;
     double accuracy = (double) exact / verification.size();
-    System.out.printf("%nexact-code accuracy on verification texts: %.2f%% (%d of %d; %d wrong code, %d none)%n",
+    System.out.printf(
+        "%nexact-code accuracy on verification texts: %.2f%% (%d of %d; %d wrong code, %d none)%n",
         100 * accuracy, exact, verification.size(), wrong, verification.size() - exact - wrong);
-    System.out.printf("false codes on the other texts:            %d of %d (precision on them %.2f%%)%n",
+    System.out.printf(
+        "false codes on the other texts:            %d of %d (precision on them %.2f%%)%n",
         falseCodes, other.size(), 100.0 * (other.size() - falseCodes) / other.size());
-    System.out.printf("precision over all codes returned:          %.2f%% (%d of %d)%n",
+    System.out.printf(
+        "precision over all codes returned:          %.2f%% (%d of %d)%n",
         returned == 0 ? 100.0 : 100.0 * exact / returned, exact, returned);
     System.out.printf("recall:                                     %.2f%%%n", 100 * accuracy);
     if (!misses.isEmpty()) {
@@ -89,12 +110,17 @@ public final class ExtractionReport {
     verification.forEach(l -> texts.add(l.text()));
     other.forEach(l -> texts.add(l.text()));
     Timing timing = time(texts, extractor);
-    System.out.printf("%nspeed: %.1f µs per message (mean of %d extractions); a bare scan for 4-8 digit runs, "
-        + "the floor of any extractor, takes %.1f µs: ratio %.1fx%n",
-        timing.micros(), timing.count(), timing.floorMicros(), timing.micros() / timing.floorMicros());
+    System.out.printf(
+        "%nspeed: %.1f µs per message (mean of %d extractions); a bare scan for 4-8 digit runs, "
+            + "the floor of any extractor, takes %.1f µs: ratio %.1fx%n",
+        timing.micros(),
+        timing.count(),
+        timing.floorMicros(),
+        timing.micros() / timing.floorMicros());
 
     boolean met = falseCodes == 0 && accuracy >= ACCURACY_TARGET;
-    System.out.println(met ? "\ntargets met" : "\ntargets MISSED (100% precision on other texts, >= 99% exact)");
+    System.out.println(
+        met ? "\ntargets met" : "\ntargets MISSED (100% precision on other texts, >= 99% exact)");
     System.exit(met ? 0 : 1);
   }
 
@@ -157,9 +183,10 @@ public final class ExtractionReport {
       if (f.length != (withCode ? 4 : 3)) {
         throw new IllegalArgumentException(file + ": malformed line: " + line);
       }
-      labelled.add(withCode
-          ? new Labelled(f[0], f[1], f[2], unescape(f[3]))
-          : new Labelled(null, f[0], f[1], unescape(f[2])));
+      labelled.add(
+          withCode
+              ? new Labelled(f[0], f[1], f[2], unescape(f[3]))
+              : new Labelled(null, f[0], f[1], unescape(f[2])));
     }
     return labelled;
   }
@@ -170,11 +197,12 @@ public final class ExtractionReport {
       char ch = s.charAt(i);
       if (ch == '\\' && i + 1 < s.length()) {
         char next = s.charAt(++i);
-        sb.append(switch (next) {
-          case 'n' -> '\n';
-          case 't' -> '\t';
-          default -> next;
-        });
+        sb.append(
+            switch (next) {
+              case 'n' -> '\n';
+              case 't' -> '\t';
+              default -> next;
+            });
       } else {
         sb.append(ch);
       }

@@ -40,5 +40,4 @@ public final class SmsRoutes implements Routes {
     Long next = messages.size() == limit ? messages.get(messages.size() - 1).id() : null;
     ctx.json(new UnmatchedList(messages, next));
   }
-
 }

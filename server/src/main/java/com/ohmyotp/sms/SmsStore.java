@@ -9,16 +9,18 @@ import org.jdbi.v3.core.mapper.RowMapper;
 /** SQL for received and unmatched SMS. */
 public final class SmsStore {
 
-  private static final RowMapper<SmsMessage> SMS = (rs, ctx) -> new SmsMessage(
-      rs.getLong("id"),
-      rs.getString("rental_id"),
-      rs.getString("sender"),
-      rs.getString("message"),
-      rs.getString("code"),
-      rs.getLong("received_at"));
+  private static final RowMapper<SmsMessage> SMS =
+      (rs, ctx) ->
+          new SmsMessage(
+              rs.getLong("id"),
+              rs.getString("rental_id"),
+              rs.getString("sender"),
+              rs.getString("message"),
+              rs.getString("code"),
+              rs.getLong("received_at"));
 
-  public long insert(Handle h, String rentalId, String sender, String message, String code,
-      long receivedAt) {
+  public long insert(
+      Handle h, String rentalId, String sender, String message, String code, long receivedAt) {
     return h.createUpdate(
             """
             INSERT INTO sms_messages (rental_id, sender, message, code, received_at)
@@ -50,12 +52,19 @@ public final class SmsStore {
     h.createQuery("SELECT * FROM sms_messages WHERE rental_id IN (<rentals>) ORDER BY id")
         .bindList("rentals", rentalIds)
         .map(SMS)
-        .forEach(sms -> all.computeIfAbsent(sms.rentalId(), id -> new java.util.ArrayList<>()).add(sms));
+        .forEach(
+            sms -> all.computeIfAbsent(sms.rentalId(), id -> new java.util.ArrayList<>()).add(sms));
     return all;
   }
 
-  public void recordUnmatched(Handle h, String to, String sender, String message, String reason,
-      long receivedAt, long now) {
+  public void recordUnmatched(
+      Handle h,
+      String to,
+      String sender,
+      String message,
+      String reason,
+      long receivedAt,
+      long now) {
     h.createUpdate(
             """
             INSERT INTO unmatched_sms (to_number, sender, message, reason, received_at, recorded_at)
@@ -79,21 +88,25 @@ public final class SmsStore {
             """)
         .bind("before", beforeId == null ? Long.MAX_VALUE : beforeId)
         .bind("limit", limit)
-        .map((rs, ctx) -> new UnmatchedSms(
-            rs.getLong("id"),
-            rs.getString("to_number"),
-            rs.getString("sender"),
-            rs.getString("message"),
-            rs.getString("reason"),
-            rs.getLong("received_at"),
-            rs.getLong("recorded_at")))
+        .map(
+            (rs, ctx) ->
+                new UnmatchedSms(
+                    rs.getLong("id"),
+                    rs.getString("to_number"),
+                    rs.getString("sender"),
+                    rs.getString("message"),
+                    rs.getString("reason"),
+                    rs.getLong("received_at"),
+                    rs.getLong("recorded_at")))
         .list();
   }
 
   /** How long an SMS that reached no rental is kept for the operator to look at. */
   public static final long UNMATCHED_RETENTION_SECONDS = 30L * 24 * 3600;
 
-  /** Forgets unmatched SMS past their retention, so a flood of them cannot grow the table for ever. */
+  /**
+   * Forgets unmatched SMS past their retention, so a flood of them cannot grow the table for ever.
+   */
   public int purgeUnmatched(Handle h, long now) {
     return h.createUpdate("DELETE FROM unmatched_sms WHERE recorded_at <= :cutoff")
         .bind("cutoff", now - UNMATCHED_RETENTION_SECONDS)

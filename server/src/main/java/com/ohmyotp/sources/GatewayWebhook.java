@@ -20,8 +20,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * {@code POST /api/v1/inbound/sms}: gateways deliver SMS here, signed with
- * {@code X-Ohmyotp-Signature: sha256=<hex HMAC-SHA256 of the raw body>} under the shared secret.
+ * {@code POST /api/v1/inbound/sms}: gateways deliver SMS here, signed with {@code
+ * X-Ohmyotp-Signature: sha256=<hex HMAC-SHA256 of the raw body>} under the shared secret.
  */
 public final class GatewayWebhook implements Routes {
 
@@ -57,14 +57,16 @@ public final class GatewayWebhook implements Routes {
   private void receive(Context ctx) {
     RateLimiter.Decision decision = limiter.acquire(ctx.req().getRemoteAddr().hashCode());
     if (!decision.allowed()) {
-      throw new ApiException(429, "rate_limited",
+      throw new ApiException(
+          429,
+          "rate_limited",
           "Too many SMS posts from this address; retry after the number of seconds in Retry-After.",
           decision.headers());
     }
     byte[] body = ctx.bodyAsBytes();
     if (!signatureMatches(ctx.header(SIGNATURE_HEADER), body)) {
-      throw new ApiException(401, "invalid_signature",
-          "The " + SIGNATURE_HEADER + " header does not match the body.");
+      throw new ApiException(
+          401, "invalid_signature", "The " + SIGNATURE_HEADER + " header does not match the body.");
     }
     Payload payload = Json.read(json, body, Payload.class);
     require(payload.to(), "to", 40);
@@ -73,13 +75,15 @@ public final class GatewayWebhook implements Routes {
       throw ApiException.badRequest("missing_field", "Field 'text' is required.");
     }
     if (payload.text().length() > MAX_TEXT) {
-      throw ApiException.badRequest("invalid_field", "Field 'text' has at most " + MAX_TEXT + " characters.");
+      throw ApiException.badRequest(
+          "invalid_field", "Field 'text' has at most " + MAX_TEXT + " characters.");
     }
     if (payload.receivedAt() != null && payload.receivedAt() < 0) {
       throw ApiException.badRequest("invalid_field", "Field 'received_at' must be Unix seconds.");
     }
-    Optional<String> rental = sink.deliver(
-        new InboundSms(payload.to(), payload.from(), payload.text(), payload.receivedAt()));
+    Optional<String> rental =
+        sink.deliver(
+            new InboundSms(payload.to(), payload.from(), payload.text(), payload.receivedAt()));
     ctx.status(202).json(new Accepted("accepted", rental.orElse(null)));
   }
 
@@ -87,7 +91,8 @@ public final class GatewayWebhook implements Routes {
     if (header == null || !header.regionMatches(true, 0, "sha256=", 0, 7)) {
       return false;
     }
-    byte[] presented = header.substring(7).trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+    byte[] presented =
+        header.substring(7).trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
     byte[] expected = sign(secret, body).getBytes(StandardCharsets.US_ASCII);
     return MessageDigest.isEqual(presented, expected);
   }
@@ -108,7 +113,8 @@ public final class GatewayWebhook implements Routes {
       throw ApiException.badRequest("missing_field", "Field '" + field + "' is required.");
     }
     if (value.length() > max) {
-      throw ApiException.badRequest("invalid_field", "Field '" + field + "' has at most " + max + " characters.");
+      throw ApiException.badRequest(
+          "invalid_field", "Field '" + field + "' has at most " + max + " characters.");
     }
   }
 }

@@ -1,8 +1,8 @@
 package com.ohmyotp.sources;
 
 /**
- * Where a service's numbers come from and how their SMS reach us. A service names its source in
- * the catalog; the rental code tells the source when one of its numbers is rented.
+ * Where a service's numbers come from and how their SMS reach us. A service names its source in the
+ * catalog; the rental code tells the source when one of its numbers is rented.
  */
 public interface NumberSource {
 

@@ -30,11 +30,16 @@ public final class Assets implements Routes {
   private final Map<String, Asset> byPath = new LinkedHashMap<>();
 
   public Assets() {
-    // Ours change with each release under the same name, so browsers revalidate them (a 304 is cheap);
+    // Ours change with each release under the same name, so browsers revalidate them (a 304 is
+    // cheap);
     // the webjar's path carries its version, so it never changes.
     add("/assets/app.css", "/web/assets/app.css", "text/css;charset=utf-8", "no-cache");
     add("/assets/app.js", "/web/assets/app.js", "text/javascript;charset=utf-8", "no-cache");
-    add(HTMX, "/META-INF/resources" + HTMX, "text/javascript;charset=utf-8", "public, max-age=31536000, immutable");
+    add(
+        HTMX,
+        "/META-INF/resources" + HTMX,
+        "text/javascript;charset=utf-8",
+        "public, max-age=31536000, immutable");
   }
 
   private void add(String path, String resource, String contentType, String cacheControl) {
@@ -52,10 +57,11 @@ public final class Assets implements Routes {
 
   @Override
   public void register(RoutesConfig routes) {
-    byPath.forEach((path, asset) -> {
-      routes.get(path, ctx -> answer(ctx, asset));
-      routes.head(path, ctx -> answer(ctx, asset));
-    });
+    byPath.forEach(
+        (path, asset) -> {
+          routes.get(path, ctx -> answer(ctx, asset));
+          routes.head(path, ctx -> answer(ctx, asset));
+        });
   }
 
   private static void answer(Context ctx, Asset asset) {
@@ -72,7 +78,9 @@ public final class Assets implements Routes {
   private static String etag(byte[] body) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
-      return '"' + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 22) + '"';
+      return '"'
+          + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 22)
+          + '"';
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -32,11 +32,13 @@ public final class AuthPages implements Routes {
     routes.post("/login", this::signIn);
     routes.get("/signup", ctx -> form(ctx, 200, "signup.jte", "", null));
     routes.post("/signup", this::signUp);
-    routes.post("/logout", ctx -> {
-      site.requireCsrf(ctx);
-      site.endSession(ctx);
-      ctx.redirect("/login", HttpStatus.SEE_OTHER);
-    });
+    routes.post(
+        "/logout",
+        ctx -> {
+          site.requireCsrf(ctx);
+          site.endSession(ctx);
+          ctx.redirect("/login", HttpStatus.SEE_OTHER);
+        });
   }
 
   private void signIn(Context ctx) {
@@ -46,7 +48,8 @@ public final class AuthPages implements Routes {
     if (wait.isPresent()) {
       long seconds = Math.max(1, wait.get().toSeconds());
       ctx.header("Retry-After", String.valueOf(seconds));
-      form(ctx, 429, "login.jte", email, "Too many attempts. Try again in " + seconds + " seconds.");
+      form(
+          ctx, 429, "login.jte", email, "Too many attempts. Try again in " + seconds + " seconds.");
       return;
     }
     Optional<Account> account = accounts.signIn(email, ctx.formParam("password"));
@@ -82,6 +85,10 @@ public final class AuthPages implements Routes {
   }
 
   private void form(Context ctx, int status, String template, String email, String error) {
-    site.render(ctx, status, template, Map.of("email", email == null ? "" : email, "error", error == null ? "" : error));
+    site.render(
+        ctx,
+        status,
+        template,
+        Map.of("email", email == null ? "" : email, "error", error == null ? "" : error));
   }
 }

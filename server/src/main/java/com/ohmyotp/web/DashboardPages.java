@@ -30,28 +30,47 @@ import java.util.function.Function;
 
 /**
  * The customer's dashboard: balance, renting, active rentals with their codes arriving live,
- * history with re-rent, and transactions. Every action goes through the same {@link Rentals}
- * the API uses, so the account is the same either way.
+ * history with re-rent, and transactions. Every action goes through the same {@link Rentals} the
+ * API uses, so the account is the same either way.
  */
 public final class DashboardPages implements Routes {
 
   private static final int HISTORY_PAGE = 20;
   private static final int TRANSACTIONS_SHOWN = 100;
-  static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+  static final DateTimeFormatter WHEN =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
   /** A service in the picker. */
   public record ServiceChoice(String name, String category, String price, long available) {}
 
   /** An active rental as the dashboard shows it. */
-  public record ActiveRental(String id, String service, String phone, String status, String timeLeft,
-      String code, String message, String sender, int smsCount) {}
+  public record ActiveRental(
+      String id,
+      String service,
+      String phone,
+      String status,
+      String timeLeft,
+      String code,
+      String message,
+      String sender,
+      int smsCount) {}
 
   /** A row of the history page. */
-  public record HistoryRow(String id, String service, String phone, String status, String rentedAt,
-      String cost, String code, String message, boolean rentable, String reason) {}
+  public record HistoryRow(
+      String id,
+      String service,
+      String phone,
+      String status,
+      String rentedAt,
+      String cost,
+      String code,
+      String message,
+      boolean rentable,
+      String reason) {}
 
   /** A row of the transactions page. */
-  public record TransactionRow(String when, String type, String amount, boolean credit, String detail) {}
+  public record TransactionRow(
+      String when, String type, String amount, boolean credit, String detail) {}
 
   private final Website site;
   private final Rentals rentals;
@@ -61,8 +80,14 @@ public final class DashboardPages implements Routes {
   private final Database db;
   private final Clock clock;
 
-  public DashboardPages(Website site, Rentals rentals, Catalog catalog,
-      Function<List<Service>, Map<Integer, Long>> availability, Ledger ledger, Database db, Clock clock) {
+  public DashboardPages(
+      Website site,
+      Rentals rentals,
+      Catalog catalog,
+      Function<List<Service>, Map<Integer, Long>> availability,
+      Ledger ledger,
+      Database db,
+      Clock clock) {
     this.site = site;
     this.rentals = rentals;
     this.catalog = catalog;
@@ -89,7 +114,9 @@ public final class DashboardPages implements Routes {
     params.put("services", services());
     params.put("rentals", active(v));
     params.put("error", error == null ? "" : error);
-    params.put("notice", Optional.ofNullable(ctx.queryParam("notice")).map(DashboardPages::notice).orElse(""));
+    params.put(
+        "notice",
+        Optional.ofNullable(ctx.queryParam("notice")).map(DashboardPages::notice).orElse(""));
     site.render(ctx, status, "dashboard.jte", params);
   }
 
@@ -113,7 +140,8 @@ public final class DashboardPages implements Routes {
   private void cancel(Context ctx, Visitor v) {
     try {
       var cancelled = rentals.cancel(v.caller(), ctx.pathParam("id"));
-      ctx.redirect("/dashboard?notice=" + (cancelled.refundAmount().isPositive() ? "refunded" : "cancelled"),
+      ctx.redirect(
+          "/dashboard?notice=" + (cancelled.refundAmount().isPositive() ? "refunded" : "cancelled"),
           HttpStatus.SEE_OTHER);
     } catch (ApiException e) {
       dashboard(ctx, v, e.status(), e.getMessage());
@@ -123,7 +151,10 @@ public final class DashboardPages implements Routes {
   private void rerent(Context ctx, Visitor v) {
     String key = ctx.formParam("idempotency_key");
     try {
-      rentals.rerent(v.caller(), String.valueOf(ctx.formParam("service")), String.valueOf(ctx.formParam("phone")),
+      rentals.rerent(
+          v.caller(),
+          String.valueOf(ctx.formParam("service")),
+          String.valueOf(ctx.formParam("phone")),
           key == null ? UUID.randomUUID().toString() : key);
       ctx.redirect("/dashboard?notice=rented", HttpStatus.SEE_OTHER);
     } catch (ApiException e) {
@@ -133,7 +164,8 @@ public final class DashboardPages implements Routes {
 
   private void history(Context ctx, Visitor v) {
     String rawStatus = Optional.ofNullable(ctx.queryParam("status")).orElse("all");
-    Optional<RentalStatus> status = rawStatus.equals("all") ? Optional.empty() : RentalStatus.fromWire(rawStatus);
+    Optional<RentalStatus> status =
+        rawStatus.equals("all") ? Optional.empty() : RentalStatus.fromWire(rawStatus);
     boolean used = "true".equals(ctx.queryParam("used"));
     int page = parsePage(ctx.queryParam("page"));
     var result = rentals.history(v.caller(), status, used, page, HISTORY_PAGE);
@@ -153,20 +185,34 @@ public final class DashboardPages implements Routes {
 
   private void transactions(Context ctx, Visitor v) {
     List<Transaction> recent = db.read(h -> ledger.recent(h, v.account().id(), TRANSACTIONS_SHOWN));
-    List<TransactionRow> rows = recent.stream().map(t -> new TransactionRow(
-        WHEN.format(Instant.ofEpochSecond(t.createdAtUnix())),
-        t.type().replace('_', ' '),
-        (t.amount().isPositive() ? "+" : "") + t.amount().display(),
-        t.amount().isPositive(),
-        t.serviceId() != null ? t.serviceId() : Optional.ofNullable(t.note()).orElse(""))).toList();
-    site.render(ctx, 200, "transactions.jte", Map.of("visitor", v, "rows", rows, "shown", TRANSACTIONS_SHOWN));
+    List<TransactionRow> rows =
+        recent.stream()
+            .map(
+                t ->
+                    new TransactionRow(
+                        WHEN.format(Instant.ofEpochSecond(t.createdAtUnix())),
+                        t.type().replace('_', ' '),
+                        (t.amount().isPositive() ? "+" : "") + t.amount().display(),
+                        t.amount().isPositive(),
+                        t.serviceId() != null
+                            ? t.serviceId()
+                            : Optional.ofNullable(t.note()).orElse("")))
+            .toList();
+    site.render(
+        ctx,
+        200,
+        "transactions.jte",
+        Map.of("visitor", v, "rows", rows, "shown", TRANSACTIONS_SHOWN));
   }
 
   private List<ServiceChoice> services() {
     List<Service> enabled = catalog.listing();
     Map<Integer, Long> counts = availability.apply(enabled);
     return enabled.stream()
-        .map(s -> new ServiceChoice(s.name(), s.category(), s.price().display(), counts.getOrDefault(s.id(), 0L)))
+        .map(
+            s ->
+                new ServiceChoice(
+                    s.name(), s.category(), s.price().display(), counts.getOrDefault(s.id(), 0L)))
         .toList();
   }
 
@@ -177,15 +223,30 @@ public final class DashboardPages implements Routes {
 
   private static ActiveRental activeRental(RentalView r, long now) {
     Optional<SmsView> newest = r.smsMessages().stream().max(Comparator.comparingLong(SmsView::id));
-    return new ActiveRental(r.id(), r.serviceId(), r.phoneNumber(), r.status(), timeLeft(r.expiresAt() - now),
-        newest.map(SmsView::code).orElse(null), newest.map(SmsView::message).orElse(null),
-        newest.map(SmsView::sender).orElse(null), r.smsMessages().size());
+    return new ActiveRental(
+        r.id(),
+        r.serviceId(),
+        r.phoneNumber(),
+        r.status(),
+        timeLeft(r.expiresAt() - now),
+        newest.map(SmsView::code).orElse(null),
+        newest.map(SmsView::message).orElse(null),
+        newest.map(SmsView::sender).orElse(null),
+        r.smsMessages().size());
   }
 
   private static HistoryRow historyRow(HistoryEntry e) {
-    return new HistoryRow(e.id(), e.serviceId(), e.phoneNumber(), e.status(),
-        WHEN.format(Instant.ofEpochSecond(e.rentedAt())), e.cost().display(), e.lastCode(), e.lastSmsFullText(),
-        e.rentable(), e.rentableReason().replace('_', ' '));
+    return new HistoryRow(
+        e.id(),
+        e.serviceId(),
+        e.phoneNumber(),
+        e.status(),
+        WHEN.format(Instant.ofEpochSecond(e.rentedAt())),
+        e.cost().display(),
+        e.lastCode(),
+        e.lastSmsFullText(),
+        e.rentable(),
+        e.rentableReason().replace('_', ' '));
   }
 
   static String timeLeft(long seconds) {

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The API reference as a page, with this server's own base URL in every example, so a customer
- * can paste them as they are.
+ * The API reference as a page, with this server's own base URL in every example, so a customer can
+ * paste them as they are.
  */
 public final class DocsPage implements Routes {
 
@@ -23,8 +23,9 @@ public final class DocsPage implements Routes {
 
   private static final String PUBLISHED_HOST = "https://ohmyotp.com";
   private static final Pattern ENDPOINT = Pattern.compile("^(GET|POST|PUT|PATCH|DELETE)(/\\S+)$");
-  private static final Pattern CODE_LINE = Pattern.compile(
-      "^(curl |\\s|\\{|\\}|\\]|#|export |API_KEY=|RENTAL_ID=|CODE=|for |done|if |fi|else|echo |sleep |while |Authorization:|\"|[A-Z_]+=).*");
+  private static final Pattern CODE_LINE =
+      Pattern.compile(
+          "^(curl |\\s|\\{|\\}|\\]|#|export |API_KEY=|RENTAL_ID=|CODE=|for |done|if |fi|else|echo |sleep |while |Authorization:|\"|[A-Z_]+=).*");
 
   private final Website site;
   private final String reference;
@@ -40,16 +41,21 @@ public final class DocsPage implements Routes {
 
   @Override
   public void register(RoutesConfig routes) {
-    routes.get("/docs", site.signedIn((ctx, v) -> {
-      String base = baseUrl(ctx);
-      site.render(ctx, 200, "docs.jte", Map.of("visitor", v, "blocks", blocks(base), "base", base));
-    }));
+    routes.get(
+        "/docs",
+        site.signedIn(
+            (ctx, v) -> {
+              String base = baseUrl(ctx);
+              site.render(
+                  ctx, 200, "docs.jte", Map.of("visitor", v, "blocks", blocks(base), "base", base));
+            }));
   }
 
   /** The origin the visitor reached us at, as a client outside should use it. */
   static String baseUrl(Context ctx) {
     String proto = ctx.header("X-Forwarded-Proto");
-    String scheme = proto != null && (proto.equals("https") || proto.equals("http")) ? proto : ctx.scheme();
+    String scheme =
+        proto != null && (proto.equals("https") || proto.equals("http")) ? proto : ctx.scheme();
     String host = ctx.host() == null ? "localhost" : ctx.host();
     return scheme + "://" + host.replaceAll("[^A-Za-z0-9.:\\[\\]-]", "");
   }
@@ -61,7 +67,8 @@ public final class DocsPage implements Routes {
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
       boolean inCode = !code.isEmpty();
-      if (CODE_LINE.matcher(line).matches() || (inCode && !line.isBlank() && !ENDPOINT.matcher(line).matches())) {
+      if (CODE_LINE.matcher(line).matches()
+          || (inCode && !line.isBlank() && !ENDPOINT.matcher(line).matches())) {
         code.append(line).append('\n');
         continue;
       }
@@ -89,6 +96,10 @@ public final class DocsPage implements Routes {
 
   private static boolean isHeading(String line, String next) {
     String t = line.trim();
-    return t.length() <= 40 && next.isBlank() && !t.endsWith(".") && !t.endsWith(":") && !t.endsWith(")");
+    return t.length() <= 40
+        && next.isBlank()
+        && !t.endsWith(".")
+        && !t.endsWith(":")
+        && !t.endsWith(")");
   }
 }

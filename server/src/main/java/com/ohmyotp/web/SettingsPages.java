@@ -1,7 +1,7 @@
 package com.ohmyotp.web;
 
-import com.ohmyotp.accounts.ApiKeys.IssuedKey;
 import com.ohmyotp.accounts.ApiKeys;
+import com.ohmyotp.accounts.ApiKeys.IssuedKey;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.Routes;
 import com.ohmyotp.web.Website.Visitor;
@@ -17,7 +17,8 @@ import java.util.Map;
 public final class SettingsPages implements Routes {
 
   /** A key in the list: never the secret. */
-  public record KeyRow(long id, String name, String prefix, String created, String lastUsed, boolean revoked) {}
+  public record KeyRow(
+      long id, String name, String prefix, String created, String lastUsed, boolean revoked) {}
 
   private final Website site;
   private final ApiKeys keys;
@@ -62,10 +63,20 @@ public final class SettingsPages implements Routes {
   }
 
   private void page(Context ctx, Visitor v, int status, IssuedKey issued, String error) {
-    List<KeyRow> rows = keys.list(v.account().id()).stream().map(k -> new KeyRow(k.id(), k.name(), k.prefix(),
-        DashboardPages.WHEN.format(Instant.ofEpochSecond(k.createdAt())),
-        k.lastUsedAt() == null ? "never" : DashboardPages.WHEN.format(Instant.ofEpochSecond(k.lastUsedAt())),
-        k.revoked())).toList();
+    List<KeyRow> rows =
+        keys.list(v.account().id()).stream()
+            .map(
+                k ->
+                    new KeyRow(
+                        k.id(),
+                        k.name(),
+                        k.prefix(),
+                        DashboardPages.WHEN.format(Instant.ofEpochSecond(k.createdAt())),
+                        k.lastUsedAt() == null
+                            ? "never"
+                            : DashboardPages.WHEN.format(Instant.ofEpochSecond(k.lastUsedAt())),
+                        k.revoked()))
+            .toList();
     Map<String, Object> params = new HashMap<>();
     params.put("visitor", v);
     params.put("keys", rows);

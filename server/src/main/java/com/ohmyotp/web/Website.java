@@ -21,12 +21,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What every page of the website shares: the session cookie, CSRF protection, the signed-in
- * visitor and rendering a JTE template under a strict Content-Security-Policy.
+ * What every page of the website shares: the session cookie, CSRF protection, the signed-in visitor
+ * and rendering a JTE template under a strict Content-Security-Policy.
  *
  * <p>CSRF uses a double-submit token: a random value in a SameSite=Strict cookie that every form
- * and every htmx request must repeat ({@code _csrf} field or {@code X-CSRF-Token} header). A
- * page on another site can neither read the cookie nor make the browser send it.
+ * and every htmx request must repeat ({@code _csrf} field or {@code X-CSRF-Token} header). A page
+ * on another site can neither read the cookie nor make the browser send it.
  */
 public final class Website {
 
@@ -37,8 +37,9 @@ public final class Website {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Scripts and styles from this origin only; no inline code, no frames, forms post here only. */
-  static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-      + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  static final String PAGE_POLICY =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
   /** The signed-in customer a page is rendered for. */
   public record Visitor(Account account, String csrf) {
@@ -75,9 +76,10 @@ public final class Website {
   /** Wraps a page that needs a signed-in visitor; others go to the sign-in page. */
   Handler signedIn(VisitorHandler handler) {
     return ctx -> {
-      Optional<Account> account = Optional.ofNullable(ctx.cookie(SESSION_COOKIE))
-          .flatMap(sessions::accountOf)
-          .flatMap(accounts::find);
+      Optional<Account> account =
+          Optional.ofNullable(ctx.cookie(SESSION_COOKIE))
+              .flatMap(sessions::accountOf)
+              .flatMap(accounts::find);
       if (account.isEmpty()) {
         if (ctx.header("HX-Request") != null) {
           ctx.header("HX-Redirect", "/login");
@@ -97,10 +99,15 @@ public final class Website {
   /** Refuses a state-changing request whose CSRF token does not repeat the cookie's. */
   void requireCsrf(Context ctx) {
     String cookie = ctx.cookie(CSRF_COOKIE);
-    String presented = Optional.ofNullable(ctx.header(CSRF_HEADER)).orElseGet(() -> ctx.formParam(CSRF_FIELD));
-    if (cookie == null || presented == null || !MessageDigest.isEqual(
-        cookie.getBytes(StandardCharsets.US_ASCII), presented.getBytes(StandardCharsets.US_ASCII))) {
-      throw ApiException.forbidden("csrf_failed", "This form has expired; reload the page and try again.");
+    String presented =
+        Optional.ofNullable(ctx.header(CSRF_HEADER)).orElseGet(() -> ctx.formParam(CSRF_FIELD));
+    if (cookie == null
+        || presented == null
+        || !MessageDigest.isEqual(
+            cookie.getBytes(StandardCharsets.US_ASCII),
+            presented.getBytes(StandardCharsets.US_ASCII))) {
+      throw ApiException.forbidden(
+          "csrf_failed", "This form has expired; reload the page and try again.");
     }
   }
 
@@ -121,7 +128,8 @@ public final class Website {
 
   void startSession(Context ctx, long accountId) {
     String token = sessions.open(accountId);
-    ctx.cookie(cookie(ctx, SESSION_COOKIE, token, (int) WebSessions.ABSOLUTE.toSeconds(), SameSite.LAX));
+    ctx.cookie(
+        cookie(ctx, SESSION_COOKIE, token, (int) WebSessions.ABSOLUTE.toSeconds(), SameSite.LAX));
   }
 
   void endSession(Context ctx) {
@@ -130,9 +138,11 @@ public final class Website {
   }
 
   /** HttpOnly always; Secure when the request came over TLS (directly or through a proxy). */
-  private static Cookie cookie(Context ctx, String name, String value, int maxAge, SameSite sameSite) {
-    boolean tls = "https".equalsIgnoreCase(ctx.scheme())
-        || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+  private static Cookie cookie(
+      Context ctx, String name, String value, int maxAge, SameSite sameSite) {
+    boolean tls =
+        "https".equalsIgnoreCase(ctx.scheme())
+            || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
     return new Cookie(name, value, "/", maxAge, tls, true, null, sameSite);
   }
 

@@ -15,7 +15,10 @@ class PasswordsTest {
     assertFalse(Passwords.matches("correct horse battery!", hash));
   }
 
-  /** The sign-in of an unknown email must cost what a real check costs, whatever the parameters become. */
+  /**
+   * The sign-in of an unknown email must cost what a real check costs, whatever the parameters
+   * become.
+   */
   @Test
   void theDecoyHasTheParametersOfEveryNewHash() {
     assertEquals(parameters(Passwords.hash("any password at all")), parameters(Passwords.DECOY));
@@ -25,6 +28,10 @@ class PasswordsTest {
   private static String parameters(String hash) {
     // $argon2id$v=19$m=...,t=...,p=...$salt$digest: everything before the salt, and the lengths.
     String[] parts = hash.split("\\$");
-    return String.join("$", parts[1], parts[2], parts[3]) + " salt " + parts[4].length() + " digest " + parts[5].length();
+    return String.join("$", parts[1], parts[2], parts[3])
+        + " salt "
+        + parts[4].length()
+        + " digest "
+        + parts[5].length();
   }
 }

@@ -26,7 +26,8 @@ class ParamsTest {
   @ParameterizedTest
   @ValueSource(strings = {"0", "-1", "abc", "1.5", "", " 1", "1e3", "0x10", "٣"})
   void rejectsAnythingButAWholeNumberOfAtLeastOne(String raw) {
-    assertThatThrownBy(() -> Params.page(raw)).isInstanceOf(ApiException.class)
+    assertThatThrownBy(() -> Params.page(raw))
+        .isInstanceOf(ApiException.class)
         .satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(400));
     assertThatThrownBy(() -> Params.limit(raw)).isInstanceOf(ApiException.class);
   }

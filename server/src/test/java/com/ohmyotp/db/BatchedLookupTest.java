@@ -18,19 +18,24 @@ import org.junit.jupiter.api.Test;
 
 class BatchedLookupTest {
 
-  private static final Function<List<Integer>, Map<Integer, String>> SQUARES = keys -> {
-    Map<Integer, String> found = new HashMap<>();
-    keys.stream().filter(k -> k >= 0).forEach(k -> found.put(k, String.valueOf(k * k)));
-    return found;
-  };
+  private static final Function<List<Integer>, Map<Integer, String>> SQUARES =
+      keys -> {
+        Map<Integer, String> found = new HashMap<>();
+        keys.stream().filter(k -> k >= 0).forEach(k -> found.put(k, String.valueOf(k * k)));
+        return found;
+      };
 
   @Test
   void aLoneLookupRunsAtOnceOnItsOwn() {
     List<List<Integer>> queries = new ArrayList<>();
-    BatchedLookup<Integer, String> lookup = new BatchedLookup<>(keys -> {
-      queries.add(keys);
-      return SQUARES.apply(keys);
-    }, 64, 1);
+    BatchedLookup<Integer, String> lookup =
+        new BatchedLookup<>(
+            keys -> {
+              queries.add(keys);
+              return SQUARES.apply(keys);
+            },
+            64,
+            1);
 
     assertThat(lookup.get(7)).contains("49");
     assertThat(lookup.get(-1)).isEmpty();
@@ -42,14 +47,18 @@ class BatchedLookupTest {
     CountDownLatch firstQueryStarted = new CountDownLatch(1);
     CountDownLatch releaseFirstQuery = new CountDownLatch(1);
     List<List<Integer>> queries = java.util.Collections.synchronizedList(new ArrayList<>());
-    BatchedLookup<Integer, String> lookup = new BatchedLookup<>(keys -> {
-      queries.add(keys);
-      if (queries.size() == 1) {
-        firstQueryStarted.countDown();
-        await(releaseFirstQuery);
-      }
-      return SQUARES.apply(keys);
-    }, 64, 1);
+    BatchedLookup<Integer, String> lookup =
+        new BatchedLookup<>(
+            keys -> {
+              queries.add(keys);
+              if (queries.size() == 1) {
+                firstQueryStarted.countDown();
+                await(releaseFirstQuery);
+              }
+              return SQUARES.apply(keys);
+            },
+            64,
+            1);
 
     Map<Integer, Optional<String>> answers = new java.util.concurrent.ConcurrentHashMap<>();
     Thread first = Thread.ofVirtual().start(() -> answers.put(1, lookup.get(1)));
@@ -78,24 +87,31 @@ class BatchedLookupTest {
   @Test
   void aBatchHoldsAtMostMaxBatchDistinctKeys() throws Exception {
     List<List<Integer>> queries = java.util.Collections.synchronizedList(new ArrayList<>());
-    BatchedLookup<Integer, String> lookup = new BatchedLookup<>(keys -> {
-      queries.add(keys);
-      return SQUARES.apply(keys);
-    }, 3, 2);
+    BatchedLookup<Integer, String> lookup =
+        new BatchedLookup<>(
+            keys -> {
+              queries.add(keys);
+              return SQUARES.apply(keys);
+            },
+            3,
+            2);
     int threads = 40;
     CyclicBarrier start = new CyclicBarrier(threads);
     AtomicInteger wrong = new AtomicInteger();
     List<Thread> all = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
       int key = i % 10;
-      all.add(Thread.ofVirtual().start(() -> {
-        await(start);
-        for (int round = 0; round < 50; round++) {
-          if (!lookup.get(key).equals(Optional.of(String.valueOf(key * key)))) {
-            wrong.incrementAndGet();
-          }
-        }
-      }));
+      all.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    await(start);
+                    for (int round = 0; round < 50; round++) {
+                      if (!lookup.get(key).equals(Optional.of(String.valueOf(key * key)))) {
+                        wrong.incrementAndGet();
+                      }
+                    }
+                  }));
     }
     for (Thread t : all) {
       t.join(TimeUnit.SECONDS.toMillis(30));
@@ -103,18 +119,24 @@ class BatchedLookupTest {
     }
 
     assertThat(wrong).hasValue(0);
-    assertThat(queries).allSatisfy(keys -> {
-      assertThat(keys.size()).isBetween(1, 3);
-      assertThat(keys).doesNotHaveDuplicates();
-    });
+    assertThat(queries)
+        .allSatisfy(
+            keys -> {
+              assertThat(keys.size()).isBetween(1, 3);
+              assertThat(keys).doesNotHaveDuplicates();
+            });
   }
 
   @Test
   void aFailedQueryFailsEveryLookupInItsBatchWithTheSameException() {
     IllegalStateException down = new IllegalStateException("database down");
-    BatchedLookup<Integer, String> lookup = new BatchedLookup<>(keys -> {
-      throw down;
-    }, 64, 1);
+    BatchedLookup<Integer, String> lookup =
+        new BatchedLookup<>(
+            keys -> {
+              throw down;
+            },
+            64,
+            1);
 
     assertThatThrownBy(() -> lookup.get(1)).isSameAs(down);
     AtomicReference<Throwable> second = new AtomicReference<>();

@@ -54,8 +54,10 @@ class ChangeFeedTest {
   private final String channel = "test_" + Long.toHexString(System.nanoTime());
   private TestDatabase testDatabase;
   private Database db;
+
   /** Two nodes' feeds on the same channel, each listening, and what each was told since. */
   private ChangeFeed a;
+
   private ChangeFeed b;
   private Heard heardByA;
   private Heard heardByB;
@@ -63,7 +65,9 @@ class ChangeFeedTest {
   @BeforeEach
   void open() throws InterruptedException {
     testDatabase = TestDatabase.create();
-    db = Database.open(testDatabase.jdbcUrl(), "", "", 4, Duration.ofSeconds(5), new SimpleMeterRegistry());
+    db =
+        Database.open(
+            testDatabase.jdbcUrl(), "", "", 4, Duration.ofSeconds(5), new SimpleMeterRegistry());
     a = ChangeFeed.start(db, channel);
     b = ChangeFeed.start(db, channel);
     heardByA = listening(a);
@@ -115,16 +119,21 @@ class ChangeFeedTest {
   void aLostConnectionIsToldAndListeningResumes() throws Exception {
     // Both listening connections of this test, as an operator's restart or a network failure
     // would end them.
-    TestDatabase.execute(testDatabase.jdbcUrl(),
+    TestDatabase.execute(
+        testDatabase.jdbcUrl(),
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ohmyotp-feed "
-            + channel + "'");
+            + channel
+            + "'");
     assertThat(heardByB.next()).isEqualTo("not listening");
     assertThat(heardByB.next()).isEqualTo("listening");
 
-    await().atMost(DEADLINE).until(() -> {
-      a.publish("after");
-      return heardByB.events.contains("after");
-    });
+    await()
+        .atMost(DEADLINE)
+        .until(
+            () -> {
+              a.publish("after");
+              return heardByB.events.contains("after");
+            });
   }
 
   @Test
@@ -134,10 +143,13 @@ class ChangeFeedTest {
       ids.add(UUID.randomUUID().toString());
     }
     List<String> payloads = ChangeFeed.payloads("node1234", ids);
-    assertThat(payloads).hasSizeGreaterThan(1).allSatisfy(payload -> {
-      assertThat(payload.length()).isLessThanOrEqualTo(ChangeFeed.MAX_PAYLOAD);
-      assertThat(payload).startsWith("node1234 ");
-    });
+    assertThat(payloads)
+        .hasSizeGreaterThan(1)
+        .allSatisfy(
+            payload -> {
+              assertThat(payload.length()).isLessThanOrEqualTo(ChangeFeed.MAX_PAYLOAD);
+              assertThat(payload).startsWith("node1234 ");
+            });
     List<String> back = new ArrayList<>();
     payloads.forEach(p -> back.addAll(List.of(p.substring("node1234 ".length()).split(" "))));
     assertThat(back).isEqualTo(ids);

@@ -9,14 +9,22 @@ class H2FileTest {
 
   @Test
   void theFileOfAnEmbeddedUrlWithOrWithoutItsSettings() {
-    assertThat(H2File.of("jdbc:h2:file:/var/lib/ohmyotp/ohmyotp;MODE=PostgreSQL")).get()
-        .extracting(H2File::path).isEqualTo(Path.of("/var/lib/ohmyotp/ohmyotp.mv.db"));
-    assertThat(H2File.of("jdbc:h2:/data/shop")).get()
-        .extracting(H2File::path).isEqualTo(Path.of("/data/shop.mv.db"));
-    assertThat(H2File.of("jdbc:h2:./data/ohmyotp")).get()
-        .extracting(H2File::path).isEqualTo(Path.of("data/ohmyotp.mv.db").toAbsolutePath());
-    assertThat(H2File.of("jdbc:h2:~/ohmyotp")).get()
-        .extracting(H2File::path).isEqualTo(Path.of(System.getProperty("user.home"), "ohmyotp.mv.db"));
+    assertThat(H2File.of("jdbc:h2:file:/var/lib/ohmyotp/ohmyotp;MODE=PostgreSQL"))
+        .get()
+        .extracting(H2File::path)
+        .isEqualTo(Path.of("/var/lib/ohmyotp/ohmyotp.mv.db"));
+    assertThat(H2File.of("jdbc:h2:/data/shop"))
+        .get()
+        .extracting(H2File::path)
+        .isEqualTo(Path.of("/data/shop.mv.db"));
+    assertThat(H2File.of("jdbc:h2:./data/ohmyotp"))
+        .get()
+        .extracting(H2File::path)
+        .isEqualTo(Path.of("data/ohmyotp.mv.db").toAbsolutePath());
+    assertThat(H2File.of("jdbc:h2:~/ohmyotp"))
+        .get()
+        .extracting(H2File::path)
+        .isEqualTo(Path.of(System.getProperty("user.home"), "ohmyotp.mv.db"));
   }
 
   @Test

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class AvailabilityCacheTest {
 
-  private static final Service UBER = new Service(1, "Uber", "Rides", Money.of("0.50"), 600, "simulator", true);
+  private static final Service UBER =
+      new Service(1, "Uber", "Rides", Money.of("0.50"), 600, "simulator", true);
 
   private final AtomicLong nanos = new AtomicLong();
   private final AtomicInteger counted = new AtomicInteger();
@@ -36,22 +37,24 @@ class AvailabilityCacheTest {
   private AvailabilityCache cache = cacheWaiting(AvailabilityCache.MAX_WAIT);
 
   private AvailabilityCache cacheWaiting(Duration maxWait) {
-    return new AvailabilityCache(this::count, () -> List.of(UBER), nanos::get, this::runCount, maxWait);
+    return new AvailabilityCache(
+        this::count, () -> List.of(UBER), nanos::get, this::runCount, maxWait);
   }
 
   /**
-   * Runs a count and what the cache does when it completes: the cache stamps a count with the
-   * time it finished, after its readers may already have been released.
+   * Runs a count and what the cache does when it completes: the cache stamps a count with the time
+   * it finished, after its readers may already have been released.
    */
   private void runCount(Runnable count) {
     countsRunning.incrementAndGet();
-    counters.execute(() -> {
-      try {
-        count.run();
-      } finally {
-        countsRunning.decrementAndGet();
-      }
-    });
+    counters.execute(
+        () -> {
+          try {
+            count.run();
+          } finally {
+            countsRunning.decrementAndGet();
+          }
+        });
   }
 
   /** A count that finishes when the gate opens and tells how many counts were made. */
@@ -128,7 +131,9 @@ class AvailabilityCacheTest {
     gate.set(new CountDownLatch(1));
     CompletableFuture<Long> read = CompletableFuture.supplyAsync(this::available, readers);
     // With no earlier count there is nothing else to serve, however long the count takes.
-    await().during(AvailabilityCache.MAX_WAIT.multipliedBy(4)).atMost(Duration.ofSeconds(10))
+    await()
+        .during(AvailabilityCache.MAX_WAIT.multipliedBy(4))
+        .atMost(Duration.ofSeconds(10))
         .until(() -> !read.isDone());
     gate.get().countDown();
     assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo(1L);

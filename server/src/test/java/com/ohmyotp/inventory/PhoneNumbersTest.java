@@ -33,7 +33,8 @@ class PhoneNumbersTest {
     int defaultCode = UTIL.getCountryCodeForRegion(defaultRegion);
     List<PhoneNumber> examples = new ArrayList<>();
     for (String region : UTIL.getSupportedRegions()) {
-      for (PhoneNumberType type : new PhoneNumberType[] {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE}) {
+      for (PhoneNumberType type :
+          new PhoneNumberType[] {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE}) {
         PhoneNumber example = UTIL.getExampleNumberForType(region, type);
         if (example != null) {
           examples.add(example);
@@ -43,9 +44,10 @@ class PhoneNumbersTest {
     assertThat(examples).hasSizeGreaterThan(400);
     for (PhoneNumber number : examples) {
       String e164 = UTIL.format(number, PhoneNumberFormat.E164);
-      String expected = number.getCountryCode() == defaultCode
-          ? UTIL.getNationalSignificantNumber(number)
-          : e164.substring(1);
+      String expected =
+          number.getCountryCode() == defaultCode
+              ? UTIL.getNationalSignificantNumber(number)
+              : e164.substring(1);
       assertThat(phones.display(e164)).as(e164).isEqualTo(expected);
     }
   }

@@ -14,7 +14,8 @@ class EligibilityTest {
   private static final Money COST = Money.of("0.4");
   private static final Money RICH = Money.of("10");
 
-  private static Optional<PhoneState> phone(boolean retired, Long expiresAt, Long heldUntil, boolean mine) {
+  private static Optional<PhoneState> phone(
+      boolean retired, Long expiresAt, Long heldUntil, boolean mine) {
     return Optional.of(new PhoneState(7, retired, expiresAt, heldUntil, mine));
   }
 
@@ -31,29 +32,35 @@ class EligibilityTest {
   @Test
   void unknownOrRetiredNumbersAreNotInInventory() {
     assertThat(reason(Optional.empty(), RICH)).isEqualTo(EligibilityReason.PHONE_NOT_IN_INVENTORY);
-    assertThat(reason(phone(true, null, null, true), RICH)).isEqualTo(EligibilityReason.PHONE_NOT_IN_INVENTORY);
+    assertThat(reason(phone(true, null, null, true), RICH))
+        .isEqualTo(EligibilityReason.PHONE_NOT_IN_INVENTORY);
   }
 
   @Test
   void someoneElsesNumberIsNotPreviouslyRentedEvenWhenItIsBusy() {
-    assertThat(reason(phone(false, null, NOW + 60, false), RICH)).isEqualTo(EligibilityReason.NOT_PREVIOUSLY_RENTED);
+    assertThat(reason(phone(false, null, NOW + 60, false), RICH))
+        .isEqualTo(EligibilityReason.NOT_PREVIOUSLY_RENTED);
   }
 
   @Test
   void aNumberLeavingInventoryBeforeANewWindowEndsIsExpired() {
-    assertThat(reason(phone(false, NOW + WINDOW - 1, null, true), RICH)).isEqualTo(EligibilityReason.PHONE_EXPIRED);
-    assertThat(reason(phone(false, NOW - 1, null, true), RICH)).isEqualTo(EligibilityReason.PHONE_EXPIRED);
+    assertThat(reason(phone(false, NOW + WINDOW - 1, null, true), RICH))
+        .isEqualTo(EligibilityReason.PHONE_EXPIRED);
+    assertThat(reason(phone(false, NOW - 1, null, true), RICH))
+        .isEqualTo(EligibilityReason.PHONE_EXPIRED);
   }
 
   @Test
   void aHeldNumberIsCurrentlyActiveUntilItsHoldLapses() {
-    assertThat(reason(phone(false, null, NOW + 1, true), RICH)).isEqualTo(EligibilityReason.PHONE_CURRENTLY_ACTIVE);
+    assertThat(reason(phone(false, null, NOW + 1, true), RICH))
+        .isEqualTo(EligibilityReason.PHONE_CURRENTLY_ACTIVE);
     assertThat(reason(phone(false, null, NOW, true), RICH)).isEqualTo(EligibilityReason.OK);
   }
 
   @Test
   void balanceBelowTheCostIsInsufficient() {
-    assertThat(reason(phone(false, null, null, true), Money.of("0.3999"))).isEqualTo(EligibilityReason.INSUFFICIENT_BALANCE);
+    assertThat(reason(phone(false, null, null, true), Money.of("0.3999")))
+        .isEqualTo(EligibilityReason.INSUFFICIENT_BALANCE);
   }
 
   @Test

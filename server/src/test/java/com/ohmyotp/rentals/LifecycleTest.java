@@ -12,15 +12,32 @@ class LifecycleTest {
   private static final long EXPIRES = 1_600;
 
   private static Rental rental(RentalStatus status) {
-    return new Rental("r1", 1, 1, "Uber", 1, "+13026873874", "simulator", status, Money.of("0.4"),
-        false, RENTED, EXPIRES, null, null, status == RentalStatus.COMPLETED ? 1 : 0);
+    return new Rental(
+        "r1",
+        1,
+        1,
+        "Uber",
+        1,
+        "+13026873874",
+        "simulator",
+        status,
+        Money.of("0.4"),
+        false,
+        RENTED,
+        EXPIRES,
+        null,
+        null,
+        status == RentalStatus.COMPLETED ? 1 : 0);
   }
 
   @Test
   void activeRentalPastItsWindowIsShownExpiredEvenBeforeTheSweep() {
-    assertThat(Lifecycle.visibleStatus(RentalStatus.ACTIVE, EXPIRES, EXPIRES - 1)).isEqualTo(RentalStatus.ACTIVE);
-    assertThat(Lifecycle.visibleStatus(RentalStatus.ACTIVE, EXPIRES, EXPIRES)).isEqualTo(RentalStatus.EXPIRED);
-    assertThat(Lifecycle.visibleStatus(RentalStatus.COMPLETED, EXPIRES, EXPIRES + 5)).isEqualTo(RentalStatus.COMPLETED);
+    assertThat(Lifecycle.visibleStatus(RentalStatus.ACTIVE, EXPIRES, EXPIRES - 1))
+        .isEqualTo(RentalStatus.ACTIVE);
+    assertThat(Lifecycle.visibleStatus(RentalStatus.ACTIVE, EXPIRES, EXPIRES))
+        .isEqualTo(RentalStatus.EXPIRED);
+    assertThat(Lifecycle.visibleStatus(RentalStatus.COMPLETED, EXPIRES, EXPIRES + 5))
+        .isEqualTo(RentalStatus.COMPLETED);
   }
 
   @Test

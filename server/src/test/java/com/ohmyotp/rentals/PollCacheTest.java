@@ -16,14 +16,20 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 /**
- * The poll cache against real transactions of an in-memory H2: what it keeps, and that a write
- * to a rental is never hidden by it from a poll that starts after the write has committed.
+ * The poll cache against real transactions of an in-memory H2: what it keeps, and that a write to a
+ * rental is never hidden by it from a poll that starts after the write has committed.
  */
 class PollCacheTest {
 
-  private static final PollState ACTIVE = new PollState("r1", 7, RentalStatus.ACTIVE, 1_000, Optional.empty());
-  private static final PollState COMPLETED = new PollState("r1", 7, RentalStatus.COMPLETED, 1_000,
-      Optional.of(new SmsMessage(1, "r1", "Uber", "Your code is 482913", "482913", 900)));
+  private static final PollState ACTIVE =
+      new PollState("r1", 7, RentalStatus.ACTIVE, 1_000, Optional.empty());
+  private static final PollState COMPLETED =
+      new PollState(
+          "r1",
+          7,
+          RentalStatus.COMPLETED,
+          1_000,
+          Optional.of(new SmsMessage(1, "r1", "Uber", "Your code is 482913", "482913", 900)));
 
   private final Jdbi jdbi = Jdbi.create("jdbc:h2:mem:");
   private final PollCache cache = PollCache.keeping(100);
@@ -37,10 +43,11 @@ class PollCacheTest {
 
   /** A write as RentalStore does it: marked inside the transaction, committed. */
   private void commitChange(PollState after) {
-    jdbi.useTransaction(h -> {
-      cache.changing(h, "r1");
-      inDatabase = after;
-    });
+    jdbi.useTransaction(
+        h -> {
+          cache.changing(h, "r1");
+          inDatabase = after;
+        });
   }
 
   @Test
@@ -99,7 +106,8 @@ class PollCacheTest {
 
   @Test
   void aRentalStaysMarkedUntilTheLastOfTwoTransactionsEnds() {
-    try (Handle first = jdbi.open(); Handle second = jdbi.open()) {
+    try (Handle first = jdbi.open();
+        Handle second = jdbi.open()) {
       first.begin();
       second.begin();
       cache.changing(first, "r1");
@@ -120,11 +128,12 @@ class PollCacheTest {
   void aReadThatAWriteOvertookIsNotKept() {
     // The read sees the old state, and the write commits before the read's answer is offered:
     // keeping it would hide the write from the polls after it.
-    Function<String, Optional<PollState>> overtaken = id -> {
-      Optional<PollState> old = database(id);
-      commitChange(COMPLETED);
-      return old;
-    };
+    Function<String, Optional<PollState>> overtaken =
+        id -> {
+          Optional<PollState> old = database(id);
+          commitChange(COMPLETED);
+          return old;
+        };
     assertThat(cache.find("r1", overtaken)).contains(ACTIVE);
     assertThat(cache.find("r1", this::database)).contains(COMPLETED);
     assertThat(reads).hasValue(2);
@@ -134,11 +143,12 @@ class PollCacheTest {
   void aReadDuringAnOpenTransactionIsNotKept() {
     try (Handle h = jdbi.open()) {
       h.begin();
-      Function<String, Optional<PollState>> meanwhile = id -> {
-        Optional<PollState> old = database(id);
-        cache.changing(h, "r1");
-        return old;
-      };
+      Function<String, Optional<PollState>> meanwhile =
+          id -> {
+            Optional<PollState> old = database(id);
+            cache.changing(h, "r1");
+            return old;
+          };
       assertThat(cache.find("r1", meanwhile)).contains(ACTIVE);
       inDatabase = COMPLETED;
       h.commit();
@@ -161,25 +171,34 @@ class PollCacheTest {
       small.changing(h, "marked");
       for (int i = 0; i < 100; i++) {
         String id = "r" + i;
-        small.find(id, x -> Optional.of(new PollState(x, 7, RentalStatus.ACTIVE, 1_000, Optional.empty())));
+        small.find(
+            id,
+            x -> Optional.of(new PollState(x, 7, RentalStatus.ACTIVE, 1_000, Optional.empty())));
       }
       assertThat(small.size()).isLessThanOrEqualTo(11);
       AtomicInteger markedReads = new AtomicInteger();
-      small.find("marked", x -> {
-        markedReads.incrementAndGet();
-        return Optional.of(ACTIVE);
-      });
-      small.find("marked", x -> {
-        markedReads.incrementAndGet();
-        return Optional.of(ACTIVE);
-      });
-      assertThat(markedReads).as("a marked rental is read from the database every time").hasValue(2);
+      small.find(
+          "marked",
+          x -> {
+            markedReads.incrementAndGet();
+            return Optional.of(ACTIVE);
+          });
+      small.find(
+          "marked",
+          x -> {
+            markedReads.incrementAndGet();
+            return Optional.of(ACTIVE);
+          });
+      assertThat(markedReads)
+          .as("a marked rental is read from the database every time")
+          .hasValue(2);
       h.commit();
     }
   }
 
   /** A cache as a node sharing PostgreSQL with others has it, with a clock the test moves. */
   private final AtomicLong nanos = new AtomicLong();
+
   private final List<String> told = new ArrayList<>();
   private final PollCache shared = PollCache.shared(100, PollCache.KEPT_FOR, nanos::get, told::add);
 
@@ -209,12 +228,13 @@ class PollCacheTest {
   @Test
   void sharedAReadThatAnotherNodesChangeOvertookIsNotKept() {
     shared.listening();
-    Function<String, Optional<PollState>> overtaken = id -> {
-      Optional<PollState> old = database(id);
-      inDatabase = COMPLETED;
-      shared.changed(List.of("r1"));
-      return old;
-    };
+    Function<String, Optional<PollState>> overtaken =
+        id -> {
+          Optional<PollState> old = database(id);
+          inDatabase = COMPLETED;
+          shared.changed(List.of("r1"));
+          return old;
+        };
     assertThat(shared.find("r1", overtaken)).contains(ACTIVE);
     assertThat(shared.find("r1", this::database)).contains(COMPLETED);
   }
@@ -239,12 +259,13 @@ class PollCacheTest {
   @Test
   void sharedAReadDuringWhichTheFeedStoppedIsNotKept() {
     shared.listening();
-    Function<String, Optional<PollState>> interrupted = id -> {
-      Optional<PollState> old = database(id);
-      shared.notListening();
-      shared.listening();
-      return old;
-    };
+    Function<String, Optional<PollState>> interrupted =
+        id -> {
+          Optional<PollState> old = database(id);
+          shared.notListening();
+          shared.listening();
+          return old;
+        };
     shared.find("r1", interrupted);
     shared.find("r1", this::database);
     assertThat(reads).hasValue(2);

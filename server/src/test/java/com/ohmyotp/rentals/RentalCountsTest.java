@@ -20,12 +20,16 @@ class RentalCountsTest {
   @Test
   void eachHistoryFilterSumsTheCountersItMatches() {
     assertThat(Tally.matching(Optional.empty(), false)).containsExactlyInAnyOrder(Tally.values());
-    assertThat(Tally.matching(Optional.empty(), true)).containsExactlyInAnyOrder(Tally.COMPLETED, Tally.CANCELLED_USED);
+    assertThat(Tally.matching(Optional.empty(), true))
+        .containsExactlyInAnyOrder(Tally.COMPLETED, Tally.CANCELLED_USED);
     assertThat(Tally.matching(Optional.of(RentalStatus.CANCELLED), false))
         .containsExactlyInAnyOrder(Tally.CANCELLED, Tally.CANCELLED_USED);
-    assertThat(Tally.matching(Optional.of(RentalStatus.CANCELLED), true)).containsExactly(Tally.CANCELLED_USED);
-    assertThat(Tally.matching(Optional.of(RentalStatus.COMPLETED), true)).containsExactly(Tally.COMPLETED);
+    assertThat(Tally.matching(Optional.of(RentalStatus.CANCELLED), true))
+        .containsExactly(Tally.CANCELLED_USED);
+    assertThat(Tally.matching(Optional.of(RentalStatus.COMPLETED), true))
+        .containsExactly(Tally.COMPLETED);
     assertThat(Tally.matching(Optional.of(RentalStatus.ACTIVE), true)).isEmpty();
-    assertThat(Tally.matching(Optional.of(RentalStatus.EXPIRED), false)).containsExactly(Tally.EXPIRED);
+    assertThat(Tally.matching(Optional.of(RentalStatus.EXPIRED), false))
+        .containsExactly(Tally.EXPIRED);
   }
 }

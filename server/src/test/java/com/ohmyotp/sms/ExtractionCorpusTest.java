@@ -20,7 +20,10 @@ class ExtractionCorpusTest {
   @BeforeAll
   static void load() {
     // Maven runs the tests in the server module; the corpus lives at the top of the repository.
-    Path dir = Files.isDirectory(Path.of("../corpus/sms")) ? Path.of("../corpus/sms") : Path.of("corpus/sms");
+    Path dir =
+        Files.isDirectory(Path.of("../corpus/sms"))
+            ? Path.of("../corpus/sms")
+            : Path.of("corpus/sms");
     verification = ExtractionReport.load(dir.resolve("verification.tsv"), true);
     other = ExtractionReport.load(dir.resolve("not-verification.tsv"), false);
   }
@@ -29,19 +32,22 @@ class ExtractionCorpusTest {
   void theCorpusIsAsLargeAndVariedAsPromised() {
     assertThat(verification).hasSizeGreaterThanOrEqualTo(400);
     assertThat(other).hasSizeGreaterThanOrEqualTo(150);
-    assertThat(verification.stream().map(Labelled::sender).distinct().count()).isGreaterThanOrEqualTo(60);
+    assertThat(verification.stream().map(Labelled::sender).distinct().count())
+        .isGreaterThanOrEqualTo(60);
     assertThat(verification.stream().map(Labelled::language).distinct())
-        .containsExactlyInAnyOrder("en", "es", "pt", "fr", "de", "it", "ru", "uk", "tr", "ar", "hi", "id", "vi",
-            "th", "zh", "ja", "ko");
+        .containsExactlyInAnyOrder(
+            "en", "es", "pt", "fr", "de", "it", "ru", "uk", "tr", "ar", "hi", "id", "vi", "th",
+            "zh", "ja", "ko");
     assertThat(verification).allMatch(l -> l.code().matches("\\d{4,8}"));
   }
 
   @Test
   void noCodeIsFoundInTextsThatHaveNone() {
-    List<String> falseCodes = other.stream()
-        .filter(l -> extractor.extract(l.text()).isPresent())
-        .map(l -> extractor.extract(l.text()).get() + " from: " + l.text())
-        .toList();
+    List<String> falseCodes =
+        other.stream()
+            .filter(l -> extractor.extract(l.text()).isPresent())
+            .map(l -> extractor.extract(l.text()).get() + " from: " + l.text())
+            .toList();
     assertThat(falseCodes).isEmpty();
   }
 
@@ -50,9 +56,12 @@ class ExtractionCorpusTest {
     long exact = 0;
     for (Labelled l : verification) {
       Optional<String> found = extractor.extract(l.text());
-      assertThat(found.orElse(l.code())).as("a wrong code is worse than none: " + l.text()).isEqualTo(l.code());
+      assertThat(found.orElse(l.code()))
+          .as("a wrong code is worse than none: " + l.text())
+          .isEqualTo(l.code());
       exact += found.isPresent() ? 1 : 0;
     }
-    assertThat((double) exact / verification.size()).isGreaterThanOrEqualTo(ExtractionReport.ACCURACY_TARGET);
+    assertThat((double) exact / verification.size())
+        .isGreaterThanOrEqualTo(ExtractionReport.ACCURACY_TARGET);
   }
 }

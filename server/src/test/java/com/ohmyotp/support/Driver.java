@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sets up and drives one server over its HTTP API the way an operator, a gateway and a customer
- * would: accounts, services, numbers, signed inbound SMS, rentals. Used for in-process test
- * servers and for server processes alike.
+ * would: accounts, services, numbers, signed inbound SMS, rentals. Used for in-process test servers
+ * and for server processes alike.
  */
 public final class Driver {
 
@@ -33,9 +33,13 @@ public final class Driver {
   public record Customer(long id, String email, String key) {}
 
   public Customer customer(String balance) {
-    String email = "customer" + ACCOUNTS.incrementAndGet() + "-" + System.nanoTime() + "@example.com";
-    Http.Response r = admin("POST", "/api/admin/accounts",
-        "{\"email\":\"" + email + "\",\"balance\":" + balance + "}");
+    String email =
+        "customer" + ACCOUNTS.incrementAndGet() + "-" + System.nanoTime() + "@example.com";
+    Http.Response r =
+        admin(
+            "POST",
+            "/api/admin/accounts",
+            "{\"email\":\"" + email + "\",\"balance\":" + balance + "}");
     assertThat(r.status()).as(r.text()).isEqualTo(201);
     return new Customer(r.json().get("id").asLong(), email, r.json().get("api_key").asText());
   }
@@ -48,9 +52,19 @@ public final class Driver {
   /** A new enabled service whose rentals last {@code durationSeconds} (null: the default). */
   public String service(String namePrefix, String price, String source, Integer durationSeconds) {
     String name = namePrefix + NUMBERS.incrementAndGet();
-    Http.Response r = admin("POST", "/api/admin/services",
-        "{\"name\":\"" + name + "\",\"category\":\"Test\",\"price\":" + price + ",\"source\":\"" + source + "\""
-            + (durationSeconds == null ? "" : ",\"duration_seconds\":" + durationSeconds) + "}");
+    Http.Response r =
+        admin(
+            "POST",
+            "/api/admin/services",
+            "{\"name\":\""
+                + name
+                + "\",\"category\":\"Test\",\"price\":"
+                + price
+                + ",\"source\":\""
+                + source
+                + "\""
+                + (durationSeconds == null ? "" : ",\"duration_seconds\":" + durationSeconds)
+                + "}");
     assertThat(r.status()).as(r.text()).isEqualTo(201);
     return name;
   }
@@ -79,10 +93,15 @@ public final class Driver {
 
   /** Delivers an SMS through the gateway webhook, signed as a gateway would. */
   public Http.Response inboundSms(String to, String from, String text) {
-    String body = "{\"to\":" + quote(to) + ",\"from\":" + quote(from) + ",\"text\":" + quote(text) + "}";
-    String signature = "sha256=" + GatewayWebhook.sign(GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8),
-        body.getBytes(StandardCharsets.UTF_8));
-    return http.send("POST", "/api/v1/inbound/sms", null, body, Map.of("X-Ohmyotp-Signature", signature));
+    String body =
+        "{\"to\":" + quote(to) + ",\"from\":" + quote(from) + ",\"text\":" + quote(text) + "}";
+    String signature =
+        "sha256="
+            + GatewayWebhook.sign(
+                GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8),
+                body.getBytes(StandardCharsets.UTF_8));
+    return http.send(
+        "POST", "/api/v1/inbound/sms", null, body, Map.of("X-Ohmyotp-Signature", signature));
   }
 
   public BigDecimal balance(Customer c) {
@@ -92,7 +111,8 @@ public final class Driver {
   }
 
   public JsonNode rent(Customer c, String service) {
-    Http.Response r = http.post("/api/v1/rentals", c.key(), "{\"service_id\":" + quote(service) + "}");
+    Http.Response r =
+        http.post("/api/v1/rentals", c.key(), "{\"service_id\":" + quote(service) + "}");
     assertThat(r.status()).as(r.text()).isEqualTo(201);
     return r.json();
   }

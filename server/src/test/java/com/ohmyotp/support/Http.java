@@ -16,10 +16,11 @@ import java.util.Map;
 public final class Http {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient client = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5))
-      .version(HttpClient.Version.HTTP_1_1)
-      .build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
   private final String base;
 
   public Http(String base) {
@@ -49,14 +50,22 @@ public final class Http {
     return send("POST", path, bearer, body, Map.of());
   }
 
-  public Response send(String method, String path, String bearer, String body, Map<String, String> headers) {
-    return sendBytes(method, path, bearer, body == null ? null : body.getBytes(StandardCharsets.UTF_8), headers);
+  public Response send(
+      String method, String path, String bearer, String body, Map<String, String> headers) {
+    return sendBytes(
+        method, path, bearer, body == null ? null : body.getBytes(StandardCharsets.UTF_8), headers);
   }
 
-  public Response sendBytes(String method, String path, String bearer, byte[] body, Map<String, String> headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+  public Response sendBytes(
+      String method, String path, String bearer, byte[] body, Map<String, String> headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
     }
@@ -71,7 +80,8 @@ public final class Http {
     try {
       for (int attempt = 1; ; attempt++) {
         try {
-          HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> response =
+              client.send(request.build(), HttpResponse.BodyHandlers.ofString());
           return new Response(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
           if (attempt >= attempts) {

@@ -13,9 +13,9 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * What must be true of the data whatever happened before: races, several nodes, a database
- * outage, a crash. The checks live in {@code invariants.sql} (shared with {@code bench/soak.sh});
- * each lists the rows that break it, so a failure names them.
+ * What must be true of the data whatever happened before: races, several nodes, a database outage,
+ * a crash. The checks live in {@code invariants.sql} (shared with {@code bench/soak.sh}); each
+ * lists the rows that break it, so a failure names them.
  */
 public final class Invariants {
 
@@ -39,7 +39,8 @@ public final class Invariants {
         continue;
       }
       String sql = part.substring(newline + 1).trim();
-      checks.add(new Check(part.substring(0, newline).trim(), sql.substring(0, sql.lastIndexOf(';'))));
+      checks.add(
+          new Check(part.substring(0, newline).trim(), sql.substring(0, sql.lastIndexOf(';'))));
     }
     return checks;
   }

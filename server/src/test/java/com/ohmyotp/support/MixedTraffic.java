@@ -20,11 +20,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Customers and an operator at work on one server from several threads at once: fresh rentals,
- * cancels, re-rents, inbound SMS, deposits and reads (which settle overdue rentals, so expiry is
- * in the mix once rentals outlive their window). It remembers what the server answered as done —
- * every rental answered 201 and every deposit answered 201 — for a crash test to look for after
- * the server is killed. A request cut off by the kill counts for nothing; an answer the request
- * could not have had (a 500, or a 400 for a well-formed request) is kept as a finding.
+ * cancels, re-rents, inbound SMS, deposits and reads (which settle overdue rentals, so expiry is in
+ * the mix once rentals outlive their window). It remembers what the server answered as done — every
+ * rental answered 201 and every deposit answered 201 — for a crash test to look for after the
+ * server is killed. A request cut off by the kill counts for nothing; an answer the request could
+ * not have had (a 500, or a 400 for a well-formed request) is kept as a finding.
  */
 public final class MixedTraffic {
 
@@ -77,20 +77,23 @@ public final class MixedTraffic {
     private Burst(Http http, Driver driver, int clients) {
       threads = Executors.newFixedThreadPool(clients);
       for (int i = 0; i < clients; i++) {
-        workers.add(threads.submit(() -> {
-          while (running.get()) {
-            try {
-              step(http, driver, this);
-              requests.incrementAndGet();
-            } catch (UncheckedIOException | IllegalStateException connectionGone) {
-              // The server was killed under this request: what it answered before is what counts.
-              if (!running.get()) {
-                return null;
-              }
-            }
-          }
-          return null;
-        }));
+        workers.add(
+            threads.submit(
+                () -> {
+                  while (running.get()) {
+                    try {
+                      step(http, driver, this);
+                      requests.incrementAndGet();
+                    } catch (UncheckedIOException | IllegalStateException connectionGone) {
+                      // The server was killed under this request: what it answered before is what
+                      // counts.
+                      if (!running.get()) {
+                        return null;
+                      }
+                    }
+                  }
+                  return null;
+                }));
       }
     }
 
@@ -143,10 +146,17 @@ public final class MixedTraffic {
     int dice = random.nextInt(100);
     if (dice < 30 || old == null) {
       String service = services.get(random.nextInt(services.size()));
-      Http.Response r = http.post("/api/v1/rentals", customer.key(), "{\"service_id\":\"" + service + "\"}");
+      Http.Response r =
+          http.post("/api/v1/rentals", customer.key(), "{\"service_id\":\"" + service + "\"}");
       if (r.status() == 201) {
-        remember(new Rental(r.json().get("id").asText(), customer, service, r.json().get("phone_number").asText(),
-            burst.number), burst);
+        remember(
+            new Rental(
+                r.json().get("id").asText(),
+                customer,
+                service,
+                r.json().get("phone_number").asText(),
+                burst.number),
+            burst);
       } else if (r.status() == 409) {
         numbersToAdd.addAndGet(1);
       } else if (r.status() == 402) {
@@ -154,17 +164,32 @@ public final class MixedTraffic {
       }
       expect(r, 201, 402, 409);
     } else if (dice < 50) {
-      expect(http.post("/api/v1/rentals/" + old.id() + "/cancel", old.customer().key(), null), 200, 409);
+      expect(
+          http.post("/api/v1/rentals/" + old.id() + "/cancel", old.customer().key(), null),
+          200,
+          409);
     } else if (dice < 60) {
-      Http.Response r = http.post("/api/v1/rentals/rerent?idempotency_key=crash-" + UUID.randomUUID(),
-          old.customer().key(), "{\"service_id\":\"" + old.service() + "\",\"phone_number\":\"" + old.phone() + "\"}");
+      Http.Response r =
+          http.post(
+              "/api/v1/rentals/rerent?idempotency_key=crash-" + UUID.randomUUID(),
+              old.customer().key(),
+              "{\"service_id\":\""
+                  + old.service()
+                  + "\",\"phone_number\":\""
+                  + old.phone()
+                  + "\"}");
       if (r.status() == 201) {
         JsonNode body = r.json();
-        remember(new Rental(body.get("id").asText(), old.customer(), old.service(), old.phone(), burst.number), burst);
+        remember(
+            new Rental(
+                body.get("id").asText(), old.customer(), old.service(), old.phone(), burst.number),
+            burst);
       }
       expect(r, 201, 402, 409);
     } else if (dice < 75) {
-      expect(driver.inboundSms(old.phone(), "Uber", "Your code is " + random.nextInt(1000, 9999)), 202);
+      expect(
+          driver.inboundSms(old.phone(), "Uber", "Your code is " + random.nextInt(1000, 9999)),
+          202);
     } else if (dice < 80) {
       deposit(driver, customer, "5.00");
     } else if (dice < 90) {
@@ -175,8 +200,11 @@ public final class MixedTraffic {
   }
 
   private void deposit(Driver driver, Customer customer, String amount) {
-    Http.Response r = driver.admin("POST", "/api/admin/accounts/" + customer.id() + "/deposits",
-        "{\"amount\":" + amount + ",\"note\":\"crash test\"}");
+    Http.Response r =
+        driver.admin(
+            "POST",
+            "/api/admin/accounts/" + customer.id() + "/deposits",
+            "{\"amount\":" + amount + ",\"note\":\"crash test\"}");
     if (r.status() == 201) {
       deposits.computeIfAbsent(customer.id(), id -> new AtomicInteger()).incrementAndGet();
     }

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 
 /**
  * The service as an operator runs it: {@code com.ohmyotp.Main} in a JVM process of its own,
- * configured only through {@code OHMYOTP_*} environment variables, on a port it picks itself.
- * Its output is kept (not echoed) so a failing test can show it.
+ * configured only through {@code OHMYOTP_*} environment variables, on a port it picks itself. Its
+ * output is kept (not echoed) so a failing test can show it.
  */
 public final class NodeProcess implements AutoCloseable {
 
@@ -65,7 +65,8 @@ public final class NodeProcess implements AutoCloseable {
       return new NodeProcess(name, launch.process(), port, launch.output(), launch.dataDir());
     } catch (ExecutionException | TimeoutException e) {
       launch.process().destroyForcibly();
-      throw new AssertionError("node " + name + " did not start: " + e.getMessage() + "\n" + launch.output());
+      throw new AssertionError(
+          "node " + name + " did not start: " + e.getMessage() + "\n" + launch.output());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       launch.process().destroyForcibly();
@@ -102,7 +103,8 @@ public final class NodeProcess implements AutoCloseable {
     try {
       if (!launch.process().waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         launch.process().destroyForcibly();
-        throw new AssertionError("still running after " + timeoutSeconds + " s:\n" + launch.output());
+        throw new AssertionError(
+            "still running after " + timeoutSeconds + " s:\n" + launch.output());
       }
       launch.reader().join(5_000);
       TempFiles.deleteTree(launch.dataDir());
@@ -113,16 +115,28 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
-  private record Launch(Process process, CompletableFuture<Integer> port, StringBuffer output,
-      Thread reader, Path dataDir) {}
+  private record Launch(
+      Process process,
+      CompletableFuture<Integer> port,
+      StringBuffer output,
+      Thread reader,
+      Path dataDir) {}
 
   private static Launch launch(String name, Map<String, String> settings) {
     try {
       Path dataDir = Files.createTempDirectory("ohmyotp-" + name + "-");
       String java = ProcessHandle.current().info().command().orElse("java");
-      String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-      ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1", "-cp", classpath, "com.ohmyotp.Main");
+      String classpath =
+          System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+      ProcessBuilder builder =
+          new ProcessBuilder(
+              java,
+              "-Xmx256m",
+              "-XX:+UseSerialGC",
+              "-XX:TieredStopAtLevel=1",
+              "-cp",
+              classpath,
+              "com.ohmyotp.Main");
       builder.redirectErrorStream(true);
       Map<String, String> env = builder.environment();
       env.keySet().removeIf(k -> k.startsWith("OHMYOTP_"));
@@ -132,21 +146,29 @@ public final class NodeProcess implements AutoCloseable {
       Process process = builder.start();
       StringBuffer output = new StringBuffer();
       CompletableFuture<Integer> port = new CompletableFuture<>();
-      Thread reader = Thread.ofPlatform().daemon().name("output-" + name).start(() -> {
-        try (BufferedReader in = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = in.readLine()) != null; ) {
-            output.append(line).append('\n');
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-              port.complete(Integer.parseInt(m.group(1)));
-            }
-          }
-        } catch (IOException e) {
-          output.append("(output lost: ").append(e).append(")\n");
-        }
-        port.completeExceptionally(new IllegalStateException("exited with " + exitCode(process)));
-      });
+      Thread reader =
+          Thread.ofPlatform()
+              .daemon()
+              .name("output-" + name)
+              .start(
+                  () -> {
+                    try (BufferedReader in =
+                        new BufferedReader(
+                            new InputStreamReader(
+                                process.getInputStream(), StandardCharsets.UTF_8))) {
+                      for (String line; (line = in.readLine()) != null; ) {
+                        output.append(line).append('\n');
+                        Matcher m = LISTENING.matcher(line);
+                        if (m.find()) {
+                          port.complete(Integer.parseInt(m.group(1)));
+                        }
+                      }
+                    } catch (IOException e) {
+                      output.append("(output lost: ").append(e).append(")\n");
+                    }
+                    port.completeExceptionally(
+                        new IllegalStateException("exited with " + exitCode(process)));
+                  });
       return new Launch(process, port, output, reader, dataDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -191,5 +213,4 @@ public final class NodeProcess implements AutoCloseable {
     }
     TempFiles.deleteTree(dataDir);
   }
-
 }

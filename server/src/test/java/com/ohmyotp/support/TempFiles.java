@@ -10,7 +10,9 @@ public final class TempFiles {
 
   private TempFiles() {}
 
-  /** Deletes a folder and everything in it; one left behind is harmless, so failures are ignored. */
+  /**
+   * Deletes a folder and everything in it; one left behind is harmless, so failures are ignored.
+   */
   public static void deleteTree(Path dir) {
     try (var files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Where a test server keeps its data. By default a fresh embedded H2 database in the server's
  * temporary folder. In the PostgreSQL pass of the suite ({@code ohmyotp.test.database=postgres},
  * with {@code ohmyotp.test.postgres} naming the run's database, as {@code scripts/test.sh} sets
- * up), each server gets a fresh schema of its own in that database instead, dropped when the
- * server closes, so tests stay as isolated from each other as they are on H2.
+ * up), each server gets a fresh schema of its own in that database instead, dropped when the server
+ * closes, so tests stay as isolated from each other as they are on H2.
  */
 public final class TestDatabase {
 
@@ -25,7 +25,8 @@ public final class TestDatabase {
     }
     String url = System.getProperty("ohmyotp.test.postgres", "").trim();
     if (url.isEmpty()) {
-      throw new IllegalStateException("ohmyotp.test.database=postgres needs ohmyotp.test.postgres=<jdbc url>");
+      throw new IllegalStateException(
+          "ohmyotp.test.database=postgres needs ohmyotp.test.postgres=<jdbc url>");
     }
     return Optional.of(url);
   }
@@ -77,10 +78,12 @@ public final class TestDatabase {
 
   /** Runs one statement on a short-lived connection of the test's own. */
   public static void execute(String url, String sql) {
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("PostgreSQL for the tests: " + sql + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "PostgreSQL for the tests: " + sql + ": " + e.getMessage(), e);
     }
   }
 }

@@ -42,7 +42,8 @@ class AssetsTest {
     assertThat(htmx.header("Cache-Control")).isEqualTo("public, max-age=31536000, immutable");
     assertThat(htmx.text()).contains("htmx");
 
-    assertThat(server.http.get("/login", null).text()).contains("<script src=\"" + Assets.HTMX + "\"");
+    assertThat(server.http.get("/login", null).text())
+        .contains("<script src=\"" + Assets.HTMX + "\"");
   }
 
   @Test
@@ -51,13 +52,15 @@ class AssetsTest {
     String etag = first.header("ETag");
     assertThat(etag).matches("\"[A-Za-z0-9_-]{22}\"");
 
-    Http.Response again = server.http.send("GET", "/assets/app.css", null, null, Map.of("If-None-Match", etag));
+    Http.Response again =
+        server.http.send("GET", "/assets/app.css", null, null, Map.of("If-None-Match", etag));
     assertThat(again.status()).isEqualTo(304);
     assertThat(again.text()).isEmpty();
     assertThat(again.header("ETag")).isEqualTo(etag);
 
     Http.Response changed =
-        server.http.send("GET", "/assets/app.css", null, null, Map.of("If-None-Match", "\"other\""));
+        server.http.send(
+            "GET", "/assets/app.css", null, null, Map.of("If-None-Match", "\"other\""));
     assertThat(changed.status()).isEqualTo(200);
     assertThat(changed.text()).isEqualTo(first.text());
   }
@@ -72,8 +75,14 @@ class AssetsTest {
 
   @Test
   void anythingElseUnderThoseFoldersIsNotFound() {
-    for (String path : new String[] {"/assets/missing.css", "/assets/", "/webjars/htmx.org/1.0.0/dist/htmx.min.js",
-        "/assets/..%2Fapi-reference.txt", "/web/assets/app.css"}) {
+    for (String path :
+        new String[] {
+          "/assets/missing.css",
+          "/assets/",
+          "/webjars/htmx.org/1.0.0/dist/htmx.min.js",
+          "/assets/..%2Fapi-reference.txt",
+          "/web/assets/app.css"
+        }) {
       Http.Response response = server.http.get(path, null);
       assertThat(response.status()).as(path).isEqualTo(404);
       assertThat(response.json().get("error").asText()).as(path).isEqualTo("not_found");
