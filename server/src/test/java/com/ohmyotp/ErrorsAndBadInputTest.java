@@ -250,7 +250,6 @@ class ErrorsAndBadInputTest {
         "page=0",
         "page=-3",
         "page=x",
-        "page=99999999999",
         "status=bogus",
         "status=ACTIVE",
         "used=yes",
@@ -298,6 +297,46 @@ class ErrorsAndBadInputTest {
   }
 
   @Test
+  void hugePagesArePagesPastTheEndAndOneParserReadsPageAndLimit() {
+    for (String page : List.of("1000000000", "99999999999", "99999999999999999999999")) {
+      Http.Response r =
+          server.http.get("/api/v1/rentals/history?limit=5&page=" + page, customer.key());
+      assertThat(r.status()).as(page).isEqualTo(200);
+      assertThat(r.json().get("rentals")).as(page).isEmpty();
+    }
+    JsonNode signed =
+        server.http.get("/api/v1/rentals/history?limit=%2B5&page=%2B2", customer.key()).json();
+    assertThat(signed.get("limit").asInt()).isEqualTo(5);
+    assertThat(signed.get("page").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void aMalformedIdempotencyKeyIs400WhetherOrNotTheServiceExists() {
+    for (String name : List.of("NoSuchService", service)) {
+      Http.Response r =
+          server.http.send(
+              "POST",
+              "/api/v1/rentals",
+              customer.key(),
+              "{\"service_id\":\"" + name + "\"}",
+              Map.of("Idempotency-Key", "short"));
+      assertError(r, 400, "invalid_idempotency_key");
+    }
+    assertNothingChanged();
+  }
+
+  @Test
+  void unmatchedSmsCursorIsARowIdNamedBefore() {
+    Http.Response far = server.admin("GET", "/api/admin/sms/unmatched?before=12345678901", null);
+    assertThat(far.status()).isEqualTo(200);
+    assertThat(far.json().has("messages")).isTrue();
+    Http.Response bad = server.admin("GET", "/api/admin/sms/unmatched?before=x", null);
+    assertError(bad, 400, "invalid_query");
+    assertThat(bad.json().get("message").asText())
+        .isEqualTo("'before' must be a whole number of at least 1.");
+  }
+
+  @Test
   void rerentCheckTakesAtMost100Phones() {
     StringBuilder phones = new StringBuilder();
     for (int i = 0; i < 101; i++) {
@@ -332,10 +371,16 @@ class ErrorsAndBadInputTest {
   @Test
   void unknownPathsAndMethodsUseTheErrorBody() {
     assertError(server.http.get("/api/v1/nothing-here", customer.key()), 404, "not_found");
-    assertError(
-        server.http.send("DELETE", "/api/v1/services", customer.key(), null, Map.of()),
-        405,
-        "method_not_allowed");
+    Http.Response notAllowed =
+        server.http.send("DELETE", "/api/v1/services", customer.key(), null, Map.of());
+    assertError(notAllowed, 405, "method_not_allowed");
+    assertThat(notAllowed.header("Allow")).isEqualTo("GET");
+    assertThat(
+            server
+                .http
+                .send("PUT", "/api/v1/rentals/x/cancel", customer.key(), null, Map.of())
+                .header("Allow"))
+        .isEqualTo("POST");
   }
 
   @Test

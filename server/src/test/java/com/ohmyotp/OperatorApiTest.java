@@ -247,5 +247,8 @@ class OperatorApiTest {
     Http.Response stats = server.admin("GET", "/api/admin/stats", null);
     assertThat(stats.status()).isEqualTo(200);
     assertThat(stats.json().has("rentals_holding_numbers")).isTrue();
+    assertThat(stats.json().get("balances_total").isNumber())
+        .as("every amount is a JSON number: " + stats.text())
+        .isTrue();
   }
 }

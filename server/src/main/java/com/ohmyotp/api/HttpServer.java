@@ -104,12 +104,22 @@ public final class HttpServer {
                           404,
                           "not_found",
                           "There is nothing at " + ctx.method().name() + " " + safePath(ctx) + ".");
-                  case 405 ->
-                      error(
-                          ctx,
-                          405,
-                          "method_not_allowed",
-                          ctx.method().name() + " is not allowed here.");
+                  case 405 -> {
+                    // RFC 9110: a 405 names the methods the resource has. Javalin lists them
+                    // under one of two keys, as it would show them to a browser or not.
+                    String allowed =
+                        e.getDetails()
+                            .getOrDefault(
+                                "availableMethods", e.getDetails().get("Available methods"));
+                    if (allowed != null) {
+                      ctx.header("Allow", allowed);
+                    }
+                    error(
+                        ctx,
+                        405,
+                        "method_not_allowed",
+                        ctx.method().name() + " is not allowed here.");
+                  }
                   case 413 ->
                       error(
                           ctx,

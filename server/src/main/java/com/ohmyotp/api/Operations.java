@@ -4,6 +4,7 @@ import com.ohmyotp.db.Database;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.math.BigDecimal;
 import java.util.Map;
 
 /** Liveness, readiness, Prometheus metrics and the operator's stats. */
@@ -16,7 +17,7 @@ public final class Operations implements Routes {
       long rentalsHoldingNumbers,
       long rentalsTotal,
       long unmatchedSms,
-      String balancesTotal) {}
+      BigDecimal balancesTotal) {}
 
   private final Database db;
   private final PrometheusMeterRegistry metrics;
@@ -40,6 +41,12 @@ public final class Operations implements Routes {
         ctx ->
             ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     routes.get("/api/admin/stats", auth.admin(this::stats));
+  }
+
+  /** An amount as a JSON number as every amount is written: {@code 12.5}, never {@code 1.25E+1}. */
+  private static BigDecimal plain(BigDecimal amount) {
+    BigDecimal stripped = amount.stripTrailingZeros();
+    return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
   }
 
   private void ready(Context ctx) {
@@ -66,11 +73,10 @@ public final class Operations implements Routes {
                         .one(),
                     count(h, "SELECT COUNT(*) FROM rentals"),
                     count(h, "SELECT COUNT(*) FROM unmatched_sms"),
-                    h.createQuery("SELECT COALESCE(SUM(balance), 0) FROM accounts")
-                        .mapTo(java.math.BigDecimal.class)
-                        .one()
-                        .stripTrailingZeros()
-                        .toPlainString()));
+                    plain(
+                        h.createQuery("SELECT COALESCE(SUM(balance), 0) FROM accounts")
+                            .mapTo(BigDecimal.class)
+                            .one())));
     ctx.json(stats);
   }
 

@@ -7,18 +7,29 @@ public final class Params {
 
   public static final int DEFAULT_LIMIT = 50;
   public static final int MAX_LIMIT = 200;
-  private static final int MAX_DIGITS = 9;
+  private static final int MAX_DIGITS = 18;
 
   private Params() {}
 
-  /** {@code page}: a whole number ≥ 1, default 1. */
+  /**
+   * {@code page}: a whole number ≥ 1, default 1. A page beyond any that rows could fill is a page
+   * past the end, answered empty: read as the largest page an {@code int} holds.
+   */
   public static int page(String raw) {
-    return raw == null ? 1 : positive("page", raw);
+    return raw == null ? 1 : (int) Math.min(wholeNumber("page", raw), Integer.MAX_VALUE);
   }
 
   /** {@code limit}: a whole number ≥ 1, default 50, above 200 clamped to 200. */
   public static int limit(String raw) {
-    return raw == null ? DEFAULT_LIMIT : Math.min(positive("limit", raw), MAX_LIMIT);
+    return raw == null ? DEFAULT_LIMIT : (int) Math.min(wholeNumber("limit", raw), MAX_LIMIT);
+  }
+
+  /**
+   * A cursor that is a row id ({@code before}), absent when not given: a whole number ≥ 1. One past
+   * every row is a cursor before all of them.
+   */
+  public static Optional<Long> cursor(String name, String raw) {
+    return raw == null ? Optional.empty() : Optional.of(wholeNumber(name, raw));
   }
 
   public static Optional<Boolean> bool(String name, String raw) {
@@ -33,24 +44,26 @@ public final class Params {
     };
   }
 
-  private static int positive(String name, String raw) {
+  /**
+   * The one reading of a whole-number parameter: ASCII digits, optionally after a {@code +}, at
+   * least 1; more digits than a {@code long} holds read as {@link Long#MAX_VALUE}, for the caller
+   * to clamp.
+   */
+  private static long wholeNumber(String name, String raw) {
     String digits = raw.startsWith("+") ? raw.substring(1) : raw;
     if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      throw ApiException.badRequest(
-          "invalid_query", "'" + name + "' must be a whole number of at least 1.");
+      throw notAWholeNumber(name);
     }
     String significant = digits.replaceFirst("^0+(?=.)", "");
-    if (significant.length() > MAX_DIGITS) {
-      if (name.equals("limit")) {
-        return MAX_LIMIT;
-      }
-      throw ApiException.badRequest("invalid_query", "'" + name + "' is too large.");
-    }
-    int value = Integer.parseInt(significant);
+    long value = significant.length() > MAX_DIGITS ? Long.MAX_VALUE : Long.parseLong(significant);
     if (value < 1) {
-      throw ApiException.badRequest(
-          "invalid_query", "'" + name + "' must be a whole number of at least 1.");
+      throw notAWholeNumber(name);
     }
     return value;
+  }
+
+  private static ApiException notAWholeNumber(String name) {
+    return ApiException.badRequest(
+        "invalid_query", "'" + name + "' must be a whole number of at least 1.");
   }
 }

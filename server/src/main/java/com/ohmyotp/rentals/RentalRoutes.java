@@ -56,7 +56,11 @@ public final class RentalRoutes implements Routes {
   private void rent(Context ctx, Caller caller) {
     RentRequest body = Json.read(json, ctx.bodyAsBytes(), RentRequest.class);
     String service = required(body.serviceId(), "service_id");
-    send(ctx, rentals.rent(caller, service, Optional.ofNullable(ctx.header("Idempotency-Key"))));
+    // The whole request is checked before anything is looked up: a malformed key is a 400
+    // whether or not the service exists.
+    Optional<String> key =
+        Optional.ofNullable(ctx.header("Idempotency-Key")).map(IdempotencyKeys::check);
+    send(ctx, rentals.rent(caller, service, key));
   }
 
   private void rerent(Context ctx, Caller caller) {

@@ -30,12 +30,7 @@ public final class SmsRoutes implements Routes {
 
   private void unmatched(Context ctx) {
     int limit = Params.limit(ctx.queryParam("limit"));
-    String rawBefore = ctx.queryParam("before");
-    Long before = null;
-    if (rawBefore != null) {
-      before = (long) Params.page(rawBefore);
-    }
-    Long cursor = before;
+    Long cursor = Params.cursor("before", ctx.queryParam("before")).orElse(null);
     List<UnmatchedSms> messages = db.read(h -> store.unmatched(h, cursor, limit));
     Long next = messages.size() == limit ? messages.get(messages.size() - 1).id() : null;
     ctx.json(new UnmatchedList(messages, next));

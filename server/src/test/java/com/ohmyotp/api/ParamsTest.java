@@ -33,7 +33,24 @@ class ParamsTest {
   }
 
   @Test
-  void hugePagesAreRejectedNotOverflowed() {
-    assertThatThrownBy(() -> Params.page("99999999999")).isInstanceOf(ApiException.class);
+  void hugePagesAreReadAsPagesPastTheEndNotOverflowed() {
+    assertThat(Params.page("1000000000")).isEqualTo(1_000_000_000);
+    assertThat(Params.page("99999999999")).isEqualTo(Integer.MAX_VALUE);
+    assertThat(Params.page("99999999999999999999999")).isEqualTo(Integer.MAX_VALUE);
+  }
+
+  @Test
+  void pageAndLimitReadASignTheSameWay() {
+    assertThat(Params.page("+5")).isEqualTo(5);
+    assertThat(Params.limit("+5")).isEqualTo(5);
+  }
+
+  @Test
+  void cursorsAreRowIdsBeyondAnInt() {
+    assertThat(Params.cursor("before", null)).isEmpty();
+    assertThat(Params.cursor("before", "12345678901")).contains(12_345_678_901L);
+    assertThatThrownBy(() -> Params.cursor("before", "x"))
+        .isInstanceOf(ApiException.class)
+        .hasMessage("'before' must be a whole number of at least 1.");
   }
 }
