@@ -104,10 +104,11 @@ class ErrorsAndBadInputTest {
   @Test
   void paymentRequiredForbiddenNotFoundConflictUnprocessable() {
     Customer poor = server.customer("0.39");
-    assertError(
-        server.http.post("/api/v1/rentals", poor.key(), "{\"service_id\":\"" + service + "\"}"),
-        402,
-        "insufficient_balance");
+    Http.Response refused =
+        server.http.post("/api/v1/rentals", poor.key(), "{\"service_id\":\"" + service + "\"}");
+    assertError(refused, 402, "insufficient_balance");
+    assertThat(refused.json().get("message").asText())
+        .isEqualTo("Your balance is 0.39 and this rental costs 0.40: add at least 0.01.");
     assertThat(server.balance(poor)).isEqualByComparingTo("0.39");
 
     Customer owner = server.customer("1");
@@ -322,6 +323,20 @@ class ErrorsAndBadInputTest {
               Map.of("Idempotency-Key", "short"));
       assertError(r, 400, "invalid_idempotency_key");
     }
+    assertNothingChanged();
+  }
+
+  @Test
+  void aFormInsteadOfJsonIsToldToSendJson() {
+    Http.Response r =
+        server.http.send(
+            "POST",
+            "/api/v1/rentals",
+            customer.key(),
+            "service_id=" + service,
+            Map.of("Content-Type", "application/x-www-form-urlencoded"));
+    assertError(r, 400, "invalid_json");
+    assertThat(r.json().get("message").asText()).contains("Content-Type: application/json");
     assertNothingChanged();
   }
 

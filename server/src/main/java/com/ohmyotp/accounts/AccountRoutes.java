@@ -110,7 +110,7 @@ public final class AccountRoutes implements Routes {
   }
 
   private void createAccount(Context ctx) {
-    CreateAccount body = Json.read(json, ctx.bodyAsBytes(), CreateAccount.class);
+    CreateAccount body = Json.read(json, ctx, CreateAccount.class);
     Accounts.Created created =
         accounts.create(
             body.email(), body.password(), body.balance() == null ? Money.ZERO : body.balance());
@@ -122,7 +122,7 @@ public final class AccountRoutes implements Routes {
 
   private void deposit(Context ctx) {
     long accountId = idParam(ctx, "id", "account_not_found");
-    Deposit body = Json.read(json, ctx.bodyAsBytes(), Deposit.class);
+    Deposit body = Json.read(json, ctx, Deposit.class);
     if (body.amount() == null) {
       throw ApiException.badRequest("missing_field", "Field 'amount' is required.");
     }
@@ -133,9 +133,7 @@ public final class AccountRoutes implements Routes {
   private void createKey(Context ctx) {
     long accountId = idParam(ctx, "id", "account_not_found");
     CreateKey body =
-        ctx.bodyAsBytes().length == 0
-            ? new CreateKey(null)
-            : Json.read(json, ctx.bodyAsBytes(), CreateKey.class);
+        ctx.bodyAsBytes().length == 0 ? new CreateKey(null) : Json.read(json, ctx, CreateKey.class);
     ApiKeys.IssuedKey key = apiKeys.issue(accountId, body.name());
     ctx.status(201).json(new CreatedKey(key.id(), key.name(), key.prefix(), key.secret()));
   }

@@ -22,8 +22,10 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -94,6 +96,28 @@ public final class Json {
                 .maxStringLength(64 * 1024)
                 .build());
     return mapper;
+  }
+
+  /**
+   * Reads a request's body into {@code type}, as {@link #read(ObjectMapper, byte[], Class)} does; a
+   * body that is not JSON because it was sent as a form says so.
+   */
+  public static <T> T read(ObjectMapper mapper, Context ctx, Class<T> type) {
+    try {
+      return read(mapper, ctx.bodyAsBytes(), type);
+    } catch (ApiException e) {
+      String contentType = ctx.contentType();
+      if (e.error().equals("invalid_json")
+          && contentType != null
+          && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+        throw ApiException.badRequest(
+            "invalid_json",
+            "The request body is not a JSON object: it came as a form (Content-Type:"
+                + " application/x-www-form-urlencoded, what curl -d sends unless told otherwise)."
+                + " Send a JSON object with the header Content-Type: application/json.");
+      }
+      throw e;
+    }
   }
 
   /**

@@ -110,7 +110,7 @@ public final class CatalogRoutes implements Routes {
   }
 
   private void create(Context ctx) {
-    CreateService body = Json.read(json, ctx.bodyAsBytes(), CreateService.class);
+    CreateService body = Json.read(json, ctx, CreateService.class);
     if (body.price() == null) {
       throw ApiException.badRequest("missing_field", "Field 'price' is required.");
     }
@@ -121,7 +121,7 @@ public final class CatalogRoutes implements Routes {
   }
 
   private void change(Context ctx) {
-    ChangeService body = Json.read(json, ctx.bodyAsBytes(), ChangeService.class);
+    ChangeService body = Json.read(json, ctx, ChangeService.class);
     Service changed =
         catalog.change(
             ctx.pathParam("id"),

@@ -41,7 +41,7 @@ public final class InventoryRoutes implements Routes {
   }
 
   private void importNumbers(Context ctx) {
-    ImportNumbers body = Json.read(json, ctx.bodyAsBytes(), ImportNumbers.class);
+    ImportNumbers body = Json.read(json, ctx, ImportNumbers.class);
     if (body.source() == null || !sources.contains(body.source())) {
       throw ApiException.badRequest(
           "invalid_source",

@@ -54,7 +54,7 @@ public final class RentalRoutes implements Routes {
   }
 
   private void rent(Context ctx, Caller caller) {
-    RentRequest body = Json.read(json, ctx.bodyAsBytes(), RentRequest.class);
+    RentRequest body = Json.read(json, ctx, RentRequest.class);
     String service = required(body.serviceId(), "service_id");
     // The whole request is checked before anything is looked up: a malformed key is a 400
     // whether or not the service exists.
@@ -65,7 +65,7 @@ public final class RentalRoutes implements Routes {
 
   private void rerent(Context ctx, Caller caller) {
     String key = IdempotencyKeys.check(ctx.queryParam("idempotency_key"));
-    RerentRequest body = Json.read(json, ctx.bodyAsBytes(), RerentRequest.class);
+    RerentRequest body = Json.read(json, ctx, RerentRequest.class);
     send(
         ctx,
         rentals.rerent(
@@ -76,7 +76,7 @@ public final class RentalRoutes implements Routes {
   }
 
   private void check(Context ctx, Caller caller) {
-    CheckRequest body = Json.read(json, ctx.bodyAsBytes(), CheckRequest.class);
+    CheckRequest body = Json.read(json, ctx, CheckRequest.class);
     String service = required(body.serviceId(), "service_id");
     if (body.phoneNumbers() == null) {
       throw ApiException.badRequest("missing_field", "Field 'phone_numbers' is required.");

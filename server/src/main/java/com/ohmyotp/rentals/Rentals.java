@@ -173,6 +173,30 @@ public final class Rentals {
       Service service,
       Optional<String> rerentE164,
       Optional<String> idempotencyKey) {
+    try {
+      return charged(caller, service, rerentE164, idempotencyKey);
+    } catch (ApiException e) {
+      if (e.status() != 402) {
+        throw e;
+      }
+      // Read after the transaction gave up: the balance as it is now, which is what the
+      // customer must top up from.
+      Money balance = db.read(h -> ledger.balance(h, caller.accountId()));
+      Money shortfall = service.price().minus(balance);
+      throw ApiException.paymentRequired(
+          "Your balance is "
+              + balance.display()
+              + " and this rental costs "
+              + service.price().display()
+              + (shortfall.isPositive() ? ": add at least " + shortfall.display() + "." : "."));
+    }
+  }
+
+  private Created charged(
+      Caller caller,
+      Service service,
+      Optional<String> rerentE164,
+      Optional<String> idempotencyKey) {
     String rentalId = UUID.randomUUID().toString();
     Rental rental =
         db.inTransaction(
@@ -192,9 +216,8 @@ public final class Rentals {
                                           + service.name()
                                           + " right now."));
               // The rental starts when the number became ours, not when we began looking: the clock
-              // is
-              // read again after the claim, so it is never earlier than the end the previous holder
-              // recorded when it let the number go.
+              // is read again after the claim, so it is never earlier than the end the previous
+              // holder recorded when it let the number go.
               long start = Math.max(now, now());
               long end = start + service.durationSeconds();
               if (start != now) {
@@ -229,8 +252,7 @@ public final class Rentals {
               Pipeline writes = db.pipeline(h);
               store.insert(writes, r);
               // The service's count row and the account's rows are the ones many rentals write:
-              // they
-              // are locked last, so that each lock is held only until the commit.
+              // they are locked last, so that each lock is held only until the commit.
               if (rerentE164.isEmpty()) {
                 inventory.countFreshClaim(writes, service);
               }

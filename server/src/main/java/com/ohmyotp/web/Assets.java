@@ -31,8 +31,7 @@ public final class Assets implements Routes {
 
   public Assets() {
     // Ours change with each release under the same name, so browsers revalidate them (a 304 is
-    // cheap);
-    // the webjar's path carries its version, so it never changes.
+    // cheap); the webjar's path carries its version, so it never changes.
     add("/assets/app.css", "/web/assets/app.css", "text/css;charset=utf-8", "no-cache");
     add("/assets/app.js", "/web/assets/app.js", "text/javascript;charset=utf-8", "no-cache");
     add(

@@ -69,7 +69,7 @@ public final class Http {
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
     }
-    if (body != null) {
+    if (body != null && headers.keySet().stream().noneMatch("Content-Type"::equalsIgnoreCase)) {
       request.header("Content-Type", "application/json");
     }
     headers.forEach(request::header);
