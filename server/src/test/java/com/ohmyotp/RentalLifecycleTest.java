@@ -101,6 +101,70 @@ class RentalLifecycleTest {
   }
 
   @Test
+  void rerentCheckAnswersWithTheNumbersAsSentAndCountsEachNumberOnce() {
+    try (TestServer small = TestServer.start()) {
+      String svc = small.service("Line", "0.35", "gateway");
+      small.numbers("gateway", 1);
+      Customer c = small.customer("1");
+      String id = small.rent(c, svc).get("id").asText();
+      String phone =
+          small.http.get("/api/v1/rentals/" + id, c.key()).json().get("phone_number").asText();
+      small.http.post("/api/v1/rentals/" + id + "/cancel", c.key(), null);
+      String international = "+1 " + phone;
+
+      JsonNode check =
+          small
+              .http
+              .post(
+                  "/api/v1/rentals/rerent/check",
+                  c.key(),
+                  "{\"service_id\":\""
+                      + svc
+                      + "\",\"phone_numbers\":[\""
+                      + phone
+                      + "\",\""
+                      + international
+                      + "\",\"12\"]}")
+              .json();
+      JsonNode results = check.get("results");
+      assertThat(results).hasSize(3);
+      assertThat(results.get(0).get("phone_number").asText()).isEqualTo(phone);
+      assertThat(results.get(1).get("phone_number").asText()).isEqualTo(international);
+      assertThat(results.get(2).get("phone_number").asText()).isEqualTo("12");
+      assertThat(results.get(0).get("reason").asText()).isEqualTo("ok");
+      assertThat(results.get(1).get("reason").asText()).isEqualTo("ok");
+      assertThat(results.get(2).get("reason").asText()).isEqualTo("invalid_phone_number");
+      assertThat(check.get("eligible_count").asInt()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void activeRentalsArePagedLikeHistory() {
+    try (TestServer small = TestServer.start()) {
+      String svc = small.service("Line", "0.35", "gateway");
+      small.numbers("gateway", 3);
+      Customer c = small.customer("5");
+      List<String> newestFirst = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        newestFirst.add(0, small.rent(c, svc).get("id").asText());
+        small.clock.advance(Duration.ofSeconds(1));
+      }
+      JsonNode all = small.http.get("/api/v1/rentals/active", c.key()).json();
+      assertThat(all.get("total").asInt()).isEqualTo(3);
+      assertThat(all.get("page").asInt()).isEqualTo(1);
+      assertThat(all.get("limit").asInt()).isEqualTo(50);
+      assertThat(ids(all)).containsExactlyElementsOf(newestFirst);
+      JsonNode second = small.http.get("/api/v1/rentals/active?limit=2&page=2", c.key()).json();
+      assertThat(second.get("total").asInt()).isEqualTo(3);
+      assertThat(second.get("limit").asInt()).isEqualTo(2);
+      assertThat(ids(second)).containsExactly(newestFirst.get(2));
+      assertThat(small.http.get("/api/v1/rentals/active?page=9", c.key()).json().get("rentals"))
+          .isEmpty();
+      assertThat(small.http.get("/api/v1/rentals/active?page=0", c.key()).status()).isEqualTo(400);
+    }
+  }
+
+  @Test
   void expiryRefundsOnceWhenReadBeforeTheSweep() {
     Customer c = server.customer("1");
     JsonNode rental = server.rent(c, service);

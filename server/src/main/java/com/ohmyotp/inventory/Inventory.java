@@ -59,6 +59,7 @@ public final class Inventory {
    */
   public record PhoneState(
       long numberId,
+      String source,
       boolean retired,
       Long expiresAt,
       Long heldUntil,
@@ -438,7 +439,7 @@ public final class Inventory {
     // as a join, PostgreSQL may read all of the service's uses to match a hundred numbers.
     h.createQuery(
             """
-            SELECT p.id, p.e164, p.retired_at, p.expires_at, p.held_until,
+            SELECT p.id, p.e164, p.source, p.retired_at, p.expires_at, p.held_until,
                    EXISTS (SELECT 1 FROM number_usage u
                            WHERE u.number_id = p.id AND u.service_id = :service
                              AND u.account_id = :account) AS rented_before
@@ -453,6 +454,7 @@ public final class Inventory {
                 rs -> {
                   int id = rs.findColumn("id");
                   int e164 = rs.findColumn("e164");
+                  int source = rs.findColumn("source");
                   int retiredAt = rs.findColumn("retired_at");
                   int expiresAt = rs.findColumn("expires_at");
                   int heldUntil = rs.findColumn("held_until");
@@ -462,6 +464,7 @@ public final class Inventory {
                           row.getString(e164),
                           new PhoneState(
                               row.getLong(id),
+                              row.getString(source),
                               ByPosition.nullableLong(row, retiredAt) != null,
                               ByPosition.nullableLong(row, expiresAt),
                               ByPosition.nullableLong(row, heldUntil),

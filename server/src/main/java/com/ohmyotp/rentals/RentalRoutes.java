@@ -41,7 +41,14 @@ public final class RentalRoutes implements Routes {
     // Fixed paths before {id}: /rentals/active must not be read as the rental called "active".
     routes.post("/api/v1/rentals", auth.customer(this::rent));
     routes.get(
-        "/api/v1/rentals/active", auth.customer((ctx, caller) -> ctx.json(rentals.active(caller))));
+        "/api/v1/rentals/active",
+        auth.customer(
+            (ctx, caller) ->
+                ctx.json(
+                    rentals.active(
+                        caller,
+                        Params.page(ctx.queryParam("page")),
+                        Params.limit(ctx.queryParam("limit"))))));
     routes.get("/api/v1/rentals/history", auth.customer(this::history));
     routes.post("/api/v1/rentals/rerent", auth.customer(this::rerent));
     routes.post("/api/v1/rentals/rerent/check", auth.customer(this::check));

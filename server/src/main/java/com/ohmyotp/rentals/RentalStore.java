@@ -224,6 +224,7 @@ final class RentalStore {
       PhoneState number =
           new PhoneState(
               rental.numberId(),
+              rental.source(),
               retired,
               ByPosition.nullableLong(rs, numberExpiresAt),
               ByPosition.nullableLong(rs, heldUntil),

@@ -28,10 +28,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
@@ -295,8 +297,9 @@ public final class Rentals {
     if (reason != EligibilityReason.OK) {
       throw rerentRefused(reason);
     }
-    String source = service.source();
-    return new Inventory.NumberRef(state.get().numberId(), e164, source);
+    // The rental records where its number comes from, as a fresh rental does: the number's
+    // source, whatever the service's is now.
+    return new Inventory.NumberRef(state.get().numberId(), e164, state.get().source());
   }
 
   private static ApiException rerentRefused(EligibilityReason reason) {
@@ -406,19 +409,22 @@ public final class Rentals {
   }
 
   /** Rentals whose number the caller still holds. */
-  public Page<RentalView> active(Caller caller) {
+  public Page<RentalView> active(Caller caller, int page, int limit) {
     settleDue(caller.accountId());
     long now = now();
     return db.read(
         h -> {
-          List<Rental> rentals = store.holding(h, caller.accountId(), now);
+          List<Rental> holding = store.holding(h, caller.accountId(), now);
+          long from = Math.min((long) (page - 1) * limit, holding.size());
+          List<Rental> rentals =
+              holding.subList((int) from, (int) Math.min(from + limit, holding.size()));
           Map<String, List<SmsMessage>> sms =
               smsStore.allFor(h, rentals.stream().map(Rental::id).toList());
           List<RentalView> list =
               rentals.stream()
                   .map(r -> views.rental(r, now, sms.getOrDefault(r.id(), List.of())))
                   .toList();
-          return new Page<>(list, list.size(), 1, Math.max(list.size(), 1));
+          return new Page<>(list, holding.size(), page, limit);
         });
   }
 
@@ -555,7 +561,10 @@ public final class Rentals {
     Map<String, PhoneState> states =
         inventory.states(
             h, accountId, service.id(), List.copyOf(new LinkedHashSet<>(e164ByInput.values())));
+    // Each row answers with the number as it was sent, which is what a UI matches rows by; a
+    // number sent twice, in any spelling, is one number that could be rented once.
     List<CheckRow> rows = new ArrayList<>();
+    Set<String> eligibleNumbers = new HashSet<>();
     for (String input : phoneNumbers) {
       String e164 = e164ByInput.get(input);
       EligibilityReason reason =
@@ -567,10 +576,12 @@ public final class Rentals {
                   service.durationSeconds(),
                   standing.balance(),
                   service.price());
-      String shown = e164 == null ? input : inventory.phones().display(e164);
-      rows.add(new CheckRow(shown, reason == EligibilityReason.OK, reason.wire(), service.price()));
+      if (reason == EligibilityReason.OK) {
+        eligibleNumbers.add(e164);
+      }
+      rows.add(new CheckRow(input, reason == EligibilityReason.OK, reason.wire(), service.price()));
     }
-    int eligible = (int) rows.stream().filter(CheckRow::eligible).count();
+    int eligible = eligibleNumbers.size();
     return Optional.of(
         new CheckView(service.name(), service.price(), standing.balance(), eligible, rows));
   }

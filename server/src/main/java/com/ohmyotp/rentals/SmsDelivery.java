@@ -50,6 +50,15 @@ public final class SmsDelivery implements SmsSink {
 
   @Override
   public Optional<String> deliver(InboundSms sms) {
+    return deliver(sms, Optional.empty());
+  }
+
+  @Override
+  public Optional<String> deliverFor(String rentalId, InboundSms sms) {
+    return deliver(sms, Optional.of(rentalId));
+  }
+
+  private Optional<String> deliver(InboundSms sms, Optional<String> forRental) {
     long now = clock.instant().getEpochSecond();
     long receivedAt = sms.receivedAt() == null ? now : sms.receivedAt();
     String code = extractor.extract(sms.text()).orElse(null);
@@ -62,7 +71,10 @@ public final class SmsDelivery implements SmsSink {
         db.inTransaction(
             h -> {
               Optional<Rental> rental =
-                  inventory.holder(h, e164.get(), now).flatMap(id -> store.lock(h, id));
+                  inventory
+                      .holder(h, e164.get(), now)
+                      .filter(id -> forRental.isEmpty() || forRental.get().equals(id))
+                      .flatMap(id -> store.lock(h, id));
               if (rental.isEmpty() || !Lifecycle.acceptsSms(rental.get(), now)) {
                 smsStore.recordUnmatched(
                     h, sms.to(), sms.from(), sms.text(), "no_active_rental", receivedAt, now);

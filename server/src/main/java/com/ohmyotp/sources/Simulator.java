@@ -67,7 +67,8 @@ public final class Simulator implements NumberSource {
 
   private void deliver(StartedRental rental) {
     try {
-      sink.deliver(
+      sink.deliverFor(
+          rental.rentalId(),
           new InboundSms(rental.e164(), rental.serviceName(), text(rental.serviceName()), null));
     } catch (RuntimeException e) {
       log.warn("simulated SMS for rental {} not delivered: {}", rental.rentalId(), e.toString());

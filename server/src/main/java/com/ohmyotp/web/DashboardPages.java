@@ -218,7 +218,10 @@ public final class DashboardPages implements Routes {
 
   private List<ActiveRental> active(Visitor v) {
     long now = clock.instant().getEpochSecond();
-    return rentals.active(v.caller()).rentals().stream().map(r -> activeRental(r, now)).toList();
+    // The dashboard shows every rental holding a number, on one page.
+    return rentals.active(v.caller(), 1, Integer.MAX_VALUE).rentals().stream()
+        .map(r -> activeRental(r, now))
+        .toList();
   }
 
   private static ActiveRental activeRental(RentalView r, long now) {

@@ -16,7 +16,7 @@ class EligibilityTest {
 
   private static Optional<PhoneState> phone(
       boolean retired, Long expiresAt, Long heldUntil, boolean mine) {
-    return Optional.of(new PhoneState(7, retired, expiresAt, heldUntil, mine));
+    return Optional.of(new PhoneState(7, "gateway", retired, expiresAt, heldUntil, mine));
   }
 
   private static EligibilityReason reason(Optional<PhoneState> state, Money balance) {
