@@ -145,7 +145,7 @@ public final class Application implements AutoCloseable {
 
       Optional<DemoSeed.Demo> demo =
           config.seedDemo()
-              ? DemoSeed.seedIfEmpty(db, catalog, inventory, accounts)
+              ? DemoSeed.seedIfEmpty(db, catalog, inventory, accounts, rentals)
               : Optional.empty();
 
       AvailabilityCache availability = new AvailabilityCache(inventory, catalog::listing);

@@ -1,10 +1,12 @@
 package com.ohmyotp;
 
 import com.ohmyotp.accounts.Accounts;
+import com.ohmyotp.api.Caller;
 import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.ledger.Money;
+import com.ohmyotp.rentals.Rentals;
 import com.ohmyotp.sources.Simulator;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -14,12 +16,19 @@ import java.util.Random;
 
 /**
  * What a fresh install starts with, so the reference's examples work at once: a catalog of
- * well-known services, a pool of simulator numbers and a funded demo account. Runs only on an empty
- * database.
+ * well-known services, a pool of simulator numbers, a funded demo account, and the two numbers of
+ * the reference's re-rent examples as it shows them: 3026873874, which the demo account rented for
+ * Uber before (a cancelled rental), so it can rent it again, and 3125550001, which it rented too
+ * but another account holds for a week, so the re-rent check shows it {@code
+ * phone_currently_active}. Runs only on an empty database.
  */
 final class DemoSeed {
 
   static final String DEMO_EMAIL = "demo@ohmyotp.local";
+  static final String NEIGHBOUR_EMAIL = "neighbour@ohmyotp.local";
+  static final String RENTABLE_AGAIN = "3026873874";
+  static final String HELD_BY_ANOTHER = "3125550001";
+  private static final String HOLD_SERVICE = "Demo hold";
   static final Money DEMO_BALANCE = Money.of("100");
   static final int SIMULATOR_NUMBERS = 300;
 
@@ -28,11 +37,12 @@ final class DemoSeed {
 
   private record Entry(String name, String category, String price) {}
 
-  // Walmart is AppID-1 and Uber AppID-3, as in the reference's examples.
+  // Walmart is AppID-1 and Uber AppID-3, and Walmart's category "retail", as in the reference's
+  // examples.
   private static final List<Entry> CATALOG =
       List.of(
-          new Entry("Walmart", "Retail", "0.40"),
-          new Entry("Amazon", "Retail", "0.35"),
+          new Entry("Walmart", "retail", "0.40"),
+          new Entry("Amazon", "retail", "0.35"),
           new Entry("Uber", "Food", "0.40"),
           new Entry("DoorDash", "Food", "0.30"),
           new Entry("Google", "Tech", "0.50"),
@@ -58,7 +68,7 @@ final class DemoSeed {
 
   /** Seeds an empty database; returns the demo credentials when it did. */
   static Optional<Demo> seedIfEmpty(
-      Database db, Catalog catalog, Inventory inventory, Accounts accounts) {
+      Database db, Catalog catalog, Inventory inventory, Accounts accounts, Rentals rentals) {
     boolean empty =
         db.read(
             h ->
@@ -79,14 +89,44 @@ final class DemoSeed {
             Catalog.DEFAULT_DURATION_SECONDS,
             Simulator.NAME);
       }
-      inventory.importNumbers(Simulator.NAME, simulatorNumbers(inventory));
       String password = password();
       Accounts.Created demo = accounts.create(DEMO_EMAIL, password, DEMO_BALANCE);
+      Caller demoCaller = new Caller(demo.account().id(), demo.key().id());
+      // Each number is the only free one when it is rented, so the rentals take exactly these.
+      importOne(inventory, HELD_BY_ANOTHER);
+      rentAndCancel(rentals, demoCaller, "Uber");
+      holdForAWeek(catalog, accounts, rentals);
+      importOne(inventory, RENTABLE_AGAIN);
+      rentAndCancel(rentals, demoCaller, "Uber");
+      inventory.importNumbers(Simulator.NAME, simulatorNumbers(inventory));
       return Optional.of(new Demo(DEMO_EMAIL, password, demo.key().secret()));
     } catch (com.ohmyotp.api.ApiException e) {
       // Another node seeded the same empty database at the same moment.
       return Optional.empty();
     }
+  }
+
+  private static void importOne(Inventory inventory, String number) {
+    inventory.importNumbers(Simulator.NAME, List.of(new Inventory.ImportRow(number, null)));
+  }
+
+  private static void rentAndCancel(Rentals rentals, Caller caller, String service) {
+    rentals.rent(caller, service, Optional.empty());
+    String id = rentals.active(caller, 1, 1).rentals().getFirst().id();
+    rentals.cancel(caller, id);
+  }
+
+  /**
+   * Another account rents the number for the longest window a service may have, under a service of
+   * its own that is then taken out of the catalog: the number stays held while the demo runs.
+   */
+  private static void holdForAWeek(Catalog catalog, Accounts accounts, Rentals rentals) {
+    Money price = Money.of("0.40");
+    catalog.create(HOLD_SERVICE, "demo", price, Catalog.MAX_DURATION_SECONDS, Simulator.NAME);
+    Accounts.Created neighbour = accounts.create(NEIGHBOUR_EMAIL, password(), price);
+    rentals.rent(
+        new Caller(neighbour.account().id(), neighbour.key().id()), HOLD_SERVICE, Optional.empty());
+    catalog.change(HOLD_SERVICE, new Catalog.Change(null, null, null, false));
   }
 
   private static List<Inventory.ImportRow> simulatorNumbers(Inventory inventory) {
@@ -100,6 +140,7 @@ final class DemoSeed {
       if (exchange % 100 != 11
           && exchange != 555
           && inventory.phones().toE164(number).isPresent()
+          && !number.equals(RENTABLE_AGAIN)
           && rows.stream().noneMatch(r -> r.phoneNumber().equals(number))) {
         rows.add(new Inventory.ImportRow(number, null));
       }
