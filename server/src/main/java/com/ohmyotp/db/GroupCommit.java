@@ -45,6 +45,7 @@ final class GroupCommit {
 
   private static final int COMPACTION_BYTES_PER_POINT = 256 * 1024;
   private static final int MAX_COMPACTION_BYTES = 4 * 1024 * 1024;
+  private static final int MIN_COMPACTION_BYTES = 256 * 1024;
   private static final long COMPACTION_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final MVStore store;
@@ -130,10 +131,23 @@ final class GroupCommit {
    * further the file's live share falls below {@link #LIVE_SHARE}, the more it moves.
    */
   private void compact() {
-    int liveShare = store.getFillRate() * store.getFileStore().getChunksFillRate() / 100;
+    var file = store.getFileStore();
+    int inChunks = file.getFillRate();
+    int liveShare = inChunks * file.getChunksFillRate() / 100;
     int shortfall = LIVE_SHARE - liveShare;
     if (shortfall > 0) {
-      store.compact(100, Math.min(MAX_COMPACTION_BYTES, shortfall * COMPACTION_BYTES_PER_POINT));
+      // Moved pages go to free space, and the chunks they leave are freed only once no open
+      // transaction can still read them. While one can (a transaction waiting for a row lock
+      // holds its view for up to LOCK_TIMEOUT), moving more only adds chunks that cannot be
+      // freed yet, lowers the live share, and asks for more moving: the file grew twelvefold in
+      // one round of bench/crash.sh that way. So each pass moves at most half the free space,
+      // which such a wait uses up, and a little more to start from a file without any.
+      long free = file.size() * (100 - inChunks) / 100;
+      long move =
+          Math.min(
+              (long) shortfall * COMPACTION_BYTES_PER_POINT,
+              Math.max(MIN_COMPACTION_BYTES, free / 2));
+      store.compact(100, (int) Math.min(MAX_COMPACTION_BYTES, move));
     }
   }
 
