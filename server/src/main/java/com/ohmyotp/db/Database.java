@@ -24,6 +24,9 @@ import org.jdbi.v3.core.Jdbi;
  * #inTransaction}, which retries a whole transaction when the database reports a transient conflict
  * (deadlock, serialization failure, lock timeout) or when feature code signals one with {@link
  * RetryableConflict}.
+ *
+ * <p>Over 300 lines because how every query reaches either database is kept in one place: the pool,
+ * each dialect's settings, the embedded file's group commit and the retry rule.
  */
 public final class Database implements AutoCloseable {
 

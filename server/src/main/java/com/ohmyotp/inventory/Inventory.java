@@ -21,6 +21,9 @@ import org.jdbi.v3.core.statement.SqlStatement;
  * The numbers in inventory and who holds them. A number is held by at most one rental: a claim is
  * one conditional update that succeeds only when no unexpired hold exists, so two concurrent
  * requests can never both get it.
+ *
+ * <p>Over 300 lines for now: it holds four concerns (claims, availability counts, imports,
+ * retirement) that are to be split by use case, with the counts moved above {@code rentals}.
  */
 public final class Inventory {
 

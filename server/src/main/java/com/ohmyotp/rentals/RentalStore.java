@@ -18,7 +18,10 @@ import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** SQL for rentals. */
+/**
+ * SQL for rentals. Over 300 lines for now: it follows {@link Rentals}, whose use cases (renting,
+ * history and the re-rent check, reading and cancelling) are to be split, each with its SQL.
+ */
 final class RentalStore {
 
   private final PollCache polls;

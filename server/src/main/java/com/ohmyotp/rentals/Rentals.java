@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * Renting, reading, cancelling and expiring rentals. Every change to a rental happens in one
  * transaction that locks the rental row, asks {@link Lifecycle} what to do and writes the rental,
  * the number's hold and the ledger together.
+ *
+ * <p>Over 300 lines for now: six use cases live here that are to be split (renting and re-renting;
+ * history and the re-rent check; reading, polling and cancelling).
  */
 public final class Rentals {
 

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * Finds the one-time code in a verification SMS, in any of the seventeen languages of {@link
- * SmsLexicon}. A wrong code is worse than none, so anything doubtful yields empty.
+ * SmsLexicon}. A wrong code is worse than none, so anything doubtful yields empty. Its rules read
+ * one text in order and share its state, hence one class of just over 300 lines.
  *
  * <p>The rules, in the order they apply:
  *
