@@ -227,10 +227,15 @@ public final class Application implements AutoCloseable {
   @Override
   public void close() {
     http.stop();
-    scheduler.shutdownNow();
+    // The sweep finishes the step it is in: an interrupt in the middle of a file write would
+    // close the embedded database's file under it.
+    scheduler.shutdown();
     try {
-      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+        scheduler.shutdownNow();
+      }
     } catch (InterruptedException e) {
+      scheduler.shutdownNow();
       Thread.currentThread().interrupt();
     }
     rentalChanges.ifPresent(ChangeFeed::close);

@@ -142,6 +142,11 @@ class CrashSafetyTest {
           findings.size(),
           killsWithFindings,
           firstFinding > 0 ? ", the first after kill " + firstFinding : "");
+      if (stored.h2File() != null) {
+        assertThat(data.resolve("ohmyotp.in-use"))
+            .as("the mark of a file in use, after a graceful stop")
+            .doesNotExist();
+      }
       assertThat(traffic.unexpectedAnswers()).as("answers no request should get").isEmpty();
       assertThat(findings).as("rentals and money after SIGKILL").isEmpty();
     } finally {
@@ -238,9 +243,10 @@ class CrashSafetyTest {
       if (h2File == null) {
         return "";
       }
-      Path copy = Files.createTempDirectory("ohmyotp-crash-compact-");
+      Path copy = copyOfData();
       try {
-        Files.copy(h2File, copy.resolve(h2File.getFileName()));
+        // Opened first as the server opens it, which recovers a file left in use, then compacted.
+        openAsTheServerDoes(copy).close();
         try (Connection connection =
                 DriverManager.getConnection("jdbc:h2:file:" + copy.resolve("ohmyotp"));
             Statement statement = connection.createStatement()) {
@@ -253,28 +259,37 @@ class CrashSafetyTest {
       }
     }
 
+    /** A copy of the H2 file and its in-use marker, in a new folder. */
+    private Path copyOfData() throws Exception {
+      Path copy = Files.createTempDirectory("ohmyotp-crash-copy-");
+      for (Path file : List.of(h2File, h2File.resolveSibling("ohmyotp.in-use"))) {
+        if (Files.exists(file)) {
+          Files.copy(file, copy.resolve(file.getFileName()));
+        }
+      }
+      return copy;
+    }
+
+    private static Database openAsTheServerDoes(Path folder) {
+      return Database.open(
+          "jdbc:h2:file:" + folder.resolve("ohmyotp"),
+          "",
+          "",
+          2,
+          Duration.ofSeconds(30),
+          new SimpleMeterRegistry());
+    }
+
     /** What breaks the invariants or is missing, as one line each; prints a line about the data. */
     List<String> check(MixedTraffic traffic, int kill) throws Exception {
       List<String> problems;
       if (h2File == null) {
         problems = Jdbi.create(postgresUrl).withHandle(h -> read(h, traffic));
       } else {
-        Path copy = Files.createTempDirectory("ohmyotp-crash-copy-");
+        fileBytes = Files.size(h2File);
+        Path copy = copyOfData();
         try {
-          fileBytes = Files.size(h2File);
-          for (Path file : List.of(h2File, h2File.resolveSibling("ohmyotp.in-use"))) {
-            if (Files.exists(file)) {
-              Files.copy(file, copy.resolve(file.getFileName()));
-            }
-          }
-          try (Database db =
-              Database.open(
-                  "jdbc:h2:file:" + copy.resolve("ohmyotp"),
-                  "",
-                  "",
-                  2,
-                  Duration.ofSeconds(30),
-                  new SimpleMeterRegistry())) {
+          try (Database db = openAsTheServerDoes(copy)) {
             problems = db.read(h -> read(h, traffic));
           }
         } finally {

@@ -18,6 +18,8 @@ import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The connection pool, the schema migrations and transactions. Write paths run through {@link
@@ -30,6 +32,7 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Database implements AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
   private static final int MAX_ATTEMPTS = 8;
 
   private final HikariDataSource dataSource;
@@ -306,17 +309,35 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
-    if (file.isPresent()) {
-      // Closes the H2 database now, cleanly, whatever its URL says about closing it later.
-      try (Connection c = dataSource.getConnection();
-          var statement = c.createStatement()) {
-        statement.execute("SHUTDOWN");
+    boolean closedCleanly = file.isEmpty() || shutDownH2();
+    dataSource.close();
+    if (closedCleanly) {
+      file.ifPresent(H2File::closedCleanly);
+    }
+  }
+
+  /** Closes the H2 database now, cleanly, whatever its URL says about closing it later. */
+  private boolean shutDownH2() {
+    Connection connection;
+    try {
+      connection = dataSource.getConnection();
+    } catch (SQLException e) {
+      log.warn("cannot close the database cleanly: {}", e.getMessage());
+      return false;
+    }
+    try (var statement = connection.createStatement()) {
+      statement.execute("SHUTDOWN");
+      return true;
+    } catch (SQLException e) {
+      log.warn("cannot close the database cleanly: {}", e.getMessage());
+      return false;
+    } finally {
+      try {
+        connection.close();
       } catch (SQLException e) {
-        dataSource.close();
-        return;
+        // The pool tidies the connection up as it takes it back, and the database behind it has
+        // just closed; that is what this says.
       }
     }
-    dataSource.close();
-    file.ifPresent(H2File::closedCleanly);
   }
 }
