@@ -45,7 +45,6 @@ final class GroupCommit {
 
   private static final int COMPACTION_BYTES_PER_POINT = 256 * 1024;
   private static final int MAX_COMPACTION_BYTES = 4 * 1024 * 1024;
-  private static final int MIN_COMPACTION_BYTES = 256 * 1024;
   private static final long COMPACTION_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final MVStore store;
@@ -56,6 +55,7 @@ final class GroupCommit {
   private long durable;
   private boolean writerBusy;
   private long lastCompaction = System.nanoTime();
+  private long lastPassVersion = -1;
 
   private GroupCommit(MVStore store) {
     this.store = store;
@@ -132,23 +132,30 @@ final class GroupCommit {
    */
   private void compact() {
     var file = store.getFileStore();
-    int inChunks = file.getFillRate();
-    int liveShare = inChunks * file.getChunksFillRate() / 100;
+    int liveShare = file.getFillRate() * file.getChunksFillRate() / 100;
     int shortfall = LIVE_SHARE - liveShare;
-    if (shortfall > 0) {
-      // Moved pages go to free space, and the chunks they leave are freed only once no open
-      // transaction can still read them. While one can (a transaction waiting for a row lock
-      // holds its view for up to LOCK_TIMEOUT), moving more only adds chunks that cannot be
-      // freed yet, lowers the live share, and asks for more moving: the file grew twelvefold in
-      // one round of bench/crash.sh that way. So each pass moves at most half the free space,
-      // which such a wait uses up, and a little more to start from a file without any.
-      long free = file.size() * (100 - inChunks) / 100;
-      long move =
-          Math.min(
-              (long) shortfall * COMPACTION_BYTES_PER_POINT,
-              Math.max(MIN_COMPACTION_BYTES, free / 2));
-      store.compact(100, (int) Math.min(MAX_COMPACTION_BYTES, move));
+    // The chunks a pass empties are freed only once no statement can still read the version they
+    // were emptied in; a statement waiting for a row lock keeps its version for up to LOCK_TIMEOUT.
+    // Until then another pass would only add chunks that cannot be freed either, lower the live
+    // share and ask for more moving: one round of bench/crash.sh grew the file twelvefold that way.
+    // So a pass waits until the previous one's chunks can be freed.
+    if (shortfall > 0 && oldestVersionKept() > lastPassVersion) {
+      store.compact(100, Math.min(MAX_COMPACTION_BYTES, shortfall * COMPACTION_BYTES_PER_POINT));
+      lastPassVersion = store.getCurrentVersion();
     }
+  }
+
+  /** The oldest version of the store that an open statement may still read. */
+  private long oldestVersionKept() {
+    // H2 tells it only among the figures of INFORMATION_SCHEMA.SETTINGS.
+    long[] oldest = {Long.MAX_VALUE};
+    store.populateInfo(
+        (name, value) -> {
+          if (name.equals("info.OLDEST_VERS_TO_KEEP")) {
+            oldest[0] = Long.parseLong(value);
+          }
+        });
+    return oldest[0];
   }
 
   /** One write of the file, of every transaction committed when it starts; returns how many. */
