@@ -15,20 +15,33 @@ import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.catalog.CatalogRoutes;
 import com.ohmyotp.db.ChangeFeed;
 import com.ohmyotp.db.Database;
-import com.ohmyotp.inventory.AvailabilityCache;
 import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.inventory.InventoryRoutes;
+import com.ohmyotp.inventory.NumberStock;
 import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.ledger.MoneyJson;
-import com.ohmyotp.rentals.ExpirySweep;
+import com.ohmyotp.rentals.Availability;
+import com.ohmyotp.rentals.AvailabilityCache;
+import com.ohmyotp.rentals.Expiry;
+import com.ohmyotp.rentals.HistoryPages;
+import com.ohmyotp.rentals.HistoryStore;
+import com.ohmyotp.rentals.Housekeeping;
+import com.ohmyotp.rentals.IdempotencyKeys;
 import com.ohmyotp.rentals.PollCache;
+import com.ohmyotp.rentals.RentalCounts;
+import com.ohmyotp.rentals.RentalHistory;
 import com.ohmyotp.rentals.RentalRoutes;
+import com.ohmyotp.rentals.RentalStore;
+import com.ohmyotp.rentals.RentalViews;
 import com.ohmyotp.rentals.Rentals;
+import com.ohmyotp.rentals.Renting;
+import com.ohmyotp.rentals.RerentCheck;
 import com.ohmyotp.rentals.SmsDelivery;
 import com.ohmyotp.sms.CodeExtractor;
 import com.ohmyotp.sms.SmsRoutes;
 import com.ohmyotp.sms.SmsStore;
+import com.ohmyotp.sms.UnmatchedMessages;
 import com.ohmyotp.sources.Gateway;
 import com.ohmyotp.sources.GatewayWebhook;
 import com.ohmyotp.sources.NumberSources;
@@ -57,6 +70,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Builds the whole service from a {@link Config} and a clock, and runs it. This is the one place
  * objects are wired; tests start the service through it too, so they exercise production wiring.
+ * Just over 300 lines because every object is built here, once, in the order they need each other.
  */
 public final class Application implements AutoCloseable {
 
@@ -64,7 +78,7 @@ public final class Application implements AutoCloseable {
   private final Javalin http;
   private final ScheduledExecutorService scheduler;
   private final Optional<ChangeFeed> rentalChanges;
-  private final ExpirySweep sweep;
+  private final Housekeeping housekeeping;
   private final String adminToken;
   private final String gatewaySecret;
   private final Optional<DemoSeed.Demo> demo;
@@ -74,7 +88,7 @@ public final class Application implements AutoCloseable {
       Javalin http,
       ScheduledExecutorService scheduler,
       Optional<ChangeFeed> rentalChanges,
-      ExpirySweep sweep,
+      Housekeeping housekeeping,
       String adminToken,
       String gatewaySecret,
       Optional<DemoSeed.Demo> demo) {
@@ -82,7 +96,7 @@ public final class Application implements AutoCloseable {
     this.http = http;
     this.scheduler = scheduler;
     this.rentalChanges = rentalChanges;
-    this.sweep = sweep;
+    this.housekeeping = housekeeping;
     this.adminToken = adminToken;
     this.gatewaySecret = gatewaySecret;
     this.demo = demo;
@@ -123,20 +137,55 @@ public final class Application implements AutoCloseable {
       ApiKeys apiKeys = new ApiKeys(db, clock);
       Accounts accounts = new Accounts(db, ledger, apiKeys, clock);
       Inventory inventory = new Inventory(db, phones, clock);
+      NumberStock stock = new NumberStock(db, phones, clock);
       SmsStore smsStore = new SmsStore();
       PollCache polls =
           rentalChanges.map(PollCache::sharedThrough).orElseGet(() -> PollCache.forDatabase(db));
       FunctionCounter.builder("ohmyotp.polls.from.memory", polls, PollCache::answeredFromMemory)
           .description("Polls of /code answered without reading the database")
           .register(metrics);
+      RentalStore rentalStore = new RentalStore(polls, db.dialect());
+      RentalCounts rentalCounts = new RentalCounts(db.dialect());
+      IdempotencyKeys idempotency = new IdempotencyKeys(db);
+      RentalViews rentalViews = new RentalViews(phones);
       SmsDelivery delivery =
-          new SmsDelivery(db, inventory, smsStore, new CodeExtractor(), polls, clock);
+          new SmsDelivery(
+              db, inventory, smsStore, new CodeExtractor(), rentalStore, rentalCounts, clock);
       NumberSources sources =
           new NumberSources(
               List.of(new Simulator(delivery, config.simulatorDelay(), scheduler), new Gateway()));
       Catalog catalog = new Catalog(db, sources.names(), clock);
+      Expiry expiry = new Expiry(db, rentalStore, rentalCounts, inventory, ledger, clock);
+      Renting renting =
+          new Renting(
+              db,
+              catalog,
+              inventory,
+              ledger,
+              sources,
+              rentalStore,
+              rentalCounts,
+              idempotency,
+              rentalViews,
+              json,
+              clock);
       Rentals rentals =
-          new Rentals(db, catalog, inventory, ledger, smsStore, sources, polls, clock, json);
+          new Rentals(
+              db,
+              inventory,
+              ledger,
+              smsStore,
+              rentalStore,
+              rentalCounts,
+              polls,
+              rentalViews,
+              expiry,
+              clock);
+      RentalHistory history =
+          new RentalHistory(
+              db, new HistoryStore(), rentalCounts, new HistoryPages(), rentalViews, expiry, clock);
+      RerentCheck rerentCheck =
+          new RerentCheck(db, catalog, inventory, rentalCounts, expiry, clock);
       ApiAuth auth =
           new ApiAuth(
               apiKeys,
@@ -145,10 +194,12 @@ public final class Application implements AutoCloseable {
 
       Optional<DemoSeed.Demo> demo =
           config.seedDemo()
-              ? DemoSeed.seedIfEmpty(db, catalog, inventory, accounts, rentals)
+              ? DemoSeed.seedIfEmpty(db, catalog, stock, accounts, renting, rentals)
               : Optional.empty();
 
-      AvailabilityCache availability = new AvailabilityCache(inventory, catalog::listing);
+      AvailabilityCache availability =
+          new AvailabilityCache(new Availability(db, inventory, clock), catalog::listing);
+      UnmatchedMessages unmatched = new UnmatchedMessages(db, smsStore);
       WebSessions webSessions = new WebSessions(db, clock);
       Website website = new Website(webSessions, accounts);
       Javalin http =
@@ -156,31 +207,39 @@ public final class Application implements AutoCloseable {
               json,
               metrics,
               List.of(
-                  new RentalRoutes(rentals, auth, json),
-                  new AccountRoutes(accounts, apiKeys, ledger, rentals, db, auth, json),
+                  new RentalRoutes(renting, rentals, history, rerentCheck, auth, json),
+                  new AccountRoutes(accounts, apiKeys, expiry, auth, json),
                   new CatalogRoutes(catalog, availability::counts, auth, json),
-                  new InventoryRoutes(inventory, sources.names(), auth, json),
-                  new SmsRoutes(db, smsStore, auth),
+                  new InventoryRoutes(stock, sources.names(), auth, json),
+                  new SmsRoutes(unmatched, auth),
                   new GatewayWebhook(
                       delivery,
                       gatewaySecret,
                       json,
                       new RateLimiter(
                           config.webhookRatePerSecond(), 2 * config.webhookRatePerSecond())),
-                  new Operations(db, metrics, auth, clock),
+                  new Operations(db::ping, metrics),
+                  new OperatorStats(accounts, catalog, inventory, rentals, unmatched, auth),
                   new AuthPages(website, accounts, new SignInThrottle()),
                   new DashboardPages(
-                      website, rentals, catalog, availability::counts, ledger, db, clock),
+                      website,
+                      renting,
+                      rentals,
+                      history,
+                      catalog,
+                      availability::counts,
+                      accounts,
+                      clock),
                   new SettingsPages(website, apiKeys),
                   new DocsPage(website),
                   new Assets()));
       http.start(config.port());
 
-      ExpirySweep sweep = new ExpirySweep(rentals, inventory, smsStore, db, clock);
-      sweep.start(scheduler, config.sweepInterval().toMillis());
+      Housekeeping housekeeping = new Housekeeping(expiry, stock, idempotency, smsStore, db, clock);
+      housekeeping.start(scheduler, config.sweepInterval().toMillis());
       scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
       return new Application(
-          db, http, scheduler, rentalChanges, sweep, adminToken, gatewaySecret, demo);
+          db, http, scheduler, rentalChanges, housekeeping, adminToken, gatewaySecret, demo);
     } catch (RuntimeException e) {
       scheduler.shutdownNow();
       rentalChanges.ifPresent(ChangeFeed::close);
@@ -221,7 +280,7 @@ public final class Application implements AutoCloseable {
 
   /** Runs the expiry sweep now, as the background job would. */
   public int sweepNow() {
-    return sweep.runOnce();
+    return housekeeping.runOnce();
   }
 
   @Override

@@ -4,9 +4,10 @@ import com.ohmyotp.accounts.Accounts;
 import com.ohmyotp.api.Caller;
 import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.db.Database;
-import com.ohmyotp.inventory.Inventory;
+import com.ohmyotp.inventory.NumberStock;
 import com.ohmyotp.ledger.Money;
 import com.ohmyotp.rentals.Rentals;
+import com.ohmyotp.rentals.Renting;
 import com.ohmyotp.sources.Simulator;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -68,7 +69,12 @@ final class DemoSeed {
 
   /** Seeds an empty database; returns the demo credentials when it did. */
   static Optional<Demo> seedIfEmpty(
-      Database db, Catalog catalog, Inventory inventory, Accounts accounts, Rentals rentals) {
+      Database db,
+      Catalog catalog,
+      NumberStock stock,
+      Accounts accounts,
+      Renting renting,
+      Rentals rentals) {
     boolean empty =
         db.read(
             h ->
@@ -93,12 +99,12 @@ final class DemoSeed {
       Accounts.Created demo = accounts.create(DEMO_EMAIL, password, DEMO_BALANCE);
       Caller demoCaller = new Caller(demo.account().id(), demo.key().id());
       // Each number is the only free one when it is rented, so the rentals take exactly these.
-      importOne(inventory, HELD_BY_ANOTHER);
-      rentAndCancel(rentals, demoCaller, "Uber");
-      holdForAWeek(catalog, accounts, rentals);
-      importOne(inventory, RENTABLE_AGAIN);
-      rentAndCancel(rentals, demoCaller, "Uber");
-      inventory.importNumbers(Simulator.NAME, simulatorNumbers(inventory));
+      importOne(stock, HELD_BY_ANOTHER);
+      rentAndCancel(renting, rentals, demoCaller, "Uber");
+      holdForAWeek(catalog, accounts, renting);
+      importOne(stock, RENTABLE_AGAIN);
+      rentAndCancel(renting, rentals, demoCaller, "Uber");
+      stock.importNumbers(Simulator.NAME, simulatorNumbers(stock));
       return Optional.of(new Demo(DEMO_EMAIL, password, demo.key().secret()));
     } catch (com.ohmyotp.api.ApiException e) {
       // Another node seeded the same empty database at the same moment.
@@ -106,32 +112,33 @@ final class DemoSeed {
     }
   }
 
-  private static void importOne(Inventory inventory, String number) {
-    inventory.importNumbers(Simulator.NAME, List.of(new Inventory.ImportRow(number, null)));
+  private static void importOne(NumberStock stock, String number) {
+    stock.importNumbers(Simulator.NAME, List.of(new NumberStock.ImportRow(number, null)));
   }
 
-  private static void rentAndCancel(Rentals rentals, Caller caller, String service) {
-    rentals.rent(caller, service, Optional.empty());
-    String id = rentals.active(caller, 1, 1).rentals().getFirst().id();
-    rentals.cancel(caller, id);
+  private static void rentAndCancel(
+      Renting renting, Rentals rentals, Caller caller, String service) {
+    if (renting.rent(caller, service, Optional.empty()) instanceof Renting.Rented.Started s) {
+      rentals.cancel(caller, s.rental().id());
+    }
   }
 
   /**
    * Another account rents the number for the longest window a service may have, under a service of
    * its own that is then taken out of the catalog: the number stays held while the demo runs.
    */
-  private static void holdForAWeek(Catalog catalog, Accounts accounts, Rentals rentals) {
+  private static void holdForAWeek(Catalog catalog, Accounts accounts, Renting renting) {
     Money price = Money.of("0.40");
     catalog.create(HOLD_SERVICE, "demo", price, Catalog.MAX_DURATION_SECONDS, Simulator.NAME);
     Accounts.Created neighbour = accounts.create(NEIGHBOUR_EMAIL, password(), price);
-    rentals.rent(
+    renting.rent(
         new Caller(neighbour.account().id(), neighbour.key().id()), HOLD_SERVICE, Optional.empty());
     catalog.change(HOLD_SERVICE, new Catalog.Change(null, null, null, false));
   }
 
-  private static List<Inventory.ImportRow> simulatorNumbers(Inventory inventory) {
+  private static List<NumberStock.ImportRow> simulatorNumbers(NumberStock stock) {
     Random random = new Random(20260515L);
-    List<Inventory.ImportRow> rows = new ArrayList<>();
+    List<NumberStock.ImportRow> rows = new ArrayList<>();
     while (rows.size() < SIMULATOR_NUMBERS) {
       int area = AREA_CODES[random.nextInt(AREA_CODES.length)];
       int exchange = 200 + random.nextInt(800);
@@ -139,10 +146,10 @@ final class DemoSeed {
       String number = String.format("%d%03d%04d", area, exchange, line);
       if (exchange % 100 != 11
           && exchange != 555
-          && inventory.phones().toE164(number).isPresent()
+          && stock.phones().toE164(number).isPresent()
           && !number.equals(RENTABLE_AGAIN)
           && rows.stream().noneMatch(r -> r.phoneNumber().equals(number))) {
-        rows.add(new Inventory.ImportRow(number, null));
+        rows.add(new NumberStock.ImportRow(number, null));
       }
     }
     return rows;

@@ -3,6 +3,7 @@ package com.ohmyotp;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.ohmyotp.api.Routes;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * Imports run one way. At the bottom the database ({@code db}) and the HTTP plumbing ({@code api}:
  * the server, the routes interface, errors, JSON, authentication), which know no feature; above
  * them the feature packages; the website ({@code web}) is a feature of its own that no other
- * imports; {@code Application}, in the root package, builds them all.
+ * imports; {@code Application}, in the root package, builds them all. Routes and pages are thin:
+ * they hold no database and run no SQL, which the feature's domain classes do.
  */
 class ArchitectureTest {
 
@@ -62,6 +64,17 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("com.ohmyotp.api..", "io.javalin..")
+        .check(SERVER);
+  }
+
+  @Test
+  void routesAndPagesHoldNoDatabaseAndRunNoSql() {
+    noClasses()
+        .that()
+        .implement(Routes.class)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("com.ohmyotp.db..", "org.jdbi..", "java.sql..")
         .check(SERVER);
   }
 }

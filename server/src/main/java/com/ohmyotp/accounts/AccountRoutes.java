@@ -7,11 +7,9 @@ import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.Caller;
 import com.ohmyotp.api.Json;
 import com.ohmyotp.api.Routes;
-import com.ohmyotp.db.Database;
-import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.ledger.Money;
 import com.ohmyotp.ledger.Transaction;
-import com.ohmyotp.rentals.Rentals;
+import com.ohmyotp.rentals.Expiry;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
@@ -57,25 +55,15 @@ public final class AccountRoutes implements Routes {
 
   private final Accounts accounts;
   private final ApiKeys apiKeys;
-  private final Ledger ledger;
-  private final Rentals rentals;
-  private final Database db;
+  private final Expiry expiry;
   private final ApiAuth auth;
   private final ObjectMapper json;
 
   public AccountRoutes(
-      Accounts accounts,
-      ApiKeys apiKeys,
-      Ledger ledger,
-      Rentals rentals,
-      Database db,
-      ApiAuth auth,
-      ObjectMapper json) {
+      Accounts accounts, ApiKeys apiKeys, Expiry expiry, ApiAuth auth, ObjectMapper json) {
     this.accounts = accounts;
     this.apiKeys = apiKeys;
-    this.ledger = ledger;
-    this.rentals = rentals;
-    this.db = db;
+    this.expiry = expiry;
     this.auth = auth;
     this.json = json;
   }
@@ -91,22 +79,17 @@ public final class AccountRoutes implements Routes {
   }
 
   private void me(Context ctx, Caller caller) {
-    rentals.settleDue(caller.accountId());
+    expiry.settleDue(caller.accountId());
     Account account = accounts.find(caller.accountId()).orElseThrow();
     ctx.json(new Me(account.id(), account.email(), account.balance(), account.createdAt()));
   }
 
   private void balance(Context ctx, Caller caller) {
-    rentals.settleDue(caller.accountId());
-    BalanceView view =
-        db.read(
-            h ->
-                new BalanceView(
-                    ledger.balance(h, caller.accountId()),
-                    ledger.recent(h, caller.accountId(), RECENT_TRANSACTIONS).stream()
-                        .map(TransactionView::of)
-                        .toList()));
-    ctx.json(view);
+    expiry.settleDue(caller.accountId());
+    Accounts.Statement statement = accounts.statement(caller.accountId(), RECENT_TRANSACTIONS);
+    ctx.json(
+        new BalanceView(
+            statement.balance(), statement.recent().stream().map(TransactionView::of).toList()));
   }
 
   private void createAccount(Context ctx) {

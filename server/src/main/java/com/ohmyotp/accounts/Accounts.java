@@ -4,7 +4,9 @@ import com.ohmyotp.api.ApiException;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.ledger.Money;
+import com.ohmyotp.ledger.Transaction;
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -129,6 +131,26 @@ public final class Accounts {
                     Money.of(rs.getBigDecimal("balance")),
                     rs.getLong("created_at")))
         .findOne();
+  }
+
+  /** An account's balance and its newest ledger rows, read together. */
+  public record Statement(Money balance, List<Transaction> recent) {}
+
+  /** The balance and the newest {@code recent} transactions of an account. */
+  public Statement statement(long accountId, int recent) {
+    return db.read(
+        h -> new Statement(ledger.balance(h, accountId), ledger.recent(h, accountId, recent)));
+  }
+
+  /** How many accounts there are, and the money they hold together. */
+  public record Totals(long accounts, Money balances) {}
+
+  public Totals totals() {
+    return db.read(
+        h ->
+            h.createQuery("SELECT COUNT(*) AS n, COALESCE(SUM(balance), 0) AS total FROM accounts")
+                .map((rs, ctx) -> new Totals(rs.getLong("n"), Money.of(rs.getBigDecimal("total"))))
+                .one());
   }
 
   /** Deposits money into an account. */

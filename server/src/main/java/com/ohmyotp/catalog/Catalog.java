@@ -276,4 +276,9 @@ public final class Catalog {
             .toString();
     return cleaned;
   }
+
+  /** How many services there are, rentable or not. */
+  public long count() {
+    return db.read(h -> h.createQuery("SELECT COUNT(*) FROM services").mapTo(Long.class).one());
+  }
 }

@@ -7,13 +7,10 @@ import com.ohmyotp.db.Pipeline;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.SqlStatement;
 
@@ -22,8 +19,11 @@ import org.jdbi.v3.core.statement.SqlStatement;
  * one conditional update that succeeds only when no unexpired hold exists, so two concurrent
  * requests can never both get it.
  *
- * <p>Over 300 lines for now: it holds four concerns (claims, availability counts, imports,
- * retirement) that are to be split by use case, with the counts moved above {@code rentals}.
+ * <p>Numbers come into and leave inventory through {@link NumberStock}; how many are free for each
+ * service is counted in {@code rentals.Availability}, which knows which rentals hold their numbers.
+ * Over 300 lines because the search for a fresh number is most of it: a random start, a first
+ * window and the ranges past it, each written so that PostgreSQL without statistics still plans it
+ * as a short walk.
  */
 public final class Inventory {
 
@@ -68,9 +68,6 @@ public final class Inventory {
       Long heldUntil,
       boolean rentedBeforeByCaller) {}
 
-  /** The outcome of importing one number. */
-  public record ImportResult(String phoneNumber, String status, String message) {}
-
   private final Database db;
   private final PhoneNumbers phones;
   private final Clock clock;
@@ -83,135 +80,25 @@ public final class Inventory {
     this.idRange = new IdRange(clock);
   }
 
-  /** Fresh numbers per service right now, by service id. */
-  public Map<Integer, Long> availableCounts(List<Service> services) {
-    long now = clock.instant().getEpochSecond();
-    return db.read(h -> availability(h, services, now));
+  /** The counted numbers of each source, and how many of them each service rented before. */
+  public record Counted(Map<String, Long> numbersBySource, Map<Integer, Long> usedByService) {}
+
+  /** The counts that availability starts from ({@link InventoryCounts}). */
+  public Counted counted(Handle h) {
+    return new Counted(InventoryCounts.numbers(h), InventoryCounts.usage(h));
   }
 
-  /** Imports numbers in one transaction; see {@link #importNumbers(Handle, String, List, long)}. */
-  public List<ImportResult> importNumbers(String source, List<ImportRow> rows) {
-    long now = clock.instant().getEpochSecond();
-    return db.inLargeTransaction(h -> importNumbers(h, source, rows, now));
-  }
-
-  /** Retires a number; false when it is unknown or retired already. */
-  public boolean retire(String e164) {
-    long now = clock.instant().getEpochSecond();
-    return db.inTransaction(h -> retire(h, e164, now));
+  /** How many numbers are in inventory, held or not: every number not retired. */
+  public long numbersInInventory() {
+    return db.read(
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM phone_numbers WHERE retired_at IS NULL")
+                .mapTo(Long.class)
+                .one());
   }
 
   public PhoneNumbers phones() {
     return phones;
-  }
-
-  /**
-   * Fresh numbers for each of {@code services} right now: the {@code available} of {@code
-   * /services}. A fresh number is counted ({@link InventoryCounts}), free now and for the service's
-   * whole window, and never rented for the service. So it is the counted numbers of the source,
-   * less those rented for the service before, less the busy ones (held now, or expiring within the
-   * window) the service never rented: the counts and the busy numbers, never every past use.
-   */
-  public Map<Integer, Long> availability(Handle h, List<Service> services, long now) {
-    Map<Integer, Long> counts = new HashMap<>();
-    if (services.isEmpty()) {
-      return counts;
-    }
-    Map<String, Long> numbers = InventoryCounts.numbers(h);
-    Map<Integer, Long> usage = InventoryCounts.usage(h);
-    Map<String, Long> held = heldBySource(h, now);
-    Map<Integer, Long> heldUsed = heldUsedByService(h, now);
-    long horizon = now + services.stream().mapToLong(Service::durationSeconds).max().orElseThrow();
-    List<ExpiringNumber> expiring = expiringUnheld(h, now, horizon);
-    for (Service s : services) {
-      long windowEnd = now + s.durationSeconds();
-      long heldUnused = held.getOrDefault(s.source(), 0L) - heldUsed.getOrDefault(s.id(), 0L);
-      long expiringUnused =
-          expiring.stream()
-              .filter(
-                  e ->
-                      e.source().equals(s.source())
-                          && e.expiresAt() < windowEnd
-                          && !e.usedFor().contains(s.id()))
-              .count();
-      counts.put(
-          s.id(),
-          numbers.getOrDefault(s.source(), 0L)
-              - usage.getOrDefault(s.id(), 0L)
-              - heldUnused
-              - expiringUnused);
-    }
-    return counts;
-  }
-
-  /**
-   * The counted numbers held now, found through the rentals that hold them: rentals' status and end
-   * are indexed, a number's hold is not, so that claims and releases write no index entry.
-   */
-  private static final String HELD_NUMBERS =
-      """
-      SELECT p.id, p.source FROM rentals r
-      JOIN phone_numbers p ON p.id = r.number_id AND p.held_by = r.id
-      WHERE r.status IN ('active', 'completed') AND r.expires_at > :now
-        AND p.held_until > :now AND p.counted = TRUE
-      """;
-
-  private static Map<String, Long> heldBySource(Handle h, long now) {
-    return h.createQuery(
-            "SELECT source, COUNT(*) AS numbers FROM (" + HELD_NUMBERS + ") held GROUP BY source")
-        .bind("now", now)
-        .map((rs, ctx) -> Map.entry(rs.getString("source"), rs.getLong("numbers")))
-        .collectToMap(Map.Entry::getKey, Map.Entry::getValue);
-  }
-
-  /** Per service, the held numbers it was rented for before (a number serves one source only). */
-  private static Map<Integer, Long> heldUsedByService(Handle h, long now) {
-    return h.createQuery(
-            "SELECT u.service_id, COUNT(*) AS numbers FROM ("
-                + HELD_NUMBERS
-                + ") held "
-                + "JOIN number_usage u ON u.number_id = held.id GROUP BY u.service_id")
-        .bind("now", now)
-        .map((rs, ctx) -> Map.entry(rs.getInt("service_id"), rs.getLong("numbers")))
-        .collectToMap(Map.Entry::getKey, Map.Entry::getValue);
-  }
-
-  /** A counted number, not held, that leaves inventory soon, and the services it was rented for. */
-  private record ExpiringNumber(String source, long expiresAt, Set<Integer> usedFor) {}
-
-  /** The counted numbers not held now that expire before {@code horizon}: few at any time. */
-  private static List<ExpiringNumber> expiringUnheld(Handle h, long now, long horizon) {
-    record Row(long id, String source, long expiresAt, Integer usedFor) {}
-    List<Row> rows =
-        h.createQuery(
-                """
-            SELECT p.id, p.source, p.expires_at, u.service_id FROM phone_numbers p
-            LEFT JOIN number_usage u ON u.number_id = p.id
-            WHERE p.counted = TRUE AND p.expires_at < :horizon
-              AND (p.held_until IS NULL OR p.held_until <= :now)
-            """)
-            .bind("now", now)
-            .bind("horizon", horizon)
-            .map(
-                (rs, ctx) -> {
-                  int service = rs.getInt("service_id");
-                  return new Row(
-                      rs.getLong("id"),
-                      rs.getString("source"),
-                      rs.getLong("expires_at"),
-                      rs.wasNull() ? null : service);
-                })
-            .list();
-    Map<Long, ExpiringNumber> expiring = new HashMap<>();
-    for (Row row : rows) {
-      ExpiringNumber number =
-          expiring.computeIfAbsent(
-              row.id(), id -> new ExpiringNumber(row.source(), row.expiresAt(), new HashSet<>()));
-      if (row.usedFor() != null) {
-        number.usedFor().add(row.usedFor());
-      }
-    }
-    return List.copyOf(expiring.values());
   }
 
   /**
@@ -475,121 +362,5 @@ public final class Inventory {
                 }))
         .forEach(e -> states.put(e.getKey(), e.getValue()));
     return states;
-  }
-
-  /**
-   * Adds numbers to inventory. Each row is judged on its own: a malformed or duplicate number is
-   * reported and skipped, never fatal to the rest.
-   */
-  public List<ImportResult> importNumbers(Handle h, String source, List<ImportRow> rows, long now) {
-    List<ImportResult> results = new ArrayList<>();
-    int imported = 0;
-    for (ImportRow row : rows) {
-      Optional<String> e164 = phones.toE164(row.phoneNumber());
-      if (e164.isEmpty()) {
-        results.add(new ImportResult(row.phoneNumber(), "invalid", "Not a valid phone number."));
-        continue;
-      }
-      if (row.expiresAt() != null && row.expiresAt() <= now) {
-        results.add(new ImportResult(row.phoneNumber(), "invalid", "expires_at is in the past."));
-        continue;
-      }
-      int inserted =
-          h.createUpdate(
-                  """
-              INSERT INTO phone_numbers (e164, source, expires_at, created_at)
-              SELECT :e164, :source, :expires, :now
-              WHERE NOT EXISTS (SELECT 1 FROM phone_numbers WHERE e164 = :e164)
-              """)
-              .bind("e164", e164.get())
-              .bind("source", source)
-              .bind("expires", row.expiresAt())
-              .bind("now", now)
-              .execute();
-      imported += inserted;
-      results.add(
-          inserted == 1
-              ? new ImportResult(phones.display(e164.get()), "imported", null)
-              : new ImportResult(phones.display(e164.get()), "duplicate", "Already in inventory."));
-    }
-    InventoryCounts.addNumbers(h, db.dialect(), source, imported);
-    return results;
-  }
-
-  /** One number to import; {@code expiresAt} (Unix seconds) is when it leaves inventory. */
-  public record ImportRow(String phoneNumber, Long expiresAt) {}
-
-  /** Takes a number out of inventory; rentals holding it keep it until their window closes. */
-  public boolean retire(Handle h, String e164, long now) {
-    record Found(long id, String source, boolean counted) {}
-    Optional<Found> found =
-        h.createQuery(
-                "SELECT id, source, counted FROM phone_numbers WHERE e164 = :e164 AND retired_at IS NULL FOR UPDATE")
-            .bind("e164", e164)
-            .map(
-                (rs, ctx) ->
-                    new Found(rs.getLong("id"), rs.getString("source"), rs.getBoolean("counted")))
-            .findOne();
-    if (found.isEmpty()) {
-      return false;
-    }
-    h.createUpdate("UPDATE phone_numbers SET retired_at = :now, counted = FALSE WHERE id = :id")
-        .bind("now", now)
-        .bind("id", found.get().id())
-        .execute();
-    if (found.get().counted()) {
-      uncount(h, found.get().id(), found.get().source());
-    }
-    return true;
-  }
-
-  /**
-   * Takes up to {@code limit} numbers whose expiry has passed out of the counts, each in its own
-   * transaction; returns how many it took out. They stay in the table as they were: a re-rent check
-   * still says such a number expired.
-   */
-  public int uncountExpired(int limit) {
-    long now = clock.instant().getEpochSecond();
-    record Expired(long id, String source) {}
-    List<Expired> expired =
-        db.read(
-            h ->
-                h.createQuery(
-                        "SELECT id, source FROM phone_numbers WHERE counted = TRUE AND expires_at <= :now ORDER BY expires_at LIMIT :limit")
-                    .bind("now", now)
-                    .bind("limit", limit)
-                    .map((rs, ctx) -> new Expired(rs.getLong("id"), rs.getString("source")))
-                    .list());
-    int taken = 0;
-    for (Expired number : expired) {
-      // Conditional, so that a number another node or a retirement took out is not taken out twice.
-      taken +=
-          db.inTransaction(
-              h -> {
-                if (h.createUpdate(
-                            "UPDATE phone_numbers SET counted = FALSE WHERE id = :id AND counted = TRUE")
-                        .bind("id", number.id())
-                        .execute()
-                    == 0) {
-                  return 0;
-                }
-                uncount(h, number.id(), number.source());
-                return 1;
-              });
-    }
-    return taken;
-  }
-
-  /**
-   * Takes a number that has just stopped being counted out of its source's and services' counts.
-   */
-  private void uncount(Handle h, long numberId, String source) {
-    InventoryCounts.addNumbers(h, db.dialect(), source, -1);
-    // In service order, so that two transactions taking numbers out lock count rows in one order.
-    h.createQuery("SELECT service_id FROM number_usage WHERE number_id = :id ORDER BY service_id")
-        .bind("id", numberId)
-        .mapTo(Integer.class)
-        .list()
-        .forEach(service -> InventoryCounts.addUsage(h, db.dialect(), service, -1));
   }
 }

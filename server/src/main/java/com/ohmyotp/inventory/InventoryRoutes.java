@@ -16,19 +16,18 @@ public final class InventoryRoutes implements Routes {
   /** Rows per import request; bigger imports are split by the operator. */
   public static final int MAX_IMPORT_ROWS = 10_000;
 
-  record ImportNumbers(String source, List<Inventory.ImportRow> numbers) {}
+  record ImportNumbers(String source, List<NumberStock.ImportRow> numbers) {}
 
   record ImportAnswer(
-      int imported, int duplicates, int invalid, List<Inventory.ImportResult> results) {}
+      int imported, int duplicates, int invalid, List<NumberStock.ImportResult> results) {}
 
-  private final Inventory inventory;
+  private final NumberStock stock;
   private final Set<String> sources;
   private final ApiAuth auth;
   private final ObjectMapper json;
 
-  public InventoryRoutes(
-      Inventory inventory, Set<String> sources, ApiAuth auth, ObjectMapper json) {
-    this.inventory = inventory;
+  public InventoryRoutes(NumberStock stock, Set<String> sources, ApiAuth auth, ObjectMapper json) {
+    this.stock = stock;
     this.sources = Set.copyOf(sources);
     this.auth = auth;
     this.json = json;
@@ -57,7 +56,7 @@ public final class InventoryRoutes implements Routes {
     if (body.numbers().stream().anyMatch(row -> row == null || row.phoneNumber() == null)) {
       throw ApiException.badRequest("missing_field", "Every row needs a 'phone_number'.");
     }
-    List<Inventory.ImportResult> results = inventory.importNumbers(body.source(), body.numbers());
+    List<NumberStock.ImportResult> results = stock.importNumbers(body.source(), body.numbers());
     int imported = count(results, "imported");
     ctx.status(201)
         .json(
@@ -67,20 +66,20 @@ public final class InventoryRoutes implements Routes {
 
   private void retire(Context ctx) {
     String e164 =
-        inventory
+        stock
             .phones()
             .toE164(ctx.pathParam("phone"))
             .orElseThrow(
                 () ->
                     ApiException.badRequest(
                         "invalid_phone_number", "That is not a valid phone number."));
-    if (!inventory.retire(e164)) {
+    if (!stock.retire(e164)) {
       throw ApiException.notFound("phone_not_in_inventory", "That number is not in inventory.");
     }
     ctx.status(204);
   }
 
-  private static int count(List<Inventory.ImportResult> results, String status) {
+  private static int count(List<NumberStock.ImportResult> results, String status) {
     return (int) results.stream().filter(r -> r.status().equals(status)).count();
   }
 }

@@ -1,4 +1,4 @@
-package com.ohmyotp.inventory;
+package com.ohmyotp.rentals;
 
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  * The {@code available} counts of the catalog, recounted in the background every {@link #REFRESH}
  * while they are read and served from memory in between, so that a burst of catalog reads costs the
  * database one count per period and no reader waits for one. A count reads the inventory counts and
- * the busy numbers ({@link Inventory#availability}): its cost grows with the rentals holding
- * numbers now, never with past rentals. Renting itself never relies on it: allocation is exact.
+ * the busy numbers ({@link Availability#counts}): its cost grows with the rentals holding numbers
+ * now, never with past rentals. Renting itself never relies on it: allocation is exact.
  */
 public final class AvailabilityCache {
 
@@ -47,9 +47,9 @@ public final class AvailabilityCache {
   private final AsyncLoadingCache<Boolean, Map<Integer, Long>> counts;
   private volatile Map<Integer, Long> last;
 
-  public AvailabilityCache(Inventory inventory, Supplier<List<Service>> enabledServices) {
+  public AvailabilityCache(Availability availability, Supplier<List<Service>> enabledServices) {
     this(
-        inventory::availableCounts,
+        availability::counts,
         enabledServices,
         Ticker.systemTicker(),
         ForkJoinPool.commonPool(),

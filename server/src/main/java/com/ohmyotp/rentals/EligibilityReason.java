@@ -1,5 +1,6 @@
 package com.ohmyotp.rentals;
 
+import com.ohmyotp.api.ApiException;
 import java.util.Locale;
 
 /** Why a number can or cannot be re-rented; the wire names are the reference's reasons. */
@@ -14,5 +15,26 @@ public enum EligibilityReason {
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** What a re-rent refused for this reason answers. */
+  ApiException refusal() {
+    return switch (this) {
+      case PHONE_NOT_IN_INVENTORY ->
+          ApiException.notFound(wire(), "That phone number is not in inventory.");
+      case NOT_PREVIOUSLY_RENTED ->
+          ApiException.conflict(
+              wire(), "You have not rented that phone number for this service before.");
+      case PHONE_EXPIRED ->
+          ApiException.conflict(
+              wire(), "That phone number leaves inventory before a new rental would end.");
+      case PHONE_CURRENTLY_ACTIVE ->
+          ApiException.conflict(wire(), "That phone number is in use by an active rental.");
+      case INSUFFICIENT_BALANCE ->
+          ApiException.paymentRequired("Your balance does not cover the price of this rental.");
+      case INVALID_PHONE_NUMBER ->
+          ApiException.badRequest(wire(), "That is not a valid phone number.");
+      case OK -> throw new IllegalStateException("not a refusal");
+    };
   }
 }

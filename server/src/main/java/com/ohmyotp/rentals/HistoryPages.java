@@ -19,7 +19,7 @@ import java.util.Optional;
  * memory is checked against the same truth, and a page read from a start that is no longer right is
  * thrown away.
  */
-final class HistoryPages {
+public final class HistoryPages {
 
   /** Pages remembered across all accounts; each is a few dozen bytes. */
   private static final int MAX_PAGES = 50_000;

@@ -1,7 +1,7 @@
 package com.ohmyotp.rentals;
 
 import com.ohmyotp.db.Database;
-import com.ohmyotp.inventory.Inventory;
+import com.ohmyotp.inventory.NumberStock;
 import com.ohmyotp.sms.SmsStore;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,28 +10,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Expires and refunds rentals whose window closed with no SMS, in the background, takes numbers
- * past their expiry out of the inventory counts, and forgets idempotency keys and unmatched SMS
- * past their retention. Safe on every node at once: each expiry locks its rental and re-checks it,
- * so none is refunded twice. Reads settle overdue rentals themselves, so the sweep only keeps the
- * database tidy and the balance current for accounts nobody is looking at.
+ * The background upkeep of the data, every few seconds: expires and refunds rentals whose window
+ * closed with no SMS ({@link Expiry}), takes numbers past their own expiry out of the inventory
+ * counts, and forgets idempotency keys and unmatched SMS past their retention. Safe on every node
+ * at once: each expiry locks its rental and checks it again, so none is refunded twice. Reads
+ * settle overdue rentals themselves, so this only keeps the data tidy and the balance current for
+ * accounts nobody is looking at.
  */
-public final class ExpirySweep {
+public final class Housekeeping {
 
-  private static final Logger log = LoggerFactory.getLogger(ExpirySweep.class);
+  private static final Logger log = LoggerFactory.getLogger(Housekeeping.class);
   private static final int BATCH = 500;
 
-  private final Rentals rentals;
-  private final Inventory inventory;
+  private final Expiry expiry;
+  private final NumberStock stock;
   private final IdempotencyKeys idempotency;
   private final SmsStore sms;
   private final Database db;
   private final Clock clock;
 
-  public ExpirySweep(Rentals rentals, Inventory inventory, SmsStore sms, Database db, Clock clock) {
-    this.rentals = rentals;
-    this.inventory = inventory;
-    this.idempotency = new IdempotencyKeys(db);
+  public Housekeeping(
+      Expiry expiry,
+      NumberStock stock,
+      IdempotencyKeys idempotency,
+      SmsStore sms,
+      Database db,
+      Clock clock) {
+    this.expiry = expiry;
+    this.stock = stock;
+    this.idempotency = idempotency;
     this.sms = sms;
     this.db = db;
     this.clock = clock;
@@ -47,12 +54,12 @@ public final class ExpirySweep {
     int total = 0;
     int expired;
     do {
-      expired = rentals.expireDue(BATCH);
+      expired = expiry.expireDue(BATCH);
       total += expired;
     } while (expired == BATCH);
     int uncounted;
     do {
-      uncounted = inventory.uncountExpired(BATCH);
+      uncounted = stock.uncountExpired(BATCH);
     } while (uncounted == BATCH);
     long now = clock.instant().getEpochSecond();
     idempotency.purge(now);

@@ -14,7 +14,7 @@ import org.jdbi.v3.core.Handle;
  * the work starts; the rental's transaction stores the response with it, so a replay gets exactly
  * the original answer and a crash never leaves a charged rental without its key.
  */
-final class IdempotencyKeys {
+public final class IdempotencyKeys {
 
   static final int MIN_LENGTH = 8;
   static final int MAX_LENGTH = 255;
@@ -25,7 +25,7 @@ final class IdempotencyKeys {
 
   private final Database db;
 
-  IdempotencyKeys(Database db) {
+  public IdempotencyKeys(Database db) {
     this.db = db;
   }
 

@@ -6,10 +6,24 @@ import com.ohmyotp.ledger.Money;
  * The rental lifecycle as plain functions of a rental and the current time. Every write path locks
  * the rental row, asks these functions what to do, and writes the answer; the reads use them to
  * show a status that is never stale.
+ *
+ * <p>Queries that choose rentals by these rules use their SQL forms here, written for a {@code
+ * rentals} row called {@code r} and the time bound as {@code :now}; {@code LifecycleSqlTest} checks
+ * that each agrees with its Java form for every status and time.
  */
 public final class Lifecycle {
 
   private Lifecycle() {}
+
+  /** {@link #holdsNumber} in SQL. */
+  public static final String HOLDS_NUMBER =
+      "r.status IN ('active', 'completed') AND r.expires_at > :now";
+
+  /** {@link #isDueForExpiry} in SQL. */
+  public static final String DUE_FOR_EXPIRY = "r.status = 'active' AND r.expires_at <= :now";
+
+  /** The status a rental takes when an SMS arrives for it ({@link #acceptsSms}). */
+  public static final RentalStatus AFTER_SMS = RentalStatus.COMPLETED;
 
   /** The status the customer sees at {@code now}: an active rental past its window is expired. */
   public static RentalStatus visibleStatus(RentalStatus stored, long expiresAt, long now) {

@@ -15,7 +15,7 @@ import org.jdbi.v3.core.Handle;
  * change to a rental's status moves its count in the same transaction, so a history total is one
  * row read however many rentals the account has.
  */
-final class RentalCounts {
+public final class RentalCounts {
 
   /** One counter: a stored status, with cancellations split by whether an SMS had arrived. */
   enum Tally {
@@ -71,7 +71,7 @@ final class RentalCounts {
 
   private final Database.Dialect dialect;
 
-  RentalCounts(Database.Dialect dialect) {
+  public RentalCounts(Database.Dialect dialect) {
     this.dialect = dialect;
   }
 
@@ -164,10 +164,9 @@ final class RentalCounts {
    * {@link #FROM_STANDING}. Binds {@code :account} and {@code :now}.
    */
   static final String STANDING_COLUMNS =
-      """
-      c.active, c.completed, c.expired, c.cancelled, c.cancelled_used, a.balance AS account_balance,
-             c.active > 0 AND EXISTS (SELECT 1 FROM rentals o WHERE o.account_id = :account
-                                      AND o.status = 'active' AND o.expires_at <= :now) AS overdue""";
+      "c.active, c.completed, c.expired, c.cancelled, c.cancelled_used,"
+          + " a.balance AS account_balance, c.active > 0 AND EXISTS (SELECT 1 FROM rentals r"
+          + (" WHERE r.account_id = :account AND " + Lifecycle.DUE_FOR_EXPIRY + ") AS overdue");
 
   /**
    * The account ({@code a}) and its counts ({@code c}), which a new account has none of: then they

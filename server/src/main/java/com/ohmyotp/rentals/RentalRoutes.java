@@ -21,12 +21,24 @@ public final class RentalRoutes implements Routes {
 
   record CheckRequest(String serviceId, List<String> phoneNumbers) {}
 
+  private final Renting renting;
   private final Rentals rentals;
+  private final RentalHistory history;
+  private final RerentCheck rerentCheck;
   private final ApiAuth auth;
   private final ObjectMapper json;
 
-  public RentalRoutes(Rentals rentals, ApiAuth auth, ObjectMapper json) {
+  public RentalRoutes(
+      Renting renting,
+      Rentals rentals,
+      RentalHistory history,
+      RerentCheck rerentCheck,
+      ApiAuth auth,
+      ObjectMapper json) {
+    this.renting = renting;
     this.rentals = rentals;
+    this.history = history;
+    this.rerentCheck = rerentCheck;
     this.auth = auth;
     this.json = json;
   }
@@ -67,7 +79,7 @@ public final class RentalRoutes implements Routes {
     // whether or not the service exists.
     Optional<String> key =
         Optional.ofNullable(ctx.header("Idempotency-Key")).map(IdempotencyKeys::check);
-    send(ctx, rentals.rent(caller, service, key));
+    send(ctx, renting.rent(caller, service, key));
   }
 
   private void rerent(Context ctx, Caller caller) {
@@ -75,7 +87,7 @@ public final class RentalRoutes implements Routes {
     RerentRequest body = Json.read(json, ctx, RerentRequest.class);
     send(
         ctx,
-        rentals.rerent(
+        renting.rerent(
             caller,
             required(body.serviceId(), "service_id"),
             required(body.phoneNumber(), "phone_number"),
@@ -92,7 +104,7 @@ public final class RentalRoutes implements Routes {
       throw ApiException.badRequest(
           "invalid_field", "Field 'phone_numbers' must hold strings only.");
     }
-    ctx.json(rentals.check(caller, service, body.phoneNumbers()));
+    ctx.json(rerentCheck.check(caller, service, body.phoneNumbers()));
   }
 
   private void history(Context ctx, Caller caller) {
@@ -113,11 +125,16 @@ public final class RentalRoutes implements Routes {
     boolean used = Params.bool("used", ctx.queryParam("used")).orElse(false);
     int page = Params.page(ctx.queryParam("page"));
     int limit = Params.limit(ctx.queryParam("limit"));
-    ctx.json(rentals.history(caller, status, used, page, limit));
+    ctx.json(history.history(caller, status, used, page, limit));
   }
 
-  private static void send(Context ctx, Rentals.Created created) {
-    ctx.status(created.status()).contentType("application/json").result(created.body());
+  private static void send(Context ctx, Renting.Rented rented) {
+    ctx.status(201);
+    switch (rented) {
+      case Renting.Rented.Started started -> ctx.json(started.rental());
+      case Renting.Rented.Replayed replayed ->
+          ctx.contentType("application/json").result(replayed.firstAnswer());
+    }
   }
 
   private static String required(String value, String field) {

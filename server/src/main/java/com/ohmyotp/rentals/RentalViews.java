@@ -11,7 +11,7 @@ public final class RentalViews {
 
   private final PhoneNumbers phones;
 
-  RentalViews(PhoneNumbers phones) {
+  public RentalViews(PhoneNumbers phones) {
     this.phones = phones;
   }
 

@@ -36,11 +36,12 @@ public final class SmsDelivery implements SmsSink {
       Inventory inventory,
       SmsStore smsStore,
       CodeExtractor extractor,
-      PollCache polls,
+      RentalStore store,
+      RentalCounts counts,
       Clock clock) {
-    this.store = new RentalStore(polls, db.dialect());
+    this.store = store;
     this.db = db;
-    this.counts = new RentalCounts(db.dialect());
+    this.counts = counts;
     this.inventory = inventory;
     this.phones = inventory.phones();
     this.smsStore = smsStore;

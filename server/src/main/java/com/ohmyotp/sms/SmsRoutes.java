@@ -3,7 +3,6 @@ package com.ohmyotp.sms;
 import com.ohmyotp.api.ApiAuth;
 import com.ohmyotp.api.Params;
 import com.ohmyotp.api.Routes;
-import com.ohmyotp.db.Database;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
@@ -13,13 +12,11 @@ public final class SmsRoutes implements Routes {
 
   record UnmatchedList(List<UnmatchedSms> messages, Long nextBefore) {}
 
-  private final Database db;
-  private final SmsStore store;
+  private final UnmatchedMessages unmatched;
   private final ApiAuth auth;
 
-  public SmsRoutes(Database db, SmsStore store, ApiAuth auth) {
-    this.db = db;
-    this.store = store;
+  public SmsRoutes(UnmatchedMessages unmatched, ApiAuth auth) {
+    this.unmatched = unmatched;
     this.auth = auth;
   }
 
@@ -31,7 +28,7 @@ public final class SmsRoutes implements Routes {
   private void unmatched(Context ctx) {
     int limit = Params.limit(ctx.queryParam("limit"));
     Long cursor = Params.cursor("before", ctx.queryParam("before")).orElse(null);
-    List<UnmatchedSms> messages = db.read(h -> store.unmatched(h, cursor, limit));
+    List<UnmatchedSms> messages = unmatched.page(cursor, limit);
     Long next = messages.size() == limit ? messages.get(messages.size() - 1).id() : null;
     ctx.json(new UnmatchedList(messages, next));
   }

@@ -1,17 +1,18 @@
 package com.ohmyotp.web;
 
+import com.ohmyotp.accounts.Accounts;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.Routes;
 import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.catalog.Service;
-import com.ohmyotp.db.Database;
-import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.ledger.Transaction;
+import com.ohmyotp.rentals.RentalHistory;
 import com.ohmyotp.rentals.RentalStatus;
 import com.ohmyotp.rentals.RentalViews.HistoryEntry;
 import com.ohmyotp.rentals.RentalViews.RentalView;
 import com.ohmyotp.rentals.RentalViews.SmsView;
 import com.ohmyotp.rentals.Rentals;
+import com.ohmyotp.rentals.Renting;
 import com.ohmyotp.web.Website.Visitor;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -30,8 +31,8 @@ import java.util.function.Function;
 
 /**
  * The customer's dashboard: balance, renting, active rentals with their codes arriving live,
- * history with re-rent, and transactions. Every action goes through the same {@link Rentals} the
- * API uses, so the account is the same either way.
+ * history with re-rent, and transactions. Every action goes through the same use cases the API
+ * uses, so the account is the same either way.
  */
 public final class DashboardPages implements Routes {
 
@@ -73,27 +74,30 @@ public final class DashboardPages implements Routes {
       String when, String type, String amount, boolean credit, String detail) {}
 
   private final Website site;
+  private final Renting renting;
   private final Rentals rentals;
+  private final RentalHistory history;
   private final Catalog catalog;
   private final Function<List<Service>, Map<Integer, Long>> availability;
-  private final Ledger ledger;
-  private final Database db;
+  private final Accounts accounts;
   private final Clock clock;
 
   public DashboardPages(
       Website site,
+      Renting renting,
       Rentals rentals,
+      RentalHistory history,
       Catalog catalog,
       Function<List<Service>, Map<Integer, Long>> availability,
-      Ledger ledger,
-      Database db,
+      Accounts accounts,
       Clock clock) {
     this.site = site;
+    this.renting = renting;
     this.rentals = rentals;
+    this.history = history;
     this.catalog = catalog;
     this.availability = availability;
-    this.ledger = ledger;
-    this.db = db;
+    this.accounts = accounts;
     this.clock = clock;
   }
 
@@ -130,7 +134,7 @@ public final class DashboardPages implements Routes {
       if (service == null || service.isBlank()) {
         throw ApiException.badRequest("missing_field", "Pick a service to rent a number for.");
       }
-      rentals.rent(v.caller(), service.trim(), Optional.empty());
+      renting.rent(v.caller(), service.trim(), Optional.empty());
       ctx.redirect("/dashboard?notice=rented", HttpStatus.SEE_OTHER);
     } catch (ApiException e) {
       dashboard(ctx, v, e.status(), e.getMessage());
@@ -151,7 +155,7 @@ public final class DashboardPages implements Routes {
   private void rerent(Context ctx, Visitor v) {
     String key = ctx.formParam("idempotency_key");
     try {
-      rentals.rerent(
+      renting.rerent(
           v.caller(),
           String.valueOf(ctx.formParam("service")),
           String.valueOf(ctx.formParam("phone")),
@@ -168,7 +172,7 @@ public final class DashboardPages implements Routes {
         rawStatus.equals("all") ? Optional.empty() : RentalStatus.fromWire(rawStatus);
     boolean used = "true".equals(ctx.queryParam("used"));
     int page = parsePage(ctx.queryParam("page"));
-    var result = rentals.history(v.caller(), status, used, page, HISTORY_PAGE);
+    var result = history.history(v.caller(), status, used, page, HISTORY_PAGE);
     List<HistoryRow> rows = result.rentals().stream().map(DashboardPages::historyRow).toList();
     long pages = Math.max(1, (result.total() + HISTORY_PAGE - 1) / HISTORY_PAGE);
     Map<String, Object> params = new HashMap<>();
@@ -184,7 +188,7 @@ public final class DashboardPages implements Routes {
   }
 
   private void transactions(Context ctx, Visitor v) {
-    List<Transaction> recent = db.read(h -> ledger.recent(h, v.account().id(), TRANSACTIONS_SHOWN));
+    List<Transaction> recent = accounts.statement(v.account().id(), TRANSACTIONS_SHOWN).recent();
     List<TransactionRow> rows =
         recent.stream()
             .map(

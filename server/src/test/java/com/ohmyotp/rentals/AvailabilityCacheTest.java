@@ -1,4 +1,4 @@
-package com.ohmyotp.inventory;
+package com.ohmyotp.rentals;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package com.ohmyotp.inventory;
+package com.ohmyotp.rentals;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.catalog.Service;
+import com.ohmyotp.inventory.Inventory;
+import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.support.Driver.Customer;
 import com.ohmyotp.support.Invariants;
 import com.ohmyotp.support.TestServer;
@@ -61,8 +63,11 @@ class AvailabilityTest {
       List<Customer> customers = List.of(server.customer("1000"), server.customer("1000"));
       Catalog catalog =
           new Catalog(server.app.database(), Set.of("gateway", "simulator"), server.clock);
-      Inventory inventory =
-          new Inventory(server.app.database(), new PhoneNumbers("US"), server.clock);
+      Availability availability =
+          new Availability(
+              server.app.database(),
+              new Inventory(server.app.database(), new PhoneNumbers("US"), server.clock),
+              server.clock);
       List<String> numbers = new ArrayList<>();
       List<Rented> rented = new ArrayList<>();
       Map<String, Integer> steps = new HashMap<>();
@@ -184,7 +189,7 @@ class AvailabilityTest {
                 .read(
                     h -> {
                       enabled.forEach(s -> expected.put(s.id(), freshByDefinition(h, s, now)));
-                      return inventory.availability(h, enabled, now);
+                      return availability.availability(h, enabled, now);
                     });
         assertThat(counted)
             .as("step %d (%s) at %s, seed %d", step, op, Instant.ofEpochSecond(now), seed)
