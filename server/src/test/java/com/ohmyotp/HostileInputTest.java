@@ -366,4 +366,20 @@ class HostileInputTest {
             .read(h -> h.createQuery("SELECT COUNT(*) FROM rentals").mapTo(Long.class).one());
     assertThat(rentals).isNotNegative();
   }
+
+  @Test
+  void aHeaderAskingForAnotherMethodIsIgnored() {
+    Customer target = server.customer("1");
+    for (String header : List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override")) {
+      Http.Response r =
+          server.http.send(
+              "GET",
+              "/api/admin/accounts/" + target.id() + "/deposits",
+              TestServer.ADMIN_TOKEN,
+              "{\"amount\":500}",
+              Map.of(header, "POST"));
+      assertThat(r.status()).as(header + ": " + r.text()).isEqualTo(405);
+    }
+    assertThat(server.balance(target)).isEqualByComparingTo("1");
+  }
 }

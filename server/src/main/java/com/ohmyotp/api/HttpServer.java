@@ -17,6 +17,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -58,6 +60,8 @@ public final class HttpServer {
           config.http.prefer405over404 = true;
           config.router.ignoreTrailingSlashes = true;
           config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+          config.jetty.modifyHttpConfiguration(
+              http -> http.addCustomizer(HttpServer::withoutMethodOverride));
           config.routes.before(
               ctx -> {
                 ctx.attribute(STARTED, System.nanoTime());
@@ -181,6 +185,31 @@ public final class HttpServer {
 
           routes.forEach(r -> r.register(config.routes));
         });
+  }
+
+  /** Headers some frameworks read as "treat this request as another method". */
+  private static final List<String> METHOD_OVERRIDES =
+      List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override");
+
+  /**
+   * A request as it came, without the headers that ask for another method: Javalin would route a
+   * GET carrying {@code X-HTTP-Method-Override: POST} to the POST handler, so a link or an image
+   * could run a form's action. A request's method is its request line's.
+   */
+  private static Request withoutMethodOverride(Request request, HttpFields.Mutable response) {
+    HttpFields headers = request.getHeaders();
+    if (METHOD_OVERRIDES.stream().noneMatch(headers::contains)) {
+      return request;
+    }
+    HttpFields.Mutable kept = HttpFields.build(headers);
+    METHOD_OVERRIDES.forEach(kept::remove);
+    HttpFields without = kept.asImmutable();
+    return new Request.Wrapper(request) {
+      @Override
+      public HttpFields getHeaders() {
+        return without;
+      }
+    };
   }
 
   /**
