@@ -424,4 +424,30 @@ class ErrorsAndBadInputTest {
         .isEqualTo("Field 'amount' has more than 4 decimal places.");
     assertThat(server.balance(c)).isEqualByComparingTo(BigDecimal.ONE);
   }
+
+  @Test
+  void aKeyTwiceInABodyIsRefusedEverywhere() {
+    Customer c = server.customer("1");
+    Http.Response deposit =
+        server.admin(
+            "POST",
+            "/api/admin/accounts/" + c.id() + "/deposits",
+            "{\"amount\":1,\"amount\":1000}");
+    assertThat(deposit.status()).isEqualTo(400);
+    assertThat(deposit.json().get("error").asText()).isEqualTo("duplicate_field");
+    assertThat(deposit.json().get("message").asText())
+        .isEqualTo("Field 'amount' appears twice in the request body.");
+    assertThat(server.balance(c)).isEqualByComparingTo(BigDecimal.ONE);
+
+    Http.Response rent =
+        server.http.send(
+            "POST",
+            "/api/v1/rentals",
+            c.key(),
+            "{\"service_id\":\"Uber\",\"service_id\":\"Lyft\"}",
+            Map.of());
+    assertThat(rent.status()).isEqualTo(400);
+    assertThat(rent.json().get("error").asText()).isEqualTo("duplicate_field");
+    assertThat(server.balance(c)).isEqualByComparingTo(BigDecimal.ONE);
+  }
 }

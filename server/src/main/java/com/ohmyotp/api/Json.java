@@ -2,9 +2,11 @@ package com.ohmyotp.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -51,6 +53,8 @@ public final class Json {
         JsonMapper.builder(
                 JsonFactory.builder()
                     .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                    // {"amount":1,"amount":1000} is refused, not read as its last value.
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .serializationInclusion(JsonInclude.Include.ALWAYS)
@@ -147,6 +151,17 @@ public final class Json {
       throw wrongType(e);
     } catch (MismatchedInputException e) {
       throw wrongType(e);
+    } catch (JsonParseException e) {
+      // Jackson tells a repeated key only in its message: "Duplicate field 'amount'".
+      String message = String.valueOf(e.getOriginalMessage());
+      if (message.startsWith("Duplicate field '")) {
+        throw ApiException.badRequest(
+            "duplicate_field",
+            "Field '"
+                + message.substring(17, Math.max(17, message.lastIndexOf('\'')))
+                + "' appears twice in the request body.");
+      }
+      throw ApiException.badRequest("invalid_json", "The request body is not valid JSON.");
     } catch (JsonProcessingException e) {
       throw ApiException.badRequest("invalid_json", "The request body is not valid JSON.");
     } catch (IOException e) {
