@@ -104,6 +104,7 @@ public final class Application implements AutoCloseable {
 
   /** Opens the database, builds every feature, starts the HTTP server and the background jobs. */
   public static Application start(Config config, Clock clock) {
+    DataFolder.makePrivate(config.dataDir());
     String adminToken = Secrets.loadOrCreate(config.adminToken(), config.dataDir(), "admin-token");
     String gatewaySecret =
         Secrets.loadOrCreate(config.gatewaySecret(), config.dataDir(), "gateway-secret");
@@ -218,7 +219,7 @@ public final class Application implements AutoCloseable {
                       json,
                       new RateLimiter(
                           config.webhookRatePerSecond(), 2 * config.webhookRatePerSecond())),
-                  new Operations(db::ping, metrics),
+                  new Operations(db::ping, metrics, config.metricsToken()),
                   new OperatorStats(accounts, catalog, inventory, rentals, unmatched, auth),
                   new AuthPages(website, accounts, new SignInThrottle()),
                   new DashboardPages(

@@ -18,6 +18,7 @@ import java.util.Properties;
  *
  * @param dbConnectionTimeout the longest a request waits for a database connection before it is
  *     answered 503, so that an unreachable database never leaves clients hanging
+ * @param metricsToken when set, {@code /metrics} answers only a request bearing it
  * @param simulatorDelay how long after a rental the simulator delivers its SMS; empty when off
  */
 public record Config(
@@ -30,6 +31,7 @@ public record Config(
     Duration dbConnectionTimeout,
     Optional<String> adminToken,
     Optional<String> gatewaySecret,
+    Optional<String> metricsToken,
     Optional<Duration> simulatorDelay,
     long rateLimitPerSecond,
     long rateLimitBurst,
@@ -75,6 +77,7 @@ public record Config(
         Duration.ofMillis(s.integer("OHMYOTP_DB_CONNECTION_TIMEOUT_MS", 2_000, 250, 60_000)),
         s.optional("OHMYOTP_ADMIN_TOKEN"),
         s.optional("OHMYOTP_GATEWAY_SECRET"),
+        s.optional("OHMYOTP_METRICS_TOKEN"),
         s.simulatorDelay("OHMYOTP_SIMULATOR_DELAY", Duration.ofSeconds(8)),
         s.integer("OHMYOTP_RATE_LIMIT_PER_SECOND", 200, 1, 1_000_000),
         s.integer("OHMYOTP_RATE_LIMIT_BURST", 400, 1, 10_000_000),

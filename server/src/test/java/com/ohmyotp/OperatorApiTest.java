@@ -251,4 +251,19 @@ class OperatorApiTest {
         .as("every amount is a JSON number: " + stats.text())
         .isTrue();
   }
+
+  @Test
+  void metricsAskForTheirTokenWhenTheOperatorSetsOne() {
+    try (TestServer guarded = TestServer.start(Map.of("OHMYOTP_METRICS_TOKEN", "m3tr1cs-t0ken"))) {
+      Http.Response open = guarded.http.get("/metrics", null);
+      assertThat(open.status()).isEqualTo(401);
+      assertThat(open.json().get("error").asText()).isEqualTo("unauthorized");
+      assertThat(guarded.http.get("/metrics", "not-the-token").status()).isEqualTo(401);
+      Http.Response scraped = guarded.http.get("/metrics", "m3tr1cs-t0ken");
+      assertThat(scraped.status()).isEqualTo(200);
+      assertThat(scraped.text()).contains("http_server_requests_seconds_count");
+      // Health stays open: load balancers ask without a token.
+      assertThat(guarded.http.get("/healthz", null).status()).isEqualTo(200);
+    }
+  }
 }

@@ -288,6 +288,19 @@ class WebsiteSecurityTest {
   }
 
   @Test
+  void onlyFailedSignInsCountTowardsTheLimit() throws Exception {
+    String email = email();
+    new Visitor().signUp(email, "the right password");
+    // More sign-ins in a minute than failures are allowed: the owner is never locked out.
+    for (int i = 0; i < 8; i++) {
+      Visitor visit = new Visitor();
+      assertThat(visit.signIn(email, "the right password").statusCode())
+          .as("sign-in %d", i)
+          .isEqualTo(303);
+    }
+  }
+
+  @Test
   void aTakenEmailAndAWeakPasswordAreExplainedInWords() throws Exception {
     String email = email();
     assertThat(new Visitor().signUp(email, "long enough pw").statusCode()).isEqualTo(303);

@@ -5,14 +5,15 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Slows password guessing on the website: each email gets five attempts, then one more a minute;
- * each client address twenty, then one more every fifteen seconds. Local to this node, like the
- * API's rate limits.
+ * Slows password guessing on the website: each email may fail five times, then once more a minute;
+ * each client address twenty times, then once more every fifteen seconds. Only failures count, so
+ * an owner who signs in often is never locked out. Local to this node, like the API's rate limits.
  */
 public final class SignInThrottle {
 
@@ -21,23 +22,44 @@ public final class SignInThrottle {
   private final Cache<String, Bucket> byAddress =
       Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(30)).maximumSize(100_000).build();
 
-  /** Takes one attempt; when none is left, how long until the next one is allowed. */
-  public Optional<Duration> attempt(String email, String address) {
-    String key = email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
-    Optional<Duration> wait = take(byEmail.get(key, k -> bucket(5, Duration.ofMinutes(1))));
-    return wait.isPresent() ? wait : attemptFromAddress(address);
+  /**
+   * Whether a sign-in may be tried now; when the email or the address has no failures left, how
+   * long until it has one. Takes nothing: only {@link #failed} does.
+   */
+  public Optional<Duration> waitBeforeSignIn(String email, String address) {
+    Optional<Duration> wait = waitFor(forEmail(email));
+    return wait.isPresent() ? wait : waitFor(forAddress(address));
+  }
+
+  /** Counts a failed sign-in against the email and the address it came from. */
+  public void failed(String email, String address) {
+    forEmail(email).tryConsume(1);
+    forAddress(address).tryConsume(1);
   }
 
   /**
-   * Takes one attempt from the client address's budget only (sign-ups, which name no account yet).
+   * Takes one attempt from the client address's budget (sign-ups, which name no account yet and
+   * each of which tells whether an email is taken).
    */
   public Optional<Duration> attemptFromAddress(String address) {
-    return take(byAddress.get(address, k -> bucket(20, Duration.ofSeconds(15))));
+    ConsumptionProbe probe = forAddress(address).tryConsumeAndReturnRemaining(1);
+    return probe.isConsumed()
+        ? Optional.empty()
+        : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
   }
 
-  private static Optional<Duration> take(Bucket bucket) {
-    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-    return probe.isConsumed()
+  private Bucket forEmail(String email) {
+    String key = email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
+    return byEmail.get(key, k -> bucket(5, Duration.ofMinutes(1)));
+  }
+
+  private Bucket forAddress(String address) {
+    return byAddress.get(address, k -> bucket(20, Duration.ofSeconds(15)));
+  }
+
+  private static Optional<Duration> waitFor(Bucket bucket) {
+    EstimationProbe probe = bucket.estimateAbilityToConsume(1);
+    return probe.canBeConsumed()
         ? Optional.empty()
         : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
   }

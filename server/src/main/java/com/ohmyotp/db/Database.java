@@ -122,6 +122,7 @@ public final class Database implements AutoCloseable {
         }
         commits.get().writeNow();
       }
+      file.ifPresent(H2File::restrictToOwner);
     } catch (RuntimeException | SQLException e) {
       dataSource.close();
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.Optional;
 import org.h2.mvstore.MVStore;
@@ -108,6 +109,33 @@ final class H2File {
     try (FileChannel folder = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
       folder.force(true);
     }
+  }
+
+  /**
+   * Leaves the database's files to the service's own user alone (0600 where the file system has
+   * POSIX permissions): they hold SMS codes, e-mails and password hashes, and H2 creates them as
+   * the umask says, readable by everyone on most systems.
+   */
+  void restrictToOwner() {
+    try {
+      try (var files = Files.list(file.getParent())) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          if (Files.isRegularFile(f) && f.getFileName().toString().startsWith(base())) {
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+          }
+        }
+      }
+    } catch (UnsupportedOperationException e) {
+      // No POSIX permissions here (Windows): the folder's access list is the operator's to set.
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restrict " + file + " to its owner: " + e, e);
+    }
+  }
+
+  /** The name the database's files start with. */
+  private String base() {
+    String name = file.getFileName().toString();
+    return name.substring(0, name.length() - ".mv.db".length());
   }
 
   /** After H2 closed the file cleanly. */

@@ -44,7 +44,8 @@ public final class AuthPages implements Routes {
   private void signIn(Context ctx) {
     site.requireCsrf(ctx);
     String email = ctx.formParam("email");
-    Optional<Duration> wait = throttle.attempt(email, Website.clientAddress(ctx));
+    String address = Website.clientAddress(ctx);
+    Optional<Duration> wait = throttle.waitBeforeSignIn(email, address);
     if (wait.isPresent()) {
       long seconds = Math.max(1, wait.get().toSeconds());
       ctx.header("Retry-After", String.valueOf(seconds));
@@ -54,6 +55,7 @@ public final class AuthPages implements Routes {
     }
     Optional<Account> account = accounts.signIn(email, ctx.formParam("password"));
     if (account.isEmpty()) {
+      throttle.failed(email, address);
       form(ctx, 401, "login.jte", email, "That email and password do not match an account.");
       return;
     }

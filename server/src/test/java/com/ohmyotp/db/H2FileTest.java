@@ -6,6 +6,7 @@ import com.ohmyotp.support.TempFiles;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,11 @@ class H2FileTest {
       Path marker = folder.resolve("ohmyotp.in-use");
       Database db = open(folder);
       assertThat(marker).exists();
+      // SMS codes and e-mails: readable by the service's user alone, whatever the umask.
+      assertThat(
+              PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(folder.resolve("ohmyotp.mv.db"))))
+          .isEqualTo("rw-------");
       db.inTransaction(h -> h.execute("UPDATE accounts SET email = email WHERE id = -1"));
       db.close();
       assertThat(marker).doesNotExist();
