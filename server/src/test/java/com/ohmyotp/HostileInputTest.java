@@ -382,4 +382,28 @@ class HostileInputTest {
     }
     assertThat(server.balance(target)).isEqualByComparingTo("1");
   }
+
+  @Test
+  void aBodyWithMalformedChunksIsA400() throws Exception {
+    java.net.URI base = java.net.URI.create(server.base);
+    for (String chunks : List.of("zz\r\n{}\r\n0\r\n\r\n", "ffff\r\n{\"service_id\":")) {
+      try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+        socket.setSoTimeout(10_000);
+        String request =
+            "POST /api/v1/rentals HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + customer.key()
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + chunks;
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        // The second body stops short: the client closes its side, as a dropped upload does.
+        socket.shutdownOutput();
+        String statusLine =
+            new java.io.BufferedReader(
+                    new java.io.InputStreamReader(
+                        socket.getInputStream(), StandardCharsets.US_ASCII))
+                .readLine();
+        assertThat(statusLine).as(chunks).startsWith("HTTP/1.1 400");
+      }
+    }
+  }
 }

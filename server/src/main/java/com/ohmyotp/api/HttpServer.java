@@ -17,7 +17,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -161,6 +163,20 @@ public final class HttpServer {
                       "The service is briefly unavailable; try again shortly.");
                   return;
                 }
+                if (isMalformedBody(e)) {
+                  log.info(
+                      "malformed request body on {} {}: {}",
+                      ctx.method().name(),
+                      safePath(ctx),
+                      rootMessage(e));
+                  error(
+                      ctx,
+                      400,
+                      "malformed_body",
+                      "The request body could not be read: it is cut short or its chunks are"
+                          + " malformed.");
+                  return;
+                }
                 log.error("unhandled error on {} {}", ctx.method().name(), safePath(ctx), e);
                 error(ctx, 500, "internal_error", "Something went wrong on our side.");
               });
@@ -185,6 +201,30 @@ public final class HttpServer {
 
           routes.forEach(r -> r.register(config.routes));
         });
+  }
+
+  /**
+   * A body the client sent malformed or cut short (bad chunk sizes, a connection closed within it),
+   * found while a handler read it: the client's error, not ours.
+   */
+  private static boolean isMalformedBody(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof HttpException h && h.getCode() >= 400 && h.getCode() < 500) {
+        return true;
+      }
+      if (t instanceof EofException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.toString();
   }
 
   /** Headers some frameworks read as "treat this request as another method". */
