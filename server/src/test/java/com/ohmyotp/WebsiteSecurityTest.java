@@ -18,6 +18,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,18 +59,20 @@ class WebsiteSecurityTest {
       return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpResponse<String> post(String path, Map<String, String> form)
+    HttpResponse<String> post(String path, Map<String, String> form, String... headers)
         throws IOException, InterruptedException {
       String body =
           form.entrySet().stream()
               .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
               .collect(Collectors.joining("&"));
-      return client.send(
+      HttpRequest.Builder b =
           HttpRequest.newBuilder(URI.create(server.base + path))
               .header("Content-Type", "application/x-www-form-urlencoded")
-              .POST(HttpRequest.BodyPublishers.ofString(body))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+              .POST(HttpRequest.BodyPublishers.ofString(body));
+      for (int i = 0; i < headers.length; i += 2) {
+        b.header(headers[i], headers[i + 1]);
+      }
+      return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     String cookie(String name) {
@@ -79,10 +83,11 @@ class WebsiteSecurityTest {
           .orElse(null);
     }
 
-    /** Loads the sign-in page for its CSRF cookie; returns the token. */
+    /** The CSRF token the site's pages give this visitor now, read from the sign-in form. */
     String csrf() throws Exception {
-      get("/login");
-      return cookie("ohmyotp_csrf");
+      Matcher token = CSRF_FIELD.matcher(get("/login").body());
+      assertThat(token.find()).as("a CSRF field on the sign-in page").isTrue();
+      return token.group(1);
     }
 
     HttpResponse<String> signUp(String email, String password) throws Exception {
@@ -95,6 +100,8 @@ class WebsiteSecurityTest {
       return post("/login", form("_csrf", csrf(), "email", email, "password", password));
     }
   }
+
+  private static final Pattern CSRF_FIELD = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
   static Map<String, String> form(String... pairs) {
     Map<String, String> form = new LinkedHashMap<>();
@@ -222,8 +229,41 @@ class WebsiteSecurityTest {
     Visitor tls = new Visitor();
     List<String> secure =
         tls.get("/login", "X-Forwarded-Proto", "https").headers().allValues("Set-Cookie");
+    // Over TLS the __Host- prefix: no sibling subdomain and no plain-HTTP page can set it.
     assertThat(secure)
-        .anySatisfy(c -> assertThat(c).startsWith("ohmyotp_csrf=").contains("Secure"));
+        .anySatisfy(
+            c ->
+                assertThat(c)
+                    .startsWith("__Host-ohmyotp_csrf=")
+                    .contains("Secure")
+                    .containsIgnoringCase("Path=/")
+                    .doesNotContainIgnoringCase("Domain="));
+    String token =
+        CSRF_FIELD
+            .matcher(tls.get("/login", "X-Forwarded-Proto", "https").body())
+            .results()
+            .findFirst()
+            .orElseThrow()
+            .group(1);
+    HttpResponse<String> tlsSignUp =
+        tls.post(
+            "/signup",
+            form(
+                "_csrf",
+                token,
+                "email",
+                email(),
+                "password",
+                "long enough pw",
+                "password_again",
+                "long enough pw"),
+            "X-Forwarded-Proto",
+            "https",
+            "Cookie",
+            "__Host-ohmyotp_csrf=" + token);
+    assertThat(tlsSignUp.statusCode()).as(tlsSignUp.body()).isEqualTo(303);
+    assertThat(tlsSignUp.headers().allValues("Set-Cookie"))
+        .anySatisfy(c -> assertThat(c).startsWith("__Host-ohmyotp_session=").contains("Secure"));
 
     HttpResponse<String> signedUp = v.signUp(email(), "long enough pw");
     assertThat(signedUp.headers().allValues("Set-Cookie"))
@@ -233,6 +273,31 @@ class WebsiteSecurityTest {
                     .startsWith("ohmyotp_session=")
                     .contains("HttpOnly")
                     .containsIgnoringCase("SameSite=Lax"));
+  }
+
+  @Test
+  void aPlantedCsrfCookieForgesNothingForASignedInVisitor() throws Exception {
+    Visitor v = new Visitor();
+    v.signUp(email(), "long enough pw");
+    // A sibling subdomain, or a page over plain HTTP, sets a CSRF cookie whose value it knows.
+    String session = v.cookie("ohmyotp_session");
+    String planted = "p".repeat(32);
+    URI site = URI.create(server.base);
+    v.cookies.getCookieStore().removeAll();
+    for (HttpCookie c :
+        List.of(
+            new HttpCookie("ohmyotp_session", session), new HttpCookie("ohmyotp_csrf", planted))) {
+      c.setPath("/");
+      v.cookies.getCookieStore().add(site, c);
+    }
+    HttpResponse<String> forged =
+        v.post("/settings/keys", form("_csrf", planted, "name", "forged"));
+    assertThat(forged.statusCode()).isEqualTo(403);
+    assertThat(v.get("/settings/keys").body()).doesNotContain("forged");
+    // The token the site's own pages carry still works.
+    HttpResponse<String> mine = v.post("/settings/keys", form("_csrf", v.csrf(), "name", "mine"));
+    assertThat(mine.statusCode()).isEqualTo(201);
+    assertThat(v.get("/settings/keys").body()).contains("mine");
   }
 
   @Test
@@ -257,8 +322,7 @@ class WebsiteSecurityTest {
     assertThat(stored).contains(hash).doesNotContain(token);
 
     assertThat(v.get("/dashboard").statusCode()).isEqualTo(200);
-    assertThat(v.post("/logout", form("_csrf", v.cookie("ohmyotp_csrf"))).statusCode())
-        .isEqualTo(303);
+    assertThat(v.post("/logout", form("_csrf", v.csrf())).statusCode()).isEqualTo(303);
     // The old cookie, replayed by someone who copied it, opens nothing.
     Visitor thief = new Visitor();
     thief
@@ -322,8 +386,7 @@ class WebsiteSecurityTest {
     Visitor v = new Visitor();
     v.signUp(email(), "long enough pw");
     HttpResponse<String> attempt =
-        v.post(
-            "/dashboard/rentals/" + rentalId + "/cancel", form("_csrf", v.cookie("ohmyotp_csrf")));
+        v.post("/dashboard/rentals/" + rentalId + "/cancel", form("_csrf", v.csrf()));
     assertThat(attempt.statusCode()).as(attempt.body()).isEqualTo(403);
     assertThat(attempt.body()).contains("belongs to another account");
     assertThat(

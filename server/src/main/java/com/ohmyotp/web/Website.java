@@ -14,6 +14,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.SameSite;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
@@ -24,14 +25,18 @@ import java.util.Optional;
  * What every page of the website shares: the session cookie, CSRF protection, the signed-in visitor
  * and rendering a JTE template under a strict Content-Security-Policy.
  *
- * <p>CSRF uses a double-submit token: a random value in a SameSite=Strict cookie that every form
- * and every htmx request must repeat ({@code _csrf} field or {@code X-CSRF-Token} header). A page
- * on another site can neither read the cookie nor make the browser send it.
+ * <p>Every form and every htmx request repeats a CSRF token ({@code _csrf} field or {@code
+ * X-CSRF-Token} header). For a signed-in visitor it is derived from the session, which another site
+ * cannot read: a cookie planted by a sibling subdomain or over plain HTTP forges nothing. Before
+ * sign-in, when there is no session yet, it is a random value in a SameSite=Strict cookie that the
+ * form must repeat (a double submit). Over TLS both cookies carry the {@code __Host-} prefix, which
+ * browsers accept only from this host, over TLS, for the whole site.
  */
 public final class Website {
 
   static final String SESSION_COOKIE = "ohmyotp_session";
   static final String CSRF_COOKIE = "ohmyotp_csrf";
+  private static final String HOST_ONLY = "__Host-";
   private static final String CSRF_FIELD = "_csrf";
   private static final String CSRF_HEADER = "X-CSRF-Token";
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -76,10 +81,7 @@ public final class Website {
   /** Wraps a page that needs a signed-in visitor; others go to the sign-in page. */
   Handler signedIn(VisitorHandler handler) {
     return ctx -> {
-      Optional<Account> account =
-          Optional.ofNullable(ctx.cookie(SESSION_COOKIE))
-              .flatMap(sessions::accountOf)
-              .flatMap(accounts::find);
+      Optional<Account> account = session(ctx).flatMap(sessions::accountOf).flatMap(accounts::find);
       if (account.isEmpty()) {
         if (ctx.header("HX-Request") != null) {
           ctx.header("HX-Redirect", "/login");
@@ -96,34 +98,63 @@ public final class Website {
     };
   }
 
-  /** Refuses a state-changing request whose CSRF token does not repeat the cookie's. */
+  /** Refuses a state-changing request that does not repeat the visitor's CSRF token. */
   void requireCsrf(Context ctx) {
-    String cookie = ctx.cookie(CSRF_COOKIE);
+    String expected =
+        session(ctx).map(Website::derivedToken).orElseGet(() -> cookieValue(ctx, CSRF_COOKIE));
     String presented =
         Optional.ofNullable(ctx.header(CSRF_HEADER)).orElseGet(() -> ctx.formParam(CSRF_FIELD));
-    if (cookie == null
+    if (expected == null
         || presented == null
         || !MessageDigest.isEqual(
-            cookie.getBytes(StandardCharsets.US_ASCII),
+            expected.getBytes(StandardCharsets.US_ASCII),
             presented.getBytes(StandardCharsets.US_ASCII))) {
       throw ApiException.forbidden(
           "csrf_failed", "This form has expired; reload the page and try again.");
     }
   }
 
-  /** The visitor's CSRF token, set as a cookie on first sight. */
+  /**
+   * The visitor's CSRF token: derived from the session when there is one, else the double-submit
+   * cookie's, set on first sight.
+   */
   String csrfToken(Context ctx) {
     String token = ctx.attribute(CSRF_COOKIE);
     if (token != null) {
       return token;
     }
-    token = ctx.cookie(CSRF_COOKIE);
-    if (token == null || token.length() != 32) {
-      token = randomToken(24);
-      ctx.cookie(cookie(ctx, CSRF_COOKIE, token, -1, SameSite.STRICT));
+    Optional<String> session = session(ctx);
+    if (session.isPresent()) {
+      token = derivedToken(session.get());
+    } else {
+      token = cookieValue(ctx, CSRF_COOKIE);
+      if (token == null || token.length() != 32) {
+        token = randomToken(24);
+        ctx.cookie(cookie(ctx, CSRF_COOKIE, token, -1, SameSite.STRICT));
+      }
     }
     ctx.attribute(CSRF_COOKIE, token);
     return token;
+  }
+
+  /** The session cookie's value, if the visitor sent one. */
+  private static Optional<String> session(Context ctx) {
+    return Optional.ofNullable(cookieValue(ctx, SESSION_COOKIE)).filter(v -> !v.isEmpty());
+  }
+
+  /**
+   * The CSRF token of a session: a hash of its secret token, so that only a page the session's own
+   * browser loaded from this site can know it.
+   */
+  private static String derivedToken(String session) {
+    try {
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256")
+              .digest(("ohmyotp csrf\n" + session).getBytes(StandardCharsets.US_ASCII));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 32);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   void startSession(Context ctx, long accountId) {
@@ -133,17 +164,28 @@ public final class Website {
   }
 
   void endSession(Context ctx) {
-    sessions.close(ctx.cookie(SESSION_COOKIE));
+    sessions.close(cookieValue(ctx, SESSION_COOKIE));
     ctx.cookie(cookie(ctx, SESSION_COOKIE, "", 0, SameSite.LAX));
   }
 
-  /** HttpOnly always; Secure when the request came over TLS (directly or through a proxy). */
+  /**
+   * HttpOnly always. Over TLS (directly or through a proxy that says so) Secure, and named with the
+   * {@code __Host-} prefix, which browsers take only from this host over TLS for path {@code /}.
+   */
   private static Cookie cookie(
       Context ctx, String name, String value, int maxAge, SameSite sameSite) {
-    boolean tls =
-        "https".equalsIgnoreCase(ctx.scheme())
-            || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
-    return new Cookie(name, value, "/", maxAge, tls, true, null, sameSite);
+    boolean tls = overTls(ctx);
+    return new Cookie(tls ? HOST_ONLY + name : name, value, "/", maxAge, tls, true, null, sameSite);
+  }
+
+  /** A cookie the visitor sent, under the name it was set with on this kind of connection. */
+  private static String cookieValue(Context ctx, String name) {
+    return ctx.cookie(overTls(ctx) ? HOST_ONLY + name : name);
+  }
+
+  private static boolean overTls(Context ctx) {
+    return "https".equalsIgnoreCase(ctx.scheme())
+        || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
   }
 
   private static boolean isUnsafe(Context ctx) {
