@@ -49,7 +49,9 @@ public final class SmsLatency {
       String body = "{\"to\":\"" + pm.group(1) + "\",\"from\":\"Bench\",\"text\":\"Your code is " + code + "\"}";
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      String signature = HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+      long timestamp = System.currentTimeMillis() / 1000;
+      String signature =
+          HexFormat.of().formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
 
       HttpRequest poll = HttpRequest.newBuilder(URI.create(reader + "/api/v1/rentals/" + idm.group(1) + "/code"))
           .header("Authorization", "Bearer " + key).build();
@@ -59,6 +61,7 @@ public final class SmsLatency {
 
       long t0 = System.nanoTime();
       client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/inbound/sms"))
+          .header("X-Ohmyotp-Timestamp", String.valueOf(timestamp))
           .header("X-Ohmyotp-Signature", "sha256=" + signature).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
       String got;

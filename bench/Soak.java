@@ -142,9 +142,11 @@ public final class Soak {
     if (dice < 30) {
       String body = "{\"to\":\"" + some.phone() + "\",\"from\":\"Soak\",\"text\":\"Your code is "
           + random.nextInt(100000, 999999) + "\"}";
+      long timestamp = System.currentTimeMillis() / 1000;
       HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/inbound/sms"))
           .header("Content-Type", "application/json")
-          .header("X-Ohmyotp-Signature", "sha256=" + hmac(body))
+          .header("X-Ohmyotp-Timestamp", String.valueOf(timestamp))
+          .header("X-Ohmyotp-Signature", "sha256=" + hmac(timestamp + "." + body))
           .POST(HttpRequest.BodyPublishers.ofString(body)).build();
       return client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
     }

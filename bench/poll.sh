@@ -17,8 +17,10 @@ for _ in $(seq 1 "$RENTALS"); do
   id="$(echo "$rental" | jq -r .id)"
   phone="$(echo "$rental" | jq -r .phone_number)"
   body="{\"to\":\"$phone\",\"from\":\"Uber\",\"text\":\"Your Uber code is 482913\"}"
-  sig="$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$BENCH_SECRET" | sed 's/.* //')"
-  curl -sf -X POST "$(base)/api/v1/inbound/sms" -H "X-Ohmyotp-Signature: sha256=$sig" -d "$body" >/dev/null
+  ts="$(date +%s)"
+  sig="$(printf '%s.%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$BENCH_SECRET" | sed 's/.* //')"
+  curl -sf -X POST "$(base)/api/v1/inbound/sms" -H "X-Ohmyotp-Timestamp: $ts" \
+    -H "X-Ohmyotp-Signature: sha256=$sig" -d "$body" >/dev/null
   [ "$(curl -sf "$(base)/api/v1/rentals/$id/code" -H "Authorization: Bearer $key" | jq -r .code)" = 482913 ] || die "no code to poll"
   ids="$ids $id"
 done

@@ -63,8 +63,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -123,9 +123,11 @@ public final class Application implements AutoCloseable {
             config.dbPoolSize(),
             config.dbConnectionTimeout(),
             metrics);
-    ScheduledExecutorService scheduler =
-        Executors.newScheduledThreadPool(
+    ScheduledThreadPoolExecutor scheduler =
+        new ScheduledThreadPoolExecutor(
             2, Thread.ofPlatform().name("ohmyotp-background-", 0).daemon(true).factory());
+    // A stop waits for the step under way, not for the simulator's SMS still to come.
+    scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     // Nodes sharing a PostgreSQL database tell each other which rentals they changed.
     Optional<ChangeFeed> rentalChanges =
         db.dialect() == Database.Dialect.POSTGRESQL
@@ -216,9 +218,11 @@ public final class Application implements AutoCloseable {
                   new GatewayWebhook(
                       delivery,
                       gatewaySecret,
+                      config.webhookBodyOnlySignature(),
                       json,
                       new RateLimiter(
-                          config.webhookRatePerSecond(), 2 * config.webhookRatePerSecond())),
+                          config.webhookRatePerSecond(), 2 * config.webhookRatePerSecond()),
+                      clock),
                   new Operations(db::ping, metrics, config.metricsToken()),
                   new OperatorStats(accounts, catalog, inventory, rentals, unmatched, auth),
                   new AuthPages(website, accounts, new SignInThrottle()),

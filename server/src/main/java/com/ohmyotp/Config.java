@@ -18,6 +18,8 @@ import java.util.Properties;
  *
  * @param dbConnectionTimeout the longest a request waits for a database connection before it is
  *     answered 503, so that an unreachable database never leaves clients hanging
+ * @param webhookBodyOnlySignature whether the SMS webhook still accepts a signature of the body
+ *     alone, without a timestamp, for gateways not yet changed (replays then go undetected)
  * @param metricsToken when set, {@code /metrics} answers only a request bearing it
  * @param simulatorDelay how long after a rental the simulator delivers its SMS; empty when off
  */
@@ -36,6 +38,7 @@ public record Config(
     long rateLimitPerSecond,
     long rateLimitBurst,
     long webhookRatePerSecond,
+    boolean webhookBodyOnlySignature,
     Duration sweepInterval,
     String defaultRegion,
     boolean seedDemo) {
@@ -82,6 +85,7 @@ public record Config(
         s.integer("OHMYOTP_RATE_LIMIT_PER_SECOND", 200, 1, 1_000_000),
         s.integer("OHMYOTP_RATE_LIMIT_BURST", 400, 1, 10_000_000),
         s.integer("OHMYOTP_WEBHOOK_RATE_PER_SECOND", 500, 1, 1_000_000),
+        s.bool("OHMYOTP_WEBHOOK_BODY_ONLY_SIGNATURE", false),
         Duration.ofMillis(s.integer("OHMYOTP_SWEEP_INTERVAL_MS", 5_000, 50, 3_600_000)),
         s.string("OHMYOTP_DEFAULT_REGION", "US").toUpperCase(Locale.ROOT),
         s.bool("OHMYOTP_SEED_DEMO", true));

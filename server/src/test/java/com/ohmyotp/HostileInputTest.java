@@ -252,11 +252,12 @@ class HostileInputTest {
     String bearer = e.auth();
     if (e.auth().equals("webhook")) {
       bearer = null;
+      long now = server.clock.epochSecond();
+      headers.put(GatewayWebhook.TIMESTAMP_HEADER, String.valueOf(now));
       headers.put(
-          "X-Ohmyotp-Signature",
-          "sha256="
-              + GatewayWebhook.sign(
-                  TestServer.GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8), body));
+          GatewayWebhook.SIGNATURE_HEADER,
+          GatewayWebhook.signature(
+              TestServer.GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8), now, body));
     }
     return server.http.sendBytes(e.method(), e.path(), bearer, body, headers);
   }

@@ -3,11 +3,9 @@ package com.ohmyotp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.ohmyotp.sources.GatewayWebhook;
 import com.ohmyotp.support.Driver.Customer;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.TestServer;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -188,14 +186,8 @@ class OperatorApiTest {
             Map.of("X-Ohmyotp-Signature", "sha256=" + "0".repeat(64)));
     assertThat(wrong.status()).isEqualTo(401);
 
-    String signature =
-        "sha256="
-            + GatewayWebhook.sign(
-                TestServer.GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8),
-                body.getBytes(StandardCharsets.UTF_8));
     Http.Response ok =
-        server.http.send(
-            "POST", "/api/v1/inbound/sms", null, body, Map.of("X-Ohmyotp-Signature", signature));
+        server.http.send("POST", "/api/v1/inbound/sms", null, body, server.driver.signed(body));
     assertThat(ok.status()).isEqualTo(202);
     assertThat(ok.json().get("status").asText()).isEqualTo("accepted");
     assertThat(ok.json().get("rental_id").isNull()).isTrue();
@@ -209,20 +201,10 @@ class OperatorApiTest {
     assertThat(unmatched.get("received_at").asLong()).isEqualTo(1776619718L);
 
     String missing = "{\"to\":\"3025550177\",\"from\":\"Uber\"}";
-    String missingSig =
-        "sha256="
-            + GatewayWebhook.sign(
-                TestServer.GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8),
-                missing.getBytes(StandardCharsets.UTF_8));
     assertThat(
             server
                 .http
-                .send(
-                    "POST",
-                    "/api/v1/inbound/sms",
-                    null,
-                    missing,
-                    Map.of("X-Ohmyotp-Signature", missingSig))
+                .send("POST", "/api/v1/inbound/sms", null, missing, server.driver.signed(missing))
                 .status())
         .isEqualTo(400);
   }

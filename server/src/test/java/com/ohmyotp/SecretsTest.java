@@ -97,11 +97,13 @@ class SecretsTest {
               null,
               body,
               Map.of(
-                  "X-Ohmyotp-Signature",
-                  "sha256="
-                      + GatewayWebhook.sign(
-                          gateway.getBytes(StandardCharsets.UTF_8),
-                          body.getBytes(StandardCharsets.UTF_8)))));
+                  GatewayWebhook.TIMESTAMP_HEADER,
+                  String.valueOf(System.currentTimeMillis() / 1000),
+                  GatewayWebhook.SIGNATURE_HEADER,
+                  GatewayWebhook.signature(
+                      gateway.getBytes(StandardCharsets.UTF_8),
+                      System.currentTimeMillis() / 1000,
+                      body.getBytes(StandardCharsets.UTF_8)))));
       responses.add(http.get("/api/v1/balance", key));
       responses.add(http.get("/api/v1/balance", "omo_live_" + "B".repeat(40)));
       responses.add(http.get("/api/v1/nothing", key));

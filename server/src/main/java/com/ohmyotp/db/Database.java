@@ -333,12 +333,9 @@ public final class Database implements AutoCloseable {
       log.warn("cannot close the database cleanly: {}", e.getMessage());
       return false;
     } finally {
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        // The pool tidies the connection up as it takes it back, and the database behind it has
-        // just closed; that is what this says.
-      }
+      // Evicted, not handed back: the pool would tidy it up on a database that has just closed,
+      // and H2 would write that failure to a trace file beside the data.
+      dataSource.evictConnection(connection);
     }
   }
 }

@@ -12,10 +12,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The background upkeep of the data, every few seconds: expires and refunds rentals whose window
  * closed with no SMS ({@link Expiry}), takes numbers past their own expiry out of the inventory
- * counts, and forgets idempotency keys and unmatched SMS past their retention. Safe on every node
- * at once: each expiry locks its rental and checks it again, so none is refunded twice. Reads
- * settle overdue rentals themselves, so this only keeps the data tidy and the balance current for
- * accounts nobody is looking at.
+ * counts, and forgets idempotency keys, unmatched SMS and the record of SMS seen past their
+ * retention. Safe on every node at once: each expiry locks its rental and checks it again, so none
+ * is refunded twice. Reads settle overdue rentals themselves, so this only keeps the data tidy and
+ * the balance current for accounts nobody is looking at.
  */
 public final class Housekeeping {
 
@@ -63,7 +63,7 @@ public final class Housekeeping {
     } while (uncounted == BATCH);
     long now = clock.instant().getEpochSecond();
     idempotency.purge(now);
-    db.inTransaction(h -> sms.purgeUnmatched(h, now));
+    db.inTransaction(h -> sms.purgeUnmatched(h, now) + sms.purgeSeen(h, now));
     return total;
   }
 

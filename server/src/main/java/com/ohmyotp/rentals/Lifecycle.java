@@ -36,6 +36,10 @@ public final class Lifecycle {
   }
 
   /** Whether the window closed with no SMS and the expiry (with its refund) is still to be done. */
+  public static boolean holdsNumber(Rental rental, long now) {
+    return holdsNumber(rental.status(), rental.expiresAt(), now);
+  }
+
   public static boolean isDueForExpiry(Rental rental, long now) {
     return isDueForExpiry(rental.status(), rental.expiresAt(), now);
   }
@@ -44,9 +48,20 @@ public final class Lifecycle {
     return stored == RentalStatus.ACTIVE && now >= expiresAt;
   }
 
-  /** An SMS is accepted by the rental holding the number while its window is open. */
-  public static boolean acceptsSms(Rental rental, long now) {
-    return holdsNumber(rental.status(), rental.expiresAt(), now);
+  /**
+   * How long before a rental's start an SMS may be dated and still be its: clocks of gateways and
+   * phones run a little apart, but an older message was meant for an earlier holder of the number.
+   */
+  public static final long SMS_BEFORE_START_SECONDS = 60;
+
+  /**
+   * An SMS is accepted by the rental holding the number while its window is open, unless it is
+   * dated more than {@link #SMS_BEFORE_START_SECONDS} before the rental began (a replayed or late
+   * message would otherwise complete the rental and lose its refund).
+   */
+  public static boolean acceptsSms(Rental rental, long receivedAt, long now) {
+    return holdsNumber(rental.status(), rental.expiresAt(), now)
+        && receivedAt >= rental.rentedAt() - SMS_BEFORE_START_SECONDS;
   }
 
   /** What cancelling a rental at {@code now} does. */

@@ -5,11 +5,13 @@ import com.ohmyotp.db.Pipeline;
 import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.sms.CodeExtractor;
+import com.ohmyotp.sms.Delivery;
 import com.ohmyotp.sms.InboundSms;
 import com.ohmyotp.sms.SmsSink;
 import com.ohmyotp.sms.SmsStore;
 import java.time.Clock;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,68 +52,80 @@ public final class SmsDelivery implements SmsSink {
   }
 
   @Override
-  public Optional<String> deliver(InboundSms sms) {
+  public Delivery deliver(InboundSms sms) {
     return deliver(sms, Optional.empty());
   }
 
   @Override
-  public Optional<String> deliverFor(String rentalId, InboundSms sms) {
+  public Delivery deliverFor(String rentalId, InboundSms sms) {
     return deliver(sms, Optional.of(rentalId));
   }
 
-  private Optional<String> deliver(InboundSms sms, Optional<String> forRental) {
+  private Delivery deliver(InboundSms sms, Optional<String> forRental) {
     long now = clock.instant().getEpochSecond();
     long receivedAt = sms.receivedAt() == null ? now : sms.receivedAt();
     String code = extractor.extract(sms.text()).orElse(null);
     Optional<String> e164 = phones.toE164(sms.to());
-    if (e164.isEmpty()) {
-      recordUnmatched(sms, "invalid_number", receivedAt, now);
-      return Optional.empty();
+    Delivery delivery;
+    try {
+      delivery =
+          db.inTransaction(
+              h -> {
+                // Seen before: nothing more is stored, in the same transaction that would store it.
+                if (sms.dedupKey() != null && !smsStore.firstSighting(h, sms.dedupKey(), now)) {
+                  return new Delivery.Duplicate();
+                }
+                if (e164.isEmpty()) {
+                  return unmatched(h, sms, "invalid_number", receivedAt, now);
+                }
+                Optional<Rental> rental =
+                    inventory
+                        .holder(h, e164.get(), now)
+                        .filter(id -> forRental.isEmpty() || forRental.get().equals(id))
+                        .flatMap(id -> store.lock(h, id));
+                if (rental.isEmpty() || !Lifecycle.holdsNumber(rental.get(), now)) {
+                  return unmatched(h, sms, "no_active_rental", receivedAt, now);
+                }
+                if (!Lifecycle.acceptsSms(rental.get(), receivedAt, now)) {
+                  return unmatched(h, sms, "before_rental", receivedAt, now);
+                }
+                long smsId =
+                    smsStore.insert(h, rental.get().id(), sms.from(), sms.text(), code, receivedAt);
+                Pipeline writes = db.pipeline(h);
+                store.recordSms(writes, rental.get().id(), smsId);
+                if (rental.get().status() == RentalStatus.ACTIVE) {
+                  counts.moved(
+                      writes,
+                      rental.get().accountId(),
+                      RentalCounts.Tally.ACTIVE,
+                      RentalCounts.Tally.COMPLETED);
+                }
+                writes.run();
+                return new Delivery.ToRental(rental.get().id());
+              });
+    } catch (RuntimeException e) {
+      if (sms.dedupKey() != null && Database.isUniqueViolation(e)) {
+        // The same message, posted twice at once: the other post stored it.
+        delivery = new Delivery.Duplicate();
+      } else {
+        throw e;
+      }
     }
-    Optional<String> delivered =
-        db.inTransaction(
-            h -> {
-              Optional<Rental> rental =
-                  inventory
-                      .holder(h, e164.get(), now)
-                      .filter(id -> forRental.isEmpty() || forRental.get().equals(id))
-                      .flatMap(id -> store.lock(h, id));
-              if (rental.isEmpty() || !Lifecycle.acceptsSms(rental.get(), now)) {
-                smsStore.recordUnmatched(
-                    h, sms.to(), sms.from(), sms.text(), "no_active_rental", receivedAt, now);
-                return Optional.<String>empty();
-              }
-              long smsId =
-                  smsStore.insert(h, rental.get().id(), sms.from(), sms.text(), code, receivedAt);
-              Pipeline writes = db.pipeline(h);
-              store.recordSms(writes, rental.get().id(), smsId);
-              if (rental.get().status() == RentalStatus.ACTIVE) {
-                counts.moved(
-                    writes,
-                    rental.get().accountId(),
-                    RentalCounts.Tally.ACTIVE,
-                    RentalCounts.Tally.COMPLETED);
-              }
-              writes.run();
-              return Optional.of(rental.get().id());
-            });
-    if (delivered.isPresent()) {
-      log.info(
-          "sms delivered to rental {} (code {})",
-          delivered.get(),
-          code == null ? "not found" : "found");
-    } else {
-      log.info("sms kept as unmatched: no_active_rental");
+    switch (delivery) {
+      case Delivery.ToRental to ->
+          log.info(
+              "sms delivered to rental {} (code {})",
+              to.rentalId(),
+              code == null ? "not found" : "found");
+      case Delivery.Unmatched unmatched ->
+          log.info("sms kept as unmatched: {}", unmatched.reason());
+      case Delivery.Duplicate duplicate -> log.info("sms seen before: not stored again");
     }
-    return delivered;
+    return delivery;
   }
 
-  private void recordUnmatched(InboundSms sms, String reason, long receivedAt, long now) {
-    db.inTransaction(
-        h -> {
-          smsStore.recordUnmatched(h, sms.to(), sms.from(), sms.text(), reason, receivedAt, now);
-          return null;
-        });
-    log.info("sms kept as unmatched: {}", reason);
+  private Delivery unmatched(Handle h, InboundSms sms, String reason, long receivedAt, long now) {
+    smsStore.recordUnmatched(h, sms.to(), sms.from(), sms.text(), reason, receivedAt, now);
+    return new Delivery.Unmatched(reason);
   }
 }

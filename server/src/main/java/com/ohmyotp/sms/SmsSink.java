@@ -1,17 +1,15 @@
 package com.ohmyotp.sms;
 
-import java.util.Optional;
-
-/** Where number sources hand inbound SMS; answers the rental it went to, empty if unmatched. */
+/** Where number sources hand inbound SMS; answers what became of it. */
 public interface SmsSink {
 
   /** An SMS to a number: it goes to whichever rental holds the number when it arrives. */
-  Optional<String> deliver(InboundSms sms);
+  Delivery deliver(InboundSms sms);
 
   /**
    * An SMS made for one rental (the simulator's): it goes to that rental only, while it still holds
    * the number and takes SMS, and is kept as unmatched otherwise. A rental cancelled before its
    * simulated code came never hands that code to the next renter of its number.
    */
-  Optional<String> deliverFor(String rentalId, InboundSms sms);
+  Delivery deliverFor(String rentalId, InboundSms sms);
 }

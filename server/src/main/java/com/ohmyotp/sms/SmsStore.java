@@ -104,6 +104,33 @@ public final class SmsStore {
   /** How long an SMS that reached no rental is kept for the operator to look at. */
   public static final long UNMATCHED_RETENTION_SECONDS = 30L * 24 * 3600;
 
+  /** How long an inbound SMS is remembered as seen, against its coming again. */
+  public static final long SEEN_RETENTION_SECONDS = 7L * 24 * 3600;
+
+  /**
+   * Records that the message {@code dedupKey} names has come; false when it came before. Two posts
+   * of it at once: one commits, the other's insert fails as a unique violation.
+   */
+  public boolean firstSighting(Handle h, String dedupKey, long now) {
+    return h.createUpdate(
+                """
+                INSERT INTO inbound_sms_seen (dedup_key, seen_at)
+                SELECT :key, :now WHERE NOT EXISTS
+                  (SELECT 1 FROM inbound_sms_seen WHERE dedup_key = :key)
+                """)
+            .bind("key", dedupKey)
+            .bind("now", now)
+            .execute()
+        == 1;
+  }
+
+  /** Forgets the messages seen longer ago than {@link #SEEN_RETENTION_SECONDS}. */
+  public int purgeSeen(Handle h, long now) {
+    return h.createUpdate("DELETE FROM inbound_sms_seen WHERE seen_at <= :cutoff")
+        .bind("cutoff", now - SEEN_RETENTION_SECONDS)
+        .execute();
+  }
+
   /**
    * Forgets unmatched SMS past their retention, so a flood of them cannot grow the table for ever.
    */

@@ -80,9 +80,20 @@ class LifecycleTest {
 
   @Test
   void smsIsAcceptedOnlyWhileTheNumberIsHeld() {
-    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.ACTIVE), EXPIRES - 1)).isTrue();
-    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.COMPLETED), EXPIRES - 1)).isTrue();
-    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.ACTIVE), EXPIRES)).isFalse();
-    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.CANCELLED), RENTED + 1)).isFalse();
+    long now = EXPIRES - 1;
+    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.ACTIVE), now, now)).isTrue();
+    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.COMPLETED), now, now)).isTrue();
+    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.ACTIVE), EXPIRES, EXPIRES)).isFalse();
+    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.CANCELLED), RENTED + 1, RENTED + 1))
+        .isFalse();
+  }
+
+  @Test
+  void anSmsDatedWellBeforeTheRentalBeganIsNotItsOwn() {
+    long now = RENTED + 10;
+    // A minute of clock difference is allowed; anything older was meant for an earlier holder.
+    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.ACTIVE), RENTED - 60, now)).isTrue();
+    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.ACTIVE), RENTED - 61, now)).isFalse();
+    assertThat(Lifecycle.acceptsSms(rental(RentalStatus.ACTIVE), RENTED - 86_400, now)).isFalse();
   }
 }

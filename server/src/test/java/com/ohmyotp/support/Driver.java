@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * Sets up and drives one server over its HTTP API the way an operator, a gateway and a customer
@@ -24,9 +25,17 @@ public final class Driver {
   private static final AtomicInteger ACCOUNTS = new AtomicInteger();
 
   public final Http http;
+  private final LongSupplier now;
 
-  public Driver(Http http) {
+  /** A driver that signs gateway posts with the time {@code now} gives, in Unix seconds. */
+  public Driver(Http http, LongSupplier now) {
     this.http = http;
+    this.now = now;
+  }
+
+  /** A driver that signs gateway posts with the wall clock's time. */
+  public Driver(Http http) {
+    this(http, () -> System.currentTimeMillis() / 1000);
   }
 
   /** A new customer account with {@code balance} and its API key. */
@@ -95,13 +104,20 @@ public final class Driver {
   public Http.Response inboundSms(String to, String from, String text) {
     String body =
         "{\"to\":" + quote(to) + ",\"from\":" + quote(from) + ",\"text\":" + quote(text) + "}";
-    String signature =
-        "sha256="
-            + GatewayWebhook.sign(
-                GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8),
-                body.getBytes(StandardCharsets.UTF_8));
-    return http.send(
-        "POST", "/api/v1/inbound/sms", null, body, Map.of("X-Ohmyotp-Signature", signature));
+    return http.send("POST", "/api/v1/inbound/sms", null, body, signed(body));
+  }
+
+  /** The headers of a gateway post of {@code body}, signed now with the gateway secret. */
+  public Map<String, String> signed(String body) {
+    long timestamp = now.getAsLong();
+    return Map.of(
+        GatewayWebhook.TIMESTAMP_HEADER,
+        String.valueOf(timestamp),
+        GatewayWebhook.SIGNATURE_HEADER,
+        GatewayWebhook.signature(
+            GATEWAY_SECRET.getBytes(StandardCharsets.UTF_8),
+            timestamp,
+            body.getBytes(StandardCharsets.UTF_8)));
   }
 
   public BigDecimal balance(Customer c) {

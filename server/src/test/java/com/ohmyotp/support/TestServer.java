@@ -53,7 +53,7 @@ public final class TestServer implements AutoCloseable {
     app = Application.start(Config.from(settings), clock);
     base = "http://127.0.0.1:" + app.port();
     http = new Http(base);
-    driver = new Driver(http);
+    driver = new Driver(http, clock::epochSecond);
   }
 
   public static TestServer start() {
