@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.ohmyotp.support.Driver.Customer;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.TestServer;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -246,6 +247,24 @@ class OperatorApiTest {
       assertThat(scraped.text()).contains("http_server_requests_seconds_count");
       // Health stays open: load balancers ask without a token.
       assertThat(guarded.http.get("/healthz", null).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void anAddressThatLooksLikeAnotherAccountsIsRefused() {
+    String local = "lookalike" + System.nanoTime();
+    Http.Response first =
+        server.admin("POST", "/api/admin/accounts", "{\"email\":\"" + local + "@example.com\"}");
+    assertThat(first.status()).as(first.text()).isEqualTo(201);
+    for (String same :
+        List.of(
+            local.toUpperCase(java.util.Locale.ROOT) + "@Example.com.",
+            local.replace("o", "\u043e") + "@example.com",
+            local.substring(0, 3) + "\u200b" + local.substring(3) + "@example.com")) {
+      Http.Response again =
+          server.admin("POST", "/api/admin/accounts", "{\"email\":" + TestServer.quote(same) + "}");
+      assertThat(again.status()).as(same + ": " + again.text()).isEqualTo(409);
+      assertThat(again.json().get("error").asText()).isEqualTo("email_taken");
     }
   }
 }

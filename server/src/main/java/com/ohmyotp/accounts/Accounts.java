@@ -7,16 +7,11 @@ import com.ohmyotp.ledger.Money;
 import com.ohmyotp.ledger.Transaction;
 import java.time.Clock;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 
 /** Creating and reading accounts. */
 public final class Accounts {
-
-  private static final Pattern EMAIL =
-      Pattern.compile("^[^@\\s\\p{Cntrl}]{1,64}@[^@\\s\\p{Cntrl}]{1,255}$");
 
   private final Database db;
   private final Ledger ledger;
@@ -58,7 +53,7 @@ public final class Accounts {
 
   /** The account whose email and password these are; the same answer and cost either way. */
   public Optional<Account> signIn(String email, String password) {
-    String key = email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
+    String key = email == null ? "" : EmailAddress.key(email);
     record Row(long id, String hash) {}
     Optional<Row> row =
         db.read(
@@ -77,6 +72,7 @@ public final class Accounts {
 
   private Created create(String email, String password, Money balance, boolean withKey) {
     String normalized = checkEmail(email);
+    String skeleton = EmailAddress.skeleton(normalized);
     if (password != null && (password.length() < 8 || password.length() > 200)) {
       throw ApiException.badRequest("invalid_password", "A password needs 8 to 200 characters.");
     }
@@ -92,11 +88,13 @@ public final class Accounts {
             long id =
                 h.createUpdate(
                         """
-                    INSERT INTO accounts (email, email_key, password_hash, balance, created_at)
-                    VALUES (:email, :key, :hash, 0, :now)
+                    INSERT INTO accounts
+                      (email, email_key, email_skeleton, password_hash, balance, created_at)
+                    VALUES (:email, :key, :skeleton, :hash, 0, :now)
                     """)
                     .bind("email", email.trim())
                     .bind("key", normalized)
+                    .bind("skeleton", skeleton)
                     .bind("hash", passwordHash)
                     .bind("now", now)
                     .executeAndReturnGeneratedKeys("id")
@@ -110,7 +108,9 @@ public final class Accounts {
           });
     } catch (RuntimeException e) {
       if (Database.isUniqueViolation(e)) {
-        throw ApiException.conflict("email_taken", "An account with this email already exists.");
+        throw ApiException.conflict(
+            "email_taken",
+            "An account with this email, or one that looks the same, already exists.");
       }
       throw e;
     }
@@ -175,9 +175,9 @@ public final class Accounts {
   }
 
   static String checkEmail(String email) {
-    if (email == null || email.length() > 320 || !EMAIL.matcher(email.trim()).matches()) {
+    if (!EmailAddress.isWellFormed(email)) {
       throw ApiException.badRequest("invalid_email", "That is not an email address.");
     }
-    return email.trim().toLowerCase(Locale.ROOT);
+    return EmailAddress.key(email);
   }
 }

@@ -7,7 +7,6 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.EstimationProbe;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -49,7 +48,7 @@ public final class SignInThrottle {
   }
 
   private Bucket forEmail(String email) {
-    String key = email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
+    String key = email == null ? "" : EmailAddress.key(email);
     return byEmail.get(key, k -> bucket(5, Duration.ofMinutes(1)));
   }
 
