@@ -70,8 +70,7 @@ class InboundSmsFreshnessTest {
   @Test
   void theSamePostThreeTimesIsOneSms() {
     Customer c = server.customer("1");
-    server.numbers("gateway", 1);
-    JsonNode rental = server.rent(c, service);
+    JsonNode rental = rentAFreshNumber(c);
     String body = sms(rental.get("phone_number").asText(), "Your code is 3333", null);
     long sent = server.clock.epochSecond();
     String signature = signature(sent, body);
@@ -89,8 +88,7 @@ class InboundSmsFreshnessTest {
   @Test
   void aMessageIdOrADatedBodyIsOneSmsWhateverTheTimestamp() {
     Customer c = server.customer("1");
-    server.numbers("gateway", 1);
-    JsonNode rental = server.rent(c, service);
+    JsonNode rental = rentAFreshNumber(c);
     String phone = rental.get("phone_number").asText();
     long now = server.clock.epochSecond();
     String withId =
@@ -109,8 +107,7 @@ class InboundSmsFreshnessTest {
   @Test
   void anSmsDatedWellBeforeTheRentalBeganIsKeptApartAndTheRefundKept() {
     Customer c = server.customer("1");
-    server.numbers("gateway", 1);
-    JsonNode rental = server.rent(c, service);
+    JsonNode rental = rentAFreshNumber(c);
     long rentedAt = rental.get("rented_at").asLong();
     String body = sms(rental.get("phone_number").asText(), "Your code is 6666", rentedAt - 3600);
     long now = server.clock.epochSecond();
@@ -166,6 +163,12 @@ class InboundSmsFreshnessTest {
               Map.of(GatewayWebhook.SIGNATURE_HEADER, bodyOnly));
       assertThat(accepted.status()).isEqualTo(202);
     }
+  }
+
+  /** Rents a number imported for this rental alone. */
+  private static JsonNode rentAFreshNumber(Customer c) {
+    server.numbers("gateway", 1);
+    return server.rent(c, service);
   }
 
   private static String sms(String to, String text, Long receivedAt) {
