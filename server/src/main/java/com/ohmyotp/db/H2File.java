@@ -128,7 +128,10 @@ final class H2File {
     } catch (UnsupportedOperationException e) {
       // No POSIX permissions here (Windows): the folder's access list is the operator's to set.
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot restrict " + file + " to its owner: " + e, e);
+      log.warn(
+          "cannot make {} readable by this user alone (0600): {}; it holds SMS codes and e-mails",
+          file,
+          e.toString());
     }
   }
 
