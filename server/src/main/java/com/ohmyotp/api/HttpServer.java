@@ -9,7 +9,6 @@ import io.javalin.json.JavalinJackson;
 import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,7 +150,7 @@ public final class HttpServer {
           config.routes.exception(
               Exception.class,
               (e, ctx) -> {
-                if (isDatabaseUnavailable(e)) {
+                if (Failures.isDatabaseUnavailable(e)) {
                   log.warn("database unavailable: {}", e.toString());
                   ctx.header("Retry-After", "2");
                   error(
@@ -163,12 +160,12 @@ public final class HttpServer {
                       "The service is briefly unavailable; try again shortly.");
                   return;
                 }
-                if (isMalformedBody(e)) {
+                if (Failures.isMalformedBody(e)) {
                   log.info(
                       "malformed request body on {} {}: {}",
                       ctx.method().name(),
                       safePath(ctx),
-                      rootMessage(e));
+                      Failures.rootMessage(e));
                   error(
                       ctx,
                       400,
@@ -201,30 +198,6 @@ public final class HttpServer {
 
           routes.forEach(r -> r.register(config.routes));
         });
-  }
-
-  /**
-   * A body the client sent malformed or cut short (bad chunk sizes, a connection closed within it),
-   * found while a handler read it: the client's error, not ours.
-   */
-  private static boolean isMalformedBody(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof HttpException h && h.getCode() >= 400 && h.getCode() < 500) {
-        return true;
-      }
-      if (t instanceof EofException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null) {
-      root = root.getCause();
-    }
-    return root.toString();
   }
 
   /** Headers some frameworks read as "treat this request as another method". */
@@ -308,41 +281,5 @@ public final class HttpServer {
     String uri = ctx.req().getRequestURI();
     String query = ctx.queryString();
     return uri.contains("%00") || (query != null && query.contains("%00"));
-  }
-
-  /**
-   * Whether {@code e} means the database cannot be reached right now (pool timeout, refused or
-   * broken connection, a server shutting down or starting up, no connection slots left, a statement
-   * cancelled by the server's statement_timeout) rather than a bug: that is a 503 the client may
-   * retry, not a 500.
-   */
-  public static boolean isDatabaseUnavailable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLTransientConnectionException || t instanceof java.net.ConnectException) {
-        return true;
-      }
-      if (t instanceof java.sql.SQLException sql && isConnectionFailure(sql)) {
-        return true;
-      }
-      for (Throwable suppressed : t.getSuppressed()) {
-        if (isDatabaseUnavailable(suppressed)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static boolean isConnectionFailure(java.sql.SQLException e) {
-    String state = e.getSQLState();
-    if (state != null) {
-      return state.startsWith("08")
-          || state.startsWith("57P")
-          || state.equals("53300")
-          || state.equals("57014");
-    }
-    // The pool closes a connection it saw break; a later call on it in the same request fails
-    // with this message and no SQL state.
-    return "Connection is closed".equals(e.getMessage());
   }
 }
