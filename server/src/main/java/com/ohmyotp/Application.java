@@ -21,6 +21,7 @@ import com.ohmyotp.inventory.NumberStock;
 import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.ledger.MoneyJson;
+import com.ohmyotp.rentals.ActivationIds;
 import com.ohmyotp.rentals.Availability;
 import com.ohmyotp.rentals.AvailabilityCache;
 import com.ohmyotp.rentals.Expiry;
@@ -169,6 +170,7 @@ public final class Application implements AutoCloseable {
               rentalStore,
               rentalCounts,
               idempotency,
+              new ActivationIds(db),
               rentalViews,
               json,
               clock);

@@ -83,6 +83,7 @@ class ApiContractTest {
     assertThat(fields(rental))
         .containsExactly(
             "id",
+            "activation_id",
             "service_id",
             "phone_number",
             "status",
@@ -93,6 +94,9 @@ class ApiContractTest {
             "sms_messages");
     assertThat(rental.get("id").asText())
         .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}");
+    // A number above 32 bits and exact as a JavaScript number (below 2^53).
+    assertThat(rental.get("activation_id").isIntegralNumber()).isTrue();
+    assertThat(rental.get("activation_id").asLong()).isBetween(1L << 32, (1L << 53) - 1);
     assertThat(rental.get("service_id").asText()).isEqualTo(uber);
     assertThat(rental.get("phone_number").asText()).matches("212\\d{7}");
     assertThat(rental.get("status").asText()).isEqualTo("active");

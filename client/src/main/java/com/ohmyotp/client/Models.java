@@ -23,9 +23,14 @@ public final class Models {
   /** One SMS a rental received. */
   public record Sms(long id, String sender, String message, String code, long receivedAt) {}
 
-  /** A rental and the SMS it received. */
+  /**
+   * A rental and the SMS it received.
+   *
+   * @param activationId the rental's number in the SMS-Activate protocol, between 2^32 and 2^53
+   */
   public record Rental(
       String id,
+      long activationId,
       String serviceId,
       String phoneNumber,
       String status,

@@ -11,6 +11,7 @@ import com.ohmyotp.ledger.Money;
  */
 public record Rental(
     String id,
+    long activationId,
     long accountId,
     int serviceId,
     String serviceName,
@@ -30,6 +31,7 @@ public record Rental(
   public Rental ended(RentalStatus endStatus, long endedAt, Money refund) {
     return new Rental(
         id,
+        activationId,
         accountId,
         serviceId,
         serviceName,

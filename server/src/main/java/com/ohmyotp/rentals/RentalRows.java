@@ -21,7 +21,7 @@ final class RentalRows {
 
   static final String RENTAL_COLUMNS =
       """
-      r.id, r.account_id, r.service_id, s.name AS service_name, r.number_id, p.e164,
+      r.id, r.activation_id, r.account_id, r.service_id, s.name AS service_name, r.number_id, p.e164,
              p.source, r.status, r.cost, r.rerent, r.rented_at, r.expires_at, r.ended_at,
              r.refund_amount, r.sms_count""";
 
@@ -45,6 +45,7 @@ final class RentalRows {
   /** Where a result set holds a rental's columns ({@link #RENTAL_COLUMNS}). */
   record RentalColumns(
       int id,
+      int activationId,
       int accountId,
       int serviceId,
       int serviceName,
@@ -64,6 +65,7 @@ final class RentalRows {
     static RentalColumns of(ResultSet rs) throws SQLException {
       return new RentalColumns(
           rs.findColumn("id"),
+          rs.findColumn("activation_id"),
           rs.findColumn("account_id"),
           rs.findColumn("service_id"),
           rs.findColumn("service_name"),
@@ -85,6 +87,7 @@ final class RentalRows {
       BigDecimal refund = rs.getBigDecimal(refundAmount);
       return new Rental(
           rs.getString(id),
+          rs.getLong(activationId),
           rs.getLong(accountId),
           rs.getInt(serviceId),
           rs.getString(serviceName),

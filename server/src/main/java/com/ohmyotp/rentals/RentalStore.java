@@ -56,11 +56,13 @@ public final class RentalStore {
     writes
         .add(
             """
-            INSERT INTO rentals (id, account_id, service_id, number_id, status, cost, rerent,
-                                 rented_at, expires_at, sms_count)
-            VALUES (:id, :account, :service, :number, :status, :cost, :rerent, :rented, :expires, 0)
+            INSERT INTO rentals (id, activation_id, account_id, service_id, number_id, status, cost,
+                                 rerent, rented_at, expires_at, sms_count)
+            VALUES (:id, :activation, :account, :service, :number, :status, :cost, :rerent,
+                    :rented, :expires, 0)
             """)
         .bind("id", r.id())
+        .bind("activation", r.activationId())
         .bind("account", r.accountId())
         .bind("service", r.serviceId())
         .bind("number", r.numberId())
@@ -115,7 +117,7 @@ public final class RentalStore {
   Optional<Rental> lock(Handle h, String id) {
     return h.createQuery(
             """
-            SELECT r.id, r.account_id, r.service_id,
+            SELECT r.id, r.activation_id, r.account_id, r.service_id,
                    (SELECT s.name FROM services s WHERE s.id = r.service_id) AS service_name,
                    r.number_id,
                    (SELECT p.e164 FROM phone_numbers p WHERE p.id = r.number_id) AS e164,

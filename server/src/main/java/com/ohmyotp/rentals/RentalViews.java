@@ -25,6 +25,7 @@ public final class RentalViews {
   /** A rental with its SMS: {@code POST /rentals}, {@code GET /rentals/:id}, active list. */
   public record RentalView(
       String id,
+      long activationId,
       String serviceId,
       String phoneNumber,
       String status,
@@ -39,6 +40,7 @@ public final class RentalViews {
   /** A rental in {@code /rentals/history}: its newest SMS and whether it can be re-rented now. */
   public record HistoryEntry(
       String id,
+      long activationId,
       String serviceId,
       String phoneNumber,
       String status,
@@ -82,6 +84,7 @@ public final class RentalViews {
     RentalStatus status = Lifecycle.visibleStatus(r.status(), r.expiresAt(), now);
     return new RentalView(
         r.id(),
+        r.activationId(),
         r.serviceName(),
         phones.display(r.e164()),
         status.wire(),
@@ -98,6 +101,7 @@ public final class RentalViews {
     RentalStatus status = Lifecycle.visibleStatus(r.status(), r.expiresAt(), now);
     return new HistoryEntry(
         r.id(),
+        r.activationId(),
         r.serviceName(),
         phones.display(r.e164()),
         status.wire(),

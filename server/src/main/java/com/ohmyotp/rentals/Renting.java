@@ -42,6 +42,7 @@ public final class Renting {
   private final RentalStore store;
   private final RentalCounts counts;
   private final IdempotencyKeys idempotency;
+  private final ActivationIds activationIds;
   private final RentalViews views;
   private final ObjectMapper json;
   private final Clock clock;
@@ -55,6 +56,7 @@ public final class Renting {
       RentalStore store,
       RentalCounts counts,
       IdempotencyKeys idempotency,
+      ActivationIds activationIds,
       RentalViews views,
       ObjectMapper json,
       Clock clock) {
@@ -66,6 +68,7 @@ public final class Renting {
     this.store = store;
     this.counts = counts;
     this.idempotency = idempotency;
+    this.activationIds = activationIds;
     this.views = views;
     this.json = json;
     this.clock = clock;
@@ -173,6 +176,7 @@ public final class Renting {
       Optional<String> rerentE164,
       Optional<String> idempotencyKey) {
     String rentalId = UUID.randomUUID().toString();
+    long activationId = activationIds.next();
     Rental rental =
         db.inTransaction(
             h -> {
@@ -201,6 +205,7 @@ public final class Renting {
               Rental r =
                   new Rental(
                       rentalId,
+                      activationId,
                       caller.accountId(),
                       service.id(),
                       service.name(),

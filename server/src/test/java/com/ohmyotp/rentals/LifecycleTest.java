@@ -14,6 +14,7 @@ class LifecycleTest {
   private static Rental rental(RentalStatus status) {
     return new Rental(
         "r1",
+        4_294_967_296L,
         1,
         1,
         "Uber",
