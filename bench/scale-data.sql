@@ -10,9 +10,14 @@ SELECT MIN(id) AS first_number, COUNT(*) AS numbers FROM phone_numbers \gset
 SELECT COUNT(*) AS accounts FROM accounts \gset
 SELECT COUNT(*) AS services FROM services \gset
 SELECT EXTRACT(EPOCH FROM now())::BIGINT AS now \gset
+-- Activation ids as the server hands them out: blocks of 1,000 from activation_id_blocks, taken
+-- here for all the new rows at once, so that the server's next block comes after them.
+SELECT nextval('activation_id_blocks') AS first_block \gset
+SELECT setval('activation_id_blocks', :first_block + (:target - :have) / 1000 + 1) AS last_block \gset
 
 CREATE TEMP TABLE batch AS
 SELECT gen_random_uuid()::TEXT AS id,
+       4294967296 + :first_block * 1000 + (g - :have - 1) AS activation_id,
        CASE WHEN g % 10 = 0 THEN :heavy ELSE 1 + (g * 7919) % :accounts END AS account_id,
        1 + (g * 104729) % :services AS service_id,
        :first_number + (g * 15485863) % :numbers AS number_id,
@@ -20,9 +25,10 @@ SELECT gen_random_uuid()::TEXT AS id,
        :now - 86400 * 90 + (g * 7777) % (86400 * 89) AS rented_at
 FROM generate_series((:have + 1)::BIGINT, (:target)::BIGINT) g;
 
-INSERT INTO rentals (id, account_id, service_id, number_id, status, cost, rerent, rented_at, expires_at,
-                     ended_at, refund_amount, sms_count)
-SELECT id, account_id, service_id, number_id, status, 0.25, FALSE, rented_at, rented_at + 600,
+INSERT INTO rentals (id, activation_id, account_id, service_id, number_id, status, cost, rerent,
+                     rented_at, expires_at, ended_at, refund_amount, sms_count)
+SELECT id, activation_id, account_id, service_id, number_id, status, 0.25, FALSE, rented_at,
+       rented_at + 600,
        CASE WHEN status = 'cancelled' THEN rented_at + 120 WHEN status = 'expired' THEN rented_at + 600 END,
        CASE WHEN status = 'completed' THEN NULL ELSE 0.25 END,
        CASE WHEN status = 'completed' THEN 1 ELSE 0 END
