@@ -2,8 +2,8 @@ package com.ohmyotp.accounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.ohmyotp.support.Migrations;
 import java.util.List;
-import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
@@ -15,16 +15,8 @@ class EmailSkeletonMigrationTest {
 
   @Test
   void olderAccountsKeepTheirAddressesAndNewerLookAlikesKeepSigningIn() {
-    String url =
-        "jdbc:h2:mem:skeletons-"
-            + System.nanoTime()
-            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
-    Flyway.configure()
-        .dataSource(url, "", "")
-        .locations("classpath:db/migration")
-        .target("8")
-        .load()
-        .migrate();
+    String url = Migrations.memoryDatabase("skeletons");
+    Migrations.migrateTo(url, "8");
     Jdbi jdbi = Jdbi.create(url);
     try (Handle h = jdbi.open()) {
       // As the code before this migration keyed them: trimmed and lower-cased.
@@ -40,11 +32,7 @@ class EmailSkeletonMigrationTest {
             .bind("k", email.trim().toLowerCase(java.util.Locale.ROOT))
             .execute();
       }
-      Flyway.configure()
-          .dataSource(url, "", "")
-          .locations("classpath:db/migration")
-          .load()
-          .migrate();
+      Migrations.migrate(url);
       List<Row> rows =
           h.createQuery("SELECT email, email_key, email_skeleton FROM accounts ORDER BY id")
               .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3)))

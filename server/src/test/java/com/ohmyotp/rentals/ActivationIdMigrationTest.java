@@ -2,8 +2,8 @@ package com.ohmyotp.rentals;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.ohmyotp.support.Migrations;
 import java.util.List;
-import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
@@ -13,16 +13,8 @@ class ActivationIdMigrationTest {
 
   @Test
   void existingRentalsAreNumberedInTheOrderTheyWereRentedAndNewIdsComeAfter() {
-    String url =
-        "jdbc:h2:mem:activation-migration-"
-            + System.nanoTime()
-            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
-    Flyway.configure()
-        .dataSource(url, "", "")
-        .locations("classpath:db/migration")
-        .target("9")
-        .load()
-        .migrate();
+    String url = Migrations.memoryDatabase("activation-migration");
+    Migrations.migrateTo(url, "9");
     try (Handle h = Jdbi.create(url).open()) {
       h.execute(
           "INSERT INTO accounts (email, email_key, balance, created_at) VALUES ('a@x', 'a@x', 0, 0)");
@@ -43,11 +35,7 @@ class ActivationIdMigrationTest {
             .bind("at", Long.parseLong(r[1]))
             .execute();
       }
-      Flyway.configure()
-          .dataSource(url, "", "")
-          .locations("classpath:db/migration")
-          .load()
-          .migrate();
+      Migrations.migrate(url);
       List<Long> ids =
           h.createQuery("SELECT activation_id FROM rentals ORDER BY id").mapTo(Long.class).list();
       assertThat(ids)
