@@ -60,8 +60,7 @@ public final class Lifecycle {
    * message would otherwise complete the rental and lose its refund).
    */
   public static boolean acceptsSms(Rental rental, long receivedAt, long now) {
-    return holdsNumber(rental.status(), rental.expiresAt(), now)
-        && receivedAt >= rental.rentedAt() - SMS_BEFORE_START_SECONDS;
+    return holdsNumber(rental, now) && receivedAt >= rental.rentedAt() - SMS_BEFORE_START_SECONDS;
   }
 
   /** What cancelling a rental at {@code now} does. */
@@ -74,7 +73,7 @@ public final class Lifecycle {
   }
 
   public static CancelOutcome cancel(Rental rental, long now) {
-    if (!holdsNumber(rental.status(), rental.expiresAt(), now)) {
+    if (!holdsNumber(rental, now)) {
       return new CancelOutcome.NotHeld(visibleStatus(rental.status(), rental.expiresAt(), now));
     }
     Money refund = rental.status() == RentalStatus.ACTIVE ? rental.cost() : Money.ZERO;
