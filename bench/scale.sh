@@ -29,8 +29,8 @@ psql -XAtq -v ON_ERROR_STOP=1 -d "$db" <<SQL >/dev/null
 INSERT INTO services (name, name_key, category, price, duration_seconds, source, enabled, created_at)
 SELECT 'Svc' || g, 'svc' || g, 'Bench', 0.25, CASE WHEN g BETWEEN 9 AND 20 THEN 60 ELSE 600 END, 'gateway', TRUE, 0
 FROM generate_series(1, 500) g;
-INSERT INTO phone_numbers (e164, source, created_at)
-SELECT '+1212' || (2000000 + g), 'gateway', 0 FROM generate_series(1, 100000) g;
+INSERT INTO phone_numbers (e164, source, country, created_at)
+SELECT '+1212' || (2000000 + g), 'gateway', 'US', 0 FROM generate_series(1, 100000) g;
 INSERT INTO accounts (email, email_key, balance, created_at)
 SELECT 'scale' || g || '@example.com', 'scale' || g || '@example.com', 1000000, 0 FROM generate_series(1, 10000) g;
 INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at) VALUES (1, 'bench', '${key:0:13}', '$hash', 0);

@@ -43,6 +43,8 @@ import com.ohmyotp.sms.CodeExtractor;
 import com.ohmyotp.sms.SmsRoutes;
 import com.ohmyotp.sms.SmsStore;
 import com.ohmyotp.sms.UnmatchedMessages;
+import com.ohmyotp.smsactivate.Activations;
+import com.ohmyotp.smsactivate.HandlerApi;
 import com.ohmyotp.sources.Gateway;
 import com.ohmyotp.sources.GatewayWebhook;
 import com.ohmyotp.sources.NumberSources;
@@ -202,8 +204,18 @@ public final class Application implements AutoCloseable {
               ? DemoSeed.seedIfEmpty(db, catalog, stock, accounts, renting, rentals)
               : Optional.empty();
 
-      AvailabilityCache availability =
-          new AvailabilityCache(new Availability(db, inventory, clock), catalog::listing);
+      Availability availabilityCounter = new Availability(db, inventory, clock);
+      AvailabilityCache availability = new AvailabilityCache(availabilityCounter, catalog::listing);
+      Activations activations =
+          new Activations(
+              accounts,
+              catalog,
+              renting,
+              rentals,
+              availability::counts,
+              availabilityCounter,
+              config.defaultRegion(),
+              clock);
       UnmatchedMessages unmatched = new UnmatchedMessages(db, smsStore);
       WebSessions webSessions = new WebSessions(db, clock);
       Website website = new Website(webSessions, accounts);
@@ -213,6 +225,7 @@ public final class Application implements AutoCloseable {
               metrics,
               List.of(
                   new RentalRoutes(renting, rentals, history, rerentCheck, auth, json),
+                  new HandlerApi(activations, auth, json),
                   new AccountRoutes(accounts, apiKeys, expiry, auth, json),
                   new CatalogRoutes(catalog, availability::counts, auth, json),
                   new InventoryRoutes(stock, sources.names(), auth, json),

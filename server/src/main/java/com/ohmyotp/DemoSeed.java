@@ -36,28 +36,31 @@ final class DemoSeed {
   /** The demo account's credentials, shown once on the console. */
   record Demo(String email, String password, String apiKey) {}
 
-  private record Entry(String name, String category, String price) {}
+  /** A catalog entry; {@code code} is its SMS-Activate protocol code, or null. */
+  private record Entry(String name, String category, String price, String code) {}
 
   // Walmart is AppID-1 and Uber AppID-3, and Walmart's category "retail", as in the reference's
   // examples.
   private static final List<Entry> CATALOG =
       List.of(
-          new Entry("Walmart", "retail", "0.40"),
-          new Entry("Amazon", "retail", "0.35"),
-          new Entry("Uber", "Food", "0.40"),
-          new Entry("DoorDash", "Food", "0.30"),
-          new Entry("Google", "Tech", "0.50"),
-          new Entry("Microsoft", "Tech", "0.45"),
-          new Entry("WhatsApp", "Messaging", "0.60"),
-          new Entry("Telegram", "Messaging", "0.55"),
-          new Entry("Facebook", "Social", "0.35"),
-          new Entry("Instagram", "Social", "0.40"),
-          new Entry("Tinder", "Dating", "0.75"),
-          new Entry("PayPal", "Finance", "0.80"),
-          new Entry("Coinbase", "Finance", "0.90"),
-          new Entry("Airbnb", "Travel", "0.45"),
-          new Entry("Lyft", "Transport", "0.35"),
-          new Entry("Discord", "Gaming", "0.25"));
+          new Entry("Walmart", "retail", "0.40", null),
+          new Entry("Amazon", "retail", "0.35", "am"),
+          new Entry("Uber", "Food", "0.40", "ub"),
+          new Entry("DoorDash", "Food", "0.30", null),
+          new Entry("Google", "Tech", "0.50", "go"),
+          new Entry("Microsoft", "Tech", "0.45", "mm"),
+          new Entry("WhatsApp", "Messaging", "0.60", "wa"),
+          new Entry("Telegram", "Messaging", "0.55", "tg"),
+          new Entry("Facebook", "Social", "0.35", "fb"),
+          new Entry("Instagram", "Social", "0.40", "ig"),
+          new Entry("Tinder", "Dating", "0.75", null),
+          new Entry("PayPal", "Finance", "0.80", null),
+          new Entry("Coinbase", "Finance", "0.90", null),
+          new Entry("Airbnb", "Travel", "0.45", null),
+          new Entry("Lyft", "Transport", "0.35", null),
+          new Entry("Discord", "Gaming", "0.25", "ds"),
+          new Entry("X", "Social", "0.35", "tw"),
+          new Entry("Other", "Other", "0.30", "ot"));
 
   /** Real US area codes; the rest of each number is drawn at random. */
   private static final int[] AREA_CODES = {
@@ -93,7 +96,8 @@ final class DemoSeed {
             e.category(),
             Money.of(e.price()),
             Catalog.DEFAULT_DURATION_SECONDS,
-            Simulator.NAME);
+            Simulator.NAME,
+            e.code());
       }
       String password = password();
       Accounts.Created demo = accounts.create(DEMO_EMAIL, password, DEMO_BALANCE);

@@ -142,6 +142,11 @@ public final class Accounts {
         h -> new Statement(ledger.balance(h, accountId), ledger.recent(h, accountId, recent)));
   }
 
+  /** The account's balance now. */
+  public Money balance(long accountId) {
+    return db.read(h -> ledger.balance(h, accountId));
+  }
+
   /** How many accounts there are, and the money they hold together. */
   public record Totals(long accounts, Money balances) {}
 

@@ -49,6 +49,22 @@ public final class ApiAuth {
     };
   }
 
+  /**
+   * The caller a presented API key belongs to, for routes that take the key elsewhere than in the
+   * Authorization header (the SMS-Activate protocol's {@code api_key}).
+   */
+  public java.util.Optional<Caller> caller(String presented) {
+    return keys.authenticate(presented);
+  }
+
+  /**
+   * Takes one request from the rate limit of the caller's key, the limit the customer routes share;
+   * the decision's headers are to be sent whether or not it allows the request.
+   */
+  public RateLimiter.Decision rateLimit(Caller caller) {
+    return rateLimiter.acquire(caller.apiKeyId());
+  }
+
   public Handler admin(Handler handler) {
     return ctx -> {
       byte[] presented = bearer(ctx).getBytes(StandardCharsets.UTF_8);

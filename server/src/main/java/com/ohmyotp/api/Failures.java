@@ -8,7 +8,7 @@ import org.eclipse.jetty.io.EofException;
  * What an exception that reached the HTTP layer says about whose fault it was: the database away
  * (503, retry), the client's body (400), or a bug (500).
  */
-final class Failures {
+public final class Failures {
 
   private Failures() {}
 
@@ -18,7 +18,7 @@ final class Failures {
    * cancelled by the server's statement_timeout) rather than a bug: that is a 503 the client may
    * retry, not a 500.
    */
-  static boolean isDatabaseUnavailable(Throwable e) {
+  public static boolean isDatabaseUnavailable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLTransientConnectionException || t instanceof java.net.ConnectException) {
         return true;
@@ -33,6 +33,15 @@ final class Failures {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether {@code e} is a failure the client may simply retry: the database unavailable, or a
+   * transaction that kept colliding with others ({@link
+   * com.ohmyotp.db.Database.RetryableConflict}).
+   */
+  public static boolean isTemporary(Throwable e) {
+    return e instanceof com.ohmyotp.db.Database.RetryableConflict || isDatabaseUnavailable(e);
   }
 
   private static boolean isConnectionFailure(java.sql.SQLException e) {

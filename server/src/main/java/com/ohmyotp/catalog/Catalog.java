@@ -30,9 +30,14 @@ public final class Catalog {
               Money.of(rs.getBigDecimal("price")),
               rs.getInt("duration_seconds"),
               rs.getString("source"),
-              rs.getBoolean("enabled"));
+              rs.getBoolean("enabled"),
+              rs.getString("protocol_code"));
   private static final String COLUMNS =
-      "id, name, category, price, duration_seconds, source, enabled";
+      "id, name, category, price, duration_seconds, source, enabled, protocol_code";
+
+  /** What a service's code in the SMS-Activate protocol may be: its codes are a few letters. */
+  private static final java.util.regex.Pattern PROTOCOL_CODE =
+      java.util.regex.Pattern.compile("[a-z0-9_]{1,20}");
 
   /** How long a node lists the catalog it read before reading it again. */
   public static final Duration LISTING_MAX_AGE = Duration.ofSeconds(1);
@@ -52,8 +57,17 @@ public final class Catalog {
     this.listing = Caffeine.newBuilder().expireAfterWrite(LISTING_MAX_AGE).build(all -> enabled());
   }
 
-  /** The changes an operator may make to a service; null fields stay as they are. */
-  public record Change(String category, Money price, Integer durationSeconds, Boolean enabled) {}
+  /**
+   * The changes an operator may make to a service; null fields stay as they are, and an empty
+   * {@code protocolCode} takes the service's code away.
+   */
+  public record Change(
+      String category, Money price, Integer durationSeconds, Boolean enabled, String protocolCode) {
+
+    public Change(String category, Money price, Integer durationSeconds, Boolean enabled) {
+      this(category, price, durationSeconds, enabled, null);
+    }
+  }
 
   /**
    * The enabled services as customers' listings show them: read from the database at most once a
@@ -94,6 +108,24 @@ public final class Catalog {
   }
 
   /**
+   * The enabled service with the given SMS-Activate protocol code ({@code ub}), or else with that
+   * name or id: a client of the protocol names services by code, and a customer of ours by name.
+   */
+  public Optional<Service> findRentableByProtocolCode(String code) {
+    if (code == null || code.isBlank() || code.length() > 100) {
+      return Optional.empty();
+    }
+    return db.read(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM services WHERE protocol_code = :code")
+                .bind("code", code.strip().toLowerCase(Locale.ROOT))
+                .map(SERVICE)
+                .findOne()
+                .or(() -> find(h, code))
+                .filter(Service::enabled));
+  }
+
+  /**
    * The enabled service a customer names.
    *
    * @throws ApiException 404 when there is none
@@ -119,6 +151,23 @@ public final class Catalog {
 
   public Service create(
       String name, String category, Money price, Integer durationSeconds, String source) {
+    return create(name, category, price, durationSeconds, source, null);
+  }
+
+  /**
+   * Adds a service.
+   *
+   * @param protocolCode its code in the SMS-Activate protocol, or null for none
+   * @throws ApiException 400 for a bad field, 409 when the name or the code is taken
+   */
+  public Service create(
+      String name,
+      String category,
+      Money price,
+      Integer durationSeconds,
+      String source,
+      String protocolCode) {
+    String code = protocolCode == null ? null : checkProtocolCode(protocolCode).orElse(null);
     String checkedName = requireText(name, "name", 100);
     String checkedCategory = requireText(category, "category", 60);
     checkPrice(price);
@@ -142,8 +191,9 @@ public final class Catalog {
                 int id =
                     h.createUpdate(
                             """
-                INSERT INTO services (name, name_key, category, price, duration_seconds, source, enabled, created_at)
-                VALUES (:name, :key, :category, :price, :duration, :source, TRUE, :now)
+                INSERT INTO services (name, name_key, category, price, duration_seconds, source, enabled,
+                                      protocol_code, created_at)
+                VALUES (:name, :key, :category, :price, :duration, :source, TRUE, :code, :now)
                 """)
                         .bind("name", checkedName)
                         .bind("key", nameKey(checkedName))
@@ -151,6 +201,7 @@ public final class Catalog {
                         .bind("price", price.amount())
                         .bind("duration", duration)
                         .bind("source", checkedSource)
+                        .bind("code", code)
                         .bind("now", now)
                         .executeAndReturnGeneratedKeys("id")
                         .mapTo(Integer.class)
@@ -161,8 +212,10 @@ public final class Catalog {
       return created;
     } catch (RuntimeException e) {
       if (Database.isUniqueViolation(e)) {
-        throw ApiException.conflict(
-            "service_exists", "A service called '" + checkedName + "' exists already.");
+        throw code != null && protocolCodeTaken(code)
+            ? protocolCodeConflict(code)
+            : ApiException.conflict(
+                "service_exists", "A service called '" + checkedName + "' exists already.");
       }
       throw e;
     }
@@ -185,25 +238,67 @@ public final class Catalog {
             ? current.durationSeconds()
             : checkDuration(change.durationSeconds());
     boolean enabled = change.enabled() == null ? current.enabled() : change.enabled();
-    Service changed =
-        db.inTransaction(
-            h -> {
-              h.createUpdate(
-                      """
-              UPDATE services SET category = :category, price = :price, duration_seconds = :duration,
-                     enabled = :enabled
-              WHERE id = :id
-              """)
-                  .bind("category", category)
-                  .bind("price", price.amount())
-                  .bind("duration", duration)
-                  .bind("enabled", enabled)
-                  .bind("id", current.id())
-                  .execute();
-              return byId(h, current.id()).orElseThrow();
-            });
+    String code =
+        change.protocolCode() == null
+            ? current.protocolCode()
+            : checkProtocolCode(change.protocolCode()).orElse(null);
+    Service changed;
+    try {
+      changed =
+          db.inTransaction(
+              h -> {
+                h.createUpdate(
+                        """
+                UPDATE services SET category = :category, price = :price, duration_seconds = :duration,
+                       enabled = :enabled, protocol_code = :code
+                WHERE id = :id
+                """)
+                    .bind("category", category)
+                    .bind("price", price.amount())
+                    .bind("duration", duration)
+                    .bind("enabled", enabled)
+                    .bind("code", code)
+                    .bind("id", current.id())
+                    .execute();
+                return byId(h, current.id()).orElseThrow();
+              });
+    } catch (RuntimeException e) {
+      if (code != null && Database.isUniqueViolation(e)) {
+        throw protocolCodeConflict(code);
+      }
+      throw e;
+    }
     listing.invalidateAll();
     return changed;
+  }
+
+  /** A protocol code as stored (lower case), or empty for "" (no code). */
+  private static Optional<String> checkProtocolCode(String raw) {
+    String code = raw.strip().toLowerCase(Locale.ROOT);
+    if (code.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!PROTOCOL_CODE.matcher(code).matches()) {
+      throw ApiException.badRequest(
+          "invalid_field",
+          "protocol_code is 1 to 20 lower-case letters, digits or underscores, such as 'ub'.");
+    }
+    return Optional.of(code);
+  }
+
+  private boolean protocolCodeTaken(String code) {
+    return db.read(
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM services WHERE protocol_code = :code")
+                    .bind("code", code)
+                    .mapTo(Long.class)
+                    .one()
+                > 0);
+  }
+
+  private static ApiException protocolCodeConflict(String code) {
+    return ApiException.conflict(
+        "protocol_code_taken", "Another service has the protocol code '" + code + "'.");
   }
 
   private static Optional<Service> byId(Handle h, int id) {

@@ -36,7 +36,8 @@ public final class CatalogRoutes implements Routes {
       Money price,
       int durationSeconds,
       String source,
-      boolean enabled) {
+      boolean enabled,
+      String protocolCode) {
     static AdminServiceView of(Service s) {
       return new AdminServiceView(
           s.publicId(),
@@ -45,16 +46,27 @@ public final class CatalogRoutes implements Routes {
           s.price(),
           s.durationSeconds(),
           s.source(),
-          s.enabled());
+          s.enabled(),
+          s.protocolCode());
     }
   }
 
   record ServiceList(List<ServiceView> services, int total) {}
 
   record CreateService(
-      String name, String category, Money price, Integer durationSeconds, String source) {}
+      String name,
+      String category,
+      Money price,
+      Integer durationSeconds,
+      String source,
+      String protocolCode) {}
 
-  record ChangeService(String category, Money price, Integer durationSeconds, Boolean enabled) {}
+  record ChangeService(
+      String category,
+      Money price,
+      Integer durationSeconds,
+      Boolean enabled,
+      String protocolCode) {}
 
   /** A written listing and what it was written from. */
   private record Listing(List<Service> services, Map<Integer, Long> counts, byte[] body) {}
@@ -116,7 +128,12 @@ public final class CatalogRoutes implements Routes {
     }
     Service created =
         catalog.create(
-            body.name(), body.category(), body.price(), body.durationSeconds(), body.source());
+            body.name(),
+            body.category(),
+            body.price(),
+            body.durationSeconds(),
+            body.source(),
+            body.protocolCode());
     ctx.status(201).json(AdminServiceView.of(created));
   }
 
@@ -126,7 +143,11 @@ public final class CatalogRoutes implements Routes {
         catalog.change(
             ctx.pathParam("id"),
             new Catalog.Change(
-                body.category(), body.price(), body.durationSeconds(), body.enabled()));
+                body.category(),
+                body.price(),
+                body.durationSeconds(),
+                body.enabled(),
+                body.protocolCode()));
     ctx.json(AdminServiceView.of(changed));
   }
 

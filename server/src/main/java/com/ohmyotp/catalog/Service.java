@@ -5,6 +5,8 @@ import com.ohmyotp.ledger.Money;
 /**
  * A catalog entry customers rent numbers for. {@code id} is the database key; the API calls it
  * {@code AppID-<id>} (see {@link #publicId()}).
+ *
+ * @param protocolCode the service's short code in the SMS-Activate protocol ({@code ub}), or null
  */
 public record Service(
     int id,
@@ -13,7 +15,8 @@ public record Service(
     Money price,
     int durationSeconds,
     String source,
-    boolean enabled) {
+    boolean enabled,
+    String protocolCode) {
 
   public static final String ID_PREFIX = "AppID-";
 

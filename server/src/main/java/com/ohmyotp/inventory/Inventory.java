@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
@@ -42,6 +43,11 @@ public final class Inventory {
         AND (SELECT u.number_id FROM number_usage u
              WHERE u.number_id = p.id AND u.service_id = :service) IS NULL
       """;
+
+  /** {@link #FRESH}, and in the given country ({@code p.country}, ISO 3166) when one is asked. */
+  private static String fresh(Optional<String> country) {
+    return country.isPresent() ? FRESH + "  AND p.country = :country\n" : FRESH;
+  }
 
   /**
    * How many ids a claim looks at first. PostgreSQL without statistics on the numbers (a new
@@ -105,22 +111,30 @@ public final class Inventory {
    * Claims a number that has never been rented for {@code service}, is not held and lasts the whole
    * window, and records the caller as its first renter for that service. The transaction must also
    * call {@link #countFreshClaim} before it commits.
+   *
+   * @param country the number's country (ISO 3166 two letters), or empty for any
    */
   public Optional<NumberRef> claimFresh(
-      Handle h, Service service, long accountId, String rentalId, long now, long until) {
+      Handle h,
+      Service service,
+      Optional<String> country,
+      long accountId,
+      String rentalId,
+      long now,
+      long until) {
     // Start the search at a random number: concurrent requests then rarely want the same row,
     // and the walk stays short however many numbers this service has used up before. The first
     // look is a window of a few ids, then the rest up to the end, then from the beginning.
     long start = idRange.randomId(h);
     long windowEnd = start + FIRST_WINDOW;
-    FreshClaim claim = new FreshClaim(h, service, accountId, rentalId, now, until);
+    FreshClaim claim = new FreshClaim(h, service, country, accountId, rentalId, now, until);
     Optional<Claimed> claimed =
         claim
             .firstIn(start, windowEnd)
             .or(() -> claim.firstIn(windowEnd, Long.MAX_VALUE))
             .or(() -> claim.firstIn(Long.MIN_VALUE, start));
     if (claimed.isEmpty()) {
-      if (anyFresh(h, service, now, until)) {
+      if (anyFresh(h, service, country, now, until)) {
         throw new Database.RetryableConflict("the fresh numbers found were taken");
       }
       return Optional.empty();
@@ -145,14 +159,23 @@ public final class Inventory {
   private final class FreshClaim {
     private final Handle h;
     private final Service service;
+    private final Optional<String> country;
     private final long accountId;
     private final String rentalId;
     private final long now;
     private final long until;
 
-    FreshClaim(Handle h, Service service, long accountId, String rentalId, long now, long until) {
+    FreshClaim(
+        Handle h,
+        Service service,
+        Optional<String> country,
+        long accountId,
+        String rentalId,
+        long now,
+        long until) {
       this.h = h;
       this.service = service;
+      this.country = country;
       this.accountId = accountId;
       this.rentalId = rentalId;
       this.now = now;
@@ -185,8 +208,9 @@ public final class Inventory {
     }
 
     private <S extends SqlStatement<S>> S bind(S statement, long from, long to) {
+      country.ifPresent(c -> statement.bind("country", c));
       return statement
-          .define("fresh", FRESH)
+          .define("fresh", fresh(country))
           .bind("from", from)
           .bind("to", to)
           .bind("rental", rentalId)
@@ -236,9 +260,12 @@ public final class Inventory {
       SELECT id, e164, source, EXISTS (SELECT 1 FROM recorded) AS recorded FROM claimed
       """;
 
-  private static boolean anyFresh(Handle h, Service service, long now, long until) {
-    return h.createQuery("SELECT p.id FROM phone_numbers p WHERE <fresh> LIMIT 1")
-        .define("fresh", FRESH)
+  private static boolean anyFresh(
+      Handle h, Service service, Optional<String> country, long now, long until) {
+    Query query = h.createQuery("SELECT p.id FROM phone_numbers p WHERE <fresh> LIMIT 1");
+    country.ifPresent(c -> query.bind("country", c));
+    return query
+        .define("fresh", fresh(country))
         .bind("source", service.source())
         .bind("until", until)
         .bind("now", now)
@@ -246,6 +273,41 @@ public final class Inventory {
         .mapTo(Long.class)
         .findOne()
         .isPresent();
+  }
+
+  /**
+   * The countries of the counted numbers of each source (ISO 3166 two letters); numbers of no one
+   * country are left out.
+   */
+  public Map<String, java.util.Set<String>> countriesBySource(Handle h) {
+    Map<String, java.util.Set<String>> countries = new HashMap<>();
+    h.createQuery(
+            "SELECT DISTINCT source, country FROM phone_numbers WHERE counted AND country IS NOT NULL")
+        .map((rs, ctx) -> Map.entry(rs.getString("source"), rs.getString("country")))
+        .forEach(
+            e ->
+                countries
+                    .computeIfAbsent(e.getKey(), k -> new java.util.TreeSet<>())
+                    .add(e.getValue()));
+    return countries;
+  }
+
+  /**
+   * The fresh numbers for {@code service} by country, counted one by one: a walk over the source's
+   * numbers, for inventories of several countries only (with one country, the service's count is
+   * that country's).
+   */
+  public Map<String, Long> freshByCountry(Handle h, Service service, long now, long until) {
+    return h.createQuery(
+            "SELECT p.country, COUNT(*) AS numbers FROM phone_numbers p"
+                + " WHERE <fresh> AND p.country IS NOT NULL GROUP BY p.country")
+        .define("fresh", FRESH)
+        .bind("source", service.source())
+        .bind("until", until)
+        .bind("now", now)
+        .bind("service", service.id())
+        .map((rs, ctx) -> Map.entry(rs.getString("country"), rs.getLong("numbers")))
+        .collectToMap(Map.Entry::getKey, Map.Entry::getValue);
   }
 
   private static int recordFirstRenter(

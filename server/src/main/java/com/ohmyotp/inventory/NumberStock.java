@@ -63,11 +63,12 @@ public final class NumberStock {
       int inserted =
           h.createUpdate(
                   """
-              INSERT INTO phone_numbers (e164, source, expires_at, created_at)
-              SELECT :e164, :source, :expires, :now
+              INSERT INTO phone_numbers (e164, source, country, expires_at, created_at)
+              SELECT :e164, :source, :country, :expires, :now
               WHERE NOT EXISTS (SELECT 1 FROM phone_numbers WHERE e164 = :e164)
               """)
               .bind("e164", e164.get())
+              .bind("country", PhoneNumbers.country(e164.get()).orElse(null))
               .bind("source", source)
               .bind("expires", row.expiresAt())
               .bind("now", now)

@@ -78,4 +78,20 @@ public final class PhoneNumbers {
         ? digits.substring(defaultCountryDigits.length())
         : digits;
   }
+
+  /**
+   * The country of a stored number as its ISO 3166 two-letter code ({@code US} for {@code
+   * +13026873874}); empty for numbers that belong to no one country (international services) or
+   * cannot be read.
+   */
+  public static Optional<String> country(String e164) {
+    try {
+      String region = UTIL.getRegionCodeForNumber(UTIL.parse(e164, "ZZ"));
+      return region == null || region.equals("ZZ") || region.equals("001")
+          ? Optional.empty()
+          : Optional.of(region);
+    } catch (NumberParseException e) {
+      return Optional.empty();
+    }
+  }
 }

@@ -76,6 +76,34 @@ public final class Availability {
   }
 
   /**
+   * Fresh numbers of each service by country (ISO 3166 two letters), given each service's total
+   * ({@link #counts}). Where a service's numbers are all of one country, that country has the
+   * total; otherwise the service's numbers are counted one by one.
+   */
+  public Map<Integer, Map<String, Long>> byCountry(
+      List<Service> services, Map<Integer, Long> totals) {
+    long now = clock.instant().getEpochSecond();
+    return db.read(
+        h -> {
+          Map<String, Set<String>> countries = inventory.countriesBySource(h);
+          Map<Integer, Map<String, Long>> counts = new HashMap<>();
+          for (Service s : services) {
+            Set<String> of = countries.getOrDefault(s.source(), Set.of());
+            if (of.size() <= 1) {
+              counts.put(
+                  s.id(),
+                  of.isEmpty()
+                      ? Map.of()
+                      : Map.of(of.iterator().next(), Math.max(0, totals.getOrDefault(s.id(), 0L))));
+            } else {
+              counts.put(s.id(), inventory.freshByCountry(h, s, now, now + s.durationSeconds()));
+            }
+          }
+          return counts;
+        });
+  }
+
+  /**
    * The counted numbers held now, found through the rentals that hold them: rentals' status and end
    * are indexed, a number's hold is not, so that claims and releases write no index entry.
    */

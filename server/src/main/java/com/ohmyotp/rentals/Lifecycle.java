@@ -79,4 +79,38 @@ public final class Lifecycle {
     Money refund = rental.status() == RentalStatus.ACTIVE ? rental.cost() : Money.ZERO;
     return new CancelOutcome.Cancelled(refund);
   }
+
+  /**
+   * What finishing a rental at {@code now} does: the SMS-Activate protocol's status 6 ("the code
+   * worked, release the number"). A completed rental that holds its number lets it go now and keeps
+   * its charge; one with no SMS yet is left alone, since finishing it would give up the refund its
+   * customer is owed if no code comes.
+   */
+  public sealed interface FinishOutcome {
+    /** The rental lets its number go now; it stays completed and is not refunded. */
+    record Finished() implements FinishOutcome {}
+
+    /** No SMS has come: nothing changes. */
+    record NoSmsYet() implements FinishOutcome {}
+
+    /** The rental does not hold its number any more; nothing changes. */
+    record NotHeld(RentalStatus visibleStatus) implements FinishOutcome {}
+  }
+
+  public static FinishOutcome finish(Rental rental, long now) {
+    if (!holdsNumber(rental, now)) {
+      return new FinishOutcome.NotHeld(visibleStatus(rental.status(), rental.expiresAt(), now));
+    }
+    return rental.status() == RentalStatus.COMPLETED
+        ? new FinishOutcome.Finished()
+        : new FinishOutcome.NoSmsYet();
+  }
+
+  /**
+   * Whether the customer may ask for another SMS on the rental (the protocol's status 3): it holds
+   * its number and has had its first SMS.
+   */
+  public static boolean canAwaitAnotherSms(Rental rental, long now) {
+    return holdsNumber(rental, now) && rental.status() == RentalStatus.COMPLETED;
+  }
 }

@@ -37,7 +37,7 @@ public final class RentalStore {
    * status and expiry with its newest SMS. No service or number, so two tables rather than four.
    */
   private static final String POLL_STATE_COLUMNS =
-      "SELECT r.id, r.account_id, r.status, r.expires_at, " + LAST_SMS_COLUMNS;
+      "SELECT r.id, r.account_id, r.status, r.expires_at, r.retry_after_sms, " + LAST_SMS_COLUMNS;
 
   /**
    * On PostgreSQL the ids come as one array, joined as a table: one statement for any number of
@@ -77,6 +77,49 @@ public final class RentalStore {
     return h.createQuery(SELECT + " WHERE r.id = :id").bind("id", id).map(RENTAL).findOne();
   }
 
+  /** The id of the rental with the given activation id. */
+  Optional<String> idOf(Handle h, long activationId) {
+    return h.createQuery("SELECT id FROM rentals WHERE activation_id = :activation")
+        .bind("activation", activationId)
+        .mapTo(String.class)
+        .findOne();
+  }
+
+  /**
+   * Ends the window of a completed rental the caller holds locked at {@code now} when {@code
+   * writes} runs: it no longer holds its number ({@link Lifecycle#finish}), and its customer, who
+   * took its code, awaits no other.
+   */
+  void finish(Pipeline writes, String id, long now) {
+    polls.changing(writes.handle(), id);
+    writes
+        .add(
+            """
+            UPDATE rentals SET expires_at = :now, ended_at = :now, retry_after_sms = NULL
+            WHERE id = :id AND status = :completed
+            """)
+        .bind("now", now)
+        .bind("id", id)
+        .bind("completed", RentalStatus.COMPLETED.wire())
+        .then(
+            changed -> {
+              if (changed != 1) {
+                throw new Database.RetryableConflict("rental " + id + " changed while locked");
+              }
+            });
+  }
+
+  /**
+   * Records that the customer awaits an SMS newer than the rental's newest, which the caller holds
+   * locked ({@link Lifecycle#canAwaitAnotherSms}).
+   */
+  void awaitAnotherSms(Handle h, String id) {
+    polls.changing(h, id);
+    h.createUpdate("UPDATE rentals SET retry_after_sms = last_sms_id WHERE id = :id")
+        .bind("id", id)
+        .execute();
+  }
+
   /** The rentals found among {@code ids}, each with its newest SMS, by id. */
   Map<String, PollState> findPollStates(Handle h, List<String> ids) {
     Map<String, PollState> found = new HashMap<>();
@@ -94,6 +137,7 @@ public final class RentalStore {
                   int accountId = rs.findColumn("account_id");
                   int status = rs.findColumn("status");
                   int expiresAt = rs.findColumn("expires_at");
+                  int retryAfterSms = rs.findColumn("retry_after_sms");
                   SmsColumns sms = SmsColumns.of(rs);
                   return (row, ctx) -> {
                     String rentalId = row.getString(id);
@@ -102,7 +146,8 @@ public final class RentalStore {
                         row.getLong(accountId),
                         RentalStatus.fromWire(row.getString(status)).orElseThrow(),
                         row.getLong(expiresAt),
-                        sms.read(row, rentalId));
+                        sms.read(row, rentalId),
+                        ByPosition.nullableLong(row, retryAfterSms));
                   };
                 }))
         .forEach(state -> found.put(state.id(), state));

@@ -7,6 +7,7 @@ import com.ohmyotp.db.Database;
 import com.ohmyotp.db.Pipeline;
 import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.ledger.Ledger;
+import com.ohmyotp.ledger.Money;
 import com.ohmyotp.rentals.Lifecycle.CancelOutcome;
 import com.ohmyotp.rentals.RentalViews.CodeView;
 import com.ohmyotp.rentals.RentalViews.Page;
@@ -16,6 +17,8 @@ import com.ohmyotp.sms.SmsStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,33 +120,7 @@ public final class Rentals {
               }
               CancelOutcome outcome = Lifecycle.cancel(locked, now);
               if (outcome instanceof CancelOutcome.Cancelled cancelled) {
-                Pipeline writes = db.pipeline(h);
-                store.transition(
-                    writes,
-                    locked.id(),
-                    locked.status(),
-                    RentalStatus.CANCELLED,
-                    now,
-                    cancelled.refund());
-                inventory.release(writes, locked.numberId(), locked.id());
-                // Rental, number, account counts, balance: the lock order (package-info).
-                counts.moved(
-                    writes,
-                    locked.accountId(),
-                    RentalCounts.Tally.of(locked.status(), locked.smsCount()),
-                    RentalCounts.Tally.of(RentalStatus.CANCELLED, locked.smsCount()));
-                if (cancelled.refund().isPositive()) {
-                  ledger.refund(
-                      writes,
-                      locked.accountId(),
-                      cancelled.refund(),
-                      locked.id(),
-                      locked.serviceId(),
-                      now);
-                }
-                writes.run();
-                return new Result(
-                    locked.ended(RentalStatus.CANCELLED, now, cancelled.refund()), outcome);
+                return new Result(cancelLocked(h, locked, cancelled.refund(), now), outcome);
               }
               return new Result(locked, outcome);
             });
@@ -154,6 +131,155 @@ public final class Rentals {
     }
     log.info("rental {} cancelled: refund={}", rentalId, result.rental().refundAmount());
     return views.cancelled(result.rental());
+  }
+
+  /** Cancels a rental the transaction of {@code h} holds locked; returns it as it is now. */
+  private Rental cancelLocked(Handle h, Rental locked, Money refund, long now) {
+    Pipeline writes = db.pipeline(h);
+    store.transition(writes, locked.id(), locked.status(), RentalStatus.CANCELLED, now, refund);
+    inventory.release(writes, locked.numberId(), locked.id());
+    // Rental, number, account counts, balance: the lock order (package-info).
+    counts.moved(
+        writes,
+        locked.accountId(),
+        RentalCounts.Tally.of(locked.status(), locked.smsCount()),
+        RentalCounts.Tally.of(RentalStatus.CANCELLED, locked.smsCount()));
+    if (refund.isPositive()) {
+      ledger.refund(writes, locked.accountId(), refund, locked.id(), locked.serviceId(), now);
+    }
+    writes.run();
+    return locked.ended(RentalStatus.CANCELLED, now, refund);
+  }
+
+  /** What ending a rental early did ({@link #release}, {@link #finish}). */
+  public sealed interface Release {
+    /** No SMS had come: the rental is cancelled and its cost refunded. */
+    record Refunded(Money refund) implements Release {}
+
+    /** An SMS had come: the rental stays completed, keeps its charge and lets its number go. */
+    record Finished() implements Release {}
+
+    /** Finishing was asked before any SMS came: nothing changed. */
+    record NoSmsYet() implements Release {}
+
+    /** The rental does not hold its number any more: nothing changed. */
+    record NotHeld(RentalStatus visibleStatus) implements Release {}
+  }
+
+  /**
+   * Lets the rental's number go now, as the customer is done with it: with a full refund if no SMS
+   * came (a cancel), else keeping its charge (a finish). The SMS-Activate protocol's status 8.
+   */
+  public Release release(Caller caller, String rentalId) {
+    return endEarly(caller, rentalId, true);
+  }
+
+  /**
+   * Lets the number of a rental that has had its SMS go now, keeping its charge; a rental with no
+   * SMS yet is left alone. The SMS-Activate protocol's status 6.
+   */
+  public Release finish(Caller caller, String rentalId) {
+    return endEarly(caller, rentalId, false);
+  }
+
+  private Release endEarly(Caller caller, String rentalId, boolean cancelWithoutSms) {
+    long now = now();
+    Release release =
+        db.inTransaction(
+            h -> {
+              Rental locked = store.lock(h, rentalId).orElseThrow(Rentals::rentalNotFound);
+              checkOwner(caller, locked);
+              if (Lifecycle.isDueForExpiry(locked, now)) {
+                expiry.expireLocked(h, locked, now);
+                return new Release.NotHeld(RentalStatus.EXPIRED);
+              }
+              return switch (Lifecycle.finish(locked, now)) {
+                case Lifecycle.FinishOutcome.NotHeld notHeld ->
+                    new Release.NotHeld(notHeld.visibleStatus());
+                case Lifecycle.FinishOutcome.NoSmsYet noSms -> {
+                  if (!cancelWithoutSms) {
+                    yield new Release.NoSmsYet();
+                  }
+                  Money refund = ((CancelOutcome.Cancelled) Lifecycle.cancel(locked, now)).refund();
+                  cancelLocked(h, locked, refund, now);
+                  yield new Release.Refunded(refund);
+                }
+                case Lifecycle.FinishOutcome.Finished finished -> {
+                  Pipeline writes = db.pipeline(h);
+                  store.finish(writes, locked.id(), now);
+                  inventory.release(writes, locked.numberId(), locked.id());
+                  writes.run();
+                  yield new Release.Finished();
+                }
+              };
+            });
+    log.info("rental {} ended early: {}", rentalId, release);
+    return release;
+  }
+
+  /**
+   * Asks for an SMS newer than the rental's newest: until one comes, {@link #poll} shows the rental
+   * waiting for it ({@link PollState#retryAfterSms}). False, with nothing changed, when the rental
+   * has had no SMS yet or does not hold its number.
+   */
+  public boolean awaitAnotherSms(Caller caller, String rentalId) {
+    long now = now();
+    return db.inTransaction(
+        h -> {
+          Rental locked = store.lock(h, rentalId).orElseThrow(Rentals::rentalNotFound);
+          checkOwner(caller, locked);
+          if (!Lifecycle.canAwaitAnotherSms(locked, now)) {
+            return false;
+          }
+          store.awaitAnotherSms(h, locked.id());
+          return true;
+        });
+  }
+
+  /** The id of the rental with this activation id: it names that rental for good. */
+  public Optional<String> rentalIdOf(long activationId) {
+    return db.read(h -> store.idOf(h, activationId));
+  }
+
+  /**
+   * Where a rental stands, as a poll sees it: the fast path of {@link #code}, for the SMS-Activate
+   * protocol's getStatus. An overdue rental is expired first.
+   *
+   * @throws ApiException 404 for an unknown id, 403 for another account's rental
+   */
+  public PollState poll(Caller caller, String rentalId) {
+    PollState found = polls.find(rentalId, pollStates::get).orElseThrow(Rentals::rentalNotFound);
+    checkOwner(caller, found.accountId());
+    long now = now();
+    if (Lifecycle.isDueForExpiry(found.status(), found.expiresAt(), now)) {
+      expiry.expire(rentalId, now);
+      return new PollState(
+          found.id(),
+          found.accountId(),
+          RentalStatus.EXPIRED,
+          found.expiresAt(),
+          found.latest(),
+          found.retryAfterSms());
+    }
+    return found;
+  }
+
+  /** A rental that holds its number, with its SMS, oldest first. */
+  public record Holding(Rental rental, List<SmsMessage> sms) {}
+
+  /** Every rental whose number the caller holds now, newest first. */
+  public List<Holding> holding(Caller caller) {
+    expiry.settleDue(caller.accountId());
+    long now = now();
+    return db.read(
+        h -> {
+          List<Rental> holding = store.holding(h, caller.accountId(), now);
+          Map<String, List<SmsMessage>> sms =
+              smsStore.allFor(h, holding.stream().map(Rental::id).toList());
+          return holding.stream()
+              .map(r -> new Holding(r, sms.getOrDefault(r.id(), List.of())))
+              .toList();
+        });
   }
 
   /** Rentals whose number the caller still holds. */

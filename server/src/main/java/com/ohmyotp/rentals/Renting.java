@@ -124,6 +124,17 @@ public final class Renting {
         k -> create(caller, service, Optional.of(e164), k));
   }
 
+  /**
+   * Rents a fresh number, of {@code country} when one is given (ISO 3166 two letters), for a
+   * service the caller has looked up: how the SMS-Activate protocol rents, which has no idempotency
+   * keys.
+   *
+   * @throws ApiException 409 {@code no_numbers_available}, 402 when the balance is short
+   */
+  public Rental rentFresh(Caller caller, Service service, Optional<String> country) {
+    return start(caller, service, country, Optional.empty(), Optional.empty());
+  }
+
   private Rented idempotent(
       Caller caller,
       Optional<String> key,
@@ -175,6 +186,16 @@ public final class Renting {
       Service service,
       Optional<String> rerentE164,
       Optional<String> idempotencyKey) {
+    Rental rental = start(caller, service, Optional.empty(), rerentE164, idempotencyKey);
+    return views.rental(rental, rental.rentedAt(), List.of());
+  }
+
+  private Rental start(
+      Caller caller,
+      Service service,
+      Optional<String> country,
+      Optional<String> rerentE164,
+      Optional<String> idempotencyKey) {
     String rentalId = UUID.randomUUID().toString();
     long activationId = activationIds.next();
     Rental rental =
@@ -186,7 +207,7 @@ public final class Renting {
                   rerentE164.isPresent()
                       ? claimForRerent(h, caller, service, rerentE164.get(), rentalId, now, until)
                       : inventory
-                          .claimFresh(h, service, caller.accountId(), rentalId, now, until)
+                          .claimFresh(h, service, country, caller.accountId(), rentalId, now, until)
                           .orElseThrow(
                               () ->
                                   ApiException.conflict(
@@ -245,7 +266,7 @@ public final class Renting {
     sources.rentalStarted(
         rental.source(),
         new StartedRental(rental.id(), rental.e164(), service.name(), rental.expiresAt()));
-    return views.rental(rental, rental.rentedAt(), List.of());
+    return rental;
   }
 
   /** The answer to the request that started the rental, kept for its replays. */

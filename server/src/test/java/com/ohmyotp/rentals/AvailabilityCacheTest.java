@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class AvailabilityCacheTest {
 
   private static final Service UBER =
-      new Service(1, "Uber", "Rides", Money.of("0.50"), 600, "simulator", true);
+      new Service(1, "Uber", "Rides", Money.of("0.50"), 600, "simulator", true, "ub");
 
   private final AtomicLong nanos = new AtomicLong();
   private final AtomicInteger counted = new AtomicInteger();

@@ -97,4 +97,26 @@ class LifecycleTest {
     assertThat(Lifecycle.acceptsSms(rental(RentalStatus.ACTIVE), RENTED - 61, now)).isFalse();
     assertThat(Lifecycle.acceptsSms(rental(RentalStatus.ACTIVE), RENTED - 86_400, now)).isFalse();
   }
+
+  @Test
+  void finishingLetsACompletedRentalGoAndLeavesOneWithoutAnSmsAlone() {
+    assertThat(Lifecycle.finish(rental(RentalStatus.COMPLETED), RENTED + 10))
+        .isEqualTo(new Lifecycle.FinishOutcome.Finished());
+    assertThat(Lifecycle.finish(rental(RentalStatus.ACTIVE), RENTED + 10))
+        .isEqualTo(new Lifecycle.FinishOutcome.NoSmsYet());
+    assertThat(Lifecycle.finish(rental(RentalStatus.COMPLETED), EXPIRES))
+        .isEqualTo(new Lifecycle.FinishOutcome.NotHeld(RentalStatus.COMPLETED));
+    assertThat(Lifecycle.finish(rental(RentalStatus.ACTIVE), EXPIRES))
+        .isEqualTo(new Lifecycle.FinishOutcome.NotHeld(RentalStatus.EXPIRED));
+    assertThat(Lifecycle.finish(rental(RentalStatus.CANCELLED), RENTED + 10))
+        .isEqualTo(new Lifecycle.FinishOutcome.NotHeld(RentalStatus.CANCELLED));
+  }
+
+  @Test
+  void anotherSmsMayBeAwaitedOnlyAfterTheFirstWhileTheNumberIsHeld() {
+    assertThat(Lifecycle.canAwaitAnotherSms(rental(RentalStatus.COMPLETED), RENTED + 10)).isTrue();
+    assertThat(Lifecycle.canAwaitAnotherSms(rental(RentalStatus.ACTIVE), RENTED + 10)).isFalse();
+    assertThat(Lifecycle.canAwaitAnotherSms(rental(RentalStatus.COMPLETED), EXPIRES)).isFalse();
+    assertThat(Lifecycle.canAwaitAnotherSms(rental(RentalStatus.CANCELLED), RENTED + 10)).isFalse();
+  }
 }

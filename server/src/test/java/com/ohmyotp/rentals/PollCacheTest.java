@@ -22,14 +22,15 @@ import org.junit.jupiter.api.Test;
 class PollCacheTest {
 
   private static final PollState ACTIVE =
-      new PollState("r1", 7, RentalStatus.ACTIVE, 1_000, Optional.empty());
+      new PollState("r1", 7, RentalStatus.ACTIVE, 1_000, Optional.empty(), null);
   private static final PollState COMPLETED =
       new PollState(
           "r1",
           7,
           RentalStatus.COMPLETED,
           1_000,
-          Optional.of(new SmsMessage(1, "r1", "Uber", "Your code is 482913", "482913", 900)));
+          Optional.of(new SmsMessage(1, "r1", "Uber", "Your code is 482913", "482913", 900)),
+          null);
 
   private final Jdbi jdbi = Jdbi.create("jdbc:h2:mem:");
   private final PollCache cache = PollCache.keeping(100);
@@ -173,7 +174,9 @@ class PollCacheTest {
         String id = "r" + i;
         small.find(
             id,
-            x -> Optional.of(new PollState(x, 7, RentalStatus.ACTIVE, 1_000, Optional.empty())));
+            x ->
+                Optional.of(
+                    new PollState(x, 7, RentalStatus.ACTIVE, 1_000, Optional.empty(), null)));
       }
       assertThat(small.size()).isLessThanOrEqualTo(11);
       AtomicInteger markedReads = new AtomicInteger();
