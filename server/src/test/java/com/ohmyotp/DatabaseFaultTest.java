@@ -72,7 +72,7 @@ class DatabaseFaultTest {
                   List<JsonNode> live = new ArrayList<>();
                   while (running.get()) {
                     JsonNode rental = live.isEmpty() ? null : live.get(random.nextInt(live.size()));
-                    int dice = random.nextInt(5);
+                    int dice = random.nextInt(6);
                     String op;
                     long started = System.nanoTime();
                     Http.Response r;
@@ -103,9 +103,19 @@ class DatabaseFaultTest {
                           server.http.get(
                               "/api/v1/rentals/" + rental.get("id").asText() + "/code",
                               customer.key());
-                    } else {
+                    } else if (dice == 4) {
                       op = "balance";
                       r = server.http.get("/api/v1/balance", customer.key());
+                    } else {
+                      // The SMS-Activate protocol's poll: its own word for "try again".
+                      op = "protocol";
+                      r =
+                          server.http.get(
+                              "/stubs/handler_api.php?action=getStatus&api_key="
+                                  + customer.key()
+                                  + "&id="
+                                  + rental.get("activation_id").asText(),
+                              null);
                     }
                     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                     if (op.equals("rent") && r.status() == 201) {
@@ -114,7 +124,8 @@ class DatabaseFaultTest {
                     if (op.equals("cancel") && r.status() != 503) {
                       live.remove(rental);
                     }
-                    String error = r.status() >= 400 ? errorOf(r) : null;
+                    String error =
+                        r.status() < 400 ? null : op.equals("protocol") ? r.text() : errorOf(r);
                     outcomes.add(new Outcome(phase.get(), op, r.status(), error, millis));
                   }
                   return null;
@@ -169,9 +180,13 @@ class DatabaseFaultTest {
       assertThat(all)
           .as("no 500s, no other 5xx than 503")
           .noneMatch(o -> o.status() >= 500 && o.status() != 503);
-      assertThat(all.stream().filter(o -> o.status() == 503))
+      assertThat(all.stream().filter(o -> o.status() == 503 && !o.op().equals("protocol")))
           .as("every 503 carries the error body")
           .allMatch(o -> "service_unavailable".equals(o.error()));
+      assertThat(all.stream().filter(o -> o.status() == 503 && o.op().equals("protocol")))
+          .as("the protocol's 503s say ERROR_SQL, which its clients retry")
+          .isNotEmpty()
+          .allMatch(o -> "ERROR_SQL".equals(o.error()));
       assertThat(all).as("no request hung").allMatch(o -> o.millis() < 5_000);
       assertThat(all.stream().filter(o -> o.phase().equals("before")))
           .as("all well before the outage")
