@@ -273,6 +273,8 @@ class WebsiteTest {
     String docs = find("article").getText();
     assertThat(docs)
         .contains("curl " + server.base.replace("127.0.0.1", "127.0.0.1") + "/api/v1/services")
+        .contains("Use your existing SMS-Activate client")
+        .contains(server.base + "/stubs/handler_api.php?api_key=$API_KEY&action=getNumber")
         .doesNotContain("https://ohmyotp.com");
     assertThat(browser.driver.findElements(By.cssSelector("h3.endpoint")).size())
         .isGreaterThanOrEqualTo(10);
