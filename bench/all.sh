@@ -34,6 +34,8 @@ step "BENCH_STARTS=5" ./footprint.sh
 if [ -n "$full" ]; then step "" ./gc.sh; fi
 step "BENCH_SECONDS=6 BENCH_WARM_UP=15" ./poll.sh h2
 step "BENCH_SECONDS=6 BENCH_WARM_UP=15" ./poll.sh postgres
+step "BENCH_SECONDS=6 BENCH_WARM_UP=15 BENCH_POLL=protocol" ./poll.sh h2
+step "BENCH_SECONDS=6 BENCH_WARM_UP=15 BENCH_POLL=protocol" ./poll.sh postgres
 step "BENCH_COUNT=200" ./sms-latency.sh
 step "BENCH_SECONDS=9" ./rent-cancel.sh
 step "BENCH_RENTALS=30000" ./disk.sh
