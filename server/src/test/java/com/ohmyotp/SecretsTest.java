@@ -114,6 +114,17 @@ class SecretsTest {
           http.send(
               "GET", "/api/v1/balance", key, null, Map.of("X-Filler", "a".repeat(64 * 1024))));
       responses.add(http.get("/api/v1/services/Ub%00er", key));
+      // The SMS-Activate protocol carries the key in the query string, or in a header.
+      responses.add(
+          http.get("/stubs/handler_api.php?action=getNumber&service=Uber&api_key=" + key, null));
+      responses.add(http.get("/stubs/handler_api.php?action=getStatus&id=1&api_key=" + key, null));
+      responses.add(
+          http.send(
+              "GET",
+              "/stubs/handler_api.php?action=getBalance",
+              null,
+              null,
+              Map.of("X-ApiKey", key)));
       responses.add(http.get("/healthz", null));
       responses.add(http.get("/assets/app.css", null));
       responses.add(http.get("/login", null));
