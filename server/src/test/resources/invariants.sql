@@ -65,11 +65,13 @@ HAVING COALESCE(c.active, 0) <> SUM(CASE WHEN r.status = 'active' THEN 1 ELSE 0 
     OR COALESCE(c.cancelled_used, 0) <> SUM(CASE WHEN r.status = 'cancelled' AND r.sms_count > 0 THEN 1 ELSE 0 END);
 
 -- check: a rental whose number was first rented for its service by another account, or by none
--- (only the first renter may rent it again, so history may take a rental as proof of it)
+-- (only the first renter may rent it again, so history may take a rental as proof of it; a
+-- provider's number is the provider's to give, and never rented again here)
 SELECT r.id || ': number ' || r.number_id || ', service ' || r.service_id || ', first renter '
     || COALESCE(u.account_id, 0) || ', renter ' || r.account_id
 FROM rentals r LEFT JOIN number_usage u ON u.number_id = r.number_id AND u.service_id = r.service_id
-WHERE u.account_id IS NULL OR u.account_id <> r.account_id;
+WHERE (u.account_id IS NULL OR u.account_id <> r.account_id)
+  AND NOT EXISTS (SELECT 1 FROM upstream_rentals ur WHERE ur.rental_id = r.id);
 
 -- check: a source's counted numbers that disagree with its numbers, or a retired number counted
 SELECT 'source ' || source || ': counted ' || SUM(counted) || ', found ' || SUM(found)

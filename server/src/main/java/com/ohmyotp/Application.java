@@ -13,6 +13,7 @@ import com.ohmyotp.api.Operations;
 import com.ohmyotp.api.RateLimiter;
 import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.catalog.CatalogRoutes;
+import com.ohmyotp.crypto.SecretBox;
 import com.ohmyotp.db.ChangeFeed;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.inventory.Inventory;
@@ -45,10 +46,15 @@ import com.ohmyotp.sms.SmsStore;
 import com.ohmyotp.sms.UnmatchedMessages;
 import com.ohmyotp.smsactivate.Activations;
 import com.ohmyotp.smsactivate.HandlerApi;
+import com.ohmyotp.smsactivate.HandlerApiClient;
 import com.ohmyotp.sources.Gateway;
 import com.ohmyotp.sources.GatewayWebhook;
 import com.ohmyotp.sources.NumberSources;
 import com.ohmyotp.sources.Simulator;
+import com.ohmyotp.upstream.ProviderOutbox;
+import com.ohmyotp.upstream.ProviderRoutes;
+import com.ohmyotp.upstream.Providers;
+import com.ohmyotp.upstream.Upstream;
 import com.ohmyotp.web.Assets;
 import com.ohmyotp.web.AuthPages;
 import com.ohmyotp.web.DashboardPages;
@@ -82,6 +88,7 @@ public final class Application implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Optional<ChangeFeed> rentalChanges;
   private final Housekeeping housekeeping;
+  private final ProviderOutbox providerOutbox;
   private final String adminToken;
   private final String gatewaySecret;
   private final Optional<DemoSeed.Demo> demo;
@@ -92,6 +99,7 @@ public final class Application implements AutoCloseable {
       ScheduledExecutorService scheduler,
       Optional<ChangeFeed> rentalChanges,
       Housekeeping housekeeping,
+      ProviderOutbox providerOutbox,
       String adminToken,
       String gatewaySecret,
       Optional<DemoSeed.Demo> demo) {
@@ -100,6 +108,7 @@ public final class Application implements AutoCloseable {
     this.scheduler = scheduler;
     this.rentalChanges = rentalChanges;
     this.housekeeping = housekeeping;
+    this.providerOutbox = providerOutbox;
     this.adminToken = adminToken;
     this.gatewaySecret = gatewaySecret;
     this.demo = demo;
@@ -111,6 +120,9 @@ public final class Application implements AutoCloseable {
     String adminToken = Secrets.loadOrCreate(config.adminToken(), config.dataDir(), "admin-token");
     String gatewaySecret =
         Secrets.loadOrCreate(config.gatewaySecret(), config.dataDir(), "gateway-secret");
+    // Seals the providers' API keys in the database; every node of one database needs the same.
+    SecretBox secretBox =
+        new SecretBox(Secrets.loadOrCreate(config.secretsKey(), config.dataDir(), "secrets-key"));
 
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(metrics);
@@ -157,10 +169,25 @@ public final class Application implements AutoCloseable {
       SmsDelivery delivery =
           new SmsDelivery(
               db, inventory, smsStore, new CodeExtractor(), rentalStore, rentalCounts, clock);
+      // The catalog checks services' sources by name; the upstream source needs the catalog.
+      Catalog catalog =
+          new Catalog(db, java.util.Set.of(Simulator.NAME, Gateway.NAME, Upstream.NAME), clock);
+      Providers providers = new Providers(db, catalog, secretBox, clock);
+      HandlerApiClient providerClient =
+          new HandlerApiClient(config.providerConnectTimeout(), config.providerReadTimeout());
+      ProviderOutbox providerOutbox = new ProviderOutbox(db, providers, providerClient, clock);
       NumberSources sources =
           new NumberSources(
-              List.of(new Simulator(delivery, config.simulatorDelay(), scheduler), new Gateway()));
-      Catalog catalog = new Catalog(db, sources.names(), clock);
+              List.of(
+                  new Simulator(delivery, config.simulatorDelay(), scheduler),
+                  new Gateway(),
+                  new Upstream(
+                      providers,
+                      providerClient,
+                      providerOutbox,
+                      config.providerBreakerFailures(),
+                      config.providerBreakerOpen(),
+                      clock)));
       Expiry expiry = new Expiry(db, rentalStore, rentalCounts, inventory, ledger, clock);
       Renting renting =
           new Renting(
@@ -226,6 +253,7 @@ public final class Application implements AutoCloseable {
               List.of(
                   new RentalRoutes(renting, rentals, history, rerentCheck, auth, json),
                   new HandlerApi(activations, auth, json),
+                  new ProviderRoutes(providers, auth, json),
                   new AccountRoutes(accounts, apiKeys, expiry, auth, json),
                   new CatalogRoutes(catalog, availability::counts, auth, json),
                   new InventoryRoutes(stock, sources.names(), auth, json),
@@ -258,13 +286,35 @@ public final class Application implements AutoCloseable {
       Housekeeping housekeeping = new Housekeeping(expiry, stock, idempotency, smsStore, db, clock);
       housekeeping.start(scheduler, config.sweepInterval().toMillis());
       scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
+      scheduler.scheduleWithFixedDelay(
+          () -> runOutbox(providerOutbox),
+          config.sweepInterval().toMillis(),
+          config.sweepInterval().toMillis(),
+          TimeUnit.MILLISECONDS);
       return new Application(
-          db, http, scheduler, rentalChanges, housekeeping, adminToken, gatewaySecret, demo);
+          db,
+          http,
+          scheduler,
+          rentalChanges,
+          housekeeping,
+          providerOutbox,
+          adminToken,
+          gatewaySecret,
+          demo);
     } catch (RuntimeException e) {
       scheduler.shutdownNow();
       rentalChanges.ifPresent(ChangeFeed::close);
       db.close();
       throw e;
+    }
+  }
+
+  private static void runOutbox(ProviderOutbox outbox) {
+    try {
+      outbox.runOnce();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Application.class)
+          .warn("provider outbox run failed, will retry: {}", e.toString());
     }
   }
 
@@ -296,6 +346,11 @@ public final class Application implements AutoCloseable {
   /** The demo account made on this start, if this start seeded an empty database. */
   public Optional<DemoSeed.Demo> demo() {
     return demo;
+  }
+
+  /** Makes the calls owed to providers that are due now, as the background job would. */
+  public int runProviderOutbox() {
+    return providerOutbox.runOnce();
   }
 
   /** Runs the expiry sweep now, as the background job would. */

@@ -34,6 +34,7 @@ public record Config(
     Optional<String> adminToken,
     Optional<String> gatewaySecret,
     Optional<String> metricsToken,
+    Optional<String> secretsKey,
     Optional<Duration> simulatorDelay,
     long rateLimitPerSecond,
     long rateLimitBurst,
@@ -41,7 +42,11 @@ public record Config(
     boolean webhookBodyOnlySignature,
     Duration sweepInterval,
     String defaultRegion,
-    boolean seedDemo) {
+    boolean seedDemo,
+    Duration providerConnectTimeout,
+    Duration providerReadTimeout,
+    int providerBreakerFailures,
+    Duration providerBreakerOpen) {
 
   /** Thrown when a setting is missing or malformed; its message is meant for the operator. */
   public static final class ConfigException extends RuntimeException {
@@ -81,6 +86,7 @@ public record Config(
         s.optional("OHMYOTP_ADMIN_TOKEN"),
         s.optional("OHMYOTP_GATEWAY_SECRET"),
         s.optional("OHMYOTP_METRICS_TOKEN"),
+        s.optional("OHMYOTP_SECRETS_KEY"),
         s.simulatorDelay("OHMYOTP_SIMULATOR_DELAY", Duration.ofSeconds(8)),
         s.integer("OHMYOTP_RATE_LIMIT_PER_SECOND", 200, 1, 1_000_000),
         s.integer("OHMYOTP_RATE_LIMIT_BURST", 400, 1, 10_000_000),
@@ -88,7 +94,11 @@ public record Config(
         s.bool("OHMYOTP_WEBHOOK_BODY_ONLY_SIGNATURE", false),
         Duration.ofMillis(s.integer("OHMYOTP_SWEEP_INTERVAL_MS", 5_000, 50, 3_600_000)),
         s.string("OHMYOTP_DEFAULT_REGION", "US").toUpperCase(Locale.ROOT),
-        s.bool("OHMYOTP_SEED_DEMO", true));
+        s.bool("OHMYOTP_SEED_DEMO", true),
+        Duration.ofMillis(s.integer("OHMYOTP_PROVIDER_CONNECT_TIMEOUT_MS", 2_000, 50, 60_000)),
+        Duration.ofMillis(s.integer("OHMYOTP_PROVIDER_READ_TIMEOUT_MS", 5_000, 50, 120_000)),
+        s.integer("OHMYOTP_PROVIDER_BREAKER_FAILURES", 5, 1, 1_000),
+        Duration.ofMillis(s.integer("OHMYOTP_PROVIDER_BREAKER_OPEN_MS", 30_000, 10, 3_600_000)));
   }
 
   private static String databaseUrl(String url) {

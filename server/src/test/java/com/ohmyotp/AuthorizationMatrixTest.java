@@ -116,7 +116,17 @@ class AuthorizationMatrixTest {
             "POST", "/api/admin/numbers", "{\"source\":\"gateway\",\"numbers\":[]}", true, false),
         new Endpoint("DELETE", "/api/admin/numbers/" + ownerPhone, null, true, false),
         new Endpoint("GET", "/api/admin/sms/unmatched", null, true, false),
-        new Endpoint("GET", "/api/admin/stats", null, true, false));
+        new Endpoint("GET", "/api/admin/stats", null, true, false),
+        new Endpoint(
+            "POST",
+            "/api/admin/providers",
+            "{\"name\":\"matrix\",\"url\":\"https://p.example/\",\"api_key\":\"k\"}",
+            true,
+            false),
+        new Endpoint("GET", "/api/admin/providers", null, true, false),
+        new Endpoint("GET", "/api/admin/providers/none", null, true, false),
+        new Endpoint("PATCH", "/api/admin/providers/none", "{\"priority\":1}", true, false),
+        new Endpoint("DELETE", "/api/admin/providers/none", null, true, false));
   }
 
   /** The credentials no endpoint may accept: name, Authorization value. */

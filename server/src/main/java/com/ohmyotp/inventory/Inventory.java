@@ -333,6 +333,43 @@ public final class Inventory {
     }
   }
 
+  /**
+   * Takes into the table, and claims for the rental, a number bought from elsewhere for it (an
+   * upstream provider's). Such a number is never counted and never in inventory: it is not ours to
+   * rent again once its rental ends. Empty when the number is held by another rental or known under
+   * another source.
+   */
+  public Optional<NumberRef> adopt(
+      Handle h, String e164, String source, String rentalId, long now, long until) {
+    h.createUpdate(
+            """
+            INSERT INTO phone_numbers (e164, source, country, created_at, retired_at, counted)
+            SELECT :e164, :source, :country, :now, :now, FALSE
+            WHERE NOT EXISTS (SELECT 1 FROM phone_numbers WHERE e164 = :e164)
+            """)
+        .bind("e164", e164)
+        .bind("source", source)
+        .bind("country", PhoneNumbers.country(e164).orElse(null))
+        .bind("now", now)
+        .execute();
+    return h.createUpdate(
+            """
+            UPDATE phone_numbers SET held_by = :rental, held_until = :until
+            WHERE e164 = :e164 AND source = :source AND counted = FALSE
+              AND (held_until IS NULL OR held_until <= :now)
+            """)
+        .bind("rental", rentalId)
+        .bind("until", until)
+        .bind("e164", e164)
+        .bind("source", source)
+        .bind("now", now)
+        .executeAndReturnGeneratedKeys("id", "e164", "source")
+        .map(
+            (rs, ctx) ->
+                new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source")))
+        .findOne();
+  }
+
   /** Claims one given number; false when it is held. */
   public boolean claim(Handle h, long numberId, String rentalId, long now, long until) {
     return h.createUpdate(

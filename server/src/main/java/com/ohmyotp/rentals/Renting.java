@@ -15,6 +15,7 @@ import com.ohmyotp.ledger.Money;
 import com.ohmyotp.rentals.RentalViews.RentalView;
 import com.ohmyotp.sources.NumberSource.StartedRental;
 import com.ohmyotp.sources.NumberSources;
+import com.ohmyotp.sources.NumberSupplier;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -198,65 +199,35 @@ public final class Renting {
       Optional<String> idempotencyKey) {
     String rentalId = UUID.randomUUID().toString();
     long activationId = activationIds.next();
-    Rental rental =
-        db.inTransaction(
-            h -> {
-              long now = now();
-              long until = now + service.durationSeconds();
-              Inventory.NumberRef number =
-                  rerentE164.isPresent()
-                      ? claimForRerent(h, caller, service, rerentE164.get(), rentalId, now, until)
-                      : inventory
-                          .claimFresh(h, service, country, caller.accountId(), rentalId, now, until)
-                          .orElseThrow(
-                              () ->
-                                  ApiException.conflict(
-                                      "no_numbers_available",
-                                      "No numbers are available for "
-                                          + service.name()
-                                          + " right now."));
-              // The rental starts when the number became ours, not when we began looking: the clock
-              // is read again after the claim, so it is never earlier than the end the previous
-              // holder recorded when it let the number go.
-              long start = Math.max(now, now());
-              long end = start + service.durationSeconds();
-              if (start != now) {
-                inventory.extendHold(h, number.id(), rentalId, end);
-              }
-              Rental r =
-                  new Rental(
-                      rentalId,
-                      activationId,
-                      caller.accountId(),
-                      service.id(),
-                      service.name(),
-                      number.id(),
-                      number.e164(),
-                      number.source(),
-                      RentalStatus.ACTIVE,
-                      service.price(),
-                      rerentE164.isPresent(),
-                      start,
-                      end,
-                      null,
-                      null,
-                      0);
-              idempotencyKey.ifPresent(
-                  key ->
-                      idempotency.complete(
-                          h, caller.accountId(), key, rentalId, 201, answer(r, start)));
-              Pipeline writes = db.pipeline(h);
-              store.insert(writes, r);
-              // Number, service count, account counts, balance: the lock order (package-info).
-              if (rerentE164.isEmpty()) {
-                inventory.countFreshClaim(writes, service);
-              }
-              counts.added(writes, caller.accountId());
-              ledger.charge(
-                  writes, caller.accountId(), service.price(), rentalId, service.id(), start);
-              writes.run();
-              return r;
-            });
+    Optional<NumberSupplier> supplier = sources.supplier(service.source());
+    if (supplier.isPresent() && rerentE164.isPresent()) {
+      // A provider's number is the provider's: it leaves inventory when its rental ends.
+      throw EligibilityReason.PHONE_NOT_IN_INVENTORY.refusal();
+    }
+    if (supplier.isPresent()
+        && db.read(h -> ledger.balance(h, caller.accountId())).compareTo(service.price()) < 0) {
+      // Short before the provider is paid for a number; the charge itself still decides.
+      throw ApiException.paymentRequired("The balance is below the price.");
+    }
+    // Bought before the transaction: a provider call never holds a database connection.
+    Optional<NumberSupplier.Purchase> purchase = supplier.map(s -> s.buy(service, country));
+    Rental rental;
+    try {
+      rental =
+          record(
+              caller,
+              service,
+              country,
+              rerentE164,
+              idempotencyKey,
+              rentalId,
+              activationId,
+              supplier,
+              purchase);
+    } catch (RuntimeException e) {
+      purchase.ifPresent(p -> supplier.get().giveBack(p));
+      throw e;
+    }
     log.info(
         "rental {} started: service={} account={} rerent={}",
         rental.id(),
@@ -267,6 +238,90 @@ public final class Renting {
         rental.source(),
         new StartedRental(rental.id(), rental.e164(), service.name(), rental.expiresAt()));
     return rental;
+  }
+
+  /** Claims or takes in the number, writes the rental and charges it, in one transaction. */
+  private Rental record(
+      Caller caller,
+      Service service,
+      Optional<String> country,
+      Optional<String> rerentE164,
+      Optional<String> idempotencyKey,
+      String rentalId,
+      long activationId,
+      Optional<NumberSupplier> supplier,
+      Optional<NumberSupplier.Purchase> purchase) {
+    return db.inTransaction(
+        h -> {
+          long now = now();
+          long until = now + service.durationSeconds();
+          Inventory.NumberRef number;
+          if (purchase.isPresent()) {
+            number =
+                inventory
+                    .adopt(h, purchase.get().e164(), service.source(), rentalId, now, until)
+                    .orElseThrow(
+                        () ->
+                            new ApiException(
+                                502,
+                                "upstream_error",
+                                "The provider's number for "
+                                    + service.name()
+                                    + " is in use here; try again."));
+          } else if (rerentE164.isPresent()) {
+            number = claimForRerent(h, caller, service, rerentE164.get(), rentalId, now, until);
+          } else {
+            number =
+                inventory
+                    .claimFresh(h, service, country, caller.accountId(), rentalId, now, until)
+                    .orElseThrow(
+                        () ->
+                            ApiException.conflict(
+                                "no_numbers_available",
+                                "No numbers are available for " + service.name() + " right now."));
+          }
+          // The rental starts when the number became ours, not when we began looking: the clock
+          // is read again after the claim, so it is never earlier than the end the previous
+          // holder recorded when it let the number go.
+          long start = Math.max(now, now());
+          long end = start + service.durationSeconds();
+          if (start != now) {
+            inventory.extendHold(h, number.id(), rentalId, end);
+          }
+          Rental r =
+              new Rental(
+                  rentalId,
+                  activationId,
+                  caller.accountId(),
+                  service.id(),
+                  service.name(),
+                  number.id(),
+                  number.e164(),
+                  number.source(),
+                  RentalStatus.ACTIVE,
+                  service.price(),
+                  rerentE164.isPresent(),
+                  start,
+                  end,
+                  null,
+                  null,
+                  0);
+          idempotencyKey.ifPresent(
+              key ->
+                  idempotency.complete(
+                      h, caller.accountId(), key, rentalId, 201, answer(r, start)));
+          Pipeline writes = db.pipeline(h);
+          store.insert(writes, r);
+          // Number, service count, account counts, balance: the lock order (package-info).
+          if (rerentE164.isEmpty() && purchase.isEmpty()) {
+            inventory.countFreshClaim(writes, service);
+          }
+          counts.added(writes, caller.accountId());
+          ledger.charge(writes, caller.accountId(), service.price(), rentalId, service.id(), start);
+          writes.run();
+          purchase.ifPresent(p -> supplier.get().record(h, p, rentalId, start));
+          return r;
+        });
   }
 
   /** The answer to the request that started the rental, kept for its replays. */

@@ -22,6 +22,13 @@ public final class NumberSources {
     return byName.keySet();
   }
 
+  /** The source's supplier when it buys each number as it is rented (an upstream provider). */
+  public java.util.Optional<NumberSupplier> supplier(String sourceName) {
+    return byName.get(sourceName) instanceof NumberSupplier supplier
+        ? java.util.Optional.of(supplier)
+        : java.util.Optional.empty();
+  }
+
   public void rentalStarted(String sourceName, NumberSource.StartedRental rental) {
     NumberSource source = byName.get(sourceName);
     if (source != null) {

@@ -1,0 +1,232 @@
+package com.ohmyotp.smsactivate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * A client of another service's {@code handler_api.php}: how numbers are bought from upstream
+ * providers. Each call is bounded (connect and read timeouts, answers of at most {@link
+ * #MAX_ANSWER_BYTES}), so a provider that is dead, slow or hostile cannot hold a request or a
+ * thread; whatever is not one of the protocol's answers is an {@link UpstreamException}.
+ */
+public final class HandlerApiClient {
+
+  /** The longest answer read: the protocol's answers are a few words or a small JSON document. */
+  static final int MAX_ANSWER_BYTES = 1 << 20;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A status and a body read whole, within the deadline. */
+  private record Reply(int status, byte[] body) {}
+
+  private final HttpClient http;
+  private final Duration readTimeout;
+  // Answers are read on virtual threads, so a call waits on a deadline and no platform thread.
+  private final java.util.concurrent.ExecutorService readers =
+      java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
+  /**
+   * @param connectTimeout how long a connection may take to open
+   * @param readTimeout how long a whole answer may take once asked
+   */
+  public HandlerApiClient(Duration connectTimeout, Duration readTimeout) {
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(connectTimeout)
+            .executor(readers)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    this.readTimeout = readTimeout;
+  }
+
+  /** A provider as the client reaches it: its endpoint and its API key for us. */
+  public record Peer(URI endpoint, String apiKey) {
+    @Override
+    public String toString() {
+      // A peer is logged by where it is, never with its key.
+      return endpoint.getHost();
+    }
+  }
+
+  /** A call that did not get one of the protocol's answers. Its message names no secret. */
+  public static final class UpstreamException extends Exception {
+    public UpstreamException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** What {@code getNumber} got. */
+  public sealed interface NumberReply {
+    /** A number, held for us under the provider's activation id. */
+    record Number(String activationId, String phone) implements NumberReply {}
+
+    /** {@code NO_NUMBERS}, or none at the price we offered ({@code WRONG_MAX_PRICE}). */
+    record NoNumbers(String answer) implements NumberReply {}
+
+    /** One of the protocol's refusals: {@code BAD_KEY}, {@code NO_BALANCE}, {@code ERROR_SQL}… */
+    record Refused(String answer) implements NumberReply {}
+  }
+
+  /**
+   * {@code getNumber} of the provider's service code, in its country id (null: the provider's own
+   * default), at most at {@code maxPrice} (null: any).
+   */
+  public NumberReply getNumber(Peer peer, String service, Integer country, BigDecimal maxPrice)
+      throws UpstreamException {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("action", "getNumber");
+    params.put("service", service);
+    if (country != null) {
+      params.put("country", String.valueOf(country));
+    }
+    if (maxPrice != null) {
+      params.put("maxPrice", maxPrice.toPlainString());
+    }
+    return parseNumber(call(peer, params));
+  }
+
+  static NumberReply parseNumber(String answer) throws UpstreamException {
+    if (answer.startsWith("ACCESS_NUMBER:")) {
+      String[] parts = answer.split(":", -1);
+      if (parts.length == 3
+          && parts[1].matches("[0-9A-Za-z_-]{1,40}")
+          && parts[2].matches("\\+?[0-9]{6,18}")) {
+        return new NumberReply.Number(
+            parts[1], parts[2].startsWith("+") ? parts[2] : "+" + parts[2]);
+      }
+      throw new UpstreamException("malformed ACCESS_NUMBER answer");
+    }
+    if (answer.equals("NO_NUMBERS") || answer.startsWith("WRONG_MAX_PRICE")) {
+      return new NumberReply.NoNumbers(word(answer));
+    }
+    if (answer.matches("[A-Z_]{3,40}(:.*)?")) {
+      return new NumberReply.Refused(word(answer));
+    }
+    throw new UpstreamException("not an answer of the protocol");
+  }
+
+  /** {@code setStatus}: the provider's answer word ({@code ACCESS_CANCEL}…). */
+  public String setStatus(Peer peer, String activationId, int status) throws UpstreamException {
+    String answer =
+        call(
+            peer,
+            Map.of("action", "setStatus", "id", activationId, "status", String.valueOf(status)));
+    if (!answer.matches("[A-Z_]{3,40}(:.*)?")) {
+      throw new UpstreamException("not an answer of the protocol");
+    }
+    return answer;
+  }
+
+  /** {@code getBalance}. */
+  public BigDecimal getBalance(Peer peer) throws UpstreamException {
+    String answer = call(peer, Map.of("action", "getBalance"));
+    if (answer.startsWith("ACCESS_BALANCE:")) {
+      try {
+        return new BigDecimal(answer.substring("ACCESS_BALANCE:".length()).trim());
+      } catch (NumberFormatException e) {
+        throw new UpstreamException("malformed ACCESS_BALANCE answer");
+      }
+    }
+    throw new UpstreamException("getBalance answered " + word(answer));
+  }
+
+  /** {@code getActiveActivations}: the provider's open activations, or an error word's failure. */
+  public JsonNode getActiveActivations(Peer peer) throws UpstreamException {
+    String answer = call(peer, Map.of("action", "getActiveActivations"));
+    try {
+      return JSON.readTree(answer);
+    } catch (IOException e) {
+      throw new UpstreamException("getActiveActivations answered " + word(answer));
+    }
+  }
+
+  /** The first word of an answer, at most 40 characters: safe to log and to show an operator. */
+  public static String word(String answer) {
+    String w = answer.length() > 40 ? answer.substring(0, 40) : answer;
+    return w.replaceAll("[^A-Za-z0-9_:.-]", "?");
+  }
+
+  private String call(Peer peer, Map<String, String> params) throws UpstreamException {
+    StringJoiner form = new StringJoiner("&");
+    form.add("api_key=" + URLEncoder.encode(peer.apiKey(), StandardCharsets.UTF_8));
+    params.forEach(
+        (k, v) ->
+            form.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    // A form post keeps the key out of the URL, and so out of proxies' and servers' logs.
+    HttpRequest request =
+        HttpRequest.newBuilder(peer.endpoint())
+            .timeout(readTimeout)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form.toString()))
+            .build();
+    // The deadline covers the whole answer, body included: a provider that sends its headers and
+    // then trickles its body is as dead as one that never answers.
+    java.util.concurrent.CompletableFuture<Reply> reply =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
+            .thenApplyAsync(HandlerApiClient::readWhole, readers);
+    Reply r;
+    try {
+      r = reply.get(readTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      reply.cancel(true);
+      throw new UpstreamException("timed out");
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause =
+          e.getCause() instanceof java.util.concurrent.CompletionException c
+              ? c.getCause()
+              : e.getCause();
+      if (cause instanceof UncheckedIOException u && u.getCause() instanceof TooLong) {
+        throw new UpstreamException("answer too long");
+      }
+      throw new UpstreamException(
+          "connection failed: " + (cause == null ? "unknown" : cause.getClass().getSimpleName()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UpstreamException("interrupted");
+    }
+    if (r.status() >= 500 && r.status() != 503) {
+      throw new UpstreamException("HTTP " + r.status());
+    }
+    String answer = new String(r.body(), StandardCharsets.UTF_8).strip();
+    if (r.status() != 200 && !answer.matches("[A-Z_]{3,40}(:.*)?")) {
+      throw new UpstreamException("HTTP " + r.status());
+    }
+    return answer;
+  }
+
+  /** An answer longer than {@link #MAX_ANSWER_BYTES}. */
+  private static final class TooLong extends IOException {
+    TooLong() {
+      super("answer too long", null);
+    }
+  }
+
+  private static Reply readWhole(HttpResponse<InputStream> response) {
+    try (InputStream body = response.body()) {
+      byte[] bytes = body.readNBytes(MAX_ANSWER_BYTES + 1);
+      if (bytes.length > MAX_ANSWER_BYTES) {
+        throw new TooLong();
+      }
+      return new Reply(response.statusCode(), bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,363 @@
+package com.ohmyotp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.ohmyotp.support.Driver.Customer;
+import com.ohmyotp.support.FakeProvider;
+import com.ohmyotp.support.FakeProvider.Mode;
+import com.ohmyotp.support.Http;
+import com.ohmyotp.support.Invariants;
+import com.ohmyotp.support.TestServer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Numbers resold from upstream providers: fake providers in the test JVM that speak the protocol
+ * and misbehave on demand, and a second ohmyotp as a real one.
+ */
+class UpstreamProvidersTest {
+
+  static TestServer server;
+  static final AtomicInteger NAMES = new AtomicInteger();
+  static final AtomicInteger PHONES = new AtomicInteger(1000);
+
+  @BeforeAll
+  static void start() {
+    server =
+        TestServer.start(
+            Map.of(
+                "OHMYOTP_PROVIDER_READ_TIMEOUT_MS", "600",
+                "OHMYOTP_PROVIDER_BREAKER_FAILURES", "3",
+                "OHMYOTP_PROVIDER_BREAKER_OPEN_MS", "400"));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  /** A new upstream service at {@code price}; returns its name. */
+  static String upstreamService(String price) {
+    String name = "Resold" + NAMES.incrementAndGet();
+    Http.Response r =
+        server.admin(
+            "POST",
+            "/api/admin/services",
+            "{\"name\":\""
+                + name
+                + "\",\"category\":\"Test\",\"price\":"
+                + price
+                + ",\"source\":\"upstream\"}");
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    return name;
+  }
+
+  /** Registers a provider selling {@code service} under code {@code code}; returns its name. */
+  static String provider(String url, String key, String service, String code, String extra) {
+    String name = "prov" + NAMES.incrementAndGet();
+    Http.Response r =
+        server.admin(
+            "POST",
+            "/api/admin/providers",
+            "{\"name\":\""
+                + name
+                + "\",\"url\":\""
+                + url
+                + "\",\"api_key\":\""
+                + key
+                + "\",\"services\":{\""
+                + service
+                + "\":\""
+                + code
+                + "\"}"
+                + (extra.isEmpty() ? "" : "," + extra)
+                + "}");
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    assertThat(r.text()).doesNotContain(key);
+    return name;
+  }
+
+  static String phone() {
+    return "1212555" + PHONES.incrementAndGet();
+  }
+
+  static Http.Response rent(Customer c, String service) {
+    return server.http.post(
+        "/api/v1/rentals", c.key(), "{\"service_id\":" + TestServer.quote(service) + "}");
+  }
+
+  @Test
+  void aRentBuysFromTheProviderWithinTheMarginAndChargesOurPrice() {
+    try (FakeProvider fake = new FakeProvider("k-" + NAMES.incrementAndGet())) {
+      String number = phone();
+      fake.stock(number);
+      String service = upstreamService("1.00");
+      provider(fake.url(), fake.key, service, "ub", "\"markup_percent\":20,\"markup_fixed\":0.05");
+      Customer c = server.customer("3");
+
+      Http.Response r = rent(c, service);
+      assertThat(r.status()).as(r.text()).isEqualTo(201);
+      assertThat(r.json().get("phone_number").asText()).isEqualTo(number.substring(1));
+      assertThat(server.balance(c)).isEqualByComparingTo("2.00");
+      FakeProvider.Call call = fake.calls("getNumber").get(0);
+      assertThat(call.params()).containsEntry("service", "ub").containsEntry("maxPrice", "0.79");
+      // The key travelled in the body, not in the URL.
+      assertThat(call.params()).containsEntry("api_key", fake.key);
+      long recorded =
+          server
+              .app
+              .database()
+              .read(
+                  h ->
+                      h.createQuery(
+                              "SELECT COUNT(*) FROM upstream_rentals WHERE rental_id = :id"
+                                  + " AND activation = '1001'")
+                          .bind("id", r.json().get("id").asText())
+                          .mapTo(Long.class)
+                          .one());
+      assertThat(recorded).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void eachKindOfFailureFailsOverToTheNextProvider() {
+    for (Mode failing :
+        new Mode[] {
+          Mode.NO_NUMBERS,
+          Mode.HTTP_500,
+          Mode.GARBAGE,
+          Mode.BAD_KEY,
+          Mode.NO_BALANCE,
+          Mode.ERROR_SQL,
+          Mode.DROP,
+          Mode.HANG
+        }) {
+      try (FakeProvider first = new FakeProvider("a-" + NAMES.incrementAndGet()).mode(failing);
+          FakeProvider second = new FakeProvider("b-" + NAMES.incrementAndGet())) {
+        String number = phone();
+        second.stock(number);
+        String service = upstreamService("0.50");
+        provider(first.url(), first.key, service, "ub", "\"priority\":1");
+        provider(second.url(), second.key, service, "ub", "\"priority\":2");
+        Customer c = server.customer("1");
+        long started = System.nanoTime();
+        Http.Response r = rent(c, service);
+        assertThat(r.status()).as(failing + ": " + r.text()).isEqualTo(201);
+        assertThat(r.json().get("phone_number").asText()).isEqualTo(number.substring(1));
+        assertThat(first.calls("getNumber")).as(failing.name()).hasSize(1);
+        assertThat(server.balance(c)).isEqualByComparingTo("0.50");
+        // A hanging provider costs the read timeout, not the request.
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+      }
+    }
+  }
+
+  @Test
+  void whenEveryProviderFailsTheAnswerIs502AndNothingIsCharged() {
+    try (FakeProvider broken =
+            new FakeProvider("x-" + NAMES.incrementAndGet()).mode(Mode.HTTP_500);
+        FakeProvider refusing =
+            new FakeProvider("y-" + NAMES.incrementAndGet()).mode(Mode.BAD_KEY)) {
+      String service = upstreamService("0.50");
+      provider(broken.url(), broken.key, service, "ub", "\"priority\":1");
+      provider(refusing.url(), "wrong-key-123", service, "ub", "\"priority\":2");
+      Customer c = server.customer("1");
+      Http.Response r = rent(c, service);
+      assertThat(r.status()).as(r.text()).isEqualTo(502);
+      assertThat(r.json().get("error").asText()).isEqualTo("upstream_error");
+      assertThat(r.text()).doesNotContain("wrong-key-123").doesNotContain(broken.key);
+      assertThat(server.balance(c)).isEqualByComparingTo("1");
+      assertThat(server.http.get("/api/v1/rentals/history", c.key()).json().get("total").asInt())
+          .isZero();
+    }
+  }
+
+  @Test
+  void whenEveryProviderHasNoNumbersTheAnswerIs409() {
+    try (FakeProvider empty = new FakeProvider("e-" + NAMES.incrementAndGet())) {
+      String service = upstreamService("0.50");
+      provider(empty.url(), empty.key, service, "ub", "");
+      Customer c = server.customer("1");
+      Http.Response r = rent(c, service);
+      assertThat(r.status()).as(r.text()).isEqualTo(409);
+      assertThat(r.json().get("error").asText()).isEqualTo("no_numbers_available");
+      // A markup that cannot fit in the price leaves nothing to sell either, and asks nobody.
+      String dear = upstreamService("0.10");
+      provider(empty.url(), empty.key, dear, "ub", "\"markup_fixed\":0.10");
+      assertThat(rent(c, dear).status()).isEqualTo(409);
+      assertThat(empty.calls("getNumber")).hasSize(1);
+      assertThat(server.balance(c)).isEqualByComparingTo("1");
+    }
+  }
+
+  @Test
+  void aFailingProviderIsSkippedOnceItsBreakerOpensAndTriedAgainLater() {
+    try (FakeProvider flaky = new FakeProvider("f-" + NAMES.incrementAndGet()).mode(Mode.HTTP_500);
+        FakeProvider steady = new FakeProvider("s-" + NAMES.incrementAndGet())) {
+      String service = upstreamService("0.50");
+      provider(flaky.url(), flaky.key, service, "ub", "\"priority\":1");
+      provider(steady.url(), steady.key, service, "ub", "\"priority\":2");
+      Customer c = server.customer("10");
+      for (int i = 0; i < 6; i++) {
+        steady.stock(phone());
+        assertThat(rent(c, service).status()).isEqualTo(201);
+      }
+      // Three failures in a row opened it: the last three rents did not ask it.
+      assertThat(flaky.calls("getNumber")).hasSize(3);
+      flaky.mode(Mode.SELL).stock(phone());
+      await("the breaker lets a probe through")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                steady.stock(phone());
+                return rent(c, service).status() == 201 && flaky.calls("getNumber").size() > 3;
+              });
+    }
+  }
+
+  @Test
+  void aNumberBoughtButNotRecordedIsCancelledAtTheProvider() {
+    try (FakeProvider fake = new FakeProvider("r-" + NAMES.incrementAndGet())) {
+      // The provider sells a number this server already has held by a rental of its own.
+      String gatewayService = server.service("Local", "0.30", "gateway");
+      String local = server.numbers("gateway", 1).get(0);
+      Customer holder = server.customer("1");
+      assertThat(rent(holder, gatewayService).status()).isEqualTo(201);
+      fake.stock("1" + local);
+      String service = upstreamService("0.50");
+      provider(fake.url(), fake.key, service, "ub", "");
+      Customer c = server.customer("1");
+
+      Http.Response r = rent(c, service);
+      assertThat(r.status()).as(r.text()).isEqualTo(502);
+      assertThat(server.balance(c)).isEqualByComparingTo("1");
+      await("the activation is cancelled at the provider")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !fake.calls("setStatus").isEmpty());
+      FakeProvider.Call cancel = fake.calls("setStatus").get(0);
+      assertThat(cancel.params()).containsEntry("id", "1001").containsEntry("status", "8");
+      Invariants.assertHold(server.app.database());
+    }
+  }
+
+  @Test
+  void anOutboxCallTheProviderRefusedIsRetriedUntilTaken() {
+    try (FakeProvider fake = new FakeProvider("o-" + NAMES.incrementAndGet())) {
+      String gatewayService = server.service("Local", "0.30", "gateway");
+      String local = server.numbers("gateway", 1).get(0);
+      assertThat(rent(server.customer("1"), gatewayService).status()).isEqualTo(201);
+      fake.stock("1" + local).setStatusAnswers("ERROR_SQL");
+      String service = upstreamService("0.50");
+      provider(fake.url(), fake.key, service, "ub", "");
+      assertThat(rent(server.customer("1"), service).status()).isEqualTo(502);
+      await().atMost(Duration.ofSeconds(10)).until(() -> fake.calls("setStatus").size() == 1);
+      fake.setStatusAnswers(null);
+      // The retry comes after its back-off, on the server's clock.
+      server.clock.advance(Duration.ofMinutes(1));
+      await("the retry")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                server.app.runProviderOutbox();
+                return fake.calls("setStatus").size() >= 2;
+              });
+      long pending =
+          server
+              .app
+              .database()
+              .read(
+                  h ->
+                      h.createQuery("SELECT COUNT(*) FROM provider_outbox WHERE done_at IS NULL")
+                          .mapTo(Long.class)
+                          .one());
+      assertThat(pending).isZero();
+    }
+  }
+
+  @Test
+  void anotherOhmyotpIsARealUpstream() {
+    try (TestServer upstream = TestServer.start()) {
+      Http.Response svc =
+          upstream.admin(
+              "POST",
+              "/api/admin/services",
+              "{\"name\":\"Uber\",\"category\":\"Ride\",\"price\":0.40,\"source\":\"gateway\","
+                  + "\"protocol_code\":\"ub\"}");
+      assertThat(svc.status()).isEqualTo(201);
+      String theirNumber = upstream.numbers("gateway", 1).get(0);
+      Customer reseller = upstream.customer("5");
+
+      String service = upstreamService("0.80");
+      provider(
+          upstream.base + "/stubs/handler_api.php",
+          reseller.key(),
+          service,
+          "ub",
+          "\"markup_percent\":50,\"country\":187");
+      Customer c = server.customer("2");
+      Http.Response r = rent(c, service);
+      assertThat(r.status()).as(r.text()).isEqualTo(201);
+      assertThat(r.json().get("phone_number").asText()).isEqualTo(theirNumber);
+      assertThat(server.balance(c)).isEqualByComparingTo("1.20");
+      assertThat(upstream.balance(reseller)).isEqualByComparingTo("4.60");
+    }
+  }
+
+  @Test
+  void providersAreManagedWithoutEverShowingTheirKeys() {
+    String service = upstreamService("0.50");
+    String secret = "very-secret-provider-key-" + NAMES.incrementAndGet();
+    String name =
+        provider("https://provider.example/stubs/handler_api.php", secret, service, "ub", "");
+    JsonNode listed = server.admin("GET", "/api/admin/providers", null).json();
+    assertThat(listed.toString()).doesNotContain(secret).contains(name);
+    Http.Response changed =
+        server.admin(
+            "PATCH",
+            "/api/admin/providers/" + name,
+            "{\"markup_percent\":12.5,\"api_key\":\"another-key-000\",\"priority\":7}");
+    assertThat(changed.status()).as(changed.text()).isEqualTo(200);
+    assertThat(changed.json().get("markup_percent").decimalValue()).isEqualByComparingTo("12.5");
+    assertThat(changed.json().get("priority").asInt()).isEqualTo(7);
+    assertThat(changed.text()).doesNotContain("another-key-000");
+    String sealed =
+        server
+            .app
+            .database()
+            .read(
+                h ->
+                    h.createQuery("SELECT api_key_sealed FROM providers WHERE name = :n")
+                        .bind("n", name)
+                        .mapTo(String.class)
+                        .one());
+    assertThat(sealed).startsWith("v1:").doesNotContain("another-key-000");
+
+    Http.Response dup =
+        server.admin(
+            "POST",
+            "/api/admin/providers",
+            "{\"name\":\"" + name + "\",\"url\":\"https://x.example/\",\"api_key\":\"k\"}");
+    assertThat(dup.status()).isEqualTo(409);
+    for (String bad :
+        new String[] {
+          "{\"name\":\"n1\",\"url\":\"ftp://x\",\"api_key\":\"k\"}",
+          "{\"name\":\"n2\",\"url\":\"https://u:p@x.example/\",\"api_key\":\"k\"}",
+          "{\"name\":\"n3\",\"url\":\"https://x.example/\"}",
+          "{\"name\":\"n4\",\"url\":\"https://x.example/\",\"api_key\":\"k\",\"markup_percent\":-1}",
+          "{\"name\":\"n5\",\"url\":\"https://x.example/\",\"api_key\":\"k\",\"services\":{\"NoSuch\":\"ub\"}}",
+          "{\"name\":\"\",\"url\":\"https://x.example/\",\"api_key\":\"k\"}"
+        }) {
+      Http.Response r = server.admin("POST", "/api/admin/providers", bad);
+      assertThat(r.status()).as(bad + " -> " + r.text()).isEqualTo(400);
+    }
+    assertThat(server.admin("DELETE", "/api/admin/providers/" + name, null).status())
+        .isEqualTo(204);
+    assertThat(server.admin("GET", "/api/admin/providers/" + name, null).status()).isEqualTo(404);
+  }
+}

@@ -1,0 +1,178 @@
+package com.ohmyotp.support;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An upstream provider at the edge of the world we do not run: a real HTTP server in the test JVM
+ * speaking the SMS-Activate protocol as its documentation describes it, whose behaviour the test
+ * scripts — it can sell numbers, have none, refuse, answer 500 or garbage, be slow, hang, or drop
+ * the connection — and which records every call it was made.
+ */
+public final class FakeProvider implements AutoCloseable {
+
+  /** How the next {@code getNumber} calls are answered. */
+  public enum Mode {
+    SELL,
+    NO_NUMBERS,
+    NO_BALANCE,
+    BAD_KEY,
+    ERROR_SQL,
+    HTTP_500,
+    GARBAGE,
+    HANG,
+    DROP
+  }
+
+  /** One call the provider received, with its parameters. */
+  public record Call(String action, Map<String, String> params) {}
+
+  public final String key;
+  private final HttpServer server;
+  private final List<Call> calls = new CopyOnWriteArrayList<>();
+  private final ConcurrentLinkedQueue<String> numbers = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger activations = new AtomicInteger(1000);
+  private volatile Mode mode = Mode.SELL;
+  private volatile String setStatusAnswer = null;
+
+  public FakeProvider(String key) {
+    this.key = key;
+    try {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.createContext("/stubs/handler_api.php", this::handle);
+    server.start();
+  }
+
+  /** The URL of its {@code handler_api.php}. */
+  public String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/stubs/handler_api.php";
+  }
+
+  public FakeProvider mode(Mode m) {
+    this.mode = m;
+    return this;
+  }
+
+  /** Numbers to sell, in E.164 digits without {@code +}, in order. */
+  public FakeProvider stock(String... e164Digits) {
+    numbers.addAll(List.of(e164Digits));
+    return this;
+  }
+
+  /** What {@code setStatus} answers from now on (null: the protocol's own ACCESS_ word). */
+  public FakeProvider setStatusAnswers(String answer) {
+    this.setStatusAnswer = answer;
+    return this;
+  }
+
+  public List<Call> calls(String action) {
+    return calls.stream().filter(c -> c.action().equals(action)).toList();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    Map<String, String> params = new HashMap<>();
+    read(exchange.getRequestURI().getRawQuery(), params);
+    try (InputStream body = exchange.getRequestBody()) {
+      read(new String(body.readAllBytes(), StandardCharsets.UTF_8), params);
+    }
+    String action = params.getOrDefault("action", "");
+    calls.add(new Call(action, Map.copyOf(params)));
+    if (!key.equals(params.get("api_key"))) {
+      answer(exchange, 200, "BAD_KEY");
+      return;
+    }
+    switch (action) {
+      case "getNumber" -> getNumber(exchange, params);
+      case "setStatus" -> {
+        String status = params.get("status");
+        String answer =
+            setStatusAnswer != null
+                ? setStatusAnswer
+                : switch (status == null ? "" : status) {
+                  case "8" -> "ACCESS_CANCEL";
+                  case "6" -> "ACCESS_ACTIVATION";
+                  case "3" -> "ACCESS_RETRY_GET";
+                  case "1" -> "ACCESS_READY";
+                  default -> "BAD_STATUS";
+                };
+        answer(exchange, 200, answer);
+      }
+      case "getBalance" -> answer(exchange, 200, "ACCESS_BALANCE:123.45");
+      case "getStatus" -> answer(exchange, 200, "STATUS_WAIT_CODE");
+      default -> answer(exchange, 200, "BAD_ACTION");
+    }
+  }
+
+  private void getNumber(HttpExchange exchange, Map<String, String> params) throws IOException {
+    switch (mode) {
+      case SELL -> {
+        String number = numbers.poll();
+        if (number == null) {
+          answer(exchange, 200, "NO_NUMBERS");
+        } else {
+          answer(exchange, 200, "ACCESS_NUMBER:" + activations.incrementAndGet() + ":" + number);
+        }
+      }
+      case NO_NUMBERS -> answer(exchange, 200, "NO_NUMBERS");
+      case NO_BALANCE -> answer(exchange, 200, "NO_BALANCE");
+      case BAD_KEY -> answer(exchange, 200, "BAD_KEY");
+      case ERROR_SQL -> answer(exchange, 200, "ERROR_SQL");
+      case HTTP_500 -> answer(exchange, 500, "<html>Internal Server Error</html>");
+      case GARBAGE -> answer(exchange, 200, "<html><body>maintenance</body></html>");
+      case HANG -> {
+        try {
+          Thread.sleep(60_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        answer(exchange, 200, "NO_NUMBERS");
+      }
+      case DROP -> exchange.close();
+    }
+  }
+
+  private static void read(String raw, Map<String, String> into) {
+    if (raw == null || raw.isEmpty()) {
+      return;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        into.put(
+            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  private static void answer(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
