@@ -55,6 +55,7 @@ import com.ohmyotp.upstream.ProviderOutbox;
 import com.ohmyotp.upstream.ProviderRoutes;
 import com.ohmyotp.upstream.Providers;
 import com.ohmyotp.upstream.Upstream;
+import com.ohmyotp.upstream.UpstreamPoller;
 import com.ohmyotp.web.Assets;
 import com.ohmyotp.web.AuthPages;
 import com.ohmyotp.web.DashboardPages;
@@ -89,6 +90,7 @@ public final class Application implements AutoCloseable {
   private final Optional<ChangeFeed> rentalChanges;
   private final Housekeeping housekeeping;
   private final ProviderOutbox providerOutbox;
+  private final UpstreamPoller upstreamPoller;
   private final String adminToken;
   private final String gatewaySecret;
   private final Optional<DemoSeed.Demo> demo;
@@ -100,6 +102,7 @@ public final class Application implements AutoCloseable {
       Optional<ChangeFeed> rentalChanges,
       Housekeeping housekeeping,
       ProviderOutbox providerOutbox,
+      UpstreamPoller upstreamPoller,
       String adminToken,
       String gatewaySecret,
       Optional<DemoSeed.Demo> demo) {
@@ -109,6 +112,7 @@ public final class Application implements AutoCloseable {
     this.rentalChanges = rentalChanges;
     this.housekeeping = housekeeping;
     this.providerOutbox = providerOutbox;
+    this.upstreamPoller = upstreamPoller;
     this.adminToken = adminToken;
     this.gatewaySecret = gatewaySecret;
     this.demo = demo;
@@ -286,11 +290,10 @@ public final class Application implements AutoCloseable {
       Housekeeping housekeeping = new Housekeeping(expiry, stock, idempotency, smsStore, db, clock);
       housekeeping.start(scheduler, config.sweepInterval().toMillis());
       scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
+      UpstreamPoller upstreamPoller =
+          new UpstreamPoller(db, providers, providerClient, providerOutbox, delivery, clock);
       scheduler.scheduleWithFixedDelay(
-          () -> runOutbox(providerOutbox),
-          config.sweepInterval().toMillis(),
-          config.sweepInterval().toMillis(),
-          TimeUnit.MILLISECONDS);
+          () -> runUpstream(upstreamPoller, providerOutbox), 1, 1, TimeUnit.SECONDS);
       return new Application(
           db,
           http,
@@ -298,6 +301,7 @@ public final class Application implements AutoCloseable {
           rentalChanges,
           housekeeping,
           providerOutbox,
+          upstreamPoller,
           adminToken,
           gatewaySecret,
           demo);
@@ -309,12 +313,16 @@ public final class Application implements AutoCloseable {
     }
   }
 
-  private static void runOutbox(ProviderOutbox outbox) {
+  /** One pass over the providers: their rentals polled for codes, then the calls owed them. */
+  private static int runUpstream(UpstreamPoller poller, ProviderOutbox outbox) {
     try {
+      int polled = poller.runOnce();
       outbox.runOnce();
+      return polled;
     } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(Application.class)
-          .warn("provider outbox run failed, will retry: {}", e.toString());
+          .warn("provider pass failed, will retry: {}", e.toString());
+      return 0;
     }
   }
 
@@ -351,6 +359,14 @@ public final class Application implements AutoCloseable {
   /** Makes the calls owed to providers that are due now, as the background job would. */
   public int runProviderOutbox() {
     return providerOutbox.runOnce();
+  }
+
+  /**
+   * Polls the providers' rentals that are due, tells providers of rentals that ended and makes the
+   * calls owed them, as the background job does every second; returns how many were polled.
+   */
+  public int pollProvidersNow() {
+    return runUpstream(upstreamPoller, providerOutbox);
   }
 
   /** Runs the expiry sweep now, as the background job would. */

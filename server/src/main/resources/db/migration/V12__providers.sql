@@ -25,15 +25,21 @@ CREATE TABLE provider_services (
 );
 CREATE INDEX provider_services_service ON provider_services (service_id);
 
--- A rental whose number a provider sold us: the provider's activation and what it cost us.
+-- A rental whose number a provider sold us: the provider's activation, the most it cost us (the
+-- maxPrice we offered), when a node polls it next for its codes (a node that takes a poll moves
+-- this on first, so no two nodes poll one rental at once, and a dead node's turn simply comes due
+-- again), and when the provider was told that the rental ended.
 CREATE TABLE upstream_rentals (
     rental_id        VARCHAR(36)    NOT NULL PRIMARY KEY REFERENCES rentals (id),
     provider_id      INT            NOT NULL,
     provider_name    VARCHAR(60)    NOT NULL,
     activation       VARCHAR(40)    NOT NULL,
     cost             NUMERIC(19, 4) NOT NULL,
+    next_poll_at     BIGINT         NOT NULL,
+    told_at          BIGINT,
     created_at       BIGINT         NOT NULL
 );
+CREATE INDEX upstream_rentals_due ON upstream_rentals (told_at, next_poll_at);
 
 -- Calls owed to providers (an activation to cancel or finish), kept until a provider took them:
 -- written in the transaction that decides them, or, for a number bought and never recorded,

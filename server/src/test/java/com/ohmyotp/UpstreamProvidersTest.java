@@ -254,7 +254,7 @@ class UpstreamProvidersTest {
       assertThat(rent(server.customer("1"), gatewayService).status()).isEqualTo(201);
       fake.stock("1" + local).setStatusAnswers("ERROR_SQL");
       String service = upstreamService("0.50");
-      provider(fake.url(), fake.key, service, "ub", "");
+      String name = provider(fake.url(), fake.key, service, "ub", "");
       assertThat(rent(server.customer("1"), service).status()).isEqualTo(502);
       await().atMost(Duration.ofSeconds(10)).until(() -> fake.calls("setStatus").size() == 1);
       fake.setStatusAnswers(null);
@@ -273,7 +273,11 @@ class UpstreamProvidersTest {
               .database()
               .read(
                   h ->
-                      h.createQuery("SELECT COUNT(*) FROM provider_outbox WHERE done_at IS NULL")
+                      h.createQuery(
+                              "SELECT COUNT(*) FROM provider_outbox o JOIN providers p"
+                                  + " ON p.id = o.provider_id WHERE p.name = :name"
+                                  + " AND o.done_at IS NULL")
+                          .bind("name", name)
                           .mapTo(Long.class)
                           .one());
       assertThat(pending).isZero();
@@ -306,6 +310,117 @@ class UpstreamProvidersTest {
       assertThat(r.json().get("phone_number").asText()).isEqualTo(theirNumber);
       assertThat(server.balance(c)).isEqualByComparingTo("1.20");
       assertThat(upstream.balance(reseller)).isEqualByComparingTo("4.60");
+
+      // The SMS reaches the upstream's own number; this server learns its code by polling.
+      assertThat(upstream.inboundSms(theirNumber, "Uber", "Your Uber code is 271828").status())
+          .isEqualTo(202);
+      String rental = r.json().get("id").asText();
+      await("the code comes through the protocol")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                server.clock.advance(Duration.ofSeconds(3));
+                server.app.pollProvidersNow();
+                JsonNode code =
+                    server.http.get("/api/v1/rentals/" + rental + "/code", c.key()).json();
+                return "271828".equals(code.get("code").asText());
+              });
+      // Cancelled here after its code: the upstream is told it is finished, and keeps its charge.
+      assertThat(server.http.post("/api/v1/rentals/" + rental + "/cancel", c.key(), "").status())
+          .isEqualTo(200);
+      await("the upstream activation is finished")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                server.app.pollProvidersNow();
+                return upstream
+                        .http
+                        .get("/api/v1/rentals/active", reseller.key())
+                        .json()
+                        .get("total")
+                        .asInt()
+                    == 0;
+              });
+      assertThat(upstream.balance(reseller)).isEqualByComparingTo("4.60");
+      assertThat(server.balance(c)).isEqualByComparingTo("1.20");
+    }
+  }
+
+  @Test
+  void codesComeFromPollingTheProviderAndAreStoredOnce() {
+    try (FakeProvider fake = new FakeProvider("c-" + NAMES.incrementAndGet())) {
+      fake.stock(phone());
+      String service = upstreamService("0.50");
+      provider(fake.url(), fake.key, service, "ub", "");
+      Customer c = server.customer("1");
+      String rental = rent(c, service).json().get("id").asText();
+      fake.code("1001", "482913");
+      for (int i = 0; i < 3; i++) {
+        server.clock.advance(Duration.ofSeconds(4));
+        server.app.pollProvidersNow();
+      }
+      JsonNode code = server.http.get("/api/v1/rentals/" + rental + "/code", c.key()).json();
+      assertThat(code.get("code").asText()).isEqualTo("482913");
+      JsonNode full = server.http.get("/api/v1/rentals/" + rental, c.key()).json();
+      assertThat(full.get("status").asText()).isEqualTo("completed");
+      assertThat(full.get("sms_messages")).hasSize(1);
+      assertThat(fake.calls("getStatus").size()).isGreaterThanOrEqualTo(3);
+
+      // The window closes with the code: the provider is told the activation is done (6).
+      server.clock.advance(Duration.ofMinutes(11));
+      server.app.pollProvidersNow();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                server.app.runProviderOutbox();
+                return fake.calls("setStatus").size() == 1;
+              });
+      assertThat(fake.calls("setStatus").get(0).params())
+          .containsEntry("id", "1001")
+          .containsEntry("status", "6");
+      assertThat(server.balance(c)).isEqualByComparingTo("0.50");
+    }
+  }
+
+  @Test
+  void aCancelRefundsAtOnceAndThenCancelsAtTheProvider() {
+    try (FakeProvider fake = new FakeProvider("d-" + NAMES.incrementAndGet())) {
+      fake.stock(phone(), phone());
+      String service = upstreamService("0.50");
+      provider(fake.url(), fake.key, service, "ub", "");
+      Customer c = server.customer("1");
+      String rental = rent(c, service).json().get("id").asText();
+      Http.Response cancel = server.http.post("/api/v1/rentals/" + rental + "/cancel", c.key(), "");
+      assertThat(cancel.status()).as(cancel.text()).isEqualTo(200);
+      assertThat(server.balance(c)).isEqualByComparingTo("1");
+      server.app.pollProvidersNow();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                server.app.runProviderOutbox();
+                return fake.calls("setStatus").size() == 1;
+              });
+      assertThat(fake.calls("setStatus").get(0).params()).containsEntry("status", "8");
+
+      // One left to expire without a code: cancelled at the provider too, and refunded here.
+      rent(c, service);
+      server.clock.advance(Duration.ofMinutes(11));
+      server.app.sweepNow();
+      server.app.pollProvidersNow();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                server.app.runProviderOutbox();
+                return fake.calls("setStatus").size() == 2;
+              });
+      assertThat(fake.calls("setStatus").get(1).params())
+          .containsEntry("id", "1002")
+          .containsEntry("status", "8");
+      assertThat(server.balance(c)).isEqualByComparingTo("1");
+      Invariants.assertHold(server.app.database());
     }
   }
 

@@ -64,7 +64,7 @@ public final class SmsDelivery implements SmsSink {
   private Delivery deliver(InboundSms sms, Optional<String> forRental) {
     long now = clock.instant().getEpochSecond();
     long receivedAt = sms.receivedAt() == null ? now : sms.receivedAt();
-    String code = extractor.extract(sms.text()).orElse(null);
+    String code = sms.code() != null ? sms.code() : extractor.extract(sms.text()).orElse(null);
     Optional<String> e164 = phones.toE164(sms.to());
     Delivery delivery;
     try {

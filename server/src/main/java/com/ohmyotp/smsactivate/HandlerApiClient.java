@@ -131,6 +131,18 @@ public final class HandlerApiClient {
     return answer;
   }
 
+  /**
+   * {@code getStatus}: the provider's answer ({@code STATUS_WAIT_CODE}, {@code STATUS_OK:<code>},
+   * {@code STATUS_WAIT_RETRY:<code>}, {@code STATUS_CANCEL}, or an error word).
+   */
+  public String getStatus(Peer peer, String activationId) throws UpstreamException {
+    String answer = call(peer, Map.of("action", "getStatus", "id", activationId));
+    if (!answer.matches("[A-Z_]{3,40}(:.*)?")) {
+      throw new UpstreamException("not an answer of the protocol");
+    }
+    return answer;
+  }
+
   /** {@code getBalance}. */
   public BigDecimal getBalance(Peer peer) throws UpstreamException {
     String answer = call(peer, Map.of("action", "getBalance"));

@@ -129,8 +129,8 @@ public final class Upstream implements NumberSource, NumberSupplier {
     h.createUpdate(
             """
             INSERT INTO upstream_rentals (rental_id, provider_id, provider_name, activation, cost,
-                created_at)
-            VALUES (:rental, :provider, :name, :activation, :cost, :now)
+                next_poll_at, created_at)
+            VALUES (:rental, :provider, :name, :activation, :cost, :now, :now)
             """)
         .bind("rental", rentalId)
         .bind("provider", purchase.providerId())

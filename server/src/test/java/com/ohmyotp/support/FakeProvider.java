@@ -47,6 +47,7 @@ public final class FakeProvider implements AutoCloseable {
   private final AtomicInteger activations = new AtomicInteger(1000);
   private volatile Mode mode = Mode.SELL;
   private volatile String setStatusAnswer = null;
+  private final Map<String, String> codes = new java.util.concurrent.ConcurrentHashMap<>();
 
   public FakeProvider(String key) {
     this.key = key;
@@ -79,6 +80,12 @@ public final class FakeProvider implements AutoCloseable {
   /** What {@code setStatus} answers from now on (null: the protocol's own ACCESS_ word). */
   public FakeProvider setStatusAnswers(String answer) {
     this.setStatusAnswer = answer;
+    return this;
+  }
+
+  /** From now on, {@code getStatus} of the activation answers {@code STATUS_OK:<code>}. */
+  public FakeProvider code(String activation, String code) {
+    codes.put(activation, code);
     return this;
   }
 
@@ -115,7 +122,10 @@ public final class FakeProvider implements AutoCloseable {
         answer(exchange, 200, answer);
       }
       case "getBalance" -> answer(exchange, 200, "ACCESS_BALANCE:123.45");
-      case "getStatus" -> answer(exchange, 200, "STATUS_WAIT_CODE");
+      case "getStatus" -> {
+        String code = codes.get(params.getOrDefault("id", ""));
+        answer(exchange, 200, code == null ? "STATUS_WAIT_CODE" : "STATUS_OK:" + code);
+      }
       default -> answer(exchange, 200, "BAD_ACTION");
     }
   }

@@ -1,0 +1,238 @@
+package com.ohmyotp.upstream;
+
+import com.ohmyotp.db.Database;
+import com.ohmyotp.sms.Delivery;
+import com.ohmyotp.sms.InboundSms;
+import com.ohmyotp.sms.SmsSink;
+import com.ohmyotp.smsactivate.HandlerApiClient;
+import com.ohmyotp.smsactivate.HandlerApiClient.Peer;
+import com.ohmyotp.smsactivate.HandlerApiClient.UpstreamException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Codes of the numbers bought from providers: each of their rentals that holds its number is polled
+ * with {@code getStatus} about every {@link #INTERVAL}, on whichever node takes its turn first (a
+ * turn is taken by moving the rental's next poll on, in one conditional update), and each code goes
+ * into the same SMS path as a gateway's, stored once however often it is seen. When such a rental
+ * ends, its provider is told — {@code setStatus 6} when a code came, {@code 8} when none did —
+ * through the outbox.
+ */
+public final class UpstreamPoller {
+
+  private static final Logger log = LoggerFactory.getLogger(UpstreamPoller.class);
+
+  /** How often a rental is polled, at most; each turn adds up to half of it again as jitter. */
+  static final Duration INTERVAL = Duration.ofSeconds(2);
+
+  /** How many rentals a node takes per pass. */
+  static final int BATCH = 500;
+
+  /** A code as the SMS store keeps it. */
+  private static final Pattern CODE = Pattern.compile("[A-Za-z0-9-]{1,32}");
+
+  private final Database db;
+  private final Providers providers;
+  private final HandlerApiClient client;
+  private final ProviderOutbox outbox;
+  private final SmsSink sink;
+  private final Clock clock;
+  private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+
+  public UpstreamPoller(
+      Database db,
+      Providers providers,
+      HandlerApiClient client,
+      ProviderOutbox outbox,
+      SmsSink sink,
+      Clock clock) {
+    this.db = db;
+    this.providers = providers;
+    this.client = client;
+    this.outbox = outbox;
+    this.sink = sink;
+    this.clock = clock;
+  }
+
+  /** A provider rental whose turn this node took. */
+  private record Due(
+      String rentalId, int providerId, String provider, String activation, String e164) {}
+
+  /** One pass: the due rentals polled, the ended ones told to their providers. */
+  public int runOnce() {
+    int polled = poll();
+    tellEnded();
+    return polled;
+  }
+
+  private int poll() {
+    long now = now();
+    List<Due> candidates =
+        db.read(
+            h ->
+                h.createQuery(
+                        """
+                        SELECT ur.rental_id, ur.provider_id, ur.provider_name, ur.activation, p.e164
+                        FROM upstream_rentals ur
+                        JOIN rentals r ON r.id = ur.rental_id
+                        JOIN phone_numbers p ON p.id = r.number_id
+                        WHERE ur.told_at IS NULL AND ur.next_poll_at <= :now
+                          AND r.status IN ('active', 'completed') AND r.expires_at > :now
+                        ORDER BY ur.next_poll_at
+                        LIMIT :batch
+                        """)
+                    .bind("now", now)
+                    .bind("batch", BATCH)
+                    .map(
+                        (rs, ctx) ->
+                            new Due(
+                                rs.getString("rental_id"),
+                                rs.getInt("provider_id"),
+                                rs.getString("provider_name"),
+                                rs.getString("activation"),
+                                rs.getString("e164")))
+                    .list());
+    List<Due> mine = new ArrayList<>();
+    for (Due due : candidates) {
+      long next =
+          now
+              + INTERVAL.toSeconds()
+              + ThreadLocalRandom.current().nextLong(INTERVAL.toSeconds() / 2 + 1);
+      int taken =
+          db.inTransaction(
+              h ->
+                  h.createUpdate(
+                          "UPDATE upstream_rentals SET next_poll_at = :next"
+                              + " WHERE rental_id = :id AND next_poll_at <= :now")
+                      .bind("next", next)
+                      .bind("id", due.rentalId())
+                      .bind("now", now)
+                      .execute());
+      if (taken == 1) {
+        mine.add(due);
+      }
+    }
+    Map<Integer, List<Due>> byProvider =
+        mine.stream().collect(Collectors.groupingBy(Due::providerId));
+    List<Future<?>> running = new ArrayList<>();
+    for (Map.Entry<Integer, List<Due>> e : byProvider.entrySet()) {
+      Optional<Peer> peer = providers.peer(e.getKey());
+      if (peer.isEmpty()) {
+        continue;
+      }
+      for (Due due : e.getValue()) {
+        running.add(calls.submit(() -> pollOne(peer.get(), due)));
+      }
+    }
+    for (Future<?> f : running) {
+      try {
+        f.get();
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return mine.size();
+      } catch (java.util.concurrent.ExecutionException ee) {
+        log.warn("polling a provider rental failed: {}", ee.getCause().toString());
+      }
+    }
+    return mine.size();
+  }
+
+  private void pollOne(Peer peer, Due due) {
+    String answer;
+    try {
+      answer = client.getStatus(peer, due.activation());
+    } catch (UpstreamException e) {
+      log.info(
+          "provider {} getStatus of {} failed: {}",
+          due.provider(),
+          due.activation(),
+          e.getMessage());
+      return;
+    }
+    if (!answer.startsWith("STATUS_OK:")) {
+      return;
+    }
+    String code = answer.substring("STATUS_OK:".length()).strip();
+    if (code.isEmpty()) {
+      return;
+    }
+    Delivery delivery =
+        sink.deliverFor(
+            due.rentalId(),
+            new InboundSms(
+                due.e164(),
+                due.provider(),
+                code,
+                null,
+                "upstream:" + due.providerId() + ":" + due.activation() + ":" + code,
+                CODE.matcher(code).matches() ? code : null));
+    if (delivery instanceof Delivery.ToRental) {
+      log.info("code from provider {} delivered to rental {}", due.provider(), due.rentalId());
+    }
+  }
+
+  /** Tells providers of their rentals that ended: setStatus 6 after a code, 8 without one. */
+  private void tellEnded() {
+    long now = now();
+    record Ended(String rentalId, int providerId, String activation, int smsCount) {}
+    List<Ended> ended =
+        db.read(
+            h ->
+                h.createQuery(
+                        """
+                        SELECT ur.rental_id, ur.provider_id, ur.activation, r.sms_count
+                        FROM upstream_rentals ur JOIN rentals r ON r.id = ur.rental_id
+                        WHERE ur.told_at IS NULL
+                          AND (r.status NOT IN ('active', 'completed') OR r.expires_at <= :now)
+                        LIMIT :batch
+                        """)
+                    .bind("now", now)
+                    .bind("batch", BATCH)
+                    .map(
+                        (rs, ctx) ->
+                            new Ended(
+                                rs.getString("rental_id"),
+                                rs.getInt("provider_id"),
+                                rs.getString("activation"),
+                                rs.getInt("sms_count")))
+                    .list());
+    for (Ended e : ended) {
+      db.inTransaction(
+          h -> {
+            int won =
+                h.createUpdate(
+                        "UPDATE upstream_rentals SET told_at = :now"
+                            + " WHERE rental_id = :id AND told_at IS NULL")
+                    .bind("now", now)
+                    .bind("id", e.rentalId())
+                    .execute();
+            if (won == 1) {
+              boolean coded = e.smsCount() > 0;
+              outbox.add(
+                  h,
+                  e.providerId(),
+                  e.activation(),
+                  coded ? ProviderOutbox.FINISH : ProviderOutbox.CANCEL,
+                  coded ? "ended_with_code" : "ended_without_code");
+            }
+            return won;
+          });
+    }
+  }
+
+  private long now() {
+    return clock.instant().getEpochSecond();
+  }
+}
