@@ -56,6 +56,7 @@ import com.ohmyotp.upstream.ProviderRoutes;
 import com.ohmyotp.upstream.Providers;
 import com.ohmyotp.upstream.Upstream;
 import com.ohmyotp.upstream.UpstreamPoller;
+import com.ohmyotp.upstream.UpstreamStock;
 import com.ohmyotp.web.Assets;
 import com.ohmyotp.web.AuthPages;
 import com.ohmyotp.web.DashboardPages;
@@ -91,6 +92,7 @@ public final class Application implements AutoCloseable {
   private final Housekeeping housekeeping;
   private final ProviderOutbox providerOutbox;
   private final UpstreamPoller upstreamPoller;
+  private final UpstreamStock upstreamStock;
   private final String adminToken;
   private final String gatewaySecret;
   private final Optional<DemoSeed.Demo> demo;
@@ -103,6 +105,7 @@ public final class Application implements AutoCloseable {
       Housekeeping housekeeping,
       ProviderOutbox providerOutbox,
       UpstreamPoller upstreamPoller,
+      UpstreamStock upstreamStock,
       String adminToken,
       String gatewaySecret,
       Optional<DemoSeed.Demo> demo) {
@@ -113,6 +116,7 @@ public final class Application implements AutoCloseable {
     this.housekeeping = housekeeping;
     this.providerOutbox = providerOutbox;
     this.upstreamPoller = upstreamPoller;
+    this.upstreamStock = upstreamStock;
     this.adminToken = adminToken;
     this.gatewaySecret = gatewaySecret;
     this.demo = demo;
@@ -237,13 +241,17 @@ public final class Application implements AutoCloseable {
 
       Availability availabilityCounter = new Availability(db, inventory, clock);
       AvailabilityCache availability = new AvailabilityCache(availabilityCounter, catalog::listing);
+      UpstreamStock upstreamStock = new UpstreamStock(providers, providerClient, catalog);
+      // Fresh numbers per service: counted here, or as the providers last said for upstream ones.
+      java.util.function.Function<List<com.ohmyotp.catalog.Service>, java.util.Map<Integer, Long>>
+          available = upstreamStock.overlaying(availability::counts);
       Activations activations =
           new Activations(
               accounts,
               catalog,
               renting,
               rentals,
-              availability::counts,
+              available,
               availabilityCounter,
               config.defaultRegion(),
               clock);
@@ -259,7 +267,7 @@ public final class Application implements AutoCloseable {
                   new HandlerApi(activations, auth, json),
                   new ProviderRoutes(providers, auth, json),
                   new AccountRoutes(accounts, apiKeys, expiry, auth, json),
-                  new CatalogRoutes(catalog, availability::counts, auth, json),
+                  new CatalogRoutes(catalog, available::apply, auth, json),
                   new InventoryRoutes(stock, sources.names(), auth, json),
                   new SmsRoutes(unmatched, auth),
                   new GatewayWebhook(
@@ -279,7 +287,7 @@ public final class Application implements AutoCloseable {
                       rentals,
                       history,
                       catalog,
-                      availability::counts,
+                      available::apply,
                       accounts,
                       clock),
                   new SettingsPages(website, apiKeys),
@@ -294,6 +302,11 @@ public final class Application implements AutoCloseable {
           new UpstreamPoller(db, providers, providerClient, providerOutbox, delivery, clock);
       scheduler.scheduleWithFixedDelay(
           () -> runUpstream(upstreamPoller, providerOutbox), 1, 1, TimeUnit.SECONDS);
+      scheduler.scheduleWithFixedDelay(
+          () -> refreshStock(upstreamStock),
+          0,
+          UpstreamStock.REFRESH.toSeconds(),
+          TimeUnit.SECONDS);
       return new Application(
           db,
           http,
@@ -302,6 +315,7 @@ public final class Application implements AutoCloseable {
           housekeeping,
           providerOutbox,
           upstreamPoller,
+          upstreamStock,
           adminToken,
           gatewaySecret,
           demo);
@@ -310,6 +324,15 @@ public final class Application implements AutoCloseable {
       rentalChanges.ifPresent(ChangeFeed::close);
       db.close();
       throw e;
+    }
+  }
+
+  private static void refreshStock(UpstreamStock stock) {
+    try {
+      stock.refresh();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Application.class)
+          .warn("reading the providers' prices failed, will retry: {}", e.toString());
     }
   }
 
@@ -359,6 +382,11 @@ public final class Application implements AutoCloseable {
   /** Makes the calls owed to providers that are due now, as the background job would. */
   public int runProviderOutbox() {
     return providerOutbox.runOnce();
+  }
+
+  /** Reads the providers' prices and counts now, as the background job does every 30 s. */
+  public void refreshUpstreamStock() {
+    upstreamStock.refresh();
   }
 
   /**

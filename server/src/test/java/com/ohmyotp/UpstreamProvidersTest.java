@@ -425,6 +425,45 @@ class UpstreamProvidersTest {
   }
 
   @Test
+  void pricesAndCountsFollowTheProvidersAndADeadOneSlowsNoListing() throws Exception {
+    try (FakeProvider dear = new FakeProvider("p-" + NAMES.incrementAndGet());
+        FakeProvider cheap = new FakeProvider("q-" + NAMES.incrementAndGet());
+        FakeProvider dead = new FakeProvider("z-" + NAMES.incrementAndGet()).mode(Mode.HANG)) {
+      dear.price(187, "ub", "0.50", 42).price(16, "ub", "0.70", 3).price(187, "wa", "9", 9);
+      String service = upstreamService("2.00");
+      provider(dear.url(), dear.key, service, "ub", "\"markup_percent\":20,\"markup_fixed\":0.05");
+      provider(dead.url(), dead.key, service, "ub", "");
+      server.app.refreshUpstreamStock();
+      Customer c = server.customer("5");
+      JsonNode listed = serviceListed(c, service);
+      // 0.50 + 20% + 0.05, the cheaper of the two countries; 42 + 3 numbers.
+      assertThat(listed.get("price").decimalValue()).isEqualByComparingTo("0.65");
+      assertThat(listed.get("available").asLong()).isEqualTo(45);
+
+      cheap.price(187, "ub", "0.30", 8);
+      provider(cheap.url(), cheap.key, service, "ub", "");
+      // A listing while the dead provider holds the refresh up is answered as before.
+      Thread refresh = Thread.ofVirtual().start(() -> server.app.refreshUpstreamStock());
+      assertThat(serviceListed(c, service).get("available").asLong()).isEqualTo(45);
+      refresh.join();
+      JsonNode after = serviceListed(c, service);
+      assertThat(after.get("price").decimalValue()).isEqualByComparingTo("0.30");
+      assertThat(after.get("available").asLong()).isEqualTo(53);
+
+      cheap.stock(phone());
+      Http.Response r = rent(c, service);
+      assertThat(r.status()).as(r.text()).isEqualTo(201);
+      assertThat(server.balance(c)).isEqualByComparingTo("4.70");
+    }
+  }
+
+  private static JsonNode serviceListed(Customer c, String service) {
+    Http.Response r = server.http.get("/api/v1/services/" + service, c.key());
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    return r.json();
+  }
+
+  @Test
   void providersAreManagedWithoutEverShowingTheirKeys() {
     String service = upstreamService("0.50");
     String secret = "very-secret-provider-key-" + NAMES.incrementAndGet();

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.StringJoiner;
 
 /**
@@ -141,6 +142,61 @@ public final class HandlerApiClient {
       throw new UpstreamException("not an answer of the protocol");
     }
     return answer;
+  }
+
+  /** One price of a provider: what a number of a service costs in a country, and how many. */
+  public record Price(int country, String service, BigDecimal cost, long count) {}
+
+  /**
+   * {@code getPrices}, of every service in every country the provider lists (or in {@code country}
+   * only): entries it cannot read are left out.
+   */
+  public java.util.List<Price> getPrices(Peer peer, Integer country) throws UpstreamException {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("action", "getPrices");
+    if (country != null) {
+      params.put("country", String.valueOf(country));
+    }
+    String answer = call(peer, params);
+    JsonNode root;
+    try {
+      root = JSON.readTree(answer);
+    } catch (IOException e) {
+      throw new UpstreamException("getPrices answered " + word(answer));
+    }
+    if (root == null || !root.isObject()) {
+      throw new UpstreamException("getPrices answered " + word(answer));
+    }
+    java.util.List<Price> prices = new java.util.ArrayList<>();
+    for (var byCountry : root.properties()) {
+      if (!byCountry.getKey().matches("[0-9]{1,4}") || !byCountry.getValue().isObject()) {
+        continue;
+      }
+      int id = Integer.parseInt(byCountry.getKey());
+      for (var byService : byCountry.getValue().properties()) {
+        JsonNode entry = byService.getValue();
+        Optional<BigDecimal> cost = decimal(entry.get("cost"));
+        Optional<BigDecimal> count = decimal(entry.get("count"));
+        if (cost.isPresent() && count.isPresent() && cost.get().signum() >= 0) {
+          prices.add(
+              new Price(id, byService.getKey(), cost.get(), Math.max(0, count.get().longValue())));
+        }
+      }
+    }
+    return prices;
+  }
+
+  private static Optional<BigDecimal> decimal(JsonNode node) {
+    if (node == null) {
+      return Optional.empty();
+    }
+    if (node.isNumber()) {
+      return Optional.of(node.decimalValue());
+    }
+    if (node.isTextual() && node.asText().matches("[0-9]{1,12}(\\.[0-9]{1,8})?")) {
+      return Optional.of(new BigDecimal(node.asText()));
+    }
+    return Optional.empty();
   }
 
   /** {@code getBalance}. */

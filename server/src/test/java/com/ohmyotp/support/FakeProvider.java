@@ -48,6 +48,7 @@ public final class FakeProvider implements AutoCloseable {
   private volatile Mode mode = Mode.SELL;
   private volatile String setStatusAnswer = null;
   private final Map<String, String> codes = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, String> prices = new java.util.concurrent.ConcurrentSkipListMap<>();
 
   public FakeProvider(String key) {
     this.key = key;
@@ -89,6 +90,12 @@ public final class FakeProvider implements AutoCloseable {
     return this;
   }
 
+  /** What {@code getPrices} lists for a country and a code: a cost and a count. */
+  public FakeProvider price(int country, String code, String cost, long count) {
+    prices.put(country + "/" + code, "{\"cost\":" + cost + ",\"count\":" + count + "}");
+    return this;
+  }
+
   public List<Call> calls(String action) {
     return calls.stream().filter(c -> c.action().equals(action)).toList();
   }
@@ -122,6 +129,33 @@ public final class FakeProvider implements AutoCloseable {
         answer(exchange, 200, answer);
       }
       case "getBalance" -> answer(exchange, 200, "ACCESS_BALANCE:123.45");
+      case "getPrices" -> {
+        if (mode == Mode.HANG) {
+          getNumber(exchange, params);
+          return;
+        }
+        Map<String, StringBuilder> byCountry = new java.util.TreeMap<>();
+        prices.forEach(
+            (key, entry) -> {
+              String[] parts = key.split("/");
+              StringBuilder b = byCountry.computeIfAbsent(parts[0], c -> new StringBuilder());
+              b.append(b.isEmpty() ? "" : ",")
+                  .append('"')
+                  .append(parts[1])
+                  .append("\":")
+                  .append(entry);
+            });
+        StringBuilder json = new StringBuilder("{");
+        byCountry.forEach(
+            (c, b) ->
+                json.append(json.length() > 1 ? "," : "")
+                    .append('"')
+                    .append(c)
+                    .append("\":{")
+                    .append(b)
+                    .append('}'));
+        answer(exchange, 200, json.append('}').toString());
+      }
       case "getStatus" -> {
         String code = codes.get(params.getOrDefault("id", ""));
         answer(exchange, 200, code == null ? "STATUS_WAIT_CODE" : "STATUS_OK:" + code);

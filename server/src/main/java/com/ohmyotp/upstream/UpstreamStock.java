@@ -1,0 +1,138 @@
+package com.ohmyotp.upstream;
+
+import com.ohmyotp.catalog.Catalog;
+import com.ohmyotp.catalog.Service;
+import com.ohmyotp.ledger.Money;
+import com.ohmyotp.smsactivate.Countries;
+import com.ohmyotp.smsactivate.HandlerApiClient;
+import com.ohmyotp.smsactivate.HandlerApiClient.Price;
+import com.ohmyotp.smsactivate.HandlerApiClient.UpstreamException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the providers have for each upstream service: how many numbers, in which countries, and the
+ * price they sell for under each provider's price rule. Read from the providers' {@code getPrices}
+ * in the background every {@link #REFRESH}, so that a provider that is down or slow makes no
+ * listing slow or failing; a service's price in the catalog follows the cheapest provider that has
+ * numbers, so that every node charges it.
+ */
+public final class UpstreamStock {
+
+  private static final Logger log = LoggerFactory.getLogger(UpstreamStock.class);
+
+  /** How often the providers' prices are read again. */
+  public static final Duration REFRESH = Duration.ofSeconds(30);
+
+  /** What one service has across its providers. */
+  public record Stock(long total, Map<String, Long> byCountry, Optional<Money> price) {}
+
+  private final Providers providers;
+  private final HandlerApiClient client;
+  private final Catalog catalog;
+  private volatile Map<Integer, Stock> stock = Map.of();
+  private volatile Map<Integer, Long> totals = Map.of();
+
+  public UpstreamStock(Providers providers, HandlerApiClient client, Catalog catalog) {
+    this.providers = providers;
+    this.client = client;
+    this.catalog = catalog;
+  }
+
+  /** Numbers the providers have for each upstream service, by service id, as last read. */
+  public Map<Integer, Long> totals() {
+    return totals;
+  }
+
+  /** What the providers have for the service, as last read; empty for a service they never sold. */
+  public Optional<Stock> of(int serviceId) {
+    return Optional.ofNullable(stock.get(serviceId));
+  }
+
+  /**
+   * Counts per service id: {@code local}'s, with the providers' for upstream services. While
+   * neither changes, the same map is answered again, so that a listing written from it is reused.
+   */
+  public java.util.function.Function<List<Service>, Map<Integer, Long>> overlaying(
+      java.util.function.Function<List<Service>, Map<Integer, Long>> local) {
+    record Merged(Map<Integer, Long> local, Map<Integer, Long> upstream, Map<Integer, Long> all) {}
+    java.util.concurrent.atomic.AtomicReference<Merged> last =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    return services -> {
+      Map<Integer, Long> mine = local.apply(services);
+      Map<Integer, Long> theirs = totals;
+      Merged m = last.get();
+      if (m != null && m.local() == mine && m.upstream() == theirs) {
+        return m.all();
+      }
+      if (theirs.isEmpty()) {
+        return mine;
+      }
+      Map<Integer, Long> all = new HashMap<>(mine);
+      all.putAll(theirs);
+      Merged merged = new Merged(mine, theirs, Map.copyOf(all));
+      last.set(merged);
+      return merged.all();
+    };
+  }
+
+  /** Reads every provider's prices once, and moves upstream services' prices where they changed. */
+  public void refresh() {
+    List<Service> upstream =
+        catalog.listing().stream().filter(s -> s.source().equals(Upstream.NAME)).toList();
+    Map<Integer, Stock> read = new HashMap<>();
+    Map<Integer, List<Price>> pricesByProvider = new HashMap<>();
+    for (Service service : upstream) {
+      long total = 0;
+      Map<String, Long> byCountry = new TreeMap<>();
+      Optional<Money> cheapest = Optional.empty();
+      for (Providers.Offer offer : providers.offering(service.id())) {
+        Provider p = offer.provider();
+        List<Price> prices = pricesByProvider.get(p.id());
+        if (prices == null && !pricesByProvider.containsKey(p.id())) {
+          try {
+            prices = client.getPrices(offer.peer(), p.country());
+          } catch (UpstreamException e) {
+            log.info("provider {} getPrices failed: {}", p.name(), e.getMessage());
+          }
+          pricesByProvider.put(p.id(), prices);
+        }
+        if (prices == null) {
+          continue;
+        }
+        for (Price price : prices) {
+          if (!price.service().equals(offer.code()) || price.count() == 0) {
+            continue;
+          }
+          Money ours = p.priceRule().price(price.cost());
+          total += price.count();
+          Countries.byId(price.country())
+              .ifPresent(c -> byCountry.merge(c.iso(), price.count(), Long::sum));
+          if (cheapest.isEmpty() || ours.compareTo(cheapest.get()) < 0) {
+            cheapest = Optional.of(ours);
+          }
+        }
+      }
+      read.put(service.id(), new Stock(total, Map.copyOf(byCountry), cheapest));
+      if (cheapest.isPresent() && cheapest.get().compareTo(service.price()) != 0) {
+        catalog.change(
+            service.publicId(), new Catalog.Change(null, cheapest.get(), null, null, null));
+        log.info(
+            "price of {} follows its providers: {} -> {}",
+            service.name(),
+            service.price().display(),
+            cheapest.get().display());
+      }
+    }
+    Map<Integer, Long> newTotals = new HashMap<>();
+    read.forEach((id, s) -> newTotals.put(id, s.total()));
+    stock = Map.copyOf(read);
+    totals = Map.copyOf(newTotals);
+  }
+}
