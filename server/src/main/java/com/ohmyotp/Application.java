@@ -245,14 +245,41 @@ public final class Application implements AutoCloseable {
       // Fresh numbers per service: counted here, or as the providers last said for upstream ones.
       java.util.function.Function<List<com.ohmyotp.catalog.Service>, java.util.Map<Integer, Long>>
           available = upstreamStock.overlaying(availability::counts);
+      // The same by country: counted here, or as the providers last said for upstream services.
+      java.util.function.Function<
+              List<com.ohmyotp.catalog.Service>,
+              java.util.Map<Integer, java.util.Map<String, Long>>>
+          availableByCountry =
+              services -> {
+                java.util.Map<Integer, java.util.Map<String, Long>> counts =
+                    new java.util.HashMap<>(
+                        availabilityCounter.byCountry(services, available.apply(services)));
+                for (com.ohmyotp.catalog.Service s : services) {
+                  upstreamStock.of(s.id()).ifPresent(st -> counts.put(s.id(), st.byCountry()));
+                }
+                return counts;
+              };
+      // Counting by country may walk the numbers: a node does it at most every few seconds.
+      com.github.benmanes.caffeine.cache.Cache<
+              List<com.ohmyotp.catalog.Service>,
+              java.util.Map<Integer, java.util.Map<String, Long>>>
+          countriesCounted =
+              com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                  .weakKeys()
+                  .maximumSize(4)
+                  .expireAfterWrite(java.time.Duration.ofSeconds(5))
+                  .build();
+      java.util.function.Function<
+              List<com.ohmyotp.catalog.Service>,
+              java.util.Map<Integer, java.util.Map<String, Long>>>
+          countryCounts = services -> countriesCounted.get(services, availableByCountry);
       Activations activations =
           new Activations(
               accounts,
               catalog,
               renting,
               rentals,
-              available,
-              availabilityCounter,
+              availableByCountry,
               config.defaultRegion(),
               clock);
       UnmatchedMessages unmatched = new UnmatchedMessages(db, smsStore);
@@ -267,7 +294,7 @@ public final class Application implements AutoCloseable {
                   new HandlerApi(activations, auth, json),
                   new ProviderRoutes(providers, auth, json),
                   new AccountRoutes(accounts, apiKeys, expiry, auth, json),
-                  new CatalogRoutes(catalog, available::apply, auth, json),
+                  new CatalogRoutes(catalog, available::apply, countryCounts::apply, auth, json),
                   new InventoryRoutes(stock, sources.names(), auth, json),
                   new SmsRoutes(unmatched, auth),
                   new GatewayWebhook(

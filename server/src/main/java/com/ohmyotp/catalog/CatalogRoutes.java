@@ -24,6 +24,12 @@ public final class CatalogRoutes implements Routes {
     Map<Integer, Long> count(List<Service> services);
   }
 
+  /** Counts fresh numbers of each service id by country (ISO 3166 alpha-2). */
+  @FunctionalInterface
+  public interface CountryAvailability {
+    Map<Integer, Map<String, Long>> count(List<Service> services);
+  }
+
   /** A service as customers see it. */
   public record ServiceView(
       String id, String name, Money price, long available, String category, int durationSeconds) {}
@@ -73,14 +79,20 @@ public final class CatalogRoutes implements Routes {
 
   private final Catalog catalog;
   private final Availability availability;
+  private final CountryAvailability byCountry;
   private volatile Listing lastListing;
   private final ApiAuth auth;
   private final ObjectMapper json;
 
   public CatalogRoutes(
-      Catalog catalog, Availability availability, ApiAuth auth, ObjectMapper json) {
+      Catalog catalog,
+      Availability availability,
+      CountryAvailability byCountry,
+      ApiAuth auth,
+      ObjectMapper json) {
     this.catalog = catalog;
     this.availability = availability;
+    this.byCountry = byCountry;
     this.auth = auth;
     this.json = json;
   }
@@ -94,6 +106,11 @@ public final class CatalogRoutes implements Routes {
   }
 
   private void list(Context ctx) {
+    String country = ctx.queryParam("country");
+    if (country != null) {
+      listInCountry(ctx, country);
+      return;
+    }
     List<Service> services = catalog.listing();
     Map<Integer, Long> counts = availability.count(services);
     // Both change at most once a second, while a listing is read by every customer many times
@@ -109,6 +126,29 @@ public final class CatalogRoutes implements Routes {
       lastListing = listing;
     }
     ctx.contentType(ContentType.APPLICATION_JSON).result(listing.body());
+  }
+
+  /** The services that have numbers in one country, each with that country's count. */
+  private void listInCountry(Context ctx, String raw) {
+    String country = raw.strip().toUpperCase(java.util.Locale.ROOT);
+    if (!country.matches("[A-Z]{2}")) {
+      throw ApiException.badRequest(
+          "invalid_query", "'country' must be a country's ISO 3166 code, such as 'US'.");
+    }
+    List<Service> services = catalog.listing();
+    Map<Integer, Map<String, Long>> counts = byCountry.count(services);
+    List<ServiceView> views =
+        services.stream()
+            .map(
+                s ->
+                    view(
+                        s,
+                        Map.of(
+                            s.id(),
+                            counts.getOrDefault(s.id(), Map.of()).getOrDefault(country, 0L))))
+            .filter(v -> v.available() > 0)
+            .toList();
+    ctx.json(new ServiceList(views, views.size()));
   }
 
   private byte[] write(List<Service> services, Map<Integer, Long> counts) {

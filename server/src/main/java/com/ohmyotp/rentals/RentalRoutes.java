@@ -7,6 +7,7 @@ import com.ohmyotp.api.Caller;
 import com.ohmyotp.api.Json;
 import com.ohmyotp.api.Params;
 import com.ohmyotp.api.Routes;
+import com.ohmyotp.ledger.Money;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.Optional;
 /** The rental endpoints of the reference. */
 public final class RentalRoutes implements Routes {
 
-  record RentRequest(String serviceId) {}
+  record RentRequest(String serviceId, String country, Money maxPrice) {}
 
   record RerentRequest(String serviceId, String phoneNumber) {}
 
@@ -79,7 +80,18 @@ public final class RentalRoutes implements Routes {
     // whether or not the service exists.
     Optional<String> key =
         Optional.ofNullable(ctx.header("Idempotency-Key")).map(IdempotencyKeys::check);
-    send(ctx, renting.rent(caller, service, key));
+    Optional<String> country = Optional.ofNullable(body.country()).map(RentalRoutes::country);
+    if (body.maxPrice() != null
+        && (body.maxPrice().isNegative() || body.maxPrice().compareTo(Money.MAX_INPUT) > 0)) {
+      throw ApiException.badRequest("invalid_amount", "max_price must be from 0 to 1000000000.");
+    }
+    send(
+        ctx,
+        renting.rent(
+            caller,
+            service,
+            key,
+            new Renting.Wishes(country, Optional.ofNullable(body.maxPrice()))));
   }
 
   private void rerent(Context ctx, Caller caller) {
@@ -135,6 +147,19 @@ public final class RentalRoutes implements Routes {
       case Renting.Rented.Replayed replayed ->
           ctx.contentType("application/json").result(replayed.firstAnswer());
     }
+  }
+
+  /** A country as ISO 3166 alpha-2, upper case; 400 for anything else. */
+  private static String country(String raw) {
+    String code = raw.strip().toUpperCase(java.util.Locale.ROOT);
+    if (!code.matches("[A-Z]{2}")
+        || !com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance()
+            .getSupportedRegions()
+            .contains(code)) {
+      throw ApiException.badRequest(
+          "invalid_field", "Field 'country' must be a country's ISO 3166 code, such as 'US'.");
+    }
+    return code;
   }
 
   private static String required(String value, String field) {

@@ -91,12 +91,45 @@ public final class Renting {
    * @param idempotencyKey optional; a replay returns the original answer and charges nothing
    */
   public Rented rent(Caller caller, String serviceName, Optional<String> idempotencyKey) {
+    return rent(
+        caller, serviceName, idempotencyKey, new Wishes(Optional.empty(), Optional.empty()));
+  }
+
+  /**
+   * What a customer may ask of a fresh number besides its service.
+   *
+   * @param country ISO 3166 alpha-2 ({@code US}): a number of that country only
+   * @param maxPrice the most the customer will pay: a higher price is refused, not charged
+   */
+  public record Wishes(Optional<String> country, Optional<Money> maxPrice) {}
+
+  /**
+   * Rents a fresh number for a service, as the customer wishes.
+   *
+   * @throws ApiException 409 {@code price_above_max} when the price is above the customer's most
+   */
+  public Rented rent(
+      Caller caller, String serviceName, Optional<String> idempotencyKey, Wishes wishes) {
     Service service = catalog.requireRentable(serviceName);
+    if (wishes.maxPrice().isPresent() && service.price().compareTo(wishes.maxPrice().get()) > 0) {
+      throw ApiException.conflict(
+          "price_above_max",
+          service.name()
+              + " costs "
+              + service.price().display()
+              + ", above your max_price of "
+              + wishes.maxPrice().get().display()
+              + ".");
+    }
     return idempotent(
         caller,
         idempotencyKey,
-        IdempotencyKeys.fingerprint("rent", String.valueOf(service.id())),
-        key -> create(caller, service, Optional.empty(), key));
+        IdempotencyKeys.fingerprint(
+            "rent",
+            String.valueOf(service.id()),
+            wishes.country().orElse(""),
+            wishes.maxPrice().map(Money::plain).orElse("")),
+        key -> create(caller, service, wishes.country(), Optional.empty(), key));
   }
 
   /**
@@ -122,7 +155,7 @@ public final class Renting {
         caller,
         Optional.of(key),
         IdempotencyKeys.fingerprint("rerent", String.valueOf(service.id()), e164),
-        k -> create(caller, service, Optional.of(e164), k));
+        k -> create(caller, service, Optional.empty(), Optional.of(e164), k));
   }
 
   /**
@@ -161,10 +194,11 @@ public final class Renting {
   private Rented create(
       Caller caller,
       Service service,
+      Optional<String> country,
       Optional<String> rerentE164,
       Optional<String> idempotencyKey) {
     try {
-      return new Rented.Started(charged(caller, service, rerentE164, idempotencyKey));
+      return new Rented.Started(charged(caller, service, country, rerentE164, idempotencyKey));
     } catch (ApiException e) {
       if (e.status() != 402) {
         throw e;
@@ -185,9 +219,10 @@ public final class Renting {
   private RentalView charged(
       Caller caller,
       Service service,
+      Optional<String> country,
       Optional<String> rerentE164,
       Optional<String> idempotencyKey) {
-    Rental rental = start(caller, service, Optional.empty(), rerentE164, idempotencyKey);
+    Rental rental = start(caller, service, country, rerentE164, idempotencyKey);
     return views.rental(rental, rental.rentedAt(), List.of());
   }
 

@@ -8,7 +8,6 @@ import com.ohmyotp.api.Caller;
 import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.catalog.Service;
 import com.ohmyotp.inventory.PhoneNumbers;
-import com.ohmyotp.rentals.Availability;
 import com.ohmyotp.rentals.Rental;
 import com.ohmyotp.rentals.Rentals;
 import com.ohmyotp.rentals.Renting;
@@ -41,8 +40,7 @@ public final class Activations {
   private final Catalog catalog;
   private final Renting renting;
   private final Rentals rentals;
-  private final Function<List<Service>, Map<Integer, Long>> totals;
-  private final Availability availability;
+  private final Function<List<Service>, Map<Integer, Map<String, Long>>> countryCounts;
   private final Country homeCountry;
   private final Clock clock;
   // An activation id names one rental for good, so what was found is kept as long as it fits.
@@ -52,7 +50,8 @@ public final class Activations {
       Caffeine.newBuilder().expireAfterWrite(COUNTS_MAX_AGE).executor(Runnable::run).build();
 
   /**
-   * @param totals fresh numbers per service id, as {@code /services} counts them
+   * @param countryCounts fresh numbers of each service id by country (ISO 3166), as {@code
+   *     /services?country=} counts them
    * @param defaultRegion the ISO country of numbers written without a country code
    */
   public Activations(
@@ -60,16 +59,14 @@ public final class Activations {
       Catalog catalog,
       Renting renting,
       Rentals rentals,
-      Function<List<Service>, Map<Integer, Long>> totals,
-      Availability availability,
+      Function<List<Service>, Map<Integer, Map<String, Long>>> countryCounts,
       String defaultRegion,
       Clock clock) {
     this.accounts = accounts;
     this.catalog = catalog;
     this.renting = renting;
     this.rentals = rentals;
-    this.totals = totals;
-    this.availability = availability;
+    this.countryCounts = countryCounts;
     this.homeCountry = Countries.byIso(defaultRegion).orElse(Countries.byId(187).orElseThrow());
     this.clock = clock;
   }
@@ -157,7 +154,7 @@ public final class Activations {
         Boolean.TRUE,
         k -> {
           List<Service> services = catalog.listing();
-          return new ByCountry(services, availability.byCountry(services, totals.apply(services)));
+          return new ByCountry(services, countryCounts.apply(services));
         });
   }
 
