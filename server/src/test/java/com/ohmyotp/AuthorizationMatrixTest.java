@@ -124,6 +124,13 @@ class AuthorizationMatrixTest {
             true,
             false),
         new Endpoint("GET", "/api/admin/providers", null, true, false),
+        new Endpoint("GET", "/api/admin/reports", null, true, false),
+        new Endpoint(
+            "POST",
+            "/api/v1/rentals/" + ownerRental + "/report",
+            "{\"reason\":\"other\"}",
+            false,
+            true),
         new Endpoint("GET", "/api/admin/providers/none", null, true, false),
         new Endpoint("PATCH", "/api/admin/providers/none", "{\"priority\":1}", true, false),
         new Endpoint("DELETE", "/api/admin/providers/none", null, true, false));

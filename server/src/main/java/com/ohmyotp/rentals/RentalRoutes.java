@@ -22,6 +22,8 @@ public final class RentalRoutes implements Routes {
 
   record CheckRequest(String serviceId, List<String> phoneNumbers) {}
 
+  record ReportRequest(String reason) {}
+
   private final Renting renting;
   private final Rentals rentals;
   private final RentalHistory history;
@@ -68,6 +70,14 @@ public final class RentalRoutes implements Routes {
     routes.get(
         "/api/v1/rentals/{id}",
         auth.customer((ctx, caller) -> ctx.json(rentals.get(caller, ctx.pathParam("id")))));
+    routes.post("/api/v1/rentals/{id}/report", auth.customer(this::report));
+    routes.get(
+        "/api/admin/reports",
+        auth.admin(
+            ctx ->
+                ctx.json(
+                    java.util.Map.of(
+                        "reports", rentals.reports(Params.limit(ctx.queryParam("limit")))))));
     routes.post(
         "/api/v1/rentals/{id}/cancel",
         auth.customer((ctx, caller) -> ctx.json(rentals.cancel(caller, ctx.pathParam("id")))));
@@ -117,6 +127,18 @@ public final class RentalRoutes implements Routes {
           "invalid_field", "Field 'phone_numbers' must hold strings only.");
     }
     ctx.json(rerentCheck.check(caller, service, body.phoneNumbers()));
+  }
+
+  private void report(Context ctx, Caller caller) {
+    ReportRequest body = Json.read(json, ctx, ReportRequest.class);
+    Rentals.ReportReason reason =
+        Rentals.ReportReason.fromWire(required(body.reason(), "reason"))
+            .orElseThrow(
+                () ->
+                    ApiException.badRequest(
+                        "invalid_field",
+                        "'reason' must be one of number_already_used, no_sms, other."));
+    ctx.json(rentals.report(caller, ctx.pathParam("id"), reason));
   }
 
   private void history(Context ctx, Caller caller) {

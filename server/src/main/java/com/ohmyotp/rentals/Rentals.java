@@ -151,6 +151,125 @@ public final class Rentals {
     return locked.ended(RentalStatus.CANCELLED, now, refund);
   }
 
+  /** Why a customer reports a number. */
+  public enum ReportReason {
+    NUMBER_ALREADY_USED,
+    NO_SMS,
+    OTHER;
+
+    public String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static Optional<ReportReason> fromWire(String s) {
+      for (ReportReason r : values()) {
+        if (r.wire().equals(s)) {
+          return Optional.of(r);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** How many numbers one account may report in a day: enough for bad luck, not for a living. */
+  public static final int REPORTS_PER_DAY = 5;
+
+  /**
+   * Reports the rental's number as bad while no SMS has come: the rental is cancelled with a full
+   * refund, and the number, which the service has now used, is never offered fresh for it again.
+   *
+   * @throws ApiException 409 {@code rental_not_reportable} once an SMS came or the number is let
+   *     go, 409 {@code report_limit_reached} past {@link #REPORTS_PER_DAY} reports in 24 hours
+   */
+  public RentalViews.CancelView report(Caller caller, String rentalId, ReportReason reason) {
+    long now = now();
+    Rental reported =
+        db.inTransaction(
+            h -> {
+              Rental locked = store.lock(h, rentalId).orElseThrow(Rentals::rentalNotFound);
+              checkOwner(caller, locked);
+              if (Lifecycle.isDueForExpiry(locked, now)
+                  || !Lifecycle.holdsNumber(locked, now)
+                  || locked.status() != RentalStatus.ACTIVE) {
+                throw ApiException.conflict(
+                    "rental_not_reportable",
+                    "Only a rental that holds its number and has had no SMS can be reported.");
+              }
+              Rental cancelled = cancelLocked(h, locked, locked.cost(), now);
+              h.createUpdate(
+                      """
+                      INSERT INTO number_reports (rental_id, account_id, number_id, service_id,
+                          reason, created_at)
+                      VALUES (:rental, :account, :number, :service, :reason, :now)
+                      """)
+                  .bind("rental", locked.id())
+                  .bind("account", locked.accountId())
+                  .bind("number", locked.numberId())
+                  .bind("service", locked.serviceId())
+                  .bind("reason", reason.wire())
+                  .bind("now", now)
+                  .execute();
+              // Counted after the refund has locked the account's balance: reports of one
+              // account are counted one at a time, each seeing those before it.
+              long today =
+                  h.createQuery(
+                          "SELECT COUNT(*) FROM number_reports"
+                              + " WHERE account_id = :account AND created_at > :since")
+                      .bind("account", locked.accountId())
+                      .bind("since", now - 24 * 3600)
+                      .mapTo(Long.class)
+                      .one();
+              if (today > REPORTS_PER_DAY) {
+                throw ApiException.conflict(
+                    "report_limit_reached",
+                    "At most "
+                        + REPORTS_PER_DAY
+                        + " numbers can be reported in 24 hours; cancel this one instead.");
+              }
+              return cancelled;
+            });
+    log.info(
+        "rental {} reported ({}): refunded {}", rentalId, reason.wire(), reported.refundAmount());
+    return views.cancelled(reported);
+  }
+
+  /** A report as the operator reads it. */
+  public record Report(
+      long id,
+      String rentalId,
+      long accountId,
+      String phoneNumber,
+      String service,
+      String reason,
+      long createdAt) {}
+
+  /** The newest reports, newest first. */
+  public List<Report> reports(int limit) {
+    return db.read(
+        h ->
+            h.createQuery(
+                    """
+                    SELECT nr.id, nr.rental_id, nr.account_id, p.e164, s.name, nr.reason,
+                           nr.created_at
+                    FROM number_reports nr
+                    JOIN phone_numbers p ON p.id = nr.number_id
+                    JOIN services s ON s.id = nr.service_id
+                    ORDER BY nr.id DESC LIMIT :limit
+                    """)
+                .bind("limit", limit)
+                .map(
+                    (rs, ctx) ->
+                        new Report(
+                            rs.getLong("id"),
+                            rs.getString("rental_id"),
+                            rs.getLong("account_id"),
+                            rs.getString("e164"),
+                            rs.getString("name"),
+                            rs.getString("reason"),
+                            rs.getLong("created_at")))
+                .list());
+  }
+
   /** What ending a rental early did ({@link #release}, {@link #finish}). */
   public sealed interface Release {
     /** No SMS had come: the rental is cancelled and its cost refunded. */
