@@ -51,9 +51,11 @@ import com.ohmyotp.sources.Gateway;
 import com.ohmyotp.sources.GatewayWebhook;
 import com.ohmyotp.sources.NumberSources;
 import com.ohmyotp.sources.Simulator;
+import com.ohmyotp.upstream.ProviderHealth;
 import com.ohmyotp.upstream.ProviderOutbox;
 import com.ohmyotp.upstream.ProviderRoutes;
 import com.ohmyotp.upstream.Providers;
+import com.ohmyotp.upstream.SourceRoutes;
 import com.ohmyotp.upstream.Upstream;
 import com.ohmyotp.upstream.UpstreamPoller;
 import com.ohmyotp.upstream.UpstreamStock;
@@ -183,19 +185,25 @@ public final class Application implements AutoCloseable {
       Providers providers = new Providers(db, catalog, secretBox, clock);
       HandlerApiClient providerClient =
           new HandlerApiClient(config.providerConnectTimeout(), config.providerReadTimeout());
-      ProviderOutbox providerOutbox = new ProviderOutbox(db, providers, providerClient, clock);
+      ProviderHealth providerHealth =
+          new ProviderHealth(metrics, config.providerLowBalance(), clock);
+      ProviderOutbox providerOutbox =
+          new ProviderOutbox(db, providers, providerClient, providerHealth, clock);
+      Upstream upstream =
+          new Upstream(
+              providers,
+              providerClient,
+              providerOutbox,
+              config.providerBreakerFailures(),
+              config.providerBreakerOpen(),
+              providerHealth,
+              clock);
       NumberSources sources =
           new NumberSources(
               List.of(
                   new Simulator(delivery, config.simulatorDelay(), scheduler),
                   new Gateway(),
-                  new Upstream(
-                      providers,
-                      providerClient,
-                      providerOutbox,
-                      config.providerBreakerFailures(),
-                      config.providerBreakerOpen(),
-                      clock)));
+                  upstream));
       Expiry expiry = new Expiry(db, rentalStore, rentalCounts, inventory, ledger, clock);
       Renting renting =
           new Renting(
@@ -241,7 +249,8 @@ public final class Application implements AutoCloseable {
 
       Availability availabilityCounter = new Availability(db, inventory, clock);
       AvailabilityCache availability = new AvailabilityCache(availabilityCounter, catalog::listing);
-      UpstreamStock upstreamStock = new UpstreamStock(providers, providerClient, catalog);
+      UpstreamStock upstreamStock =
+          new UpstreamStock(providers, providerClient, catalog, providerHealth);
       // Fresh numbers per service: counted here, or as the providers last said for upstream ones.
       java.util.function.Function<List<com.ohmyotp.catalog.Service>, java.util.Map<Integer, Long>>
           available = upstreamStock.overlaying(availability::counts);
@@ -293,6 +302,13 @@ public final class Application implements AutoCloseable {
                   new RentalRoutes(renting, rentals, history, rerentCheck, auth, json),
                   new HandlerApi(activations, auth, json),
                   new ProviderRoutes(providers, auth, json),
+                  new SourceRoutes(
+                      providers,
+                      upstream,
+                      providerHealth,
+                      providerOutbox,
+                      () -> db.read(h -> inventory.counted(h).numbersBySource()),
+                      auth),
                   new AccountRoutes(accounts, apiKeys, expiry, auth, json),
                   new CatalogRoutes(catalog, available::apply, countryCounts::apply, auth, json),
                   new InventoryRoutes(stock, sources.names(), auth, json),
@@ -326,7 +342,8 @@ public final class Application implements AutoCloseable {
       housekeeping.start(scheduler, config.sweepInterval().toMillis());
       scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
       UpstreamPoller upstreamPoller =
-          new UpstreamPoller(db, providers, providerClient, providerOutbox, delivery, clock);
+          new UpstreamPoller(
+              db, providers, providerClient, providerOutbox, delivery, providerHealth, clock);
       scheduler.scheduleWithFixedDelay(
           () -> runUpstream(upstreamPoller, providerOutbox), 1, 1, TimeUnit.SECONDS);
       scheduler.scheduleWithFixedDelay(

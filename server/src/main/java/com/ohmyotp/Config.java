@@ -46,7 +46,8 @@ public record Config(
     Duration providerConnectTimeout,
     Duration providerReadTimeout,
     int providerBreakerFailures,
-    Duration providerBreakerOpen) {
+    Duration providerBreakerOpen,
+    java.math.BigDecimal providerLowBalance) {
 
   /** Thrown when a setting is missing or malformed; its message is meant for the operator. */
   public static final class ConfigException extends RuntimeException {
@@ -98,7 +99,9 @@ public record Config(
         Duration.ofMillis(s.integer("OHMYOTP_PROVIDER_CONNECT_TIMEOUT_MS", 2_000, 50, 60_000)),
         Duration.ofMillis(s.integer("OHMYOTP_PROVIDER_READ_TIMEOUT_MS", 5_000, 50, 120_000)),
         s.integer("OHMYOTP_PROVIDER_BREAKER_FAILURES", 5, 1, 1_000),
-        Duration.ofMillis(s.integer("OHMYOTP_PROVIDER_BREAKER_OPEN_MS", 30_000, 10, 3_600_000)));
+        Duration.ofMillis(s.integer("OHMYOTP_PROVIDER_BREAKER_OPEN_MS", 30_000, 10, 3_600_000)),
+        java.math.BigDecimal.valueOf(
+            s.integer("OHMYOTP_PROVIDER_LOW_BALANCE", 10, 0, 1_000_000_000)));
   }
 
   private static String databaseUrl(String url) {

@@ -125,6 +125,7 @@ class AuthorizationMatrixTest {
             false),
         new Endpoint("GET", "/api/admin/providers", null, true, false),
         new Endpoint("GET", "/api/admin/reports", null, true, false),
+        new Endpoint("GET", "/api/admin/sources", null, true, false),
         new Endpoint(
             "POST",
             "/api/v1/rentals/" + ownerRental + "/report",

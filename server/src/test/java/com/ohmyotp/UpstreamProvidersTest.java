@@ -201,7 +201,7 @@ class UpstreamProvidersTest {
     try (FakeProvider flaky = new FakeProvider("f-" + NAMES.incrementAndGet()).mode(Mode.HTTP_500);
         FakeProvider steady = new FakeProvider("s-" + NAMES.incrementAndGet())) {
       String service = upstreamService("0.50");
-      provider(flaky.url(), flaky.key, service, "ub", "\"priority\":1");
+      String flakyName = provider(flaky.url(), flaky.key, service, "ub", "\"priority\":1");
       provider(steady.url(), steady.key, service, "ub", "\"priority\":2");
       Customer c = server.customer("10");
       for (int i = 0; i < 6; i++) {
@@ -210,6 +210,10 @@ class UpstreamProvidersTest {
       }
       // Three failures in a row opened it: the last three rents did not ask it.
       assertThat(flaky.calls("getNumber")).hasSize(3);
+      JsonNode seen = source(flakyName);
+      assertThat(seen.get("breaker").asText()).isEqualTo("open");
+      assertThat(seen.get("failures").asLong()).isEqualTo(3);
+      assertThat(seen.get("error_rate").asDouble()).isEqualTo(1.0);
       flaky.mode(Mode.SELL).stock(phone());
       await("the breaker lets a probe through")
           .atMost(Duration.ofSeconds(10))
@@ -454,6 +458,40 @@ class UpstreamProvidersTest {
       Http.Response r = rent(c, service);
       assertThat(r.status()).as(r.text()).isEqualTo(201);
       assertThat(server.balance(c)).isEqualByComparingTo("4.70");
+    }
+  }
+
+  /** A provider as {@code /api/admin/sources} shows it. */
+  private static JsonNode source(String name) {
+    for (JsonNode s : server.admin("GET", "/api/admin/sources", null).json().get("sources")) {
+      if (s.get("name").asText().equals(name)) {
+        return s;
+      }
+    }
+    throw new AssertionError("no source " + name);
+  }
+
+  @Test
+  void theOperatorSeesEachProvidersHealthAndBalanceInSourcesAndMetrics() {
+    try (FakeProvider fake = new FakeProvider("h-" + NAMES.incrementAndGet())) {
+      fake.stock(phone());
+      String service = upstreamService("0.50");
+      String name = provider(fake.url(), fake.key, service, "ub", "");
+      assertThat(rent(server.customer("1"), service).status()).isEqualTo(201);
+      server.app.refreshUpstreamStock();
+      JsonNode seen = source(name);
+      assertThat(seen.get("kind").asText()).isEqualTo("upstream");
+      assertThat(seen.get("breaker").asText()).isEqualTo("closed");
+      assertThat(seen.get("balance").decimalValue()).isEqualByComparingTo("123.45");
+      assertThat(seen.get("calls").asLong()).isGreaterThanOrEqualTo(3);
+      assertThat(seen.get("failures").asLong()).isZero();
+      assertThat(seen.get("last_success_at").asLong()).isEqualTo(server.clock.epochSecond());
+      assertThat(seen.get("latency_p99_ms").asDouble()).isPositive();
+      assertThat(seen.toString()).doesNotContain(fake.key);
+      String metrics = server.http.get("/metrics", null).text();
+      assertThat(metrics)
+          .contains("ohmyotp_provider_balance{provider=\"" + name + "\"} 123.45")
+          .contains("ohmyotp_provider_calls_seconds_count{provider=\"" + name + "\"}");
     }
   }
 

@@ -2,7 +2,6 @@ package com.ohmyotp.upstream;
 
 import com.ohmyotp.db.Database;
 import com.ohmyotp.smsactivate.HandlerApiClient;
-import com.ohmyotp.smsactivate.HandlerApiClient.Peer;
 import com.ohmyotp.smsactivate.HandlerApiClient.UpstreamException;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,12 +41,19 @@ public final class ProviderOutbox {
   private final Database db;
   private final Providers providers;
   private final HandlerApiClient client;
+  private final ProviderHealth health;
   private final Clock clock;
 
-  public ProviderOutbox(Database db, Providers providers, HandlerApiClient client, Clock clock) {
+  public ProviderOutbox(
+      Database db,
+      Providers providers,
+      HandlerApiClient client,
+      ProviderHealth health,
+      Clock clock) {
     this.db = db;
     this.providers = providers;
     this.client = client;
+    this.health = health;
     this.clock = clock;
   }
 
@@ -135,14 +141,16 @@ public final class ProviderOutbox {
       return false;
     }
     Row row = claimed.get();
-    Optional<Peer> peer = providers.peer(row.providerId());
-    if (peer.isEmpty()) {
+    Optional<Providers.Reach> reach = providers.reach(row.providerId());
+    if (reach.isEmpty()) {
       finish(id, "provider removed");
       return false;
     }
     String outcome;
+    long started = System.nanoTime();
     try {
-      String answer = client.setStatus(peer.get(), row.activation(), row.status());
+      String answer = client.setStatus(reach.get().peer(), row.activation(), row.status());
+      health.call(reach.get().name(), System.nanoTime() - started, true);
       if (answer.startsWith("ACCESS_")
           || answer.equals("NO_ACTIVATION")
           || answer.equals("BAD_STATUS")) {
@@ -152,6 +160,7 @@ public final class ProviderOutbox {
       }
       outcome = HandlerApiClient.word(answer);
     } catch (UpstreamException e) {
+      health.call(reach.get().name(), System.nanoTime() - started, false);
       outcome = e.getMessage();
     }
     if (row.attempts() >= MAX_ATTEMPTS) {
@@ -198,6 +207,17 @@ public final class ProviderOutbox {
                 .bind("note", note)
                 .bind("id", id)
                 .execute());
+  }
+
+  /** Calls still owed, by provider id. */
+  public java.util.Map<Integer, Long> pendingByProvider() {
+    return db.read(
+        h ->
+            h.createQuery(
+                    "SELECT provider_id, COUNT(*) AS n FROM provider_outbox"
+                        + " WHERE done_at IS NULL GROUP BY provider_id")
+                .map((rs, ctx) -> java.util.Map.entry(rs.getInt("provider_id"), rs.getLong("n")))
+                .collectToMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
   }
 
   /** Calls still owed (not taken, not given up). */

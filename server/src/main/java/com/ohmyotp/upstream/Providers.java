@@ -240,17 +240,22 @@ public final class Providers {
         });
   }
 
+  /** A provider's name and how to reach it. */
+  public record Reach(String name, Peer peer) {}
+
   /** How to reach a provider by its id, if it still exists. */
-  public Optional<Peer> peer(int providerId) {
+  public Optional<Reach> reach(int providerId) {
     return db.read(
         h ->
-            h.createQuery("SELECT url, api_key_sealed FROM providers WHERE id = :id")
+            h.createQuery("SELECT name, url, api_key_sealed FROM providers WHERE id = :id")
                 .bind("id", providerId)
                 .map(
                     (rs, ctx) ->
-                        new Peer(
-                            URI.create(rs.getString("url")),
-                            box.open(rs.getString("api_key_sealed"))))
+                        new Reach(
+                            rs.getString("name"),
+                            new Peer(
+                                URI.create(rs.getString("url")),
+                                box.open(rs.getString("api_key_sealed")))))
                 .findOne());
   }
 

@@ -34,6 +34,7 @@ public final class Upstream implements NumberSource, NumberSupplier {
   private final HandlerApiClient client;
   private final ProviderOutbox outbox;
   private final Breakers breakers;
+  private final ProviderHealth health;
   private final Clock clock;
 
   /**
@@ -46,11 +47,13 @@ public final class Upstream implements NumberSource, NumberSupplier {
       ProviderOutbox outbox,
       int breakerFailures,
       java.time.Duration breakerOpen,
+      ProviderHealth health,
       Clock clock) {
     this.providers = providers;
     this.client = client;
     this.outbox = outbox;
     this.breakers = new Breakers(breakerFailures, breakerOpen);
+    this.health = health;
     this.clock = clock;
   }
 
@@ -89,6 +92,7 @@ public final class Upstream implements NumberSource, NumberSupplier {
       try {
         NumberReply reply = client.getNumber(offer.peer(), offer.code(), countryId, maxCost.get());
         long took = System.nanoTime() - started;
+        health.call(p.name(), took, !(reply instanceof NumberReply.Refused));
         switch (reply) {
           case NumberReply.Number number -> {
             breaker.onSuccess(took, TimeUnit.NANOSECONDS);
@@ -109,6 +113,7 @@ public final class Upstream implements NumberSource, NumberSupplier {
           }
         }
       } catch (UpstreamException e) {
+        health.call(p.name(), System.nanoTime() - started, false);
         breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
         log.warn("provider {} failed getNumber: {}", p.name(), e.getMessage());
         failed = true;
@@ -158,6 +163,11 @@ public final class Upstream implements NumberSource, NumberSupplier {
           purchase.provider(),
           e.toString());
     }
+  }
+
+  /** The state of the provider's circuit breaker on this node: closed, open or half_open. */
+  public String breakerState(int providerId) {
+    return breakers.of(providerId).getState().name().toLowerCase(java.util.Locale.ROOT);
   }
 
   long now() {

@@ -48,6 +48,7 @@ public final class UpstreamPoller {
   private final HandlerApiClient client;
   private final ProviderOutbox outbox;
   private final SmsSink sink;
+  private final ProviderHealth health;
   private final Clock clock;
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -57,12 +58,14 @@ public final class UpstreamPoller {
       HandlerApiClient client,
       ProviderOutbox outbox,
       SmsSink sink,
+      ProviderHealth health,
       Clock clock) {
     this.db = db;
     this.providers = providers;
     this.client = client;
     this.outbox = outbox;
     this.sink = sink;
+    this.health = health;
     this.clock = clock;
   }
 
@@ -128,12 +131,12 @@ public final class UpstreamPoller {
         mine.stream().collect(Collectors.groupingBy(Due::providerId));
     List<Future<?>> running = new ArrayList<>();
     for (Map.Entry<Integer, List<Due>> e : byProvider.entrySet()) {
-      Optional<Peer> peer = providers.peer(e.getKey());
-      if (peer.isEmpty()) {
+      Optional<Providers.Reach> reach = providers.reach(e.getKey());
+      if (reach.isEmpty()) {
         continue;
       }
       for (Due due : e.getValue()) {
-        running.add(calls.submit(() -> pollOne(peer.get(), due)));
+        running.add(calls.submit(() -> pollOne(reach.get().peer(), due)));
       }
     }
     for (Future<?> f : running) {
@@ -151,9 +154,12 @@ public final class UpstreamPoller {
 
   private void pollOne(Peer peer, Due due) {
     String answer;
+    long started = System.nanoTime();
     try {
       answer = client.getStatus(peer, due.activation());
+      health.call(due.provider(), System.nanoTime() - started, true);
     } catch (UpstreamException e) {
+      health.call(due.provider(), System.nanoTime() - started, false);
       log.info(
           "provider {} getStatus of {} failed: {}",
           due.provider(),

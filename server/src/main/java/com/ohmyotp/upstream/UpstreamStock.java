@@ -36,13 +36,16 @@ public final class UpstreamStock {
   private final Providers providers;
   private final HandlerApiClient client;
   private final Catalog catalog;
+  private final ProviderHealth health;
   private volatile Map<Integer, Stock> stock = Map.of();
   private volatile Map<Integer, Long> totals = Map.of();
 
-  public UpstreamStock(Providers providers, HandlerApiClient client, Catalog catalog) {
+  public UpstreamStock(
+      Providers providers, HandlerApiClient client, Catalog catalog, ProviderHealth health) {
     this.providers = providers;
     this.client = client;
     this.catalog = catalog;
+    this.health = health;
   }
 
   /** Numbers the providers have for each upstream service, by service id, as last read. */
@@ -53,6 +56,25 @@ public final class UpstreamStock {
   /** What the providers have for the service, as last read; empty for a service they never sold. */
   public Optional<Stock> of(int serviceId) {
     return Optional.ofNullable(stock.get(serviceId));
+  }
+
+  /** Reads our balance at every provider: shown to the operator, and warned of when low. */
+  private void readBalances() {
+    for (Provider p : providers.list()) {
+      providers
+          .reach(p.id())
+          .ifPresent(
+              reach -> {
+                long started = System.nanoTime();
+                try {
+                  health.balance(p.name(), client.getBalance(reach.peer()));
+                  health.call(p.name(), System.nanoTime() - started, true);
+                } catch (UpstreamException e) {
+                  health.call(p.name(), System.nanoTime() - started, false);
+                  log.info("provider {} getBalance failed: {}", p.name(), e.getMessage());
+                }
+              });
+    }
   }
 
   /**
@@ -96,9 +118,12 @@ public final class UpstreamStock {
         Provider p = offer.provider();
         List<Price> prices = pricesByProvider.get(p.id());
         if (prices == null && !pricesByProvider.containsKey(p.id())) {
+          long started = System.nanoTime();
           try {
             prices = client.getPrices(offer.peer(), p.country());
+            health.call(p.name(), System.nanoTime() - started, true);
           } catch (UpstreamException e) {
+            health.call(p.name(), System.nanoTime() - started, false);
             log.info("provider {} getPrices failed: {}", p.name(), e.getMessage());
           }
           pricesByProvider.put(p.id(), prices);
@@ -130,6 +155,7 @@ public final class UpstreamStock {
             cheapest.get().display());
       }
     }
+    readBalances();
     Map<Integer, Long> newTotals = new HashMap<>();
     read.forEach((id, s) -> newTotals.put(id, s.total()));
     stock = Map.copyOf(read);
