@@ -55,6 +55,8 @@ import com.ohmyotp.upstream.ProviderHealth;
 import com.ohmyotp.upstream.ProviderOutbox;
 import com.ohmyotp.upstream.ProviderRoutes;
 import com.ohmyotp.upstream.Providers;
+import com.ohmyotp.upstream.PurchaseAttempts;
+import com.ohmyotp.upstream.Reconciler;
 import com.ohmyotp.upstream.SourceRoutes;
 import com.ohmyotp.upstream.Upstream;
 import com.ohmyotp.upstream.UpstreamPoller;
@@ -189,11 +191,14 @@ public final class Application implements AutoCloseable {
           new ProviderHealth(metrics, config.providerLowBalance(), clock);
       ProviderOutbox providerOutbox =
           new ProviderOutbox(db, providers, providerClient, providerHealth, clock);
+      PurchaseAttempts purchaseAttempts = new PurchaseAttempts(db, clock);
       Upstream upstream =
           new Upstream(
+              db,
               providers,
               providerClient,
               providerOutbox,
+              purchaseAttempts,
               config.providerBreakerFailures(),
               config.providerBreakerOpen(),
               providerHealth,
@@ -343,7 +348,21 @@ public final class Application implements AutoCloseable {
       scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
       UpstreamPoller upstreamPoller =
           new UpstreamPoller(
-              db, providers, providerClient, providerOutbox, delivery, providerHealth, clock);
+              db,
+              providers,
+              providerClient,
+              providerOutbox,
+              delivery,
+              providerHealth,
+              new Reconciler(
+                  db,
+                  providers,
+                  providerClient,
+                  providerOutbox,
+                  purchaseAttempts,
+                  config.providerReconcileAfter(),
+                  clock),
+              clock);
       scheduler.scheduleWithFixedDelay(
           () -> runUpstream(upstreamPoller, providerOutbox), 1, 1, TimeUnit.SECONDS);
       scheduler.scheduleWithFixedDelay(

@@ -47,7 +47,8 @@ public record Config(
     Duration providerReadTimeout,
     int providerBreakerFailures,
     Duration providerBreakerOpen,
-    java.math.BigDecimal providerLowBalance) {
+    java.math.BigDecimal providerLowBalance,
+    Duration providerReconcileAfter) {
 
   /** Thrown when a setting is missing or malformed; its message is meant for the operator. */
   public static final class ConfigException extends RuntimeException {
@@ -101,7 +102,9 @@ public record Config(
         s.integer("OHMYOTP_PROVIDER_BREAKER_FAILURES", 5, 1, 1_000),
         Duration.ofMillis(s.integer("OHMYOTP_PROVIDER_BREAKER_OPEN_MS", 30_000, 10, 3_600_000)),
         java.math.BigDecimal.valueOf(
-            s.integer("OHMYOTP_PROVIDER_LOW_BALANCE", 10, 0, 1_000_000_000)));
+            s.integer("OHMYOTP_PROVIDER_LOW_BALANCE", 10, 0, 1_000_000_000)),
+        Duration.ofMillis(
+            s.integer("OHMYOTP_PROVIDER_RECONCILE_AFTER_MS", 30_000, 1_000, 3_600_000)));
   }
 
   private static String databaseUrl(String url) {

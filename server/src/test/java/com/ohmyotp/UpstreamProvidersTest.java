@@ -289,6 +289,29 @@ class UpstreamProvidersTest {
   }
 
   @Test
+  void aNumberSoldWhoseAnswerWasLostIsFoundAndCancelled() {
+    try (FakeProvider fake = new FakeProvider("l-" + NAMES.incrementAndGet())) {
+      fake.stock(phone()).mode(Mode.SELL_THEN_HANG);
+      String service = upstreamService("0.50");
+      provider(fake.url(), fake.key, service, "ub", "");
+      Customer c = server.customer("1");
+      Http.Response r = rent(c, service);
+      assertThat(r.status()).as(r.text()).isEqualTo(502);
+      assertThat(fake.openActivations()).containsExactly("1001");
+      // Past the wait, the provider's activations are compared with ours; one unknown for as
+      // long again is cancelled.
+      for (int i = 0; i < 3 && !fake.openActivations().isEmpty(); i++) {
+        server.clock.advance(Duration.ofSeconds(31));
+        server.app.pollProvidersNow();
+        server.app.runProviderOutbox();
+      }
+      assertThat(fake.openActivations()).isEmpty();
+      assertThat(fake.calls("setStatus").get(0).params()).containsEntry("status", "8");
+      assertThat(server.balance(c)).isEqualByComparingTo("1");
+    }
+  }
+
+  @Test
   void anotherOhmyotpIsARealUpstream() {
     try (TestServer upstream = TestServer.start()) {
       Http.Response svc =

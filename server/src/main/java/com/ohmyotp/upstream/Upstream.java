@@ -30,9 +30,11 @@ public final class Upstream implements NumberSource, NumberSupplier {
 
   private static final Logger log = LoggerFactory.getLogger(Upstream.class);
 
+  private final com.ohmyotp.db.Database db;
   private final Providers providers;
   private final HandlerApiClient client;
   private final ProviderOutbox outbox;
+  private final PurchaseAttempts attempts;
   private final Breakers breakers;
   private final ProviderHealth health;
   private final Clock clock;
@@ -42,16 +44,20 @@ public final class Upstream implements NumberSource, NumberSupplier {
    * @param breakerOpen how long it is skipped before one probe call
    */
   public Upstream(
+      com.ohmyotp.db.Database db,
       Providers providers,
       HandlerApiClient client,
       ProviderOutbox outbox,
+      PurchaseAttempts attempts,
       int breakerFailures,
       java.time.Duration breakerOpen,
       ProviderHealth health,
       Clock clock) {
+    this.db = db;
     this.providers = providers;
     this.client = client;
     this.outbox = outbox;
+    this.attempts = attempts;
     this.breakers = new Breakers(breakerFailures, breakerOpen);
     this.health = health;
     this.clock = clock;
@@ -88,6 +94,9 @@ public final class Upstream implements NumberSource, NumberSupplier {
         failed = true;
         continue;
       }
+      // Written before the provider is asked: if this process dies before the rental is
+      // recorded, the attempt left open says that a number may have been bought.
+      long attempt = attempts.begin(p.id());
       long started = System.nanoTime();
       try {
         NumberReply reply = client.getNumber(offer.peer(), offer.code(), countryId, maxCost.get());
@@ -96,16 +105,26 @@ public final class Upstream implements NumberSource, NumberSupplier {
         switch (reply) {
           case NumberReply.Number number -> {
             breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+            attempts.bought(attempt, number.activationId());
             log.info(
                 "bought a number from provider {} for {}: activation {}",
                 p.name(),
                 service.name(),
                 number.activationId());
             return new Purchase(
-                p.id(), p.name(), number.activationId(), number.phone(), Money.of(maxCost.get()));
+                attempt,
+                p.id(),
+                p.name(),
+                number.activationId(),
+                number.phone(),
+                Money.of(maxCost.get()));
           }
-          case NumberReply.NoNumbers none -> breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+          case NumberReply.NoNumbers none -> {
+            breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+            attempts.settle(attempt);
+          }
           case NumberReply.Refused refused -> {
+            attempts.settle(attempt);
             breaker.onError(
                 took, TimeUnit.NANOSECONDS, new IllegalStateException(refused.answer()));
             log.warn("provider {} refused getNumber: {}", p.name(), refused.answer());
@@ -144,6 +163,7 @@ public final class Upstream implements NumberSource, NumberSupplier {
         .bind("cost", purchase.cost().amount())
         .bind("now", now)
         .execute();
+    attempts.settle(h, purchase.attempt());
   }
 
   @Override

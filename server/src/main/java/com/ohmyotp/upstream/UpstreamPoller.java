@@ -49,6 +49,7 @@ public final class UpstreamPoller {
   private final ProviderOutbox outbox;
   private final SmsSink sink;
   private final ProviderHealth health;
+  private final Reconciler reconciler;
   private final Clock clock;
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -59,6 +60,7 @@ public final class UpstreamPoller {
       ProviderOutbox outbox,
       SmsSink sink,
       ProviderHealth health,
+      Reconciler reconciler,
       Clock clock) {
     this.db = db;
     this.providers = providers;
@@ -66,6 +68,7 @@ public final class UpstreamPoller {
     this.outbox = outbox;
     this.sink = sink;
     this.health = health;
+    this.reconciler = reconciler;
     this.clock = clock;
   }
 
@@ -73,10 +76,14 @@ public final class UpstreamPoller {
   private record Due(
       String rentalId, int providerId, String provider, String activation, String e164) {}
 
-  /** One pass: the due rentals polled, the ended ones told to their providers. */
+  /**
+   * One pass: the due rentals polled, the ended ones told to their providers, numbers bought and
+   * never recorded found.
+   */
   public int runOnce() {
     int polled = poll();
     tellEnded();
+    reconciler.runOnce();
     return polled;
   }
 

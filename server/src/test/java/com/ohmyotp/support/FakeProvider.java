@@ -34,7 +34,11 @@ public final class FakeProvider implements AutoCloseable {
     HTTP_500,
     GARBAGE,
     HANG,
-    DROP
+    DROP,
+    /** Sells the number, then never answers: the sale happened, the buyer never learns of it. */
+    SELL_THEN_HANG,
+    /** Sells the number, runs the sale hook (the test kills the buyer), then answers. */
+    SELL_THEN_HOOK
   }
 
   /** One call the provider received, with its parameters. */
@@ -46,6 +50,8 @@ public final class FakeProvider implements AutoCloseable {
   private final ConcurrentLinkedQueue<String> numbers = new ConcurrentLinkedQueue<>();
   private final AtomicInteger activations = new AtomicInteger(1000);
   private volatile Mode mode = Mode.SELL;
+  private final java.util.Set<String> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile Runnable saleHook = () -> {};
   private volatile String setStatusAnswer = null;
   private final Map<String, String> codes = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, String> prices = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -76,6 +82,17 @@ public final class FakeProvider implements AutoCloseable {
   public FakeProvider stock(String... e164Digits) {
     numbers.addAll(List.of(e164Digits));
     return this;
+  }
+
+  /** Run after a sale in {@link Mode#SELL_THEN_HOOK}, before the answer goes out. */
+  public FakeProvider onSale(Runnable hook) {
+    this.saleHook = hook;
+    return this;
+  }
+
+  /** The activations sold and neither cancelled nor finished. */
+  public java.util.Set<String> openActivations() {
+    return java.util.Set.copyOf(open);
   }
 
   /** What {@code setStatus} answers from now on (null: the protocol's own ACCESS_ word). */
@@ -116,6 +133,9 @@ public final class FakeProvider implements AutoCloseable {
       case "getNumber" -> getNumber(exchange, params);
       case "setStatus" -> {
         String status = params.get("status");
+        if (setStatusAnswer == null && ("8".equals(status) || "6".equals(status))) {
+          open.remove(params.getOrDefault("id", ""));
+        }
         String answer =
             setStatusAnswer != null
                 ? setStatusAnswer
@@ -129,6 +149,16 @@ public final class FakeProvider implements AutoCloseable {
         answer(exchange, 200, answer);
       }
       case "getBalance" -> answer(exchange, 200, "ACCESS_BALANCE:123.45");
+      case "getActiveActivations" -> {
+        StringBuilder list = new StringBuilder();
+        for (String id : open) {
+          list.append(list.isEmpty() ? "" : ",")
+              .append("{\"activationId\":\"")
+              .append(id)
+              .append("\",\"serviceCode\":\"ub\"}");
+        }
+        answer(exchange, 200, "{\"status\":\"success\",\"activeActivations\":[" + list + "]}");
+      }
       case "getPrices" -> {
         if (mode == Mode.HANG) {
           getNumber(exchange, params);
@@ -166,13 +196,24 @@ public final class FakeProvider implements AutoCloseable {
 
   private void getNumber(HttpExchange exchange, Map<String, String> params) throws IOException {
     switch (mode) {
-      case SELL -> {
+      case SELL, SELL_THEN_HANG, SELL_THEN_HOOK -> {
         String number = numbers.poll();
         if (number == null) {
           answer(exchange, 200, "NO_NUMBERS");
-        } else {
-          answer(exchange, 200, "ACCESS_NUMBER:" + activations.incrementAndGet() + ":" + number);
+          return;
         }
+        String activation = String.valueOf(activations.incrementAndGet());
+        open.add(activation);
+        if (mode == Mode.SELL_THEN_HANG) {
+          try {
+            Thread.sleep(60_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        } else if (mode == Mode.SELL_THEN_HOOK) {
+          saleHook.run();
+        }
+        answer(exchange, 200, "ACCESS_NUMBER:" + activation + ":" + number);
       }
       case NO_NUMBERS -> answer(exchange, 200, "NO_NUMBERS");
       case NO_BALANCE -> answer(exchange, 200, "NO_BALANCE");

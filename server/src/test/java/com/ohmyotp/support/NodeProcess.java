@@ -50,6 +50,8 @@ public final class NodeProcess implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put("OHMYOTP_ADMIN_TOKEN", Driver.ADMIN_TOKEN);
     env.put("OHMYOTP_GATEWAY_SECRET", Driver.GATEWAY_SECRET);
+    // Nodes of one database open each other's sealed provider keys.
+    env.put("OHMYOTP_SECRETS_KEY", "test-secrets-key-0123456789");
     env.put("OHMYOTP_SIMULATOR_DELAY", "off");
     env.put("OHMYOTP_SEED_DEMO", "false");
     env.put("OHMYOTP_RATE_LIMIT_PER_SECOND", "100000");
