@@ -192,6 +192,8 @@ public final class Application implements AutoCloseable {
       ProviderOutbox providerOutbox =
           new ProviderOutbox(db, providers, providerClient, providerHealth, clock);
       PurchaseAttempts purchaseAttempts = new PurchaseAttempts(db, clock);
+      UpstreamStock upstreamStock =
+          new UpstreamStock(providers, providerClient, catalog, providerHealth);
       Upstream upstream =
           new Upstream(
               db,
@@ -202,6 +204,7 @@ public final class Application implements AutoCloseable {
               config.providerBreakerFailures(),
               config.providerBreakerOpen(),
               providerHealth,
+              config.providersCheapestFirst() ? Optional.of(upstreamStock) : Optional.empty(),
               clock);
       NumberSources sources =
           new NumberSources(
@@ -251,11 +254,11 @@ public final class Application implements AutoCloseable {
           config.seedDemo()
               ? DemoSeed.seedIfEmpty(db, catalog, stock, accounts, renting, rentals)
               : Optional.empty();
+      // After the demo catalog, whose services a providers file may name.
+      config.providersFile().ifPresent(file -> loadProviders(providers, file, json));
 
       Availability availabilityCounter = new Availability(db, inventory, clock);
       AvailabilityCache availability = new AvailabilityCache(availabilityCounter, catalog::listing);
-      UpstreamStock upstreamStock =
-          new UpstreamStock(providers, providerClient, catalog, providerHealth);
       // Fresh numbers per service: counted here, or as the providers last said for upstream ones.
       java.util.function.Function<List<com.ohmyotp.catalog.Service>, java.util.Map<Integer, Long>>
           available = upstreamStock.overlaying(availability::counts);
@@ -388,6 +391,34 @@ public final class Application implements AutoCloseable {
       db.close();
       throw e;
     }
+  }
+
+  /** The providers of {@code OHMYOTP_PROVIDERS_FILE}: a JSON list of provider objects. */
+  private static void loadProviders(
+      Providers providers, java.nio.file.Path file, ObjectMapper json) {
+    List<Providers.Draft> drafts;
+    try {
+      drafts =
+          json.readValue(
+              file.toFile(),
+              json.getTypeFactory().constructCollectionType(List.class, Providers.Draft.class));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // Where, never what: the file holds keys.
+      var at = e.getLocation();
+      throw new Config.ConfigException(
+          "OHMYOTP_PROVIDERS_FILE "
+              + file
+              + " is not a JSON list of providers"
+              + (at == null
+                  ? ""
+                  : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+    } catch (java.io.IOException e) {
+      throw new Config.ConfigException(
+          "OHMYOTP_PROVIDERS_FILE " + file + " cannot be read: " + e.getClass().getSimpleName());
+    }
+    int applied = providers.apply(drafts);
+    org.slf4j.LoggerFactory.getLogger(Application.class)
+        .info("providers file {}: {} of {} providers applied", file, applied, drafts.size());
   }
 
   private static void refreshStock(UpstreamStock stock) {

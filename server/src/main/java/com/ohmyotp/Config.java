@@ -48,7 +48,9 @@ public record Config(
     int providerBreakerFailures,
     Duration providerBreakerOpen,
     java.math.BigDecimal providerLowBalance,
-    Duration providerReconcileAfter) {
+    Duration providerReconcileAfter,
+    Optional<Path> providersFile,
+    boolean providersCheapestFirst) {
 
   /** Thrown when a setting is missing or malformed; its message is meant for the operator. */
   public static final class ConfigException extends RuntimeException {
@@ -104,7 +106,19 @@ public record Config(
         java.math.BigDecimal.valueOf(
             s.integer("OHMYOTP_PROVIDER_LOW_BALANCE", 10, 0, 1_000_000_000)),
         Duration.ofMillis(
-            s.integer("OHMYOTP_PROVIDER_RECONCILE_AFTER_MS", 30_000, 1_000, 3_600_000)));
+            s.integer("OHMYOTP_PROVIDER_RECONCILE_AFTER_MS", 30_000, 1_000, 3_600_000)),
+        s.optional("OHMYOTP_PROVIDERS_FILE").map(Path::of),
+        providerOrder(s.string("OHMYOTP_PROVIDER_ORDER", "priority")));
+  }
+
+  private static boolean providerOrder(String order) {
+    return switch (order.strip().toLowerCase(Locale.ROOT)) {
+      case "priority" -> false;
+      case "cheapest" -> true;
+      default ->
+          throw new ConfigException(
+              "OHMYOTP_PROVIDER_ORDER must be 'priority' or 'cheapest', not '" + order + "'");
+    };
   }
 
   private static String databaseUrl(String url) {

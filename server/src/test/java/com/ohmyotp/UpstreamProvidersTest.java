@@ -11,6 +11,7 @@ import com.ohmyotp.support.Http;
 import com.ohmyotp.support.Invariants;
 import com.ohmyotp.support.TestServer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -260,31 +261,19 @@ class UpstreamProvidersTest {
       String service = upstreamService("0.50");
       String name = provider(fake.url(), fake.key, service, "ub", "");
       assertThat(rent(server.customer("1"), service).status()).isEqualTo(502);
-      await().atMost(Duration.ofSeconds(10)).until(() -> fake.calls("setStatus").size() == 1);
+      // The refusal is on record before the provider changes its mind.
+      await().atMost(Duration.ofSeconds(10)).until(() -> "ERROR_SQL".equals(outboxError(name)));
       fake.setStatusAnswers(null);
       // The retry comes after its back-off, on the server's clock.
       server.clock.advance(Duration.ofMinutes(1));
-      await("the retry")
+      await("the retry is taken")
           .atMost(Duration.ofSeconds(10))
           .until(
               () -> {
                 server.app.runProviderOutbox();
-                return fake.calls("setStatus").size() >= 2;
+                return pendingCalls(name) == 0;
               });
-      long pending =
-          server
-              .app
-              .database()
-              .read(
-                  h ->
-                      h.createQuery(
-                              "SELECT COUNT(*) FROM provider_outbox o JOIN providers p"
-                                  + " ON p.id = o.provider_id WHERE p.name = :name"
-                                  + " AND o.done_at IS NULL")
-                          .bind("name", name)
-                          .mapTo(Long.class)
-                          .one());
-      assertThat(pending).isZero();
+      assertThat(fake.calls("setStatus")).hasSize(2);
     }
   }
 
@@ -484,6 +473,35 @@ class UpstreamProvidersTest {
     }
   }
 
+  private static long pendingCalls(String provider) {
+    return server
+        .app
+        .database()
+        .read(
+            h ->
+                h.createQuery(
+                        "SELECT COUNT(*) FROM provider_outbox o JOIN providers p"
+                            + " ON p.id = o.provider_id WHERE p.name = :name AND o.done_at IS NULL")
+                    .bind("name", provider)
+                    .mapTo(Long.class)
+                    .one());
+  }
+
+  private static String outboxError(String provider) {
+    return server
+        .app
+        .database()
+        .read(
+            h ->
+                h.createQuery(
+                        "SELECT o.last_error FROM provider_outbox o JOIN providers p"
+                            + " ON p.id = o.provider_id WHERE p.name = :name")
+                    .bind("name", provider)
+                    .mapTo(String.class)
+                    .findFirst()
+                    .orElse(null));
+  }
+
   /** A provider as {@code /api/admin/sources} shows it. */
   private static JsonNode source(String name) {
     for (JsonNode s : server.admin("GET", "/api/admin/sources", null).json().get("sources")) {
@@ -522,6 +540,74 @@ class UpstreamProvidersTest {
     Http.Response r = server.http.get("/api/v1/services/" + service, c.key());
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     return r.json();
+  }
+
+  @Test
+  void providersCanBeAskedCheapestFirst() {
+    try (TestServer small = TestServer.start(Map.of("OHMYOTP_PROVIDER_ORDER", "cheapest"));
+        FakeProvider dear = new FakeProvider("dd-" + NAMES.incrementAndGet());
+        FakeProvider cheap = new FakeProvider("cc-" + NAMES.incrementAndGet())) {
+      dear.price(187, "ub", "0.40", 5).stock(phone());
+      cheap.price(187, "ub", "0.20", 5).stock(phone());
+      small.admin(
+          "POST",
+          "/api/admin/services",
+          "{\"name\":\"Resold\",\"category\":\"T\",\"price\":1,\"source\":\"upstream\"}");
+      for (FakeProvider f : List.of(dear, cheap)) {
+        Http.Response r =
+            small.admin(
+                "POST",
+                "/api/admin/providers",
+                "{\"name\":\""
+                    + f.key
+                    + "\",\"url\":\""
+                    + f.url()
+                    + "\",\"api_key\":\""
+                    + f.key
+                    + "\",\"services\":{\"Resold\":\"ub\"},\"priority\":"
+                    + (f == dear ? 1 : 2)
+                    + "}");
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+      }
+      small.app.refreshUpstreamStock();
+      Customer c = small.customer("1");
+      Http.Response r = small.http.post("/api/v1/rentals", c.key(), "{\"service_id\":\"Resold\"}");
+      assertThat(r.status()).as(r.text()).isEqualTo(201);
+      assertThat(cheap.calls("getNumber")).hasSize(1);
+      assertThat(dear.calls("getNumber")).isEmpty();
+      assertThat(small.balance(c)).isEqualByComparingTo("0.80");
+    }
+  }
+
+  @Test
+  void providersComeFromAFileAtStartWhereTheyCan() throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("providers-", ".json");
+    try {
+      java.nio.file.Files.writeString(
+          file,
+          """
+          [{"name": "filed", "url": "https://filed.example/stubs/handler_api.php",
+            "api_key": "file-key-123", "markup_percent": 15, "priority": 3},
+           {"name": "broken", "url": "https://b.example/", "api_key": "k",
+            "services": {"NoSuchService": "ub"}}]
+          """);
+      try (TestServer small = TestServer.start(Map.of("OHMYOTP_PROVIDERS_FILE", file.toString()))) {
+        JsonNode listed = small.admin("GET", "/api/admin/providers", null).json();
+        assertThat(listed.get("providers")).hasSize(1);
+        JsonNode filed = listed.get("providers").get(0);
+        assertThat(filed.get("name").asText()).isEqualTo("filed");
+        assertThat(filed.get("markup_percent").decimalValue()).isEqualByComparingTo("15");
+        assertThat(filed.get("priority").asInt()).isEqualTo(3);
+        assertThat(listed.toString()).doesNotContain("file-key-123");
+      }
+      java.nio.file.Files.writeString(file, "[{\"name\": \"x\", \"api_key\": \"leak-me\"");
+      Map<String, String> bad = Map.of("OHMYOTP_PROVIDERS_FILE", file.toString());
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestServer.start(bad).close())
+          .hasMessageContaining("is not a JSON list of providers")
+          .hasMessageNotContaining("leak-me");
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
@@ -37,11 +38,14 @@ public final class Upstream implements NumberSource, NumberSupplier {
   private final PurchaseAttempts attempts;
   private final Breakers breakers;
   private final ProviderHealth health;
+  private final Optional<UpstreamStock> cheapestFirst;
   private final Clock clock;
 
   /**
    * @param breakerFailures failed calls in a row after which a provider is skipped
    * @param breakerOpen how long it is skipped before one probe call
+   * @param cheapestFirst when present, providers are asked cheapest first as it last read their
+   *     prices (those it has no price of last); otherwise in the operator's order
    */
   public Upstream(
       com.ohmyotp.db.Database db,
@@ -52,6 +56,7 @@ public final class Upstream implements NumberSource, NumberSupplier {
       int breakerFailures,
       java.time.Duration breakerOpen,
       ProviderHealth health,
+      Optional<UpstreamStock> cheapestFirst,
       Clock clock) {
     this.db = db;
     this.providers = providers;
@@ -60,6 +65,7 @@ public final class Upstream implements NumberSource, NumberSupplier {
     this.attempts = attempts;
     this.breakers = new Breakers(breakerFailures, breakerOpen);
     this.health = health;
+    this.cheapestFirst = cheapestFirst;
     this.clock = clock;
   }
 
@@ -74,6 +80,21 @@ public final class Upstream implements NumberSource, NumberSupplier {
   @Override
   public Purchase buy(Service service, Optional<String> country) {
     List<Providers.Offer> offers = providers.offering(service.id());
+    if (cheapestFirst.isPresent()) {
+      Map<Integer, BigDecimal> costs =
+          cheapestFirst
+              .get()
+              .of(service.id())
+              .map(UpstreamStock.Stock::costByProvider)
+              .orElse(Map.of());
+      offers =
+          offers.stream()
+              .sorted(
+                  java.util.Comparator.comparing(
+                      (Providers.Offer o) -> costs.get(o.provider().id()),
+                      java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())))
+              .toList();
+    }
     boolean failed = false;
     for (Providers.Offer offer : offers) {
       Provider p = offer.provider();

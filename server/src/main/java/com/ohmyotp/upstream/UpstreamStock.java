@@ -30,8 +30,16 @@ public final class UpstreamStock {
   /** How often the providers' prices are read again. */
   public static final Duration REFRESH = Duration.ofSeconds(30);
 
-  /** What one service has across its providers. */
-  public record Stock(long total, Map<String, Long> byCountry, Optional<Money> price) {}
+  /**
+   * What one service has across its providers.
+   *
+   * @param costByProvider the lowest cost of a number of the service at each provider that has one
+   */
+  public record Stock(
+      long total,
+      Map<String, Long> byCountry,
+      Optional<Money> price,
+      Map<Integer, java.math.BigDecimal> costByProvider) {}
 
   private final Providers providers;
   private final HandlerApiClient client;
@@ -113,6 +121,7 @@ public final class UpstreamStock {
     for (Service service : upstream) {
       long total = 0;
       Map<String, Long> byCountry = new TreeMap<>();
+      Map<Integer, java.math.BigDecimal> costs = new HashMap<>();
       Optional<Money> cheapest = Optional.empty();
       for (Providers.Offer offer : providers.offering(service.id())) {
         Provider p = offer.provider();
@@ -136,6 +145,7 @@ public final class UpstreamStock {
             continue;
           }
           Money ours = p.priceRule().price(price.cost());
+          costs.merge(p.id(), price.cost(), java.math.BigDecimal::min);
           total += price.count();
           Countries.byId(price.country())
               .ifPresent(c -> byCountry.merge(c.iso(), price.count(), Long::sum));
@@ -144,7 +154,7 @@ public final class UpstreamStock {
           }
         }
       }
-      read.put(service.id(), new Stock(total, Map.copyOf(byCountry), cheapest));
+      read.put(service.id(), new Stock(total, Map.copyOf(byCountry), cheapest, Map.copyOf(costs)));
       if (cheapest.isPresent() && cheapest.get().compareTo(service.price()) != 0) {
         catalog.change(
             service.publicId(), new Catalog.Change(null, cheapest.get(), null, null, null));
