@@ -42,11 +42,15 @@ public final class Main {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "ohmyotp-shutdown"));
-    if (!config.isH2() && (config.adminToken().isEmpty() || config.gatewaySecret().isEmpty())) {
+    if (!config.isH2()
+        && (config.adminToken().isEmpty()
+            || config.gatewaySecret().isEmpty()
+            || config.secretsKey().isEmpty())) {
       // Generated secrets live in this node's data folder: a second node would make its own.
       log.warn(
-          "the operator token or gateway secret was generated in {}; when several nodes share this "
-              + "database, give every node the same OHMYOTP_ADMIN_TOKEN and OHMYOTP_GATEWAY_SECRET",
+          "the operator token, gateway secret or secrets key was generated in {}; when several"
+              + " nodes share this database, give every node the same OHMYOTP_ADMIN_TOKEN,"
+              + " OHMYOTP_GATEWAY_SECRET and OHMYOTP_SECRETS_KEY",
           config.dataDir());
     }
 
