@@ -363,9 +363,21 @@ class UpstreamProvidersTest {
   }
 
   @Test
-  void codesComeFromPollingTheProviderAndAreStoredOnce() {
+  void codesComeFromTheProvidersListOfActivations() {
+    codesComeFromPollingTheProviderAndAreStoredOnce(true);
+  }
+
+  @Test
+  void codesComeFromPollingEachRentalOfAProviderWithoutAList() {
+    codesComeFromPollingTheProviderAndAreStoredOnce(false);
+  }
+
+  private static void codesComeFromPollingTheProviderAndAreStoredOnce(boolean lists) {
     try (FakeProvider fake = new FakeProvider("c-" + NAMES.incrementAndGet())) {
       fake.stock(phone());
+      if (!lists) {
+        fake.withoutActivationList();
+      }
       String service = upstreamService("0.50");
       provider(fake.url(), fake.key, service, "ub", "");
       Customer c = server.customer("1");
@@ -380,7 +392,13 @@ class UpstreamProvidersTest {
       JsonNode full = server.http.get("/api/v1/rentals/" + rental, c.key()).json();
       assertThat(full.get("status").asText()).isEqualTo("completed");
       assertThat(full.get("sms_messages")).hasSize(1);
-      assertThat(fake.calls("getStatus").size()).isGreaterThanOrEqualTo(3);
+      if (lists) {
+        assertThat(full.get("sms_messages").get(0).get("message").asText())
+            .isEqualTo("Your code is 482913");
+        assertThat(fake.calls("getStatus")).isEmpty();
+      } else {
+        assertThat(fake.calls("getStatus").size()).isGreaterThanOrEqualTo(3);
+      }
 
       // The window closes with the code: the provider is told the activation is done (6).
       server.clock.advance(Duration.ofMinutes(11));

@@ -26,8 +26,11 @@ import java.util.StringJoiner;
  */
 public final class HandlerApiClient {
 
-  /** The longest answer read: the protocol's answers are a few words or a small JSON document. */
-  static final int MAX_ANSWER_BYTES = 1 << 20;
+  /**
+   * The longest answer read: the protocol's answers are a few words or a JSON document, the longest
+   * a list of some ten thousand activations.
+   */
+  static final int MAX_ANSWER_BYTES = 8 << 20;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -114,32 +114,38 @@ public final class UpstreamPoller {
                                 rs.getString("activation"),
                                 rs.getString("e164")))
                     .list());
-    List<Due> mine = new ArrayList<>();
-    for (Due due : candidates) {
-      long next =
-          now
-              + INTERVAL.toSeconds()
-              + ThreadLocalRandom.current().nextLong(INTERVAL.toSeconds() / 2 + 1);
-      int taken =
-          db.inTransaction(
-              h ->
-                  h.createUpdate(
-                          "UPDATE upstream_rentals SET next_poll_at = :next"
-                              + " WHERE rental_id = :id AND next_poll_at <= :now")
-                      .bind("next", next)
-                      .bind("id", due.rentalId())
-                      .bind("now", now)
-                      .execute());
-      if (taken == 1) {
-        mine.add(due);
-      }
+    if (candidates.isEmpty()) {
+      return 0;
     }
+    // The turns taken in one statement: a rental moved on by another node meanwhile is not
+    // returned, and so not polled here.
+    long next =
+        now
+            + INTERVAL.toSeconds()
+            + ThreadLocalRandom.current().nextLong(INTERVAL.toSeconds() / 2 + 1);
+    java.util.Set<String> taken =
+        new java.util.HashSet<>(
+            db.inTransaction(
+                h ->
+                    h.createUpdate(
+                            "UPDATE upstream_rentals SET next_poll_at = :next"
+                                + " WHERE rental_id IN (<ids>) AND next_poll_at <= :now")
+                        .bindList("ids", candidates.stream().map(Due::rentalId).toList())
+                        .bind("next", next)
+                        .bind("now", now)
+                        .executeAndReturnGeneratedKeys("rental_id")
+                        .mapTo(String.class)
+                        .list()));
+    List<Due> mine = candidates.stream().filter(d -> taken.contains(d.rentalId())).toList();
     Map<Integer, List<Due>> byProvider =
         mine.stream().collect(Collectors.groupingBy(Due::providerId));
     List<Future<?>> running = new ArrayList<>();
     for (Map.Entry<Integer, List<Due>> e : byProvider.entrySet()) {
       Optional<Providers.Reach> reach = providers.reach(e.getKey());
       if (reach.isEmpty()) {
+        continue;
+      }
+      if (listsActivations(e.getKey()) && pollByList(reach.get(), e.getKey(), e.getValue())) {
         continue;
       }
       for (Due due : e.getValue()) {
@@ -157,6 +163,63 @@ public final class UpstreamPoller {
       }
     }
     return mine.size();
+  }
+
+  /** Providers that answered getActiveActivations with something else, and until when. */
+  private final Map<Integer, Long> noListUntil = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** How long a provider without getActiveActivations is polled rental by rental. */
+  static final Duration LIST_RETRY = Duration.ofMinutes(10);
+
+  private boolean listsActivations(int providerId) {
+    Long until = noListUntil.get(providerId);
+    return until == null || until <= now();
+  }
+
+  /**
+   * Polls all of a provider's due rentals with one {@code getActiveActivations}; false, and the
+   * provider polled rental by rental for a while, when it does not offer that action.
+   */
+  private boolean pollByList(Providers.Reach reach, int providerId, List<Due> due) {
+    com.fasterxml.jackson.databind.JsonNode listed;
+    long started = System.nanoTime();
+    try {
+      listed = client.getActiveActivations(reach.peer());
+      health.call(reach.name(), System.nanoTime() - started, true);
+    } catch (UpstreamException e) {
+      health.call(reach.name(), System.nanoTime() - started, false);
+      noListUntil.put(providerId, now() + LIST_RETRY.toSeconds());
+      return false;
+    }
+    com.fasterxml.jackson.databind.JsonNode list = listed.path("activeActivations");
+    if (!list.isArray()) {
+      // An empty list is an error word in some providers' dialect ({"status":"error",...}).
+      if (listed.path("status").asText().equals("error")) {
+        return true;
+      }
+      noListUntil.put(providerId, now() + LIST_RETRY.toSeconds());
+      return false;
+    }
+    Map<String, com.fasterxml.jackson.databind.JsonNode> byActivation = new java.util.HashMap<>();
+    for (com.fasterxml.jackson.databind.JsonNode a : list) {
+      byActivation.put(a.path("activationId").asText(""), a);
+    }
+    for (Due d : due) {
+      com.fasterxml.jackson.databind.JsonNode a = byActivation.get(d.activation());
+      if (a == null) {
+        continue;
+      }
+      com.fasterxml.jackson.databind.JsonNode codes = a.path("smsCode");
+      String code =
+          codes.isArray() && !codes.isEmpty()
+              ? codes.get(codes.size() - 1).asText("")
+              : codes.isTextual() ? codes.asText() : "";
+      if (!code.isBlank()) {
+        String text = a.path("smsText").isTextual() ? a.path("smsText").asText() : code;
+        deliver(d, code.strip(), text.isBlank() ? code.strip() : text);
+      }
+    }
+    return true;
   }
 
   private void pollOne(Peer peer, Due due) {
@@ -181,13 +244,18 @@ public final class UpstreamPoller {
     if (code.isEmpty()) {
       return;
     }
+    deliver(due, code, code);
+  }
+
+  /** A code seen at the provider, into the SMS path: stored once, however often it is seen. */
+  private void deliver(Due due, String code, String text) {
     Delivery delivery =
         sink.deliverFor(
             due.rentalId(),
             new InboundSms(
                 due.e164(),
                 due.provider(),
-                code,
+                text.length() > 2000 ? text.substring(0, 2000) : text,
                 null,
                 "upstream:" + due.providerId() + ":" + due.activation() + ":" + code,
                 CODE.matcher(code).matches() ? code : null));

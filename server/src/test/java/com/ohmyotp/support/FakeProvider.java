@@ -52,6 +52,7 @@ public final class FakeProvider implements AutoCloseable {
   private volatile Mode mode = Mode.SELL;
   private final java.util.Set<String> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Runnable saleHook = () -> {};
+  private volatile boolean lists = true;
   private volatile String setStatusAnswer = null;
   private final Map<String, String> codes = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, String> prices = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -87,6 +88,12 @@ public final class FakeProvider implements AutoCloseable {
   /** Run after a sale in {@link Mode#SELL_THEN_HOOK}, before the answer goes out. */
   public FakeProvider onSale(Runnable hook) {
     this.saleHook = hook;
+    return this;
+  }
+
+  /** Answers getActiveActivations with BAD_ACTION, as providers without it do. */
+  public FakeProvider withoutActivationList() {
+    this.lists = false;
     return this;
   }
 
@@ -150,12 +157,22 @@ public final class FakeProvider implements AutoCloseable {
       }
       case "getBalance" -> answer(exchange, 200, "ACCESS_BALANCE:123.45");
       case "getActiveActivations" -> {
+        if (!lists) {
+          answer(exchange, 200, "BAD_ACTION");
+          return;
+        }
         StringBuilder list = new StringBuilder();
         for (String id : open) {
+          String code = codes.get(id);
           list.append(list.isEmpty() ? "" : ",")
               .append("{\"activationId\":\"")
               .append(id)
-              .append("\",\"serviceCode\":\"ub\"}");
+              .append("\",\"serviceCode\":\"ub\"")
+              .append(
+                  code == null
+                      ? ",\"smsCode\":null,\"smsText\":null"
+                      : ",\"smsCode\":[\"" + code + "\"],\"smsText\":\"Your code is " + code + "\"")
+              .append('}');
         }
         answer(exchange, 200, "{\"status\":\"success\",\"activeActivations\":[" + list + "]}");
       }
