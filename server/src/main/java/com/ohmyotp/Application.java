@@ -55,7 +55,6 @@ import com.ohmyotp.upstream.ProviderHealth;
 import com.ohmyotp.upstream.ProviderOutbox;
 import com.ohmyotp.upstream.ProviderRoutes;
 import com.ohmyotp.upstream.Providers;
-import com.ohmyotp.upstream.PurchaseAttempts;
 import com.ohmyotp.upstream.Reconciler;
 import com.ohmyotp.upstream.SourceRoutes;
 import com.ohmyotp.upstream.Upstream;
@@ -191,16 +190,13 @@ public final class Application implements AutoCloseable {
           new ProviderHealth(metrics, config.providerLowBalance(), clock);
       ProviderOutbox providerOutbox =
           new ProviderOutbox(db, providers, providerClient, providerHealth, clock);
-      PurchaseAttempts purchaseAttempts = new PurchaseAttempts(db, clock);
       UpstreamStock upstreamStock =
           new UpstreamStock(providers, providerClient, catalog, providerHealth);
       Upstream upstream =
           new Upstream(
-              db,
               providers,
               providerClient,
               providerOutbox,
-              purchaseAttempts,
               config.providerBreakerFailures(),
               config.providerBreakerOpen(),
               providerHealth,
@@ -362,7 +358,6 @@ public final class Application implements AutoCloseable {
                   providers,
                   providerClient,
                   providerOutbox,
-                  purchaseAttempts,
                   config.providerReconcileAfter(),
                   clock),
               clock);

@@ -13,8 +13,7 @@ import org.jdbi.v3.core.Handle;
 public interface NumberSupplier {
 
   /** A number bought for one rental, not recorded yet. */
-  record Purchase(
-      long attempt, int providerId, String provider, String activation, String e164, Money cost) {}
+  record Purchase(int providerId, String provider, String activation, String e164, Money cost) {}
 
   /**
    * Buys a number for the service, of {@code country} (ISO 3166) when one is asked, trying the

@@ -36,6 +36,14 @@ public final class Providers {
   private final Catalog catalog;
   private final SecretBox box;
   private final Clock clock;
+  // Renting asks for a service's providers every time: kept a second, and forgotten at once
+  // when this node changes a provider.
+  private final com.github.benmanes.caffeine.cache.Cache<Integer, List<Offer>> offers =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .expireAfterWrite(java.time.Duration.ofSeconds(1))
+          .maximumSize(10_000)
+          .executor(Runnable::run)
+          .build();
 
   public Providers(Database db, Catalog catalog, SecretBox box, Clock clock) {
     this.db = db;
@@ -82,32 +90,35 @@ public final class Providers {
     int priority = checkPriority(d.priority() == null ? DEFAULT_PRIORITY : d.priority());
     long now = clock.instant().getEpochSecond();
     try {
-      return db.inTransaction(
-          h -> {
-            int id =
-                h.createUpdate(
-                        """
+      Provider created =
+          db.inTransaction(
+              h -> {
+                int id =
+                    h.createUpdate(
+                            """
                         INSERT INTO providers (name, name_key, url, api_key_sealed, country,
                             markup_percent, markup_fixed, min_price, priority, created_at)
                         VALUES (:name, :key, :url, :sealed, :country, :percent, :fixed, :min,
                             :priority, :now)
                         """)
-                    .bind("name", name)
-                    .bind("key", name.toLowerCase(Locale.ROOT))
-                    .bind("url", url)
-                    .bind("sealed", box.seal(key))
-                    .bind("country", country)
-                    .bind("percent", rule.markupPercent())
-                    .bind("fixed", rule.markupFixed())
-                    .bind("min", rule.minPrice())
-                    .bind("priority", priority)
-                    .bind("now", now)
-                    .executeAndReturnGeneratedKeys("id")
-                    .mapTo(Integer.class)
-                    .one();
-            writeServices(h, id, services);
-            return byId(h, id).orElseThrow();
-          });
+                        .bind("name", name)
+                        .bind("key", name.toLowerCase(Locale.ROOT))
+                        .bind("url", url)
+                        .bind("sealed", box.seal(key))
+                        .bind("country", country)
+                        .bind("percent", rule.markupPercent())
+                        .bind("fixed", rule.markupFixed())
+                        .bind("min", rule.minPrice())
+                        .bind("priority", priority)
+                        .bind("now", now)
+                        .executeAndReturnGeneratedKeys("id")
+                        .mapTo(Integer.class)
+                        .one();
+                writeServices(h, id, services);
+                return byId(h, id).orElseThrow();
+              });
+      offers.invalidateAll();
+      return created;
     } catch (RuntimeException e) {
       if (Database.isUniqueViolation(e)) {
         throw ApiException.conflict(
@@ -189,37 +200,40 @@ public final class Providers {
     int priority = d.priority() == null ? current.priority() : checkPriority(d.priority());
     Optional<Map<Integer, String>> services =
         d.services() == null ? Optional.empty() : Optional.of(checkServices(d.services()));
-    return db.inTransaction(
-        h -> {
-          h.createUpdate(
-                  """
+    Provider changed =
+        db.inTransaction(
+            h -> {
+              h.createUpdate(
+                      """
                   UPDATE providers SET url = :url, country = :country, markup_percent = :percent,
                       markup_fixed = :fixed, min_price = :min, priority = :priority
                   WHERE id = :id
                   """)
-              .bind("url", url)
-              .bind("country", country)
-              .bind("percent", rule.markupPercent())
-              .bind("fixed", rule.markupFixed())
-              .bind("min", rule.minPrice())
-              .bind("priority", priority)
-              .bind("id", current.id())
-              .execute();
-          key.ifPresent(
-              k ->
-                  h.createUpdate("UPDATE providers SET api_key_sealed = :sealed WHERE id = :id")
-                      .bind("sealed", box.seal(k))
-                      .bind("id", current.id())
-                      .execute());
-          services.ifPresent(
-              s -> {
-                h.createUpdate("DELETE FROM provider_services WHERE provider_id = :id")
-                    .bind("id", current.id())
-                    .execute();
-                writeServices(h, current.id(), s);
-              });
-          return byId(h, current.id()).orElseThrow();
-        });
+                  .bind("url", url)
+                  .bind("country", country)
+                  .bind("percent", rule.markupPercent())
+                  .bind("fixed", rule.markupFixed())
+                  .bind("min", rule.minPrice())
+                  .bind("priority", priority)
+                  .bind("id", current.id())
+                  .execute();
+              key.ifPresent(
+                  k ->
+                      h.createUpdate("UPDATE providers SET api_key_sealed = :sealed WHERE id = :id")
+                          .bind("sealed", box.seal(k))
+                          .bind("id", current.id())
+                          .execute());
+              services.ifPresent(
+                  s -> {
+                    h.createUpdate("DELETE FROM provider_services WHERE provider_id = :id")
+                        .bind("id", current.id())
+                        .execute();
+                    writeServices(h, current.id(), s);
+                  });
+              return byId(h, current.id()).orElseThrow();
+            });
+    offers.invalidateAll();
+    return changed;
   }
 
   /**
@@ -234,10 +248,18 @@ public final class Providers {
             h.createUpdate("DELETE FROM providers WHERE id = :id")
                 .bind("id", current.id())
                 .execute());
+    offers.invalidateAll();
   }
 
-  /** The providers that sell the service, in the operator's order (priority, then name). */
+  /**
+   * The providers that sell the service, in the operator's order (priority, then name), as read at
+   * most a second ago on this node.
+   */
   public List<Offer> offering(int serviceId) {
+    return offers.get(serviceId, this::readOffering);
+  }
+
+  private List<Offer> readOffering(int serviceId) {
     record Row(int id, String code, String sealed) {}
     return db.read(
         h -> {

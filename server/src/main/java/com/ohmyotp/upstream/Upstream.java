@@ -31,11 +31,9 @@ public final class Upstream implements NumberSource, NumberSupplier {
 
   private static final Logger log = LoggerFactory.getLogger(Upstream.class);
 
-  private final com.ohmyotp.db.Database db;
   private final Providers providers;
   private final HandlerApiClient client;
   private final ProviderOutbox outbox;
-  private final PurchaseAttempts attempts;
   private final Breakers breakers;
   private final ProviderHealth health;
   private final Optional<UpstreamStock> cheapestFirst;
@@ -48,21 +46,17 @@ public final class Upstream implements NumberSource, NumberSupplier {
    *     prices (those it has no price of last); otherwise in the operator's order
    */
   public Upstream(
-      com.ohmyotp.db.Database db,
       Providers providers,
       HandlerApiClient client,
       ProviderOutbox outbox,
-      PurchaseAttempts attempts,
       int breakerFailures,
       java.time.Duration breakerOpen,
       ProviderHealth health,
       Optional<UpstreamStock> cheapestFirst,
       Clock clock) {
-    this.db = db;
     this.providers = providers;
     this.client = client;
     this.outbox = outbox;
-    this.attempts = attempts;
     this.breakers = new Breakers(breakerFailures, breakerOpen);
     this.health = health;
     this.cheapestFirst = cheapestFirst;
@@ -115,9 +109,6 @@ public final class Upstream implements NumberSource, NumberSupplier {
         failed = true;
         continue;
       }
-      // Written before the provider is asked: if this process dies before the rental is
-      // recorded, the attempt left open says that a number may have been bought.
-      long attempt = attempts.begin(p.id());
       long started = System.nanoTime();
       try {
         NumberReply reply = client.getNumber(offer.peer(), offer.code(), countryId, maxCost.get());
@@ -126,26 +117,16 @@ public final class Upstream implements NumberSource, NumberSupplier {
         switch (reply) {
           case NumberReply.Number number -> {
             breaker.onSuccess(took, TimeUnit.NANOSECONDS);
-            attempts.bought(attempt, number.activationId());
             log.info(
                 "bought a number from provider {} for {}: activation {}",
                 p.name(),
                 service.name(),
                 number.activationId());
             return new Purchase(
-                attempt,
-                p.id(),
-                p.name(),
-                number.activationId(),
-                number.phone(),
-                Money.of(maxCost.get()));
+                p.id(), p.name(), number.activationId(), number.phone(), Money.of(maxCost.get()));
           }
-          case NumberReply.NoNumbers none -> {
-            breaker.onSuccess(took, TimeUnit.NANOSECONDS);
-            attempts.settle(attempt);
-          }
+          case NumberReply.NoNumbers none -> breaker.onSuccess(took, TimeUnit.NANOSECONDS);
           case NumberReply.Refused refused -> {
-            attempts.settle(attempt);
             breaker.onError(
                 took, TimeUnit.NANOSECONDS, new IllegalStateException(refused.answer()));
             log.warn("provider {} refused getNumber: {}", p.name(), refused.answer());
@@ -184,7 +165,6 @@ public final class Upstream implements NumberSource, NumberSupplier {
         .bind("cost", purchase.cost().amount())
         .bind("now", now)
         .execute();
-    attempts.settle(h, purchase.attempt());
   }
 
   @Override
