@@ -22,6 +22,8 @@ start_server "${1:-h2}"
 fake_stats() { curl -sf "http://127.0.0.1:$FAKE_PORT/stats${1:-}"; }
 echo "upstream: $(machine), ${1:-h2}, provider answers getNumber in $PROVIDER_MS ms, mode $MODE"
 
+# The ceiling: the same rent of a number of our own (a gateway service), in the same run.
+local_key="$(setup_customer Local 8000 100000)"
 admin POST /api/admin/services '{"name":"Resold","category":"Bench","price":1,"source":"upstream"}' >/dev/null
 admin POST /api/admin/providers "{\"name\":\"fake\",\"url\":\"http://127.0.0.1:$FAKE_PORT/stubs/handler_api.php\",\"api_key\":\"bench-provider-key\",\"services\":{\"Resold\":\"ub\"}}" >/dev/null
 keys=""
@@ -30,12 +32,15 @@ for _ in $(seq 1 8); do
 done
 # shellcheck disable=SC2086 # one argument per key
 wrk_run "$(base)" 10 8 -s bench/rent.lua -- Resold $keys >/dev/null
+wrk_run "$(base)" 5 8 -s bench/rent.lua -- Local "$local_key" >/dev/null
+read -r l_rps l_p50 l_p99 l_bad < <(wrk_run "$(base)" 10 8 -s bench/rent.lua -- Local "$local_key")
 fake_stats "?reset=1" >/dev/null
 # shellcheck disable=SC2086
 read -r rps p50 p99 bad < <(wrk_run "$(base)" 20 8 -s bench/rent.lua -- Resold $keys)
 read -r sold _ _ _ _ own50 own99 < <(fake_stats)
 printf 'provider getNumber, its own time       %6d sold    p50 %6.2f ms  p99 %6.2f ms\n' "$sold" "$own50" "$own99"
 printf 'POST /rentals through it       %7d req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %s\n' "$rps" "$p50" "$p99" "$bad"
+printf 'ceiling: POST /rentals, own number %6d req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %s\n' "$l_rps" "$l_p50" "$l_p99" "$l_bad"
 awk -v ours="$p99" -v theirs="$own99" 'BEGIN { d = ours - theirs;
   printf "added    %.2f ms at p99 over the provider'"'"'s own (target <= 10 ms): %s\n", d, (d <= 10) ? "met" : "MISSED" }'
 
