@@ -200,7 +200,8 @@ public final class Application implements AutoCloseable {
               config.providerBreakerFailures(),
               config.providerBreakerOpen(),
               providerHealth,
-              config.providersCheapestFirst() ? Optional.of(upstreamStock) : Optional.empty(),
+              upstreamStock,
+              config.providersCheapestFirst(),
               clock);
       NumberSources sources =
           new NumberSources(
@@ -314,7 +315,13 @@ public final class Application implements AutoCloseable {
                       () -> db.read(h -> inventory.counted(h).numbersBySource()),
                       auth),
                   new AccountRoutes(accounts, apiKeys, expiry, auth, json),
-                  new CatalogRoutes(catalog, available::apply, countryCounts::apply, auth, json),
+                  new CatalogRoutes(
+                      catalog,
+                      available::apply,
+                      countryCounts::apply,
+                      (service, country) -> upstreamStock.priceIn(service.id(), country),
+                      auth,
+                      json),
                   new InventoryRoutes(stock, sources.names(), auth, json),
                   new SmsRoutes(unmatched, auth),
                   new GatewayWebhook(

@@ -488,6 +488,28 @@ class UpstreamProvidersTest {
       Http.Response r = rent(c, service);
       assertThat(r.status()).as(r.text()).isEqualTo(201);
       assertThat(server.balance(c)).isEqualByComparingTo("4.70");
+
+      // In the United Kingdom only the dear provider has numbers: 0.70 + 20% + 0.05.
+      JsonNode uk = server.http.get("/api/v1/services?country=GB", c.key()).json();
+      JsonNode listedUk =
+          java.util.stream.StreamSupport.stream(uk.get("services").spliterator(), false)
+              .filter(n -> n.get("name").asText().equals(service))
+              .findFirst()
+              .orElseThrow();
+      assertThat(listedUk.get("price").decimalValue()).isEqualByComparingTo("0.89");
+      assertThat(listedUk.get("available").asLong()).isEqualTo(3);
+      dear.stock("442071838799");
+      Http.Response british =
+          server.http.post(
+              "/api/v1/rentals",
+              c.key(),
+              "{\"service_id\":" + TestServer.quote(service) + ",\"country\":\"GB\"}");
+      assertThat(british.status()).as(british.text()).isEqualTo(201);
+      assertThat(british.json().get("cost").decimalValue()).isEqualByComparingTo("0.89");
+      assertThat(server.balance(c)).isEqualByComparingTo("3.81");
+      assertThat(dear.calls("getNumber").get(dear.calls("getNumber").size() - 1).params())
+          .containsEntry("country", "16")
+          .containsEntry("maxPrice", "0.70");
     }
   }
 

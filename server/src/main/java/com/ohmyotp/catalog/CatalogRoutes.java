@@ -30,6 +30,12 @@ public final class CatalogRoutes implements Routes {
     Map<Integer, Map<String, Long>> count(List<Service> services);
   }
 
+  /** A service's price in one country where it differs from its price; empty otherwise. */
+  @FunctionalInterface
+  public interface CountryPrice {
+    java.util.Optional<Money> in(Service service, String country);
+  }
+
   /** A service as customers see it. */
   public record ServiceView(
       String id, String name, Money price, long available, String category, int durationSeconds) {}
@@ -80,6 +86,7 @@ public final class CatalogRoutes implements Routes {
   private final Catalog catalog;
   private final Availability availability;
   private final CountryAvailability byCountry;
+  private final CountryPrice countryPrice;
   private volatile Listing lastListing;
   private final ApiAuth auth;
   private final ObjectMapper json;
@@ -88,11 +95,13 @@ public final class CatalogRoutes implements Routes {
       Catalog catalog,
       Availability availability,
       CountryAvailability byCountry,
+      CountryPrice countryPrice,
       ApiAuth auth,
       ObjectMapper json) {
     this.catalog = catalog;
     this.availability = availability;
     this.byCountry = byCountry;
+    this.countryPrice = countryPrice;
     this.auth = auth;
     this.json = json;
   }
@@ -142,13 +151,25 @@ public final class CatalogRoutes implements Routes {
             .map(
                 s ->
                     view(
-                        s,
+                        countryPrice.in(s, country).map(p -> priced(s, p)).orElse(s),
                         Map.of(
                             s.id(),
                             counts.getOrDefault(s.id(), Map.of()).getOrDefault(country, 0L))))
             .filter(v -> v.available() > 0)
             .toList();
     ctx.json(new ServiceList(views, views.size()));
+  }
+
+  private static Service priced(Service s, Money price) {
+    return new Service(
+        s.id(),
+        s.name(),
+        s.category(),
+        price,
+        s.durationSeconds(),
+        s.source(),
+        s.enabled(),
+        s.protocolCode());
   }
 
   private byte[] write(List<Service> services, Map<Integer, Long> counts) {

@@ -110,7 +110,7 @@ public final class Renting {
    */
   public Rented rent(
       Caller caller, String serviceName, Optional<String> idempotencyKey, Wishes wishes) {
-    Service service = catalog.requireRentable(serviceName);
+    Service service = pricedIn(catalog.requireRentable(serviceName), wishes.country());
     if (wishes.maxPrice().isPresent() && service.price().compareTo(wishes.maxPrice().get()) > 0) {
       throw ApiException.conflict(
           "price_above_max",
@@ -167,6 +167,24 @@ public final class Renting {
    */
   public Rental rentFresh(Caller caller, Service service, Optional<String> country) {
     return start(caller, service, country, Optional.empty(), Optional.empty());
+  }
+
+  /** The service at its price in the country asked for, where its source prices countries apart. */
+  private Service pricedIn(Service service, Optional<String> country) {
+    return country
+        .flatMap(c -> sources.supplier(service.source()).flatMap(s -> s.priceIn(service, c)))
+        .map(
+            price ->
+                new Service(
+                    service.id(),
+                    service.name(),
+                    service.category(),
+                    price,
+                    service.durationSeconds(),
+                    service.source(),
+                    service.enabled(),
+                    service.protocolCode()))
+        .orElse(service);
   }
 
   private Rented idempotent(

@@ -24,6 +24,14 @@ public interface NumberSupplier {
    */
   Purchase buy(Service service, Optional<String> country);
 
+  /**
+   * What a number of the service costs in a country (ISO 3166), when the supplier prices countries
+   * apart; empty means the service's price.
+   */
+  default Optional<Money> priceIn(Service service, String country) {
+    return Optional.empty();
+  }
+
   /** Records the purchase as the rental's, inside the rental's own transaction. */
   void record(Handle h, Purchase purchase, String rentalId, long now);
 

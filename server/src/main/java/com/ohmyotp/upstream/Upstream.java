@@ -36,14 +36,16 @@ public final class Upstream implements NumberSource, NumberSupplier {
   private final ProviderOutbox outbox;
   private final Breakers breakers;
   private final ProviderHealth health;
-  private final Optional<UpstreamStock> cheapestFirst;
+  private final UpstreamStock stock;
+  private final boolean cheapestFirst;
   private final Clock clock;
 
   /**
    * @param breakerFailures failed calls in a row after which a provider is skipped
    * @param breakerOpen how long it is skipped before one probe call
-   * @param cheapestFirst when present, providers are asked cheapest first as it last read their
-   *     prices (those it has no price of last); otherwise in the operator's order
+   * @param stock what the providers last listed: prices by country, costs by provider
+   * @param cheapestFirst providers are asked cheapest first as they last listed their prices (those
+   *     without a price last); otherwise in the operator's order
    */
   public Upstream(
       Providers providers,
@@ -52,13 +54,15 @@ public final class Upstream implements NumberSource, NumberSupplier {
       int breakerFailures,
       java.time.Duration breakerOpen,
       ProviderHealth health,
-      Optional<UpstreamStock> cheapestFirst,
+      UpstreamStock stock,
+      boolean cheapestFirst,
       Clock clock) {
     this.providers = providers;
     this.client = client;
     this.outbox = outbox;
     this.breakers = new Breakers(breakerFailures, breakerOpen);
     this.health = health;
+    this.stock = stock;
     this.cheapestFirst = cheapestFirst;
     this.clock = clock;
   }
@@ -74,13 +78,9 @@ public final class Upstream implements NumberSource, NumberSupplier {
   @Override
   public Purchase buy(Service service, Optional<String> country) {
     List<Providers.Offer> offers = providers.offering(service.id());
-    if (cheapestFirst.isPresent()) {
+    if (cheapestFirst) {
       Map<Integer, BigDecimal> costs =
-          cheapestFirst
-              .get()
-              .of(service.id())
-              .map(UpstreamStock.Stock::costByProvider)
-              .orElse(Map.of());
+          stock.of(service.id()).map(UpstreamStock.Stock::costByProvider).orElse(Map.of());
       offers =
           offers.stream()
               .sorted(
@@ -148,6 +148,11 @@ public final class Upstream implements NumberSource, NumberSupplier {
     }
     throw ApiException.conflict(
         "no_numbers_available", "No numbers are available for " + service.name() + " right now.");
+  }
+
+  @Override
+  public Optional<Money> priceIn(Service service, String country) {
+    return stock.priceIn(service.id(), country);
   }
 
   @Override

@@ -34,12 +34,19 @@ public final class UpstreamStock {
    * What one service has across its providers.
    *
    * @param costByProvider the lowest cost of a number of the service at each provider that has one
+   * @param priceByCountry the lowest price of a number of the service in each country (ISO 3166)
    */
   public record Stock(
       long total,
       Map<String, Long> byCountry,
       Optional<Money> price,
-      Map<Integer, java.math.BigDecimal> costByProvider) {}
+      Map<Integer, java.math.BigDecimal> costByProvider,
+      Map<String, Money> priceByCountry) {}
+
+  /** The lowest price of the service's numbers in a country, as last read. */
+  public Optional<Money> priceIn(int serviceId, String country) {
+    return of(serviceId).flatMap(s -> Optional.ofNullable(s.priceByCountry().get(country)));
+  }
 
   private final Providers providers;
   private final HandlerApiClient client;
@@ -122,6 +129,7 @@ public final class UpstreamStock {
       long total = 0;
       Map<String, Long> byCountry = new TreeMap<>();
       Map<Integer, java.math.BigDecimal> costs = new HashMap<>();
+      Map<String, Money> countryPrices = new TreeMap<>();
       Optional<Money> cheapest = Optional.empty();
       for (Providers.Offer offer : providers.offering(service.id())) {
         Provider p = offer.provider();
@@ -148,13 +156,24 @@ public final class UpstreamStock {
           costs.merge(p.id(), price.cost(), java.math.BigDecimal::min);
           total += price.count();
           Countries.byId(price.country())
-              .ifPresent(c -> byCountry.merge(c.iso(), price.count(), Long::sum));
+              .ifPresent(
+                  c -> {
+                    byCountry.merge(c.iso(), price.count(), Long::sum);
+                    countryPrices.merge(c.iso(), ours, (a, b) -> a.compareTo(b) <= 0 ? a : b);
+                  });
           if (cheapest.isEmpty() || ours.compareTo(cheapest.get()) < 0) {
             cheapest = Optional.of(ours);
           }
         }
       }
-      read.put(service.id(), new Stock(total, Map.copyOf(byCountry), cheapest, Map.copyOf(costs)));
+      read.put(
+          service.id(),
+          new Stock(
+              total,
+              Map.copyOf(byCountry),
+              cheapest,
+              Map.copyOf(costs),
+              Map.copyOf(countryPrices)));
       if (cheapest.isPresent() && cheapest.get().compareTo(service.price()) != 0) {
         catalog.change(
             service.publicId(), new Catalog.Change(null, cheapest.get(), null, null, null));
