@@ -166,7 +166,7 @@ public final class Renting {
    * @throws ApiException 409 {@code no_numbers_available}, 402 when the balance is short
    */
   public Rental rentFresh(Caller caller, Service service, Optional<String> country) {
-    return start(caller, service, country, Optional.empty(), Optional.empty());
+    return start(caller, pricedIn(service, country), country, Optional.empty(), Optional.empty());
   }
 
   /** The service at its price in the country asked for, where its source prices countries apart. */
