@@ -372,6 +372,22 @@ class UpstreamProvidersTest {
     codesComeFromPollingTheProviderAndAreStoredOnce(false);
   }
 
+  @Test
+  void aProviderWhosePollsFailIsPolledLessAndLess() {
+    try (FakeProvider fake = new FakeProvider("bo-" + NAMES.incrementAndGet())) {
+      fake.stock(phone()).withoutActivationList().failingStatus();
+      String service = upstreamService("0.50");
+      provider(fake.url(), fake.key, service, "ub", "");
+      assertThat(rent(server.customer("1"), service).status()).isEqualTo(201);
+      for (int i = 0; i < 8; i++) {
+        server.clock.advance(Duration.ofSeconds(3));
+        server.app.pollProvidersNow();
+      }
+      // Every 3 s for 24 s would be 8 polls; backing off 2, 4, 8, 16 s leaves fewer.
+      assertThat(fake.calls("getStatus").size()).isBetween(2, 5);
+    }
+  }
+
   private static void codesComeFromPollingTheProviderAndAreStoredOnce(boolean lists) {
     try (FakeProvider fake = new FakeProvider("c-" + NAMES.incrementAndGet())) {
       fake.stock(phone());

@@ -89,7 +89,7 @@ public final class UpstreamPoller {
 
   private int poll() {
     long now = now();
-    List<Due> candidates =
+    List<Due> found =
         db.read(
             h ->
                 h.createQuery(
@@ -114,6 +114,8 @@ public final class UpstreamPoller {
                                 rs.getString("activation"),
                                 rs.getString("e164")))
                     .list());
+    // A provider that keeps failing is polled less and less often, up to once a minute.
+    List<Due> candidates = found.stream().filter(d -> !backingOff(d.providerId(), now)).toList();
     if (candidates.isEmpty()) {
       return 0;
     }
@@ -165,6 +167,35 @@ public final class UpstreamPoller {
     return mine.size();
   }
 
+  /** How long a failing provider is left alone at most between polls. */
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+
+  /** Failures in a row of each provider's polls, and when it may be polled again. */
+  private record Backoff(int failures, long until) {}
+
+  private final Map<Integer, Backoff> backoff = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private boolean backingOff(int providerId, long now) {
+    Backoff b = backoff.get(providerId);
+    return b != null && b.until() > now;
+  }
+
+  private void answered(int providerId) {
+    backoff.remove(providerId);
+  }
+
+  private void failed(int providerId) {
+    long now = now();
+    backoff.compute(
+        providerId,
+        (id, b) -> {
+          int failures = b == null ? 1 : b.failures() + 1;
+          long wait = Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(failures, 6));
+          return new Backoff(
+              failures, now + wait + ThreadLocalRandom.current().nextLong(wait / 2 + 1));
+        });
+  }
+
   /** Providers that answered getActiveActivations with something else, and until when. */
   private final Map<Integer, Long> noListUntil = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -186,8 +217,10 @@ public final class UpstreamPoller {
     try {
       listed = client.getActiveActivations(reach.peer());
       health.call(reach.name(), System.nanoTime() - started, true);
+      answered(providerId);
     } catch (UpstreamException e) {
       health.call(reach.name(), System.nanoTime() - started, false);
+      failed(providerId);
       noListUntil.put(providerId, now() + LIST_RETRY.toSeconds());
       return false;
     }
@@ -228,8 +261,10 @@ public final class UpstreamPoller {
     try {
       answer = client.getStatus(peer, due.activation());
       health.call(due.provider(), System.nanoTime() - started, true);
+      answered(due.providerId());
     } catch (UpstreamException e) {
       health.call(due.provider(), System.nanoTime() - started, false);
+      failed(due.providerId());
       log.info(
           "provider {} getStatus of {} failed: {}",
           due.provider(),

@@ -53,6 +53,7 @@ public final class FakeProvider implements AutoCloseable {
   private final java.util.Set<String> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Runnable saleHook = () -> {};
   private volatile boolean lists = true;
+  private volatile boolean statusFails = false;
   private volatile String setStatusAnswer = null;
   private final Map<String, String> codes = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, String> prices = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -94,6 +95,12 @@ public final class FakeProvider implements AutoCloseable {
   /** Answers getActiveActivations with BAD_ACTION, as providers without it do. */
   public FakeProvider withoutActivationList() {
     this.lists = false;
+    return this;
+  }
+
+  /** Answers getStatus with HTTP 500 from now on. */
+  public FakeProvider failingStatus() {
+    this.statusFails = true;
     return this;
   }
 
@@ -204,6 +211,10 @@ public final class FakeProvider implements AutoCloseable {
         answer(exchange, 200, json.append('}').toString());
       }
       case "getStatus" -> {
+        if (statusFails) {
+          answer(exchange, 500, "<html>down</html>");
+          return;
+        }
         String code = codes.get(params.getOrDefault("id", ""));
         answer(exchange, 200, code == null ? "STATUS_WAIT_CODE" : "STATUS_OK:" + code);
       }
