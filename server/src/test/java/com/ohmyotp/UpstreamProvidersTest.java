@@ -301,6 +301,32 @@ class UpstreamProvidersTest {
   }
 
   @Test
+  void aCallTheProviderNeverTakesIsGivenUpAndShownToTheOperator() {
+    try (FakeProvider fake = new FakeProvider("g-" + NAMES.incrementAndGet())) {
+      fake.stock(phone()).setStatusAnswers("ERROR_SQL");
+      String service = upstreamService("0.50");
+      String name = provider(fake.url(), fake.key, service, "ub", "");
+      Customer c = server.customer("1");
+      String rental = rent(c, service).json().get("id").asText();
+      assertThat(server.http.post("/api/v1/rentals/" + rental + "/cancel", c.key(), "").status())
+          .isEqualTo(200);
+      // The customer's refund did not wait; the provider refuses the cancel again and again.
+      assertThat(server.balance(c)).isEqualByComparingTo("1");
+      await("the call is given up")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                server.clock.advance(Duration.ofMinutes(11));
+                server.app.pollProvidersNow();
+                return source(name).get("given_up_calls").asLong() == 1;
+              });
+      assertThat(source(name).get("pending_calls").asLong()).isZero();
+      assertThat(fake.calls("setStatus")).hasSizeGreaterThanOrEqualTo(30);
+      assertThat(server.balance(c)).isEqualByComparingTo("1");
+    }
+  }
+
+  @Test
   void anotherOhmyotpIsARealUpstream() {
     try (TestServer upstream = TestServer.start()) {
       Http.Response svc =

@@ -220,6 +220,21 @@ public final class ProviderOutbox {
                 .collectToMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
   }
 
+  /**
+   * Calls a provider never took, given up after {@link #MAX_ATTEMPTS}, by provider id: each one an
+   * activation the provider may have charged us for; the operator settles it with the provider.
+   */
+  public java.util.Map<Integer, Long> givenUpByProvider() {
+    return db.read(
+        h ->
+            h.createQuery(
+                    "SELECT provider_id, COUNT(*) AS n FROM provider_outbox"
+                        + " WHERE done_at IS NOT NULL AND last_error LIKE 'given up%'"
+                        + " GROUP BY provider_id")
+                .map((rs, ctx) -> java.util.Map.entry(rs.getInt("provider_id"), rs.getLong("n")))
+                .collectToMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
+  }
+
   /** Calls still owed (not taken, not given up). */
   public long pending() {
     return db.read(

@@ -12,7 +12,8 @@ import java.util.function.Supplier;
 /**
  * {@code /api/admin/sources}: every number source, and for each upstream provider how it has
  * answered this node — its circuit breaker, when it last answered, its error rate, its latency, our
- * balance there and the calls still owed it.
+ * balance there, the calls still owed it, and those it never took (each an activation the provider
+ * may have charged us for, for the operator to settle with it).
  */
 public final class SourceRoutes implements Routes {
 
@@ -32,7 +33,8 @@ public final class SourceRoutes implements Routes {
       Double latencyP50Ms,
       Double latencyP99Ms,
       BigDecimal balance,
-      long pendingCalls) {}
+      long pendingCalls,
+      long givenUpCalls) {}
 
   private final Providers providers;
   private final Upstream upstream;
@@ -70,6 +72,7 @@ public final class SourceRoutes implements Routes {
                   .get()
                   .forEach((name, numbers) -> sources.add(new LocalSource(name, name, numbers)));
               Map<Integer, Long> pending = outbox.pendingByProvider();
+              Map<Integer, Long> givenUp = outbox.givenUpByProvider();
               for (Provider p : providers.list()) {
                 ProviderHealth.Snapshot s = health.snapshot(p.name());
                 sources.add(
@@ -85,7 +88,8 @@ public final class SourceRoutes implements Routes {
                         s.latencyP50Ms(),
                         s.latencyP99Ms(),
                         s.balance(),
-                        pending.getOrDefault(p.id(), 0L)));
+                        pending.getOrDefault(p.id(), 0L),
+                        givenUp.getOrDefault(p.id(), 0L)));
               }
               ctx.json(Map.of("sources", sources));
             }));
