@@ -151,25 +151,13 @@ public final class CatalogRoutes implements Routes {
             .map(
                 s ->
                     view(
-                        countryPrice.in(s, country).map(p -> priced(s, p)).orElse(s),
+                        countryPrice.in(s, country).map(s::withPrice).orElse(s),
                         Map.of(
                             s.id(),
                             counts.getOrDefault(s.id(), Map.of()).getOrDefault(country, 0L))))
             .filter(v -> v.available() > 0)
             .toList();
     ctx.json(new ServiceList(views, views.size()));
-  }
-
-  private static Service priced(Service s, Money price) {
-    return new Service(
-        s.id(),
-        s.name(),
-        s.category(),
-        price,
-        s.durationSeconds(),
-        s.source(),
-        s.enabled(),
-        s.protocolCode());
   }
 
   private byte[] write(List<Service> services, Map<Integer, Long> counts) {

@@ -20,6 +20,14 @@ public record Service(
 
   public static final String ID_PREFIX = "AppID-";
 
+  /**
+   * This service at another price: its price in one country, where its source prices them apart.
+   */
+  public Service withPrice(Money otherPrice) {
+    return new Service(
+        id, name, category, otherPrice, durationSeconds, source, enabled, protocolCode);
+  }
+
   public String publicId() {
     return ID_PREFIX + id;
   }

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * Reading a rental, polling it for its code, cancelling it, and listing the rentals that hold their
  * numbers. A cancel happens in one transaction that locks the rental row, asks {@link Lifecycle}
  * what to do and writes the rental, the number's hold and the ledger together.
+ *
+ * <p>Over 300 lines because every change of a held rental (cancel, finish, release, report, another
+ * SMS) locks and settles it here, sharing one lock-check-write path and the lock order.
  */
 public final class Rentals {
 
@@ -112,8 +115,7 @@ public final class Rentals {
     Result result =
         db.inTransaction(
             h -> {
-              Rental locked = store.lock(h, rentalId).orElseThrow(Rentals::rentalNotFound);
-              checkOwner(caller, locked);
+              Rental locked = lockOwned(h, caller, rentalId);
               if (Lifecycle.isDueForExpiry(locked, now)) {
                 expiry.expireLocked(h, locked, now);
                 return new Result(locked, new CancelOutcome.NotHeld(RentalStatus.EXPIRED));
@@ -186,8 +188,7 @@ public final class Rentals {
     Rental reported =
         db.inTransaction(
             h -> {
-              Rental locked = store.lock(h, rentalId).orElseThrow(Rentals::rentalNotFound);
-              checkOwner(caller, locked);
+              Rental locked = lockOwned(h, caller, rentalId);
               if (Lifecycle.isDueForExpiry(locked, now)
                   || !Lifecycle.holdsNumber(locked, now)
                   || locked.status() != RentalStatus.ACTIVE) {
@@ -306,8 +307,7 @@ public final class Rentals {
     Release release =
         db.inTransaction(
             h -> {
-              Rental locked = store.lock(h, rentalId).orElseThrow(Rentals::rentalNotFound);
-              checkOwner(caller, locked);
+              Rental locked = lockOwned(h, caller, rentalId);
               if (Lifecycle.isDueForExpiry(locked, now)) {
                 expiry.expireLocked(h, locked, now);
                 return new Release.NotHeld(RentalStatus.EXPIRED);
@@ -345,8 +345,7 @@ public final class Rentals {
     long now = now();
     return db.inTransaction(
         h -> {
-          Rental locked = store.lock(h, rentalId).orElseThrow(Rentals::rentalNotFound);
-          checkOwner(caller, locked);
+          Rental locked = lockOwned(h, caller, rentalId);
           if (!Lifecycle.canAwaitAnotherSms(locked, now)) {
             return false;
           }
@@ -451,6 +450,17 @@ public final class Rentals {
       return db.read(h -> store.find(h, rentalId)).orElseThrow();
     }
     return rental;
+  }
+
+  /**
+   * Locks the rental until the transaction of {@code h} ends, and reads it.
+   *
+   * @throws ApiException 404 for an unknown id, 403 for another account's rental
+   */
+  private Rental lockOwned(Handle h, Caller caller, String rentalId) {
+    Rental locked = store.lock(h, rentalId).orElseThrow(Rentals::rentalNotFound);
+    checkOwner(caller, locked);
+    return locked;
   }
 
   private static ApiException rentalNotFound() {

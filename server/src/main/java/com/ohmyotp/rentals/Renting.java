@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * Renting a fresh number for a service, and renting again a number the customer had before. The
  * number is claimed, the rental written and the price charged in one transaction; a request
  * repeated with its idempotency key gets the first answer again and is charged nothing.
+ *
+ * <p>Over 300 lines because a fresh rent, a re-rent and a rent through a provider share one
+ * transaction, its idempotency and its charge.
  */
 public final class Renting {
 
@@ -173,17 +176,7 @@ public final class Renting {
   private Service pricedIn(Service service, Optional<String> country) {
     return country
         .flatMap(c -> sources.supplier(service.source()).flatMap(s -> s.priceIn(service, c)))
-        .map(
-            price ->
-                new Service(
-                    service.id(),
-                    service.name(),
-                    service.category(),
-                    price,
-                    service.durationSeconds(),
-                    service.source(),
-                    service.enabled(),
-                    service.protocolCode()))
+        .map(service::withPrice)
         .orElse(service);
   }
 

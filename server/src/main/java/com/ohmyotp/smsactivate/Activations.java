@@ -30,6 +30,8 @@ import java.util.function.Function;
  * lifecycle and numbers as the REST API. Each action answers with the protocol's words, or throws a
  * {@link ProtocolFailure} with its error; failures of our features arrive as {@link ApiException}s,
  * which {@link HandlerApi} translates.
+ *
+ * <p>Just over 300 lines: one method per action of the protocol, each short.
  */
 public final class Activations {
 

@@ -23,6 +23,9 @@ import java.util.StringJoiner;
  * providers. Each call is bounded (connect and read timeouts, answers of at most {@link
  * #MAX_ANSWER_BYTES}), so a provider that is dead, slow or hostile cannot hold a request or a
  * thread; whatever is not one of the protocol's answers is an {@link UpstreamException}.
+ *
+ * <p>Just over 300 lines: one method per action and its parsing, and the one bounded call they
+ * share.
  */
 public final class HandlerApiClient {
 

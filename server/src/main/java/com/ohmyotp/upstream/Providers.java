@@ -5,7 +5,6 @@ import com.ohmyotp.catalog.Catalog;
 import com.ohmyotp.catalog.Service;
 import com.ohmyotp.crypto.SecretBox;
 import com.ohmyotp.db.Database;
-import com.ohmyotp.ledger.Money;
 import com.ohmyotp.smsactivate.HandlerApiClient.Peer;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -24,12 +23,13 @@ import org.jdbi.v3.core.Handle;
  * The operator's upstream providers: kept in the database with their API keys sealed ({@link
  * SecretBox}), changed through the operator API. A key goes in and is opened only to call its
  * provider; no answer and no log line carries it.
+ *
+ * <p>Over 300 lines because it is the providers' table: creating, changing, listing and reaching
+ * them with their sealed keys; the checks of each field are in {@link ProviderFields}.
  */
 public final class Providers {
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 _.-]{0,59}");
   private static final Pattern CODE = Pattern.compile("[A-Za-z0-9_-]{1,40}");
-  private static final BigDecimal MAX_PERCENT = BigDecimal.valueOf(1000);
   private static final int DEFAULT_PRIORITY = 100;
 
   private final Database db;
@@ -76,18 +76,21 @@ public final class Providers {
    * @throws ApiException 400 for a bad field or an unknown service, 409 for a name in use
    */
   public Provider create(Draft d) {
-    String name = checkName(d.name());
-    String url = checkUrl(d.url());
-    String key = checkKey(d.apiKey());
+    String name = ProviderFields.checkName(d.name());
+    String url = ProviderFields.checkUrl(d.url());
+    String key = ProviderFields.checkKey(d.apiKey());
     Map<Integer, String> services = checkServices(d.services() == null ? Map.of() : d.services());
     PriceRule rule =
         new PriceRule(
-            checkPercent(d.markupPercent() == null ? BigDecimal.ZERO : d.markupPercent()),
-            checkAmount(
+            ProviderFields.checkPercent(
+                d.markupPercent() == null ? BigDecimal.ZERO : d.markupPercent()),
+            ProviderFields.checkAmount(
                 "markup_fixed", d.markupFixed() == null ? BigDecimal.ZERO : d.markupFixed()),
-            checkAmount("min_price", d.minPrice() == null ? BigDecimal.ZERO : d.minPrice()));
-    Integer country = checkCountry(d.country());
-    int priority = checkPriority(d.priority() == null ? DEFAULT_PRIORITY : d.priority());
+            ProviderFields.checkAmount(
+                "min_price", d.minPrice() == null ? BigDecimal.ZERO : d.minPrice()));
+    Integer country = ProviderFields.checkCountry(d.country());
+    int priority =
+        ProviderFields.checkPriority(d.priority() == null ? DEFAULT_PRIORITY : d.priority());
     long now = clock.instant().getEpochSecond();
     try {
       Provider created =
@@ -148,7 +151,7 @@ public final class Providers {
         org.slf4j.LoggerFactory.getLogger(Providers.class)
             .warn(
                 "provider '{}' of the providers file left out: {}",
-                printable(d.name()),
+                Catalog.printable(d.name()),
                 e.getMessage());
       }
     }
@@ -185,19 +188,25 @@ public final class Providers {
    */
   public Provider change(String name, Draft d) {
     Provider current = require(name);
-    String url = d.url() == null ? current.url() : checkUrl(d.url());
+    String url = d.url() == null ? current.url() : ProviderFields.checkUrl(d.url());
     Optional<String> key =
-        d.apiKey() == null ? Optional.empty() : Optional.of(checkKey(d.apiKey()));
-    Integer country = d.country() == null ? current.country() : checkCountry(d.country());
+        d.apiKey() == null ? Optional.empty() : Optional.of(ProviderFields.checkKey(d.apiKey()));
+    Integer country =
+        d.country() == null ? current.country() : ProviderFields.checkCountry(d.country());
     PriceRule old = current.priceRule();
     PriceRule rule =
         new PriceRule(
-            d.markupPercent() == null ? old.markupPercent() : checkPercent(d.markupPercent()),
+            d.markupPercent() == null
+                ? old.markupPercent()
+                : ProviderFields.checkPercent(d.markupPercent()),
             d.markupFixed() == null
                 ? old.markupFixed()
-                : checkAmount("markup_fixed", d.markupFixed()),
-            d.minPrice() == null ? old.minPrice() : checkAmount("min_price", d.minPrice()));
-    int priority = d.priority() == null ? current.priority() : checkPriority(d.priority());
+                : ProviderFields.checkAmount("markup_fixed", d.markupFixed()),
+            d.minPrice() == null
+                ? old.minPrice()
+                : ProviderFields.checkAmount("min_price", d.minPrice()));
+    int priority =
+        d.priority() == null ? current.priority() : ProviderFields.checkPriority(d.priority());
     Optional<Map<Integer, String>> services =
         d.services() == null ? Optional.empty() : Optional.of(checkServices(d.services()));
     Provider changed =
@@ -379,7 +388,7 @@ public final class Providers {
                       ApiException.badRequest(
                           "unknown_service",
                           "There is no service '"
-                              + printable(e.getKey())
+                              + Catalog.printable(e.getKey())
                               + "' to sell through this provider."));
       if (e.getValue() == null || !CODE.matcher(e.getValue()).matches()) {
         throw ApiException.badRequest(
@@ -393,97 +402,7 @@ public final class Providers {
     return byId;
   }
 
-  private static String checkName(String name) {
-    if (name == null || name.isBlank()) {
-      throw ApiException.badRequest("missing_field", "Field 'name' is required.");
-    }
-    if (!NAME.matcher(name.strip()).matches()) {
-      throw ApiException.badRequest(
-          "invalid_field",
-          "A provider's name is 1 to 60 letters, digits, spaces, '.', '_' or '-'.");
-    }
-    return name.strip();
-  }
-
-  private static String checkUrl(String url) {
-    if (url == null || url.isBlank()) {
-      throw ApiException.badRequest("missing_field", "Field 'url' is required.");
-    }
-    try {
-      URI uri = URI.create(url.strip());
-      if (url.length() <= 500
-          && uri.getHost() != null
-          && uri.getUserInfo() == null
-          && ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
-        return uri.toString();
-      }
-    } catch (IllegalArgumentException e) {
-      // Refused below, as every other malformed URL.
-    }
-    throw ApiException.badRequest(
-        "invalid_field",
-        "Field 'url' must be the provider's http(s) URL of handler_api.php, without credentials.");
-  }
-
-  private static String checkKey(String key) {
-    if (key == null || key.isBlank()) {
-      throw ApiException.badRequest("missing_field", "Field 'api_key' is required.");
-    }
-    if (key.length() > 500 || key.strip().chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-      throw ApiException.badRequest(
-          "invalid_field", "Field 'api_key' must be up to 500 printable characters.");
-    }
-    return key.strip();
-  }
-
-  private static Integer checkCountry(Integer country) {
-    if (country != null && (country < 0 || country > 9999)) {
-      throw ApiException.badRequest(
-          "invalid_field", "Field 'country' is the protocol's country id, from 0 to 9999.");
-    }
-    return country;
-  }
-
-  private static BigDecimal checkPercent(BigDecimal percent) {
-    if (percent.signum() < 0 || percent.compareTo(MAX_PERCENT) > 0 || percent.scale() > 4) {
-      throw ApiException.badRequest(
-          "invalid_field",
-          "Field 'markup_percent' must be from 0 to 1000, with at most 4 decimals.");
-    }
-    return percent;
-  }
-
-  private static BigDecimal checkAmount(String field, BigDecimal amount) {
-    if (amount.signum() < 0
-        || amount.compareTo(Money.MAX_INPUT.amount()) > 0
-        || amount.stripTrailingZeros().scale() > 4) {
-      throw ApiException.badRequest(
-          "invalid_amount",
-          "Field '" + field + "' must be from 0 to 1000000000, with at most 4 decimals.");
-    }
-    return amount;
-  }
-
-  private static int checkPriority(int priority) {
-    if (priority < 0 || priority > 1_000_000) {
-      throw ApiException.badRequest(
-          "invalid_field", "Field 'priority' must be from 0 to 1000000 (lower is tried first).");
-    }
-    return priority;
-  }
-
   private static ApiException unknown() {
     return ApiException.notFound("provider_not_found", "There is no provider with that name.");
-  }
-
-  private static String printable(String value) {
-    return value == null
-        ? ""
-        : value
-            .codePoints()
-            .filter(c -> !Character.isISOControl(c))
-            .limit(60)
-            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
-            .toString();
   }
 }

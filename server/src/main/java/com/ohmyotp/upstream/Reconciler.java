@@ -73,6 +73,8 @@ public final class Reconciler {
     try {
       listed = client.getActiveActivations(reach.peer());
     } catch (UpstreamException e) {
+      // Not every provider offers the list; one that fails now is compared on a later pass.
+      log.debug("provider {} did not list its activations: {}", reach.name(), e.getMessage());
       return;
     }
     JsonNode list = listed.path("activeActivations");

@@ -11,7 +11,6 @@ import com.ohmyotp.sources.NumberSource;
 import com.ohmyotp.sources.NumberSupplier;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +37,6 @@ public final class Upstream implements NumberSource, NumberSupplier {
   private final ProviderHealth health;
   private final UpstreamStock stock;
   private final boolean cheapestFirst;
-  private final Clock clock;
 
   /**
    * @param breakerFailures failed calls in a row after which a provider is skipped
@@ -55,8 +53,7 @@ public final class Upstream implements NumberSource, NumberSupplier {
       java.time.Duration breakerOpen,
       ProviderHealth health,
       UpstreamStock stock,
-      boolean cheapestFirst,
-      Clock clock) {
+      boolean cheapestFirst) {
     this.providers = providers;
     this.client = client;
     this.outbox = outbox;
@@ -64,7 +61,6 @@ public final class Upstream implements NumberSource, NumberSupplier {
     this.health = health;
     this.stock = stock;
     this.cheapestFirst = cheapestFirst;
-    this.clock = clock;
   }
 
   @Override
@@ -194,9 +190,5 @@ public final class Upstream implements NumberSource, NumberSupplier {
   /** The state of the provider's circuit breaker on this node: closed, open or half_open. */
   public String breakerState(int providerId) {
     return breakers.of(providerId).getState().name().toLowerCase(java.util.Locale.ROOT);
-  }
-
-  long now() {
-    return clock.instant().getEpochSecond();
   }
 }

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * into the same SMS path as a gateway's, stored once however often it is seen. When such a rental
  * ends, its provider is told — {@code setStatus 6} when a code came, {@code 8} when none did —
  * through the outbox.
+ *
+ * <p>Over 300 lines because polling has two ways (one list per provider, or one call per rental)
+ * and the telling of ends shares their turns.
  */
 public final class UpstreamPoller {
 

@@ -52,6 +52,8 @@ public final class FakeProvider implements AutoCloseable {
   private volatile Mode mode = Mode.SELL;
   private final java.util.Set<String> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Runnable saleHook = () -> {};
+  private final java.util.concurrent.CountDownLatch closed =
+      new java.util.concurrent.CountDownLatch(1);
   private volatile boolean lists = true;
   private volatile boolean statusFails = false;
   private volatile String setStatusAnswer = null;
@@ -233,11 +235,7 @@ public final class FakeProvider implements AutoCloseable {
         String activation = String.valueOf(activations.incrementAndGet());
         open.add(activation);
         if (mode == Mode.SELL_THEN_HANG) {
-          try {
-            Thread.sleep(60_000);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
+          hangUntilClosed();
         } else if (mode == Mode.SELL_THEN_HOOK) {
           saleHook.run();
         }
@@ -250,14 +248,19 @@ public final class FakeProvider implements AutoCloseable {
       case HTTP_500 -> answer(exchange, 500, "<html>Internal Server Error</html>");
       case GARBAGE -> answer(exchange, 200, "<html><body>maintenance</body></html>");
       case HANG -> {
-        try {
-          Thread.sleep(60_000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        hangUntilClosed();
         answer(exchange, 200, "NO_NUMBERS");
       }
       case DROP -> exchange.close();
+    }
+  }
+
+  /** A provider that never answers: the request waits until the test closes the provider. */
+  private void hangUntilClosed() {
+    try {
+      closed.await(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -286,6 +289,7 @@ public final class FakeProvider implements AutoCloseable {
 
   @Override
   public void close() {
+    closed.countDown();
     server.stop(0);
   }
 }
