@@ -2,7 +2,9 @@
 # Renting through an upstream provider, and polling many provider rentals.
 # 1. POST /rentals of a service sold through a provider (bench/FakeUpstream.java) that takes
 #    BENCH_PROVIDER_MS (50) to sell a number: the p99 a customer sees against the provider's own
-#    p99 over the same requests. Target: at most 10 ms added at p99.
+#    p99 over the same requests. Target: at most 10 ms added at p99. The ceilings: a rent of a
+#    number of our own, as fast as it goes and paced like the provider's (the same request rate,
+#    without the provider): what one rent's own transaction costs at p99 on this machine.
 # 2. BENCH_RENTALS (10,000) provider rentals held at once, left to the poller for BENCH_SECONDS
 #    (30): provider requests per rental per 2 s (target at most 1) and the server's CPU per 1,000
 #    rentals, with the provider offering getActiveActivations (BENCH_MODE=list) or not (status).
@@ -23,7 +25,7 @@ fake_stats() { curl -sf "http://127.0.0.1:$FAKE_PORT/stats${1:-}"; }
 echo "upstream: $(machine), ${1:-h2}, provider answers getNumber in $PROVIDER_MS ms, mode $MODE"
 
 # The ceiling: the same rent of a number of our own (a gateway service), in the same run.
-local_key="$(setup_customer Local 8000 100000)"
+local_key="$(setup_customer Local 10000 100000)"
 admin POST /api/admin/services '{"name":"Resold","category":"Bench","price":1,"source":"upstream"}' >/dev/null
 admin POST /api/admin/providers "{\"name\":\"fake\",\"url\":\"http://127.0.0.1:$FAKE_PORT/stubs/handler_api.php\",\"api_key\":\"bench-provider-key\",\"services\":{\"Resold\":\"ub\"}}" >/dev/null
 keys=""
@@ -32,8 +34,9 @@ for _ in $(seq 1 8); do
 done
 # shellcheck disable=SC2086 # one argument per key
 wrk_run "$(base)" 10 8 -s bench/rent.lua -- Resold $keys >/dev/null
-wrk_run "$(base)" 5 8 -s bench/rent.lua -- Local "$local_key" >/dev/null
-read -r l_rps l_p50 l_p99 l_bad < <(wrk_run "$(base)" 10 8 -s bench/rent.lua -- Local "$local_key")
+wrk_run "$(base)" 3 8 -s bench/rent.lua -- Local "$local_key" >/dev/null
+read -r q_rps q_p50 q_p99 q_bad < <(BENCH_PACE_MS="$PROVIDER_MS" wrk_run "$(base)" 10 8 -s bench/rent.lua -- Local "$local_key")
+read -r l_rps l_p50 l_p99 l_bad < <(wrk_run "$(base)" 5 8 -s bench/rent.lua -- Local "$local_key")
 fake_stats "?reset=1" >/dev/null
 # shellcheck disable=SC2086
 read -r rps p50 p99 bad < <(wrk_run "$(base)" 20 8 -s bench/rent.lua -- Resold $keys)
@@ -41,8 +44,10 @@ read -r sold _ _ _ _ own50 own99 < <(fake_stats)
 printf 'provider getNumber, its own time       %6d sold    p50 %6.2f ms  p99 %6.2f ms\n' "$sold" "$own50" "$own99"
 printf 'POST /rentals through it       %7d req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %s\n' "$rps" "$p50" "$p99" "$bad"
 printf 'ceiling: POST /rentals, own number %6d req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %s\n' "$l_rps" "$l_p50" "$l_p99" "$l_bad"
-awk -v ours="$p99" -v theirs="$own99" 'BEGIN { d = ours - theirs;
-  printf "added    %.2f ms at p99 over the provider'"'"'s own (target <= 10 ms): %s\n", d, (d <= 10) ? "met" : "MISSED" }'
+printf 'ceiling: the same, paced at %s ms %6d req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %s\n' "$PROVIDER_MS" "$q_rps" "$q_p50" "$q_p99" "$q_bad"
+awk -v ours="$p99" -v theirs="$own99" -v own="$q_p99" 'BEGIN { d = ours - theirs;
+  printf "added    %.2f ms at p99 over the provider'"'"'s own (target <= 10 ms): %s; a rent of our own at the same rate takes %.2f ms at p99%s\n",
+    d, (d <= 10) ? "met" : "MISSED", own, (own > 10) ? ", itself above the target on this machine" : "" }'
 
 # Up to BENCH_RENTALS held at once, then nothing but the poller for BENCH_SECONDS.
 read -r _ _ _ _ held _ _ < <(fake_stats)

@@ -252,6 +252,40 @@ class UpstreamProvidersTest {
   }
 
   @Test
+  void aProviderNumberSoldAgainIsRefusedWhileHeldAndTakenOnceFree() {
+    try (FakeProvider fake = new FakeProvider("a-" + NAMES.incrementAndGet())) {
+      String number = phone();
+      fake.stock(number, number, number);
+      String service = upstreamService("0.50");
+      provider(fake.url(), fake.key, service, "ub", "");
+      Customer first = server.customer("1");
+      Customer second = server.customer("1");
+
+      Http.Response held = rent(first, service);
+      assertThat(held.status()).as(held.text()).isEqualTo(201);
+      Http.Response refused = rent(second, service);
+      assertThat(refused.status()).as(refused.text()).isEqualTo(502);
+      assertThat(refused.json().get("error").asText()).isEqualTo("upstream_error");
+      assertThat(server.balance(second)).isEqualByComparingTo("1");
+      await("the second sale is cancelled at the provider")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !fake.calls("setStatus").isEmpty());
+      assertThat(fake.calls("setStatus").get(0).params())
+          .containsEntry("id", "1002")
+          .containsEntry("status", "8");
+
+      String id = held.json().get("id").asText();
+      assertThat(server.http.post("/api/v1/rentals/" + id + "/cancel", first.key(), null).status())
+          .isEqualTo(200);
+      Http.Response again = rent(second, service);
+      assertThat(again.status()).as(again.text()).isEqualTo(201);
+      assertThat(again.json().get("phone_number").asText()).isEqualTo(number.substring(1));
+      assertThat(server.balance(second)).isEqualByComparingTo("0.50");
+      Invariants.assertHold(server.app.database());
+    }
+  }
+
+  @Test
   void anOutboxCallTheProviderRefusedIsRetriedUntilTaken() {
     try (FakeProvider fake = new FakeProvider("o-" + NAMES.incrementAndGet())) {
       String gatewayService = server.service("Local", "0.30", "gateway");

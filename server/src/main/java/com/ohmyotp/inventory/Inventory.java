@@ -14,6 +14,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.SqlStatement;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * The numbers in inventory and who holds them. A number is held by at most one rental: a claim is
@@ -341,6 +342,29 @@ public final class Inventory {
    */
   public Optional<NumberRef> adopt(
       Handle h, String e164, String source, String rentalId, long now, long until) {
+    String country = PhoneNumbers.country(e164).orElse(null);
+    if (db.dialect() == Database.Dialect.POSTGRESQL) {
+      // One statement, one round trip inside the rental's transaction: taken in and claimed, or
+      // claimed when known, free, of this source and not counted; no row otherwise.
+      return h.createQuery(
+              """
+              INSERT INTO phone_numbers (e164, source, country, created_at, retired_at, counted,
+                  held_by, held_until)
+              VALUES (:e164, :source, :country, :now, :now, FALSE, :rental, :until)
+              ON CONFLICT (e164) DO UPDATE SET held_by = :rental, held_until = :until
+              WHERE phone_numbers.source = :source AND phone_numbers.counted = FALSE
+                AND (phone_numbers.held_until IS NULL OR phone_numbers.held_until <= :now)
+              RETURNING id, e164, source
+              """)
+          .bind("e164", e164)
+          .bind("source", source)
+          .bind("country", country)
+          .bind("now", now)
+          .bind("rental", rentalId)
+          .bind("until", until)
+          .map(Inventory::numberRef)
+          .findOne();
+    }
     h.createUpdate(
             """
             INSERT INTO phone_numbers (e164, source, country, created_at, retired_at, counted)
@@ -349,7 +373,7 @@ public final class Inventory {
             """)
         .bind("e164", e164)
         .bind("source", source)
-        .bind("country", PhoneNumbers.country(e164).orElse(null))
+        .bind("country", country)
         .bind("now", now)
         .execute();
     return h.createUpdate(
@@ -364,10 +388,12 @@ public final class Inventory {
         .bind("source", source)
         .bind("now", now)
         .executeAndReturnGeneratedKeys("id", "e164", "source")
-        .map(
-            (rs, ctx) ->
-                new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source")))
+        .map(Inventory::numberRef)
         .findOne();
+  }
+
+  private static NumberRef numberRef(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new NumberRef(rs.getLong("id"), rs.getString("e164"), rs.getString("source"));
   }
 
   /** Claims one given number; false when it is held. */

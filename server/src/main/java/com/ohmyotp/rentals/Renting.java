@@ -364,8 +364,8 @@ public final class Renting {
           }
           counts.added(writes, caller.accountId());
           ledger.charge(writes, caller.accountId(), service.price(), rentalId, service.id(), start);
+          purchase.ifPresent(p -> supplier.get().record(writes, p, rentalId, start));
           writes.run();
-          purchase.ifPresent(p -> supplier.get().record(h, p, rentalId, start));
           return r;
         });
   }

@@ -3,8 +3,6 @@ package com.ohmyotp.smsactivate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -14,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
@@ -42,7 +41,8 @@ public final class HandlerApiClient {
 
   private final HttpClient http;
   private final Duration readTimeout;
-  // Answers are read on virtual threads, so a call waits on a deadline and no platform thread.
+  // The client hands answers on through virtual threads; a call waits on a deadline, never on a
+  // platform thread.
   private final java.util.concurrent.ExecutorService readers =
       java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
@@ -253,8 +253,8 @@ public final class HandlerApiClient {
     // The deadline covers the whole answer, body included: a provider that sends its headers and
     // then trickles its body is as dead as one that never answers.
     java.util.concurrent.CompletableFuture<Reply> reply =
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
-            .thenApplyAsync(HandlerApiClient::readWhole, readers);
+        http.sendAsync(request, info -> new Limited(MAX_ANSWER_BYTES))
+            .thenApply(response -> new Reply(response.statusCode(), response.body()));
     Reply r;
     try {
       r = reply.get(readTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -266,7 +266,7 @@ public final class HandlerApiClient {
           e.getCause() instanceof java.util.concurrent.CompletionException c
               ? c.getCause()
               : e.getCause();
-      if (cause instanceof UncheckedIOException u && u.getCause() instanceof TooLong) {
+      if (tooLong(cause)) {
         throw new UpstreamException("answer too long");
       }
       throw new UpstreamException(
@@ -285,6 +285,15 @@ public final class HandlerApiClient {
     return answer;
   }
 
+  private static boolean tooLong(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof TooLong) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** An answer longer than {@link #MAX_ANSWER_BYTES}. */
   private static final class TooLong extends IOException {
     TooLong() {
@@ -292,15 +301,54 @@ public final class HandlerApiClient {
     }
   }
 
-  private static Reply readWhole(HttpResponse<InputStream> response) {
-    try (InputStream body = response.body()) {
-      byte[] bytes = body.readNBytes(MAX_ANSWER_BYTES + 1);
-      if (bytes.length > MAX_ANSWER_BYTES) {
-        throw new TooLong();
+  /**
+   * A body gathered as it arrives, on the client's own threads, and refused past {@code limit}
+   * bytes: no thread waits on a stream to read it.
+   */
+  private static final class Limited implements HttpResponse.BodySubscriber<byte[]> {
+    private final int limit;
+    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    private final java.util.concurrent.CompletableFuture<byte[]> body =
+        new java.util.concurrent.CompletableFuture<>();
+    private java.util.concurrent.Flow.Subscription subscription;
+
+    Limited(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<byte[]> getBody() {
+      return body;
+    }
+
+    @Override
+    public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+      this.subscription = subscription;
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<java.nio.ByteBuffer> buffers) {
+      for (java.nio.ByteBuffer buffer : buffers) {
+        if (bytes.size() + buffer.remaining() > limit) {
+          subscription.cancel();
+          body.completeExceptionally(new TooLong());
+          return;
+        }
+        byte[] chunk = new byte[buffer.remaining()];
+        buffer.get(chunk);
+        bytes.writeBytes(chunk);
       }
-      return new Reply(response.statusCode(), bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      body.completeExceptionally(error);
+    }
+
+    @Override
+    public void onComplete() {
+      body.complete(bytes.toByteArray());
     }
   }
 }

@@ -1,9 +1,9 @@
 package com.ohmyotp.sources;
 
 import com.ohmyotp.catalog.Service;
+import com.ohmyotp.db.Pipeline;
 import com.ohmyotp.ledger.Money;
 import java.util.Optional;
-import org.jdbi.v3.core.Handle;
 
 /**
  * A source that buys each number from elsewhere when it is rented: an upstream provider. Renting
@@ -32,8 +32,11 @@ public interface NumberSupplier {
     return Optional.empty();
   }
 
-  /** Records the purchase as the rental's, inside the rental's own transaction. */
-  void record(Handle h, Purchase purchase, String rentalId, long now);
+  /**
+   * Records the purchase as the rental's, among the rental's own writes (one transaction, and on
+   * PostgreSQL one round trip).
+   */
+  void record(Pipeline writes, Purchase purchase, String rentalId, long now);
 
   /**
    * The rental of a purchase was not recorded: the number goes back to its provider, from an outbox

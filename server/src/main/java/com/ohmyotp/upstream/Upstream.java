@@ -2,6 +2,7 @@ package com.ohmyotp.upstream;
 
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.catalog.Service;
+import com.ohmyotp.db.Pipeline;
 import com.ohmyotp.ledger.Money;
 import com.ohmyotp.smsactivate.Countries;
 import com.ohmyotp.smsactivate.HandlerApiClient;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,8 +152,9 @@ public final class Upstream implements NumberSource, NumberSupplier {
   }
 
   @Override
-  public void record(Handle h, Purchase purchase, String rentalId, long now) {
-    h.createUpdate(
+  public void record(Pipeline writes, Purchase purchase, String rentalId, long now) {
+    writes
+        .add(
             """
             INSERT INTO upstream_rentals (rental_id, provider_id, provider_name, activation, cost,
                 next_poll_at, created_at)
@@ -164,8 +165,7 @@ public final class Upstream implements NumberSource, NumberSupplier {
         .bind("name", purchase.provider())
         .bind("activation", purchase.activation())
         .bind("cost", purchase.cost().amount())
-        .bind("now", now)
-        .execute();
+        .bind("now", now);
   }
 
   @Override
