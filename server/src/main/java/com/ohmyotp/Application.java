@@ -16,6 +16,11 @@ import com.ohmyotp.catalog.CatalogRoutes;
 import com.ohmyotp.crypto.SecretBox;
 import com.ohmyotp.db.ChangeFeed;
 import com.ohmyotp.db.Database;
+import com.ohmyotp.gateways.GatewayHealth;
+import com.ohmyotp.gateways.GatewayInbound;
+import com.ohmyotp.gateways.GatewayRoutes;
+import com.ohmyotp.gateways.Gateways;
+import com.ohmyotp.gateways.LongSms;
 import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.inventory.InventoryRoutes;
 import com.ohmyotp.inventory.NumberStock;
@@ -97,6 +102,9 @@ public final class Application implements AutoCloseable {
   private final ProviderOutbox providerOutbox;
   private final UpstreamPoller upstreamPoller;
   private final UpstreamStock upstreamStock;
+  private final Gateways gateways;
+  private final LongSms longSms;
+  private final Clock clock;
   private final String adminToken;
   private final String gatewaySecret;
   private final Optional<DemoSeed.Demo> demo;
@@ -110,6 +118,9 @@ public final class Application implements AutoCloseable {
       ProviderOutbox providerOutbox,
       UpstreamPoller upstreamPoller,
       UpstreamStock upstreamStock,
+      Gateways gateways,
+      LongSms longSms,
+      Clock clock,
       String adminToken,
       String gatewaySecret,
       Optional<DemoSeed.Demo> demo) {
@@ -121,6 +132,9 @@ public final class Application implements AutoCloseable {
     this.providerOutbox = providerOutbox;
     this.upstreamPoller = upstreamPoller;
     this.upstreamStock = upstreamStock;
+    this.gateways = gateways;
+    this.longSms = longSms;
+    this.clock = clock;
     this.adminToken = adminToken;
     this.gatewaySecret = gatewaySecret;
     this.demo = demo;
@@ -253,6 +267,10 @@ public final class Application implements AutoCloseable {
               : Optional.empty();
       // After the demo catalog, whose services a providers file may name.
       config.providersFile().ifPresent(file -> loadProviders(providers, file, json));
+      Gateways gateways = new Gateways(db, stock, phones, secretBox, clock);
+      config.gatewaysFile().ifPresent(file -> loadGateways(gateways, file, json));
+      GatewayHealth gatewayHealth = new GatewayHealth(metrics, clock);
+      LongSms longSms = new LongSms(db);
 
       Availability availabilityCounter = new Availability(db, inventory, clock);
       AvailabilityCache availability = new AvailabilityCache(availabilityCounter, catalog::listing);
@@ -332,6 +350,16 @@ public final class Application implements AutoCloseable {
                       new RateLimiter(
                           config.webhookRatePerSecond(), 2 * config.webhookRatePerSecond()),
                       clock),
+                  new GatewayInbound(
+                      gateways,
+                      delivery,
+                      longSms,
+                      gatewayHealth,
+                      phones,
+                      new RateLimiter(
+                          config.webhookRatePerSecond(), 2 * config.webhookRatePerSecond()),
+                      clock),
+                  new GatewayRoutes(gateways, gatewayHealth, auth, json),
                   new Operations(db::ping, metrics, config.metricsToken()),
                   new OperatorStats(accounts, catalog, inventory, rentals, unmatched, auth),
                   new AuthPages(website, accounts, new SignInThrottle()),
@@ -352,6 +380,8 @@ public final class Application implements AutoCloseable {
       Housekeeping housekeeping = new Housekeeping(expiry, stock, idempotency, smsStore, db, clock);
       housekeeping.start(scheduler, config.sweepInterval().toMillis());
       scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
+      scheduler.scheduleWithFixedDelay(
+          () -> checkGateways(gateways, longSms, clock), 60, 60, TimeUnit.SECONDS);
       UpstreamPoller upstreamPoller =
           new UpstreamPoller(
               db,
@@ -384,6 +414,9 @@ public final class Application implements AutoCloseable {
           providerOutbox,
           upstreamPoller,
           upstreamStock,
+          gateways,
+          longSms,
+          clock,
           adminToken,
           gatewaySecret,
           demo);
@@ -395,32 +428,58 @@ public final class Application implements AutoCloseable {
     }
   }
 
-  /** The providers of {@code OHMYOTP_PROVIDERS_FILE}: a JSON list of provider objects. */
-  private static void loadProviders(
-      Providers providers, java.nio.file.Path file, ObjectMapper json) {
-    List<Providers.Draft> drafts;
+  /**
+   * The drafts of a configuration file ({@code OHMYOTP_PROVIDERS_FILE}, {@code
+   * OHMYOTP_GATEWAYS_FILE}): a JSON list of the objects the operator API takes.
+   */
+  private static <T> List<T> readDrafts(
+      java.nio.file.Path file, String setting, String what, Class<T> type, ObjectMapper json) {
     try {
-      drafts =
-          json.readValue(
-              file.toFile(),
-              json.getTypeFactory().constructCollectionType(List.class, Providers.Draft.class));
+      return json.readValue(
+          file.toFile(), json.getTypeFactory().constructCollectionType(List.class, type));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      // Where, never what: the file holds keys.
+      // Where, never what: the file holds secrets.
       var at = e.getLocation();
       throw new Config.ConfigException(
-          "OHMYOTP_PROVIDERS_FILE "
+          setting
+              + " "
               + file
-              + " is not a JSON list of providers"
+              + " is not a JSON list of "
+              + what
               + (at == null
                   ? ""
                   : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
     } catch (java.io.IOException e) {
       throw new Config.ConfigException(
-          "OHMYOTP_PROVIDERS_FILE " + file + " cannot be read: " + e.getClass().getSimpleName());
+          setting + " " + file + " cannot be read: " + e.getClass().getSimpleName());
     }
+  }
+
+  private static void loadProviders(
+      Providers providers, java.nio.file.Path file, ObjectMapper json) {
+    List<Providers.Draft> drafts =
+        readDrafts(file, "OHMYOTP_PROVIDERS_FILE", "providers", Providers.Draft.class, json);
     int applied = providers.apply(drafts);
     org.slf4j.LoggerFactory.getLogger(Application.class)
         .info("providers file {}: {} of {} providers applied", file, applied, drafts.size());
+  }
+
+  private static void loadGateways(Gateways gateways, java.nio.file.Path file, ObjectMapper json) {
+    List<Gateways.Draft> drafts =
+        readDrafts(file, "OHMYOTP_GATEWAYS_FILE", "gateways", Gateways.Draft.class, json);
+    int applied = gateways.apply(drafts);
+    org.slf4j.LoggerFactory.getLogger(Application.class)
+        .info("gateways file {}: {} of {} gateways applied", file, applied, drafts.size());
+  }
+
+  private static void checkGateways(Gateways gateways, LongSms longSms, Clock clock) {
+    try {
+      gateways.markSilentDown();
+      longSms.forgetOld(clock.instant().getEpochSecond());
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Application.class)
+          .warn("gateway check failed, will retry: {}", e.toString());
+    }
   }
 
   private static void refreshStock(UpstreamStock stock) {
@@ -491,6 +550,15 @@ public final class Application implements AutoCloseable {
    */
   public int pollProvidersNow() {
     return runUpstream(upstreamPoller, providerOutbox);
+  }
+
+  /**
+   * Marks down the gateways silent past their threshold and forgets stale parts of long SMS, as the
+   * background job does every minute; returns how many gateways it marked down.
+   */
+  public int checkGatewaysNow() {
+    longSms.forgetOld(clock.instant().getEpochSecond());
+    return gateways.markSilentDown();
   }
 
   /** Runs the expiry sweep now, as the background job would. */

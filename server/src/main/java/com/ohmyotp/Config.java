@@ -50,7 +50,8 @@ public record Config(
     java.math.BigDecimal providerLowBalance,
     Duration providerReconcileAfter,
     Optional<Path> providersFile,
-    boolean providersCheapestFirst) {
+    boolean providersCheapestFirst,
+    Optional<Path> gatewaysFile) {
 
   /** Thrown when a setting is missing or malformed; its message is meant for the operator. */
   public static final class ConfigException extends RuntimeException {
@@ -108,7 +109,8 @@ public record Config(
         Duration.ofMillis(
             s.integer("OHMYOTP_PROVIDER_RECONCILE_AFTER_MS", 30_000, 1_000, 3_600_000)),
         s.optional("OHMYOTP_PROVIDERS_FILE").map(Path::of),
-        providerOrder(s.string("OHMYOTP_PROVIDER_ORDER", "priority")));
+        providerOrder(s.string("OHMYOTP_PROVIDER_ORDER", "priority")),
+        s.optional("OHMYOTP_GATEWAYS_FILE").map(Path::of));
   }
 
   private static boolean providerOrder(String order) {

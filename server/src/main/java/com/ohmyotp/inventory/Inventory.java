@@ -38,7 +38,7 @@ public final class Inventory {
    */
   private static final String FRESH =
       """
-      p.source = :source AND p.retired_at IS NULL
+      p.source = :source AND p.retired_at IS NULL AND p.counted
         AND (p.expires_at IS NULL OR p.expires_at >= :until)
         AND (p.held_until IS NULL OR p.held_until <= :now)
         AND (SELECT u.number_id FROM number_usage u

@@ -148,6 +148,67 @@ public final class NumberStock {
   }
 
   /**
+   * Takes the counted numbers of a gateway that went down out of the counts, so that none is
+   * offered; they stay in the table as they are.
+   */
+  public void pauseGateway(Handle h, int gatewayId) {
+    List<Long> ids =
+        h.createQuery(
+                "SELECT id FROM phone_numbers WHERE gateway_id = :g AND counted = TRUE ORDER BY id FOR UPDATE")
+            .bind("g", gatewayId)
+            .mapTo(Long.class)
+            .list();
+    recount(h, ids, false);
+  }
+
+  /**
+   * Counts again the numbers of a gateway that came back up, except those retired or expired in the
+   * meantime.
+   */
+  public void resumeGateway(Handle h, int gatewayId, long now) {
+    List<Long> ids =
+        h.createQuery(
+                """
+                SELECT id FROM phone_numbers
+                WHERE gateway_id = :g AND counted = FALSE AND retired_at IS NULL
+                  AND (expires_at IS NULL OR expires_at > :now)
+                ORDER BY id FOR UPDATE
+                """)
+            .bind("g", gatewayId)
+            .bind("now", now)
+            .mapTo(Long.class)
+            .list();
+    recount(h, ids, true);
+  }
+
+  /** Puts gateway numbers into the counts or takes them out, with the usage counts they carry. */
+  private void recount(Handle h, List<Long> ids, boolean counted) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    long sign = counted ? 1 : -1;
+    java.util.Map<Integer, Long> usage = new java.util.TreeMap<>();
+    // In slices: a gateway may serve more numbers than a statement takes parameters.
+    for (int from = 0; from < ids.size(); from += 1000) {
+      List<Long> slice = ids.subList(from, Math.min(ids.size(), from + 1000));
+      h.createUpdate("UPDATE phone_numbers SET counted = :counted WHERE id IN (<ids>)")
+          .bind("counted", counted)
+          .bindList("ids", slice)
+          .execute();
+      h.createQuery(
+              "SELECT service_id, COUNT(*) AS numbers FROM number_usage WHERE number_id IN (<ids>) GROUP BY service_id")
+          .bindList("ids", slice)
+          .map((rs, ctx) -> java.util.Map.entry(rs.getInt("service_id"), rs.getLong("numbers")))
+          .forEach(e -> usage.merge(e.getKey(), e.getValue(), Long::sum));
+    }
+    InventoryCounts.addNumbers(
+        h, db.dialect(), com.ohmyotp.sources.Gateway.NAME, sign * ids.size());
+    // Count rows in ascending order of their key (the TreeMap's): the lock order of
+    // rentals/package-info.
+    usage.forEach((service, n) -> InventoryCounts.addUsage(h, db.dialect(), service, sign * n));
+  }
+
+  /**
    * Takes a number that has just stopped being counted out of its source's and services' counts.
    */
   private void uncount(Handle h, long numberId, String source) {
