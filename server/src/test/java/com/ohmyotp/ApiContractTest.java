@@ -86,6 +86,8 @@ class ApiContractTest {
             "activation_id",
             "service_id",
             "phone_number",
+            "phone_e164",
+            "country",
             "status",
             "cost",
             "rented_at",
@@ -99,6 +101,10 @@ class ApiContractTest {
     assertThat(rental.get("activation_id").asLong()).isBetween(1L << 32, (1L << 53) - 1);
     assertThat(rental.get("service_id").asText()).isEqualTo(uber);
     assertThat(rental.get("phone_number").asText()).matches("212\\d{7}");
+    // Beside the reference's number: the same in E.164, and its country.
+    assertThat(rental.get("phone_e164").asText())
+        .isEqualTo("+1" + rental.get("phone_number").asText());
+    assertThat(rental.get("country").asText()).isEqualTo("US");
     assertThat(rental.get("status").asText()).isEqualTo("active");
     assertThat(rental.get("cost").toString()).isEqualTo("0.4");
     assertThat(rental.get("rented_at").asLong()).isEqualTo(server.clock.epochSecond());
@@ -155,6 +161,9 @@ class ApiContractTest {
     assertThat(history.get("total").asInt()).isEqualTo(1);
     assertThat(history.get("limit").asInt()).isEqualTo(20);
     JsonNode entry = history.get("rentals").get(0);
+    assertThat(entry.get("phone_e164").asText())
+        .isEqualTo("+1" + entry.get("phone_number").asText());
+    assertThat(entry.get("country").asText()).isEqualTo("US");
     assertThat(entry.get("last_code").asText()).isEqualTo("5384");
     assertThat(entry.get("last_sms_full_text").asText()).isEqualTo("<Uber> Your code: 5384");
     assertThat(entry.get("last_sms_received_at").asLong()).isEqualTo(server.clock.epochSecond());

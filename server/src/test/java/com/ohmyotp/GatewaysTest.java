@@ -550,6 +550,7 @@ class GatewaysTest {
                 .asBoolean())
         .isTrue();
     assertThat(numbersBySource().get("gateway")).isEqualTo(offered - 2);
+    assertThat(rerentReason("2129010177")).isEqualTo("phone_not_in_inventory");
     Invariants.assertHold(server.app.database());
 
     assertThat(post(name, GatewaySenders.androidPing(key, now())).status()).isEqualTo(200);
@@ -562,7 +563,20 @@ class GatewaysTest {
                 .asBoolean())
         .isFalse();
     assertThat(numbersBySource().get("gateway")).isEqualTo(offered);
+    assertThat(rerentReason("2129010177")).isEqualTo("not_previously_rented");
     Invariants.assertHold(server.app.database());
+  }
+
+  /** Why a new customer may not re-rent the number: what the re-rent check says of it. */
+  static String rerentReason(String phone) {
+    String service = server.service("Check", "0.50", "gateway");
+    Http.Response r =
+        server.http.post(
+            "/api/v1/rentals/rerent/check",
+            server.customer("1").key(),
+            "{\"service_id\":\"" + service + "\",\"phone_numbers\":[\"" + phone + "\"]}");
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    return r.json().get("results").get(0).get("reason").asText();
   }
 
   @Test

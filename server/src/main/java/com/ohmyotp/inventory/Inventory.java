@@ -457,7 +457,9 @@ public final class Inventory {
             SELECT p.id, p.e164, p.source, p.retired_at, p.expires_at, p.held_until,
                    EXISTS (SELECT 1 FROM number_usage u
                            WHERE u.number_id = p.id AND u.service_id = :service
-                             AND u.account_id = :account) AS rented_before
+                             AND u.account_id = :account) AS rented_before,
+                   EXISTS (SELECT 1 FROM gateways g
+                           WHERE g.id = p.gateway_id AND g.down) AS gateway_down
             FROM phone_numbers p
             WHERE p.e164 IN (<numbers>)
             """)
@@ -474,13 +476,17 @@ public final class Inventory {
                   int expiresAt = rs.findColumn("expires_at");
                   int heldUntil = rs.findColumn("held_until");
                   int rentedBefore = rs.findColumn("rented_before");
+                  int gatewayDown = rs.findColumn("gateway_down");
                   return (row, ctx) ->
                       Map.entry(
                           row.getString(e164),
                           new PhoneState(
                               row.getLong(id),
                               row.getString(source),
-                              ByPosition.nullableLong(row, retiredAt) != null,
+                              // A number whose gateway is down is out of inventory until it is
+                              // back: no SMS could reach a rental of it.
+                              ByPosition.nullableLong(row, retiredAt) != null
+                                  || row.getBoolean(gatewayDown),
                               ByPosition.nullableLong(row, expiresAt),
                               ByPosition.nullableLong(row, heldUntil),
                               row.getBoolean(rentedBefore)));
