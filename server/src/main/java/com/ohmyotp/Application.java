@@ -340,7 +340,14 @@ public final class Application implements AutoCloseable {
                       (service, country) -> upstreamStock.priceIn(service.id(), country),
                       auth,
                       json),
-                  new InventoryRoutes(stock, sources.names(), auth, json),
+                  new InventoryRoutes(
+                      stock,
+                      sources.names(),
+                      name -> gateways.find(name).map(com.ohmyotp.gateways.Gateway::id),
+                      config.defaultRegion(),
+                      auth,
+                      json,
+                      clock),
                   new SmsRoutes(unmatched, auth),
                   new GatewayWebhook(
                       delivery,

@@ -83,6 +83,57 @@ public final class NumberStock {
     return results;
   }
 
+  /**
+   * Imports the rows of a CSV file, all or none: empty when every one is in, otherwise the lines
+   * whose number inventory has already, and nothing is written.
+   */
+  public List<NumberImport.LineError> importAll(String source, List<NumberImport.Row> rows) {
+    long now = clock.instant().getEpochSecond();
+    return db.inLargeTransaction(
+        h -> {
+          List<NumberImport.LineError> taken = new ArrayList<>();
+          for (int from = 0; from < rows.size(); from += 1000) {
+            List<NumberImport.Row> slice = rows.subList(from, Math.min(rows.size(), from + 1000));
+            java.util.Set<String> known =
+                new java.util.HashSet<>(
+                    h.createQuery("SELECT e164 FROM phone_numbers WHERE e164 IN (<numbers>)")
+                        .bindList("numbers", slice.stream().map(NumberImport.Row::e164).toList())
+                        .mapTo(String.class)
+                        .list());
+            for (NumberImport.Row row : slice) {
+              if (known.contains(row.e164()) && taken.size() < NumberImport.MAX_ERRORS) {
+                taken.add(
+                    new NumberImport.LineError(
+                        row.line(), row.e164() + " is in inventory already."));
+              }
+            }
+          }
+          if (!taken.isEmpty()) {
+            return taken;
+          }
+          org.jdbi.v3.core.statement.PreparedBatch batch =
+              h.prepareBatch(
+                  """
+                  INSERT INTO phone_numbers (e164, source, country, expires_at, gateway_id,
+                      created_at)
+                  VALUES (:e164, :source, :country, :expires, :gateway, :now)
+                  """);
+          for (NumberImport.Row row : rows) {
+            batch
+                .bind("e164", row.e164())
+                .bind("source", source)
+                .bind("country", row.country())
+                .bind("expires", row.expiresAt())
+                .bind("gateway", row.gatewayId())
+                .bind("now", now)
+                .add();
+          }
+          batch.execute();
+          InventoryCounts.addNumbers(h, db.dialect(), source, rows.size());
+          return List.of();
+        });
+  }
+
   /** One number to import; {@code expiresAt} (Unix seconds) is when it leaves inventory. */
   public record ImportRow(String phoneNumber, Long expiresAt) {}
 

@@ -53,9 +53,29 @@ public final class PhoneNumbers {
     return asWritten;
   }
 
+  /**
+   * E.164 for a number written as in {@code region} (ISO 3166, for national formats) or with its
+   * country code; empty when it is not a valid number.
+   */
+  public static Optional<String> toE164(String input, String region) {
+    if (input == null || input.isBlank() || input.length() > MAX_INPUT_LENGTH) {
+      return Optional.empty();
+    }
+    return parse(input.trim(), region);
+  }
+
+  /** Whether {@code region} is an ISO 3166 two-letter code that has phone numbers. */
+  public static boolean isRegion(String region) {
+    return UTIL.getSupportedRegions().contains(region);
+  }
+
   private Optional<String> parse(String input) {
+    return parse(input, defaultRegion);
+  }
+
+  private static Optional<String> parse(String input, String region) {
     try {
-      PhoneNumber number = UTIL.parse(input, defaultRegion);
+      PhoneNumber number = UTIL.parse(input, region);
       if (!UTIL.isValidNumber(number)) {
         return Optional.empty();
       }
