@@ -103,6 +103,7 @@ public final class Application implements AutoCloseable {
   private final UpstreamPoller upstreamPoller;
   private final UpstreamStock upstreamStock;
   private final Gateways gateways;
+  private final GatewayHealth gatewayHealth;
   private final LongSms longSms;
   private final Clock clock;
   private final String adminToken;
@@ -119,6 +120,7 @@ public final class Application implements AutoCloseable {
       UpstreamPoller upstreamPoller,
       UpstreamStock upstreamStock,
       Gateways gateways,
+      GatewayHealth gatewayHealth,
       LongSms longSms,
       Clock clock,
       String adminToken,
@@ -133,6 +135,7 @@ public final class Application implements AutoCloseable {
     this.upstreamPoller = upstreamPoller;
     this.upstreamStock = upstreamStock;
     this.gateways = gateways;
+    this.gatewayHealth = gatewayHealth;
     this.longSms = longSms;
     this.clock = clock;
     this.adminToken = adminToken;
@@ -388,7 +391,7 @@ public final class Application implements AutoCloseable {
       housekeeping.start(scheduler, config.sweepInterval().toMillis());
       scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
       scheduler.scheduleWithFixedDelay(
-          () -> checkGateways(gateways, longSms, clock), 60, 60, TimeUnit.SECONDS);
+          () -> checkGateways(gateways, gatewayHealth, longSms, clock), 60, 60, TimeUnit.SECONDS);
       UpstreamPoller upstreamPoller =
           new UpstreamPoller(
               db,
@@ -422,6 +425,7 @@ public final class Application implements AutoCloseable {
           upstreamPoller,
           upstreamStock,
           gateways,
+          gatewayHealth,
           longSms,
           clock,
           adminToken,
@@ -479,9 +483,11 @@ public final class Application implements AutoCloseable {
         .info("gateways file {}: {} of {} gateways applied", file, applied, drafts.size());
   }
 
-  private static void checkGateways(Gateways gateways, LongSms longSms, Clock clock) {
+  private static void checkGateways(
+      Gateways gateways, GatewayHealth health, LongSms longSms, Clock clock) {
     try {
       gateways.markSilentDown();
+      gateways.list().forEach(g -> health.down(g.name(), g.down()));
       longSms.forgetOld(clock.instant().getEpochSecond());
     } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(Application.class)
@@ -564,8 +570,9 @@ public final class Application implements AutoCloseable {
    * background job does every minute; returns how many gateways it marked down.
    */
   public int checkGatewaysNow() {
-    longSms.forgetOld(clock.instant().getEpochSecond());
-    return gateways.markSilentDown();
+    int marked = gateways.markSilentDown();
+    checkGateways(gateways, gatewayHealth, longSms, clock);
+    return marked;
   }
 
   /** Runs the expiry sweep now, as the background job would. */

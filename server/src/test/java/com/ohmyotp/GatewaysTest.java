@@ -166,6 +166,10 @@ class GatewaysTest {
     assertThat(health.get("signature_failures").asLong()).isEqualTo(2);
     assertThat(health.get("devices").get(1).get("device").asText())
         .isEqualTo("ffffffffceb0b1db0000018e937c815b");
+    String metrics = server.http.get("/metrics", null).text();
+    assertThat(metrics).contains("ohmyotp_gateway_sms_total{gateway=\"" + name + "\"} 3.0");
+    assertThat(metrics)
+        .contains("ohmyotp_gateway_signature_failures_total{gateway=\"" + name + "\"} 2.0");
     Invariants.assertHold(server.app.database());
   }
 
@@ -551,6 +555,8 @@ class GatewaysTest {
         .isTrue();
     assertThat(numbersBySource().get("gateway")).isEqualTo(offered - 2);
     assertThat(rerentReason("2129010177")).isEqualTo("phone_not_in_inventory");
+    assertThat(server.http.get("/metrics", null).text())
+        .contains("ohmyotp_gateway_down{gateway=\"" + name + "\"} 1.0");
     Invariants.assertHold(server.app.database());
 
     assertThat(post(name, GatewaySenders.androidPing(key, now())).status()).isEqualTo(200);
@@ -564,6 +570,8 @@ class GatewaysTest {
         .isFalse();
     assertThat(numbersBySource().get("gateway")).isEqualTo(offered);
     assertThat(rerentReason("2129010177")).isEqualTo("not_previously_rented");
+    assertThat(server.http.get("/metrics", null).text())
+        .contains("ohmyotp_gateway_down{gateway=\"" + name + "\"} 0.0");
     Invariants.assertHold(server.app.database());
   }
 
@@ -589,6 +597,39 @@ class GatewaysTest {
     assertThat(server.admin("GET", "/api/admin/gateways/" + name, null).status()).isEqualTo(404);
     JsonNode list = server.admin("GET", "/api/admin/gateways", null).json().get("gateways");
     assertThat(list.findValuesAsText("name")).doesNotContain(name);
+  }
+
+  @Test
+  void gatewaysComeFromTheConfigurationFileAndItsSecretsStayInIt() throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("gateways-", ".json");
+    try {
+      java.nio.file.Files.writeString(
+          file,
+          "[{\"name\":\"office-phone\",\"kind\":\"android\",\"secret\":\"file-secret-1\","
+              + "\"numbers\":[\"+12129040101\"]},"
+              + "{\"name\":\"bad one\",\"kind\":\"android\",\"secret\":\"file-secret-2\"}]");
+      try (TestServer other = TestServer.start(Map.of("OHMYOTP_GATEWAYS_FILE", file.toString()))) {
+        Http.Response list = other.admin("GET", "/api/admin/gateways", null);
+        assertThat(list.json().get("gateways").findValuesAsText("name"))
+            .containsExactly("office-phone");
+        assertThat(list.text()).doesNotContain("file-secret");
+        Post ping = GatewaySenders.androidPing("file-secret-1", other.clock.epochSecond());
+        assertThat(
+                other
+                    .http
+                    .send("POST", "/api/v1/inbound/office-phone", null, ping.body(), ping.headers())
+                    .status())
+            .isEqualTo(200);
+      }
+      java.nio.file.Files.writeString(file, "[{\"name\":\"x\",\"secret\":\"file-secret-3\"");
+      assertThat(
+              org.assertj.core.api.Assertions.catchThrowable(
+                  () -> TestServer.start(Map.of("OHMYOTP_GATEWAYS_FILE", file.toString()))))
+          .hasMessageContaining("OHMYOTP_GATEWAYS_FILE")
+          .hasMessageNotContaining("file-secret-3");
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
   }
 
   static Map<String, Long> numbersBySource() {

@@ -22,6 +22,8 @@ public final class GatewayHealth {
   private final MeterRegistry metrics;
   private final Clock clock;
   private final Map<String, Map<String, Device>> gateways = new ConcurrentHashMap<>();
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> down =
+      new ConcurrentHashMap<>();
 
   public GatewayHealth(MeterRegistry metrics, Clock clock) {
     this.metrics = metrics;
@@ -48,6 +50,24 @@ public final class GatewayHealth {
         .increment();
   }
 
+  /** Whether the gateway is down now, for {@code /metrics}: 1 down, 0 up. */
+  public void down(String gateway, boolean isDown) {
+    down.computeIfAbsent(
+            gateway,
+            g -> {
+              java.util.concurrent.atomic.AtomicLong value =
+                  new java.util.concurrent.atomic.AtomicLong();
+              io.micrometer.core.instrument.Gauge.builder(
+                      "ohmyotp.gateway.down", value, java.util.concurrent.atomic.AtomicLong::get)
+                  .description(
+                      "1 while a gateway is silent past its threshold, its numbers not offered")
+                  .tag("gateway", g)
+                  .register(metrics);
+              return value;
+            })
+        .set(isDown ? 1 : 0);
+  }
+
   /** The gateway's devices as this node saw them, by device name. */
   public List<DeviceView> devices(String gateway) {
     long now = clock.instant().getEpochSecond();
@@ -60,6 +80,10 @@ public final class GatewayHealth {
   /** Forgets a gateway that was removed. */
   public void forget(String gateway) {
     gateways.remove(gateway);
+    java.util.concurrent.atomic.AtomicLong gauge = down.get(gateway);
+    if (gauge != null) {
+      gauge.set(0);
+    }
   }
 
   private Device device(String gateway, String device) {

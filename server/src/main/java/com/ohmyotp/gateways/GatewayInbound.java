@@ -185,6 +185,9 @@ public final class GatewayInbound implements Routes {
     if (g.down() || last == null || now - last >= SEEN_EVERY_SECONDS) {
       lastRecorded.put(g.id(), now);
       gateways.seen(g, now);
+      if (g.down()) {
+        health.down(g.name(), false);
+      }
     }
   }
 

@@ -50,7 +50,14 @@ public final class TestServer implements AutoCloseable {
     database = TestDatabase.create();
     settings.putAll(database.settings());
     settings.putAll(overrides);
-    app = Application.start(Config.from(settings), clock);
+    try {
+      app = Application.start(Config.from(settings), clock);
+    } catch (RuntimeException e) {
+      // A start that fails leaves nothing behind either.
+      database.drop();
+      TempFiles.deleteTree(dataDir);
+      throw e;
+    }
     base = "http://127.0.0.1:" + app.port();
     http = new Http(base);
     driver = new Driver(http, clock::epochSecond);
