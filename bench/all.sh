@@ -38,6 +38,7 @@ step "BENCH_SECONDS=6 BENCH_WARM_UP=15 BENCH_POLL=protocol" ./poll.sh h2
 step "BENCH_SECONDS=6 BENCH_WARM_UP=15 BENCH_POLL=protocol" ./poll.sh postgres
 step "BENCH_COUNT=200" ./sms-latency.sh
 step "" ./upstream.sh postgres
+step "BENCH_SECONDS=9 BENCH_WARM_UP=15" ./gateways.sh
 step "BENCH_SECONDS=9" ./rent-cancel.sh
 step "BENCH_RENTALS=30000" ./disk.sh
 step "BENCH_SECONDS=5" ./fsync.sh

@@ -22,6 +22,8 @@ public final class GatewayHealth {
   private final MeterRegistry metrics;
   private final Clock clock;
   private final Map<String, Map<String, Device>> gateways = new ConcurrentHashMap<>();
+  private final Map<String, Counter> smsCounters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> failureCounters = new ConcurrentHashMap<>();
   private final Map<String, java.util.concurrent.atomic.AtomicLong> down =
       new ConcurrentHashMap<>();
 
@@ -33,20 +35,29 @@ public final class GatewayHealth {
   /** An SMS accepted from the gateway's device. */
   public void sms(String gateway, String device) {
     device(gateway, device).sms(clock.instant().getEpochSecond());
-    Counter.builder("ohmyotp.gateway.sms")
-        .description("SMS accepted from a gateway by this node")
-        .tag("gateway", gateway)
-        .register(metrics)
+    smsCounters
+        .computeIfAbsent(
+            gateway,
+            g ->
+                Counter.builder("ohmyotp.gateway.sms")
+                    .description("SMS accepted from a gateway by this node")
+                    .tag("gateway", g)
+                    .register(metrics))
         .increment();
   }
 
   /** A post refused for its signature. */
   public void signatureFailure(String gateway, String device) {
-    device(gateway, device).signatureFailures++;
-    Counter.builder("ohmyotp.gateway.signature.failures")
-        .description("Posts to a gateway's URL refused for their signature by this node")
-        .tag("gateway", gateway)
-        .register(metrics)
+    device(gateway, device).signatureFailure();
+    failureCounters
+        .computeIfAbsent(
+            gateway,
+            g ->
+                Counter.builder("ohmyotp.gateway.signature.failures")
+                    .description(
+                        "Posts to a gateway's URL refused for their signature by this node")
+                    .tag("gateway", g)
+                    .register(metrics))
         .increment();
   }
 
@@ -108,6 +119,10 @@ public final class GatewayHealth {
       }
       perMinute[slot]++;
       lastSmsAt = now;
+    }
+
+    synchronized void signatureFailure() {
+      signatureFailures++;
     }
 
     synchronized DeviceView view(String name, long now) {

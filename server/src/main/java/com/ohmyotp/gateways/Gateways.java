@@ -39,6 +39,15 @@ public final class Gateways {
           .executor(Runnable::run)
           .build();
 
+  // Opening a sealed secret is a cipher's work on every post: each is opened once and kept while
+  // in use, by its sealed form, so a changed secret is a new entry.
+  private final com.github.benmanes.caffeine.cache.Cache<String, String> opened =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .expireAfterAccess(java.time.Duration.ofMinutes(10))
+          .maximumSize(10_000)
+          .executor(Runnable::run)
+          .build();
+
   public Gateways(Database db, NumberStock stock, PhoneNumbers phones, SecretBox box, Clock clock) {
     this.db = db;
     this.stock = stock;
@@ -186,7 +195,7 @@ public final class Gateways {
 
   /** The gateway's secret, opened for one check. */
   public GatewaySecret secretOf(Gateway g) {
-    return new GatewaySecret(box.open(g.sealedSecret()), g.signatureMethod());
+    return new GatewaySecret(opened.get(g.sealedSecret(), box::open), g.signatureMethod());
   }
 
   /**

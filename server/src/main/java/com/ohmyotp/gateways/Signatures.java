@@ -14,11 +14,29 @@ final class Signatures {
 
   private Signatures() {}
 
+  // Every post is checked with its gateway's key: a keyed Mac is made once per key and copied for
+  // each check, instead of looked up and keyed again.
+  private static final com.github.benmanes.caffeine.cache.Cache<String, Mac> KEYED =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .expireAfterAccess(java.time.Duration.ofMinutes(10))
+          .maximumSize(10_000)
+          .executor(Runnable::run)
+          .build();
+
   static byte[] hmac(String algorithm, String secret, byte[] data) {
+    Mac keyed = KEYED.get(algorithm + '\0' + secret, k -> newMac(algorithm, secret));
+    try {
+      return ((Mac) keyed.clone()).doFinal(data);
+    } catch (CloneNotSupportedException e) {
+      return newMac(algorithm, secret).doFinal(data);
+    }
+  }
+
+  private static Mac newMac(String algorithm, String secret) {
     try {
       Mac mac = Mac.getInstance(algorithm);
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), algorithm));
-      return mac.doFinal(data);
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(algorithm + " is in every JVM", e);
     }

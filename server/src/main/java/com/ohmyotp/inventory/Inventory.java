@@ -433,16 +433,6 @@ public final class Inventory {
         .bind("rental", rentalId);
   }
 
-  /** The rental that holds the number now, if any. */
-  public Optional<String> holder(Handle h, String e164, long now) {
-    return h.createQuery(
-            "SELECT held_by FROM phone_numbers WHERE e164 = :e164 AND held_until > :now")
-        .bind("e164", e164)
-        .bind("now", now)
-        .mapTo(String.class)
-        .findOne();
-  }
-
   /** Re-rent facts for the given E.164 numbers, by number; numbers not in the table are absent. */
   public Map<String, PhoneState> states(
       Handle h, long accountId, int serviceId, List<String> e164s) {

@@ -129,18 +129,7 @@ public final class InventoryRoutes implements Routes {
                       invalid.invalidLines(),
                       invalid.errors()));
       case NumberImport.Reading.Valid valid -> {
-        List<NumberImport.LineError> taken;
-        try {
-          taken = stock.importAll(source, valid.rows());
-        } catch (RuntimeException e) {
-          if (com.ohmyotp.db.Database.isUniqueViolation(e)) {
-            throw ApiException.conflict(
-                "numbers_taken",
-                "Another import took some of these numbers at the same time; nothing was"
-                    + " imported.");
-          }
-          throw e;
-        }
+        List<NumberImport.LineError> taken = stock.importAll(source, valid.rows());
         if (!taken.isEmpty()) {
           ctx.status(409)
               .json(

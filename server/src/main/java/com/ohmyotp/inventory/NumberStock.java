@@ -86,8 +86,23 @@ public final class NumberStock {
   /**
    * Imports the rows of a CSV file, all or none: empty when every one is in, otherwise the lines
    * whose number inventory has already, and nothing is written.
+   *
+   * @throws com.ohmyotp.api.ApiException 409 when a concurrent import took one of the numbers
    */
   public List<NumberImport.LineError> importAll(String source, List<NumberImport.Row> rows) {
+    try {
+      return importAllOnce(source, rows);
+    } catch (RuntimeException e) {
+      if (Database.isUniqueViolation(e)) {
+        throw com.ohmyotp.api.ApiException.conflict(
+            "numbers_taken",
+            "Another import took some of these numbers at the same time; nothing was imported.");
+      }
+      throw e;
+    }
+  }
+
+  private List<NumberImport.LineError> importAllOnce(String source, List<NumberImport.Row> rows) {
     long now = clock.instant().getEpochSecond();
     return db.inLargeTransaction(
         h -> {

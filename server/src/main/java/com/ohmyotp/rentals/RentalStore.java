@@ -10,6 +10,7 @@ import com.ohmyotp.db.Database;
 import com.ohmyotp.db.Pipeline;
 import com.ohmyotp.ledger.Money;
 import com.ohmyotp.rentals.RentalRows.SmsColumns;
+import com.ohmyotp.sms.SmsStore;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -160,23 +161,118 @@ public final class RentalStore {
    * locked, on H2 as on PostgreSQL.
    */
   Optional<Rental> lock(Handle h, String id) {
-    return h.createQuery(
-            """
-            SELECT r.id, r.activation_id, r.account_id, r.service_id,
-                   (SELECT s.name FROM services s WHERE s.id = r.service_id) AS service_name,
-                   r.number_id,
-                   (SELECT p.e164 FROM phone_numbers p WHERE p.id = r.number_id) AS e164,
-                   (SELECT p.source FROM phone_numbers p WHERE p.id = r.number_id) AS source,
-                   r.status, r.cost, r.rerent, r.rented_at, r.expires_at, r.ended_at,
-                   r.refund_amount, r.sms_count
-            FROM rentals r
-            WHERE r.id = :id
-            FOR UPDATE
-            """)
+    return h.createQuery(LOCK + "WHERE r.id = :id\nFOR UPDATE")
         .bind("id", id)
         .map(RENTAL)
         .findOne();
   }
+
+  /**
+   * Locks the rental holding the number now, found and locked in one statement: an inbound SMS's
+   * first step, one round trip fewer than finding the holder first.
+   */
+  Optional<Rental> lockHolder(Handle h, String e164, long now) {
+    return h.createQuery(
+            LOCK
+                + """
+                WHERE r.id = (SELECT p.held_by FROM phone_numbers p
+                              WHERE p.e164 = :e164 AND p.held_until > :now)
+                FOR UPDATE
+                """)
+        .bind("e164", e164)
+        .bind("now", now)
+        .map(RENTAL)
+        .findOne();
+  }
+
+  /** Whether an inbound SMS is new, and the rental holding its number, locked. */
+  record Sighting(boolean first, Optional<Rental> holder) {}
+
+  /**
+   * Records an inbound SMS's key as seen and locks the rental holding its number: on PostgreSQL in
+   * one statement, where an SMS's round trips are most of its cost. A repeat locks the holder as
+   * well, for the moment its transaction takes to end.
+   */
+  Sighting sightAndLockHolder(Handle h, SmsStore smsStore, String dedupKey, String e164, long now) {
+    if (dialect == Database.Dialect.H2) {
+      if (!smsStore.firstSighting(h, dedupKey, now)) {
+        return new Sighting(false, Optional.empty());
+      }
+      return new Sighting(true, lockHolder(h, e164, now));
+    }
+    return h.createQuery(
+            "WITH "
+                + SmsStore.SIGHTING_AS_CTE_POSTGRESQL
+                + ", holder AS ("
+                + LOCK
+                + """
+                WHERE r.id = (SELECT p.held_by FROM phone_numbers p
+                              WHERE p.e164 = :e164 AND p.held_until > :now)
+                FOR UPDATE)
+                SELECT EXISTS (SELECT 1 FROM seen) AS first_sighting, holder.*
+                FROM (VALUES (1)) AS one (x) LEFT JOIN holder ON TRUE
+                """)
+        .bind("key", dedupKey)
+        .bind("e164", e164)
+        .bind("now", now)
+        .map(
+            (rs, ctx) ->
+                new Sighting(
+                    rs.getBoolean("first_sighting"),
+                    rs.getString("id") == null
+                        ? Optional.empty()
+                        : Optional.of(RENTAL.map(rs, ctx))))
+        .one();
+  }
+
+  /**
+   * Stores an SMS and records it on its rental, which the caller holds locked, when {@code writes}
+   * runs: on PostgreSQL as one statement of the pipeline; on H2 the SMS at once, for its id.
+   */
+  void addSms(
+      Handle h,
+      Pipeline writes,
+      SmsStore smsStore,
+      String id,
+      String sender,
+      String message,
+      String code,
+      long receivedAt) {
+    if (dialect == Database.Dialect.H2) {
+      recordSms(writes, id, smsStore.insert(h, id, sender, message, code, receivedAt));
+      return;
+    }
+    polls.changing(writes.handle(), id);
+    writes
+        .add(
+            "WITH "
+                + SmsStore.INSERT_AS_CTE_POSTGRESQL
+                + """
+                UPDATE rentals
+                SET status = :status, sms_count = sms_count + 1,
+                    last_sms_id = CASE WHEN last_sms_id > (SELECT id FROM sms) THEN last_sms_id
+                                       ELSE (SELECT id FROM sms) END
+                WHERE id = :rental
+                """)
+        .bind("rental", id)
+        .bind("sender", sender)
+        .bind("message", message)
+        .bind("code", code)
+        .bind("received", receivedAt)
+        .bind("status", Lifecycle.AFTER_SMS.wire());
+  }
+
+  private static final String LOCK =
+      """
+      SELECT r.id, r.activation_id, r.account_id, r.service_id,
+             (SELECT s.name FROM services s WHERE s.id = r.service_id) AS service_name,
+             r.number_id,
+             (SELECT p.e164 FROM phone_numbers p WHERE p.id = r.number_id) AS e164,
+             (SELECT p.source FROM phone_numbers p WHERE p.id = r.number_id) AS source,
+             r.status, r.cost, r.rerent, r.rented_at, r.expires_at, r.ended_at,
+             r.refund_amount, r.sms_count
+      FROM rentals r
+      """;
 
   /**
    * Moves a rental the caller holds locked on from {@code from} when {@code writes} runs; a row in

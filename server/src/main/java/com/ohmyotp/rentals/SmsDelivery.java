@@ -71,28 +71,42 @@ public final class SmsDelivery implements SmsSink {
       delivery =
           db.inTransaction(
               h -> {
-                // Seen before: nothing more is stored, in the same transaction that would store it.
-                if (sms.dedupKey() != null && !smsStore.firstSighting(h, sms.dedupKey(), now)) {
-                  return new Delivery.Duplicate();
-                }
                 if (e164.isEmpty()) {
+                  // Seen before: nothing more is stored, in the transaction that would store it.
+                  if (sms.dedupKey() != null && !smsStore.firstSighting(h, sms.dedupKey(), now)) {
+                    return new Delivery.Duplicate();
+                  }
                   return unmatched(h, sms, "invalid_number", receivedAt, now);
                 }
+                Optional<Rental> holder;
+                if (sms.dedupKey() != null) {
+                  RentalStore.Sighting sighting =
+                      store.sightAndLockHolder(h, smsStore, sms.dedupKey(), e164.get(), now);
+                  if (!sighting.first()) {
+                    return new Delivery.Duplicate();
+                  }
+                  holder = sighting.holder();
+                } else {
+                  holder = store.lockHolder(h, e164.get(), now);
+                }
                 Optional<Rental> rental =
-                    inventory
-                        .holder(h, e164.get(), now)
-                        .filter(id -> forRental.isEmpty() || forRental.get().equals(id))
-                        .flatMap(id -> store.lock(h, id));
+                    holder.filter(r -> forRental.isEmpty() || forRental.get().equals(r.id()));
                 if (rental.isEmpty() || !Lifecycle.holdsNumber(rental.get(), now)) {
                   return unmatched(h, sms, "no_active_rental", receivedAt, now);
                 }
                 if (!Lifecycle.acceptsSms(rental.get(), receivedAt, now)) {
                   return unmatched(h, sms, "before_rental", receivedAt, now);
                 }
-                long smsId =
-                    smsStore.insert(h, rental.get().id(), sms.from(), sms.text(), code, receivedAt);
                 Pipeline writes = db.pipeline(h);
-                store.recordSms(writes, rental.get().id(), smsId);
+                store.addSms(
+                    h,
+                    writes,
+                    smsStore,
+                    rental.get().id(),
+                    sms.from(),
+                    sms.text(),
+                    code,
+                    receivedAt);
                 if (rental.get().status() == RentalStatus.ACTIVE) {
                   counts.moved(
                       writes,

@@ -19,6 +19,31 @@ public final class SmsStore {
               rs.getString("code"),
               rs.getLong("received_at"));
 
+  /**
+   * The insert of an SMS as a PostgreSQL common table expression named {@code sms}, returning its
+   * id, for a statement that records it on its rental in the same round trip. Parameters: {@code
+   * :rental}, {@code :sender}, {@code :message}, {@code :code}, {@code :received}.
+   */
+  public static final String INSERT_AS_CTE_POSTGRESQL =
+      """
+      sms AS (
+        INSERT INTO sms_messages (rental_id, sender, message, code, received_at)
+        VALUES (:rental, :sender, :message, :code, :received)
+        RETURNING id)
+      """;
+
+  /**
+   * {@link #firstSighting} as a PostgreSQL common table expression named {@code seen}: one row when
+   * the key was not seen before. Parameters: {@code :key}, {@code :now}.
+   */
+  public static final String SIGHTING_AS_CTE_POSTGRESQL =
+      """
+      seen AS (
+        INSERT INTO inbound_sms_seen (dedup_key, seen_at) VALUES (:key, :now)
+        ON CONFLICT (dedup_key) DO NOTHING
+        RETURNING 1)
+      """;
+
   public long insert(
       Handle h, String rentalId, String sender, String message, String code, long receivedAt) {
     return h.createUpdate(
