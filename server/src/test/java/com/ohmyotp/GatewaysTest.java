@@ -92,6 +92,18 @@ class GatewaysTest {
     return "m" + IDS.incrementAndGet();
   }
 
+  /** A number in no one's inventory, unique within the run. */
+  static String nobodysNumber() {
+    return "+1212905" + String.format("%04d", IDS.incrementAndGet() % 10_000);
+  }
+
+  /** The SMS reached no rental and is kept for the operator; its number was not added. */
+  static void keptForOperator(Http.Response r, String text, Map<String, Long> numbersBefore) {
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(unmatchedHas(text)).as("unmatched SMS list has " + text).isTrue();
+    assertThat(numbersBySource()).isEqualTo(numbersBefore);
+  }
+
   static boolean unmatchedHas(String text) {
     Http.Response r = server.admin("GET", "/api/admin/sms/unmatched", null);
     return r.text().contains(text);
@@ -246,6 +258,14 @@ class GatewaysTest {
     assertThat(expired.status()).isEqualTo(401);
     assertThat(expired.json().get("error").asText()).isEqualTo("stale_signature");
     assertThat(smsOf(held)).hasSize(1);
+    Map<String, Long> numbers = numbersBySource();
+    keptForOperator(
+        post(
+            name,
+            GatewaySenders.httpSms(
+                key, url, now, id(), nobodysNumber(), "+1800", "httpsms-stranger")),
+        "httpsms-stranger",
+        numbers);
   }
 
   @Test
@@ -310,6 +330,14 @@ class GatewaysTest {
                 .status())
         .isEqualTo(401);
     assertThat(smsOf(held)).hasSize(1);
+    Map<String, Long> numbers = numbersBySource();
+    keptForOperator(
+        post(
+            name,
+            GatewaySenders.twilio(
+                token, publicUrl, "SM" + id(), "+1415", nobodysNumber(), "twilio-stranger")),
+        "twilio-stranger",
+        numbers);
   }
 
   @Test
@@ -374,6 +402,21 @@ class GatewaysTest {
         .contains("Hello, your verification code is 9999.");
     assertThat(postForm(md5, firstPart).json().get("status").asText()).isNotEqualTo("accepted");
     assertThat(smsOf(held)).hasSize(3);
+    Map<String, Long> numbers = numbersBySource();
+    keptForOperator(
+        postForm(
+            md5,
+            GatewaySenders.vonage(
+                secret,
+                "md5hash",
+                now(),
+                id(),
+                "447700900001",
+                nobodysNumber().substring(1),
+                "vonage-stranger",
+                Map.of())),
+        "vonage-stranger",
+        numbers);
   }
 
   static Http.Response postForm(String name, Map<String, String> params) {
@@ -411,6 +454,14 @@ class GatewaysTest {
     swapped.put("X-Plivo-Signature-V3-Nonce", "2222");
     assertThat(post(name, new Post(otherNonce.body(), swapped)).status()).isEqualTo(401);
     assertThat(smsOf(held)).hasSize(1);
+    Map<String, Long> numbers = numbersBySource();
+    keptForOperator(
+        post(
+            name,
+            GatewaySenders.plivo(
+                token, url, "n9", id(), "+1415", nobodysNumber().substring(1), "plivo-stranger")),
+        "plivo-stranger",
+        numbers);
   }
 
   @Test
@@ -462,6 +513,20 @@ class GatewaysTest {
                 .status())
         .isEqualTo(401);
     assertThat(smsOf(held)).hasSize(1);
+    Map<String, Long> numbers = numbersBySource();
+    String stranger =
+        "{\"to\":\""
+            + nobodysNumber()
+            + "\",\"from\":\"Lyft\",\"text\":\"relay-stranger\",\"message_id\":\"r1\"}";
+    keptForOperator(
+        server.http.send(
+            "POST",
+            "/api/v1/inbound/" + name,
+            null,
+            stranger,
+            relayHeaders(secret, now(), stranger)),
+        "relay-stranger",
+        numbers);
   }
 
   static Map<String, String> relayHeaders(String secret, long timestamp, String body) {
