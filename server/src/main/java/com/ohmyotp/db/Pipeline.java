@@ -80,6 +80,14 @@ public final class Pipeline {
     }
   }
 
+  // Parsing a statement's named parameters is lexing its whole text: the pipelines' statements are
+  // the code's own, a few dozen, parsed once each. Bounded for any built at run time.
+  private static final com.github.benmanes.caffeine.cache.Cache<String, ParsedSql> PARSED =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumSize(1_000)
+          .executor(Runnable::run)
+          .build();
+
   private int[] runTogether(List<Step> batch) {
     // Named parameters may repeat across statements with other values: every statement is turned
     // into its positional form, with the parser the handle uses, and bound by position. The parser
@@ -88,7 +96,7 @@ public final class Pipeline {
     StringBuilder sql = new StringBuilder();
     List<Param> positional = new ArrayList<>();
     for (Step step : batch) {
-      ParsedSql parsed = parser.parse(step.sql, null);
+      ParsedSql parsed = PARSED.get(step.sql, text -> parser.parse(text, null));
       if (!sql.isEmpty()) {
         sql.append(";\n");
       }
