@@ -35,6 +35,7 @@ import com.ohmyotp.rentals.HistoryPages;
 import com.ohmyotp.rentals.HistoryStore;
 import com.ohmyotp.rentals.Housekeeping;
 import com.ohmyotp.rentals.IdempotencyKeys;
+import com.ohmyotp.rentals.LongPolls;
 import com.ohmyotp.rentals.PollCache;
 import com.ohmyotp.rentals.RentalCounts;
 import com.ohmyotp.rentals.RentalHistory;
@@ -188,6 +189,10 @@ public final class Application implements AutoCloseable {
       SmsStore smsStore = new SmsStore();
       PollCache polls =
           rentalChanges.map(PollCache::sharedThrough).orElseGet(() -> PollCache.forDatabase(db));
+      io.micrometer.core.instrument.Gauge.builder(
+              "ohmyotp.code.waiting", polls.waiters(), w -> w.waiting())
+          .description("Long-polls of /code waiting for something new")
+          .register(metrics);
       FunctionCounter.builder("ohmyotp.polls.from.memory", polls, PollCache::answeredFromMemory)
           .description("Polls of /code answered without reading the database")
           .register(metrics);
@@ -325,7 +330,14 @@ public final class Application implements AutoCloseable {
               json,
               metrics,
               List.of(
-                  new RentalRoutes(renting, rentals, history, rerentCheck, auth, json),
+                  new RentalRoutes(
+                      renting,
+                      rentals,
+                      history,
+                      rerentCheck,
+                      new LongPolls(rentals, polls.waiters(), clock),
+                      auth,
+                      json),
                   new HandlerApi(activations, auth, json),
                   new ProviderRoutes(providers, auth, json),
                   new SourceRoutes(

@@ -70,4 +70,26 @@ class ClientSdkTest {
     assertThatThrownBy(() -> OhMyOtp.create(server.base, "omo_live_wrong").me())
         .isInstanceOfSatisfying(OhMyOtpException.class, e -> assertThat(e.status()).isEqualTo(401));
   }
+
+  @Test
+  void awaitCodeHasTheCodeAsSoonAsItsSmsArrives() throws Exception {
+    String service = server.service("Pushed", "0.5", "gateway");
+    server.numbers("gateway", 1);
+    Driver.Customer c = server.customer("2");
+    OhMyOtp api = OhMyOtp.create(server.base, c.key());
+    Models.Rental rental = api.rent(service);
+    java.util.concurrent.CompletableFuture<java.util.Optional<Models.Code>> awaited =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> api.awaitCode(rental.id(), Duration.ofSeconds(60)));
+    org.awaitility.Awaitility.await("the SDK's request waits at the server")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.http.get("/metrics", null).text().contains("ohmyotp_code_waiting 1.0"));
+
+    server.inboundSms(rental.phoneNumber(), "Uber", "Your Uber code is 246810");
+
+    // Long before a five-second poll would have looked again.
+    Models.Code code = awaited.get(3, java.util.concurrent.TimeUnit.SECONDS).orElseThrow();
+    assertThat(code.code()).isEqualTo("246810");
+    assertThat(code.smsId()).isPositive();
+  }
 }

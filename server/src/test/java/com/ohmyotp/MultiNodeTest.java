@@ -114,6 +114,45 @@ class MultiNodeTest {
   }
 
   @Test
+  void aLongPollOnOneNodeIsAnsweredByAnSmsAcceptedOnAnother() throws Exception {
+    Driver setup = node(0).driver;
+    String service = setup.service("Uber", "0.40", "gateway");
+    setup.numbers("gateway", 2);
+    Customer customer = setup.customer("10");
+    JsonNode rental = node(0).driver.rent(customer, service);
+    String id = rental.get("id").asText();
+    java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>> waiting =
+        java.net.http.HttpClient.newHttpClient()
+            .sendAsync(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            "http://127.0.0.1:"
+                                + node(1).port
+                                + "/api/v1/rentals/"
+                                + id
+                                + "/code?wait=60"))
+                    .header("Authorization", "Bearer " + customer.key())
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    await("node 1 holds the poll")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> node(1).http.get("/metrics", null).text().contains("ohmyotp_code_waiting 1.0"));
+
+    Http.Response accepted =
+        node(2)
+            .driver
+            .inboundSms(rental.get("phone_number").asText(), "Uber", "Your Uber code is 515151");
+    assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+
+    // Told by the change feed, node 1 answers long before the poll's minute is up.
+    java.net.http.HttpResponse<String> answer =
+        waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(answer.body()).contains("\"code\":\"515151\"");
+  }
+
+  @Test
   void aRentalPolledOnEveryNodeShowsItsChangesOnEveryNodePromptly() {
     Driver setup = node(0).driver;
     String service = setup.service("Uber", "0.40", "gateway");

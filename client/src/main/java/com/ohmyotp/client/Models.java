@@ -73,7 +73,8 @@ public final class Models {
       String message,
       String sender,
       Long receivedAt,
-      long expiresAt) {}
+      long expiresAt,
+      Long smsId) {}
 
   /** {@code POST /rentals/:id/cancel}. */
   public record Cancellation(String id, String status, BigDecimal refundAmount, long cancelledAt) {}

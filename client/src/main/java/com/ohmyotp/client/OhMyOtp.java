@@ -155,25 +155,40 @@ public final class OhMyOtp {
   }
 
   /**
-   * Polls {@link #code(String)} every five seconds until a code arrives, the rental ends or {@code
-   * timeout} passes.
+   * Waits until a code arrives, the rental ends or {@code timeout} passes. The server holds each
+   * request until it has something new (a long-poll, {@code /code?wait=}, at most a minute a
+   * request), so the code comes the moment its SMS does; a server that answers at once instead is
+   * asked again every five seconds.
    */
   public Optional<Code> awaitCode(String id, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
     while (true) {
-      Code code = code(id);
+      long left = Duration.between(Instant.now(), deadline).toSeconds();
+      int wait = (int) Math.max(0, Math.min(60, left));
+      Instant asked = Instant.now();
+      Code code =
+          send(
+              "GET",
+              "/rentals/" + encode(id) + "/code?wait=" + wait + "&after=0",
+              null,
+              Map.of(),
+              Code.class,
+              Duration.ofSeconds(wait + 30));
       if (code.code() != null) {
         return Optional.of(code);
       }
-      if (!code.status().equals("active") || Instant.now().isAfter(deadline)) {
+      if (!code.status().equals("active") || !Instant.now().isBefore(deadline)) {
         return Optional.empty();
       }
-      try {
-        Thread.sleep(
-            Math.min(5_000, Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return Optional.empty();
+      if (Duration.between(asked, Instant.now()).toSeconds() < Math.min(wait, 5)) {
+        // Answered at once with nothing new: a server without long-polls. Poll gently.
+        try {
+          Thread.sleep(
+              Math.min(5_000, Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return Optional.empty();
+        }
       }
     }
   }
@@ -184,10 +199,20 @@ public final class OhMyOtp {
 
   private <T> T send(
       String method, String path, Object body, Map<String, String> headers, Class<T> type) {
+    return send(method, path, body, headers, type, Duration.ofSeconds(30));
+  }
+
+  private <T> T send(
+      String method,
+      String path,
+      Object body,
+      Map<String, String> headers,
+      Class<T> type,
+      Duration timeout) {
     try {
       HttpRequest.Builder request =
           HttpRequest.newBuilder(URI.create(base + path))
-              .timeout(Duration.ofSeconds(30))
+              .timeout(timeout)
               .header("Authorization", "Bearer " + apiKey)
               .header("Accept", "application/json")
               .method(

@@ -55,6 +55,8 @@ public final class HttpServer {
           config.concurrency.useVirtualThreads = true;
           config.jsonMapper(new JavalinJackson(json, true));
           config.http.maxRequestSize = MAX_REQUEST_BYTES;
+          // Long-polls end themselves (at most a minute); the container must not end them first.
+          config.http.asyncTimeout = 0L;
           config.http.defaultContentType = "application/json";
           config.http.prefer405over404 = true;
           config.router.ignoreTrailingSlashes = true;

@@ -32,6 +32,21 @@ public final class Params {
     return raw == null ? Optional.empty() : Optional.of(wholeNumber(name, raw));
   }
 
+  /**
+   * {@code wait}: whole seconds from 0 to {@code max}, default 0. Out of range or not a number is a
+   * 400, never clamped: a client asking for longer than the server waits would time out itself.
+   */
+  public static int seconds(String name, String raw, int max) {
+    if (raw == null) {
+      return 0;
+    }
+    if (!raw.matches("[0-9]{1,3}") || Integer.parseInt(raw) > max) {
+      throw ApiException.badRequest(
+          "invalid_query", "'" + name + "' is a whole number of seconds from 0 to " + max + ".");
+    }
+    return Integer.parseInt(raw);
+  }
+
   public static Optional<Boolean> bool(String name, String raw) {
     if (raw == null) {
       return Optional.empty();

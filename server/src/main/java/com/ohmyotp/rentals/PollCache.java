@@ -58,6 +58,7 @@ public final class PollCache implements ChangeFeed.Subscriber {
   private final ConcurrentMap<String, Entry> entries;
   private final Consumer<String> tellOthers;
   private final AtomicLong writesEnded = new AtomicLong();
+  private final RentalWaiters waiters = new RentalWaiters();
   private final LongAdder fromMemory = new LongAdder();
   private volatile boolean hearingOthers;
 
@@ -142,11 +143,12 @@ public final class PollCache implements ChangeFeed.Subscriber {
    * rental's status or SMS. The mark comes off when the transaction commits or rolls back.
    */
   void changing(Handle h, String id) {
-    if (entries == null) {
-      return;
-    }
     if (!h.isInTransaction()) {
       throw new IllegalStateException("a rental changes only inside a transaction");
+    }
+    if (entries == null) {
+      h.afterCommit(() -> waiters.changed(id));
+      return;
     }
     entries.compute(
         id,
@@ -166,6 +168,7 @@ public final class PollCache implements ChangeFeed.Subscriber {
         () -> {
           ended.run();
           tellOthers.accept(id);
+          waiters.changed(id);
         });
     h.afterRollback(ended);
   }
@@ -177,6 +180,7 @@ public final class PollCache implements ChangeFeed.Subscriber {
     writesEnded.incrementAndGet();
     for (String id : ids) {
       entries.computeIfPresent(id, (key, now) -> now instanceof Kept ? null : now);
+      waiters.changed(id);
     }
   }
 
@@ -184,6 +188,8 @@ public final class PollCache implements ChangeFeed.Subscriber {
   public void listening() {
     forgetEverything();
     hearingOthers = true;
+    // Changes made elsewhere while the feed was down went untold: every waiter looks again.
+    waiters.changedAll();
   }
 
   @Override
@@ -195,6 +201,11 @@ public final class PollCache implements ChangeFeed.Subscriber {
   private void forgetEverything() {
     writesEnded.incrementAndGet();
     entries.values().removeIf(entry -> entry instanceof Kept);
+  }
+
+  /** The requests waiting for rentals to change, woken by the changes this cache hears of. */
+  public RentalWaiters waiters() {
+    return waiters;
   }
 
   /** How many polls were answered from memory. */

@@ -12,6 +12,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** The rental endpoints of the reference. */
 public final class RentalRoutes implements Routes {
@@ -28,6 +29,7 @@ public final class RentalRoutes implements Routes {
   private final Rentals rentals;
   private final RentalHistory history;
   private final RerentCheck rerentCheck;
+  private final LongPolls longPolls;
   private final ApiAuth auth;
   private final ObjectMapper json;
 
@@ -36,12 +38,14 @@ public final class RentalRoutes implements Routes {
       Rentals rentals,
       RentalHistory history,
       RerentCheck rerentCheck,
+      LongPolls longPolls,
       ApiAuth auth,
       ObjectMapper json) {
     this.renting = renting;
     this.rentals = rentals;
     this.history = history;
     this.rerentCheck = rerentCheck;
+    this.longPolls = longPolls;
     this.auth = auth;
     this.json = json;
   }
@@ -50,9 +54,7 @@ public final class RentalRoutes implements Routes {
   public void register(RoutesConfig routes) {
     // The poll first: customers call it far more than anything else, and Javalin tries a
     // request's path against the routes in the order they were added, twice per request.
-    routes.get(
-        "/api/v1/rentals/{id}/code",
-        auth.customer((ctx, caller) -> ctx.json(rentals.code(caller, ctx.pathParam("id")))));
+    routes.get("/api/v1/rentals/{id}/code", auth.customer(this::code));
     // Fixed paths before {id}: /rentals/active must not be read as the rental called "active".
     routes.post("/api/v1/rentals", auth.customer(this::rent));
     routes.get(
@@ -81,6 +83,31 @@ public final class RentalRoutes implements Routes {
     routes.post(
         "/api/v1/rentals/{id}/cancel",
         auth.customer((ctx, caller) -> ctx.json(rentals.cancel(caller, ctx.pathParam("id")))));
+  }
+
+  /**
+   * The poll as the reference has it, or with {@code wait} (0 to 60 s) and {@code after} (an SMS
+   * id) a long-poll that answers when there is something new ({@link LongPolls}).
+   */
+  private void code(Context ctx, Caller caller) {
+    String wait = ctx.queryParam("wait");
+    String after = ctx.queryParam("after");
+    if (wait == null && after == null) {
+      ctx.json(rentals.code(caller, ctx.pathParam("id")));
+      return;
+    }
+    int seconds = Params.seconds("wait", wait, LongPolls.MAX_WAIT_SECONDS);
+    // after=0: everything the rental has is new; otherwise an SMS id, as the answers show them.
+    Long since =
+        after == null ? null : after.equals("0") ? 0L : Params.cursor("after", after).get();
+    CompletableFuture<RentalViews.CodeView> answer =
+        longPolls.code(caller, ctx.pathParam("id"), since, seconds);
+    if (answer.isDone()) {
+      ctx.json(answer.join());
+      return;
+    }
+    // The request waits without a thread; it is answered when the future completes.
+    ctx.future(() -> answer.thenAccept(ctx::json));
   }
 
   private void rent(Context ctx, Caller caller) {

@@ -72,7 +72,8 @@ public final class RentalViews {
       String message,
       String sender,
       Long receivedAt,
-      long expiresAt) {}
+      long expiresAt,
+      Long smsId) {}
 
   /** {@code POST /rentals/:id/cancel}. */
   public record CancelView(String id, String status, Money refundAmount, long cancelledAt) {}
@@ -140,7 +141,8 @@ public final class RentalViews {
         last == null ? null : last.message(),
         last == null ? null : last.sender(),
         last == null ? null : last.receivedAt(),
-        expiresAt);
+        expiresAt,
+        last == null ? null : last.id());
   }
 
   CancelView cancelled(Rental r) {
