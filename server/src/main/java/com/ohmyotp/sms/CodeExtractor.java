@@ -51,28 +51,75 @@ public final class CodeExtractor {
               + "(\\d{3,4}[- ]\\d{3,4}|\\d{4,8})"
               + "(?![\\p{IsLatin}\\p{IsCyrillic}\\p{IsGreek}\\p{N}%]|[.,:/-]?\\d)");
 
-  private static final List<Pattern> NEVER_CODES =
+  /**
+   * What is never a code, each with what a text must hold for it to match at all: most texts hold
+   * no '@', no '+', no year sign, and the check of a character is a fraction of a search.
+   */
+  private record NeverCode(Pattern pattern, java.util.function.Predicate<String> possibleIn) {
+    static NeverCode anywhere(Pattern pattern) {
+      return new NeverCode(pattern, lower -> true);
+    }
+
+    static NeverCode ifAny(Pattern pattern, String... markers) {
+      return new NeverCode(
+          pattern,
+          lower -> {
+            for (String m : markers) {
+              if (lower.contains(m)) {
+                return true;
+              }
+            }
+            return false;
+          });
+    }
+  }
+
+  private static final List<NeverCode> NEVER_CODES =
       List.of(
           // URLs and e-mail addresses
-          Pattern.compile("(?i)\\b(?:https?://|www\\.)\\S+"),
-          Pattern.compile("(?i)\\b[\\w-]+(?:\\.[\\w-]+)+/\\S*"),
-          Pattern.compile("[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+"),
+          NeverCode.ifAny(Pattern.compile("(?i)\\b(?:https?://|www\\.)\\S+"), "http", "www."),
+          NeverCode.ifAny(Pattern.compile("(?i)\\b[\\w-]+(?:\\.[\\w-]+)+/\\S*"), "/"),
+          NeverCode.ifAny(Pattern.compile("[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+"), "@"),
           // Phone numbers: international, with an area code in brackets, or North American 3-3-4
-          Pattern.compile("\\+\\d[\\d\\s().-]{5,}\\d"),
-          Pattern.compile("\\(\\d{2,5}\\)\\s?\\d{2,4}[\\s.-]?\\d{3,4}"),
-          Pattern.compile("\\b\\d{3}[.-]\\d{3}[.-]\\d{4}\\b"),
+          NeverCode.ifAny(Pattern.compile("\\+\\d[\\d\\s().-]{5,}\\d"), "+"),
+          NeverCode.ifAny(Pattern.compile("\\(\\d{2,5}\\)\\s?\\d{2,4}[\\s.-]?\\d{3,4}"), "("),
+          NeverCode.ifAny(Pattern.compile("\\b\\d{3}[.-]\\d{3}[.-]\\d{4}\\b"), ".", "-"),
           // Dates and times
-          Pattern.compile("\\b\\d{1,4}[./-]\\d{1,2}(?:[./-]\\d{1,4})?\\b"),
-          Pattern.compile("\\d{2,4}\\s?[年년]\\s?\\d{1,2}\\s?[月월](?:\\s?\\d{1,2}\\s?[日일])?"),
-          Pattern.compile("\\d{1,2}\\s?[月월]\\s?\\d{1,2}\\s?[日일号號]"),
-          Pattern.compile("(?i)\\b\\d{1,2}[:h]\\d{2}(?::\\d{2})?(?:\\s?[ap]\\.?m\\.?)?"),
-          Pattern.compile("(?i)\\b\\d{1,2}\\.\\d{2}\\s?uhr\\b"),
+          NeverCode.ifAny(
+              Pattern.compile("\\b\\d{1,4}[./-]\\d{1,2}(?:[./-]\\d{1,4})?\\b"), ".", "/", "-"),
+          NeverCode.ifAny(
+              Pattern.compile("\\d{2,4}\\s?[年년]\\s?\\d{1,2}\\s?[月월](?:\\s?\\d{1,2}\\s?[日일])?"),
+              "年",
+              "년"),
+          NeverCode.ifAny(Pattern.compile("\\d{1,2}\\s?[月월]\\s?\\d{1,2}\\s?[日일号號]"), "月", "월"),
+          NeverCode.ifAny(
+              Pattern.compile("(?i)\\b\\d{1,2}[:h]\\d{2}(?::\\d{2})?(?:\\s?[ap]\\.?m\\.?)?"),
+              ":",
+              "h"),
+          NeverCode.ifAny(Pattern.compile("(?i)\\b\\d{1,2}\\.\\d{2}\\s?uhr\\b"), "uhr"),
           // Street addresses: 1450 Ocean Ave, 221 Baker Street
-          Pattern.compile(
-              "\\b\\d{1,6}\\s+(?:\\p{Lu}[\\p{L}.'-]*\\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard"
-                  + "|Lane|Ln|Dr|Drive|Way|Pl|Place|Ct|Court|Sq|Square)\\b\\.?"),
+          NeverCode.anywhere(
+              Pattern.compile(
+                  "\\b\\d{1,6}\\s+(?:\\p{Lu}[\\p{L}.'-]*\\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road"
+                      + "|Blvd|Boulevard|Lane|Ln|Dr|Drive|Way|Pl|Place|Ct|Court|Sq|Square)\\b\\.?")),
           // Masked card numbers: ****1234, XX1234, •••• 1234
-          Pattern.compile("(?i)(?<![a-z])[x*•]{2,}[\\s-]?\\d{2,6}"));
+          new NeverCode(
+              Pattern.compile("(?i)(?<![a-z])[x*•]{2,}[\\s-]?\\d{2,6}"),
+              CodeExtractor::twoMaskCharacters));
+
+  /** Whether two of x, * and • stand side by side, in any mix: what a masked number starts with. */
+  private static boolean twoMaskCharacters(String lower) {
+    for (int i = 0; i + 1 < lower.length(); i++) {
+      if (isMask(lower.charAt(i)) && isMask(lower.charAt(i + 1))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isMask(char c) {
+    return c == 'x' || c == '*' || c == '•';
+  }
 
   /** Groups of digits split by spaces, dots or dashes, long enough to be a phone number. */
   private static final Pattern DIGIT_GROUPS =
@@ -256,8 +303,12 @@ public final class CodeExtractor {
   /** The text with everything that is never a code overwritten, so positions stay the same. */
   private static String setAside(String plain) {
     char[] view = plain.toCharArray();
-    for (Pattern pattern : NEVER_CODES) {
-      Matcher m = pattern.matcher(plain);
+    String lower = plain.toLowerCase(java.util.Locale.ROOT);
+    for (NeverCode never : NEVER_CODES) {
+      if (!never.possibleIn().test(lower)) {
+        continue;
+      }
+      Matcher m = never.pattern().matcher(plain);
       while (m.find()) {
         blank(view, m.start(), m.end());
       }

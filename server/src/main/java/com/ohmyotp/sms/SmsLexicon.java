@@ -626,41 +626,80 @@ final class SmsLexicon {
     private final String[] words;
     private final boolean[] boundaryBefore;
     private final boolean[] boundaryAfter;
+    // The words by their first character: a text is walked once, and at each position only the
+    // words that can start there are tried, instead of one search of the whole text per word.
+    private final java.util.Map<Character, int[]> byFirst;
 
     Words(String... entries) {
       words = new String[entries.length];
       boundaryBefore = new boolean[entries.length];
       boundaryAfter = new boolean[entries.length];
+      java.util.Map<Character, List<Integer>> first = new java.util.HashMap<>();
       for (int i = 0; i < entries.length; i++) {
         String e = entries[i];
         boundaryBefore[i] = e.startsWith("|");
         boundaryAfter[i] = e.length() > 1 && e.endsWith("|");
         words[i] = e.substring(boundaryBefore[i] ? 1 : 0, e.length() - (boundaryAfter[i] ? 1 : 0));
+        if (!words[i].isEmpty()) {
+          first.computeIfAbsent(words[i].charAt(0), c -> new ArrayList<>()).add(i);
+        }
       }
+      byFirst = new java.util.HashMap<>();
+      first.forEach(
+          (c, list) -> byFirst.put(c, list.stream().mapToInt(Integer::intValue).toArray()));
     }
 
-    /** Every occurrence in {@code lower} (a lower-cased text), as [start, end) pairs. */
+    /**
+     * Every occurrence in {@code lower} (a lower-cased text), as [start, end) pairs, word by word
+     * in the lexicon's order and each word's occurrences from the left.
+     */
     List<int[]> find(String lower) {
-      List<int[]> found = new ArrayList<>();
-      for (int w = 0; w < words.length; w++) {
-        String word = words[w];
-        for (int at = lower.indexOf(word); at >= 0; at = lower.indexOf(word, at + 1)) {
-          int end = at + word.length();
-          if ((!boundaryBefore[w] || at == 0 || !Character.isLetterOrDigit(lower.charAt(at - 1)))
-              && (!boundaryAfter[w]
-                  || end == lower.length()
-                  || !Character.isLetterOrDigit(lower.charAt(end)))) {
-            found.add(new int[] {at, end});
-          }
-        }
+      List<long[]> hits = new ArrayList<>();
+      scan(lower, 0, lower.length(), hits, false);
+      hits.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+      List<int[]> found = new ArrayList<>(hits.size());
+      for (long[] hit : hits) {
+        found.add(new int[] {(int) hit[1], (int) hit[1] + words[(int) hit[0]].length()});
       }
       return found;
     }
 
-    /** Whether any word occurs in {@code lower} between {@code from} and {@code to}. */
+    /**
+     * Whether any word occurs in {@code lower} between {@code from} and {@code to}, the part's
+     * edges counting as the text's.
+     */
     boolean occursIn(String lower, int from, int to) {
-      String part = lower.substring(from, to);
-      return !find(part).isEmpty();
+      return scan(lower, from, to, null, true);
+    }
+
+    /**
+     * Finds [word, start] pairs in {@code lower[from, to)}; with {@code any}, stops at the first.
+     */
+    private boolean scan(String lower, int from, int to, List<long[]> hits, boolean any) {
+      for (int at = from; at < to; at++) {
+        int[] candidates = byFirst.get(lower.charAt(at));
+        if (candidates == null) {
+          continue;
+        }
+        for (int w : candidates) {
+          String word = words[w];
+          int end = at + word.length();
+          if (end <= to
+              && lower.startsWith(word, at)
+              && (!boundaryBefore[w]
+                  || at == from
+                  || !Character.isLetterOrDigit(lower.charAt(at - 1)))
+              && (!boundaryAfter[w]
+                  || end == to
+                  || !Character.isLetterOrDigit(lower.charAt(end)))) {
+            if (any) {
+              return true;
+            }
+            hits.add(new long[] {w, at});
+          }
+        }
+      }
+      return false;
     }
   }
 }

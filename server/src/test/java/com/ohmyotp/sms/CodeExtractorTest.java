@@ -38,6 +38,10 @@ class CodeExtractorTest {
         "OTP for your payment of Rs. 2,450.00 at FLIPKART is 739201. Valid for 10 minutes.|739201",
         "Use 604118 to confirm the transfer of $2,500.00 to account ending 7788.|604118",
         "Your Chase code is 12345678. Call 1-800-935-9935 if you did not ask for it.|12345678",
+        // a masked card number in any mix of x, * and •, never the code
+        "Card X*4821 used. Your verification code is 773311|773311",
+        "Karte •x5190: Ihr Bestätigungscode lautet 604211|604211",
+        "Your code 918273 confirms the payment with card **9921|918273",
         "Your login code: 8841. Sent 2026-05-15 14:32 UTC|8841",
         "<#> Your Acme code is 552901\\nFA+9qCX9VSu|552901",
         "<#> 1234 is your code for Acme 12aB34cD56e|1234",
