@@ -134,7 +134,18 @@ class AuthorizationMatrixTest {
             true),
         new Endpoint("GET", "/api/admin/providers/none", null, true, false),
         new Endpoint("PATCH", "/api/admin/providers/none", "{\"priority\":1}", true, false),
-        new Endpoint("DELETE", "/api/admin/providers/none", null, true, false));
+        new Endpoint("DELETE", "/api/admin/providers/none", null, true, false),
+        new Endpoint(
+            "POST",
+            "/api/admin/gateways",
+            "{\"name\":\"matrix\",\"kind\":\"relay\",\"secret\":\"s\"}",
+            true,
+            false),
+        new Endpoint("GET", "/api/admin/gateways", null, true, false),
+        new Endpoint("GET", "/api/admin/gateways/none", null, true, false),
+        new Endpoint("PATCH", "/api/admin/gateways/none", "{\"silent_minutes\":1}", true, false),
+        new Endpoint("DELETE", "/api/admin/gateways/none", null, true, false),
+        new Endpoint("POST", "/api/admin/numbers/import", "phone\n2125550000\n", true, false));
   }
 
   /** The credentials no endpoint may accept: name, Authorization value. */

@@ -54,6 +54,14 @@ class HostileInputTest {
     service = server.service("Uber", "0.40", "gateway");
     phone = server.numbers("gateway", 5).get(0);
     customer = server.customer("10");
+    assertThat(
+            server
+                .admin(
+                    "POST",
+                    "/api/admin/gateways",
+                    "{\"name\":\"hostile-gw\",\"kind\":\"relay\",\"secret\":\"s\"}")
+                .status())
+        .isEqualTo(201);
   }
 
   @AfterAll
@@ -113,7 +121,20 @@ class HostileInputTest {
             "POST",
             "/api/admin/numbers",
             admin,
-            "{\"source\":\"gateway\",\"numbers\":[{\"phone_number\":\"2125559999\",\"expires_at\":1900000000}]}"));
+            "{\"source\":\"gateway\",\"numbers\":[{\"phone_number\":\"2125559999\",\"expires_at\":1900000000}]}"),
+        new Endpoint(
+            "POST",
+            "/api/admin/gateways",
+            admin,
+            "{\"name\":\"hostile-new\",\"kind\":\"android\",\"secret\":\"k\",\"numbers\":[\"2125559998\"],"
+                + "\"auto_register\":false,\"silent_minutes\":60,\"devices\":[{\"device\":\"d1\",\"sim\":1,"
+                + "\"phone\":\"2125559997\"}]}"),
+        new Endpoint(
+            "PATCH",
+            "/api/admin/gateways/hostile-gw",
+            admin,
+            "{\"secret\":\"t\",\"public_url\":\"https://otp.example.com/in\",\"silent_minutes\":30,"
+                + "\"auto_register\":true}"));
   }
 
   /**

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
@@ -125,6 +126,39 @@ class SecretsTest {
               null,
               null,
               Map.of("X-ApiKey", key)));
+      // A gateway's secret: given once, used to check its posts, never shown or stored open.
+      String gatewayKey = "gw-secret-" + UUID.randomUUID();
+      secrets.add(gatewayKey);
+      responses.add(
+          http.send(
+              "POST",
+              "/api/admin/gateways",
+              admin,
+              "{\"name\":\"phone-1\",\"kind\":\"android\",\"secret\":\"" + gatewayKey + "\"}",
+              Map.of()));
+      responses.add(http.send("GET", "/api/admin/gateways", admin, null, Map.of()));
+      long now = System.currentTimeMillis() / 1000;
+      String ping = "{\"deviceId\":\"d\",\"event\":\"system:ping\",\"id\":\"p\",\"payload\":{}}";
+      responses.add(
+          http.send(
+              "POST",
+              "/api/v1/inbound/phone-1",
+              null,
+              ping,
+              Map.of(
+                  "X-Timestamp",
+                  String.valueOf(now),
+                  "X-Signature",
+                  GatewayWebhook.sign(
+                      gatewayKey.getBytes(StandardCharsets.UTF_8),
+                      (ping + now).getBytes(StandardCharsets.UTF_8)))));
+      responses.add(
+          http.send(
+              "POST",
+              "/api/v1/inbound/phone-1",
+              null,
+              ping,
+              Map.of("X-Timestamp", String.valueOf(now), "X-Signature", gatewayKey)));
       responses.add(http.get("/healthz", null));
       responses.add(http.get("/assets/app.css", null));
       responses.add(http.get("/login", null));
