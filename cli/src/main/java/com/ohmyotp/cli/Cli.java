@@ -42,7 +42,10 @@ public final class Cli {
     return OhMyOtp.create(url, key);
   }
 
-  @Command(name = "services", description = "List services with price and availability.")
+  @Command(
+      name = "services",
+      mixinStandardHelpOptions = true,
+      description = "List services with price and availability.")
   static final class Services implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 
@@ -57,7 +60,10 @@ public final class Cli {
     }
   }
 
-  @Command(name = "balance", description = "Show the balance and recent transactions.")
+  @Command(
+      name = "balance",
+      mixinStandardHelpOptions = true,
+      description = "Show the balance and recent transactions.")
   static final class Balance implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 
@@ -74,7 +80,10 @@ public final class Cli {
     }
   }
 
-  @Command(name = "rent", description = "Rent a number; with --wait, wait for the code.")
+  @Command(
+      name = "rent",
+      mixinStandardHelpOptions = true,
+      description = "Rent a number; with --wait, wait for the code.")
   static final class Rent implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 
@@ -111,7 +120,10 @@ public final class Cli {
     }
   }
 
-  @Command(name = "code", description = "Show the newest code of a rental.")
+  @Command(
+      name = "code",
+      mixinStandardHelpOptions = true,
+      description = "Show the newest code of a rental.")
   static final class CodeCmd implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 
@@ -126,7 +138,10 @@ public final class Cli {
     }
   }
 
-  @Command(name = "cancel", description = "Release a rental's number.")
+  @Command(
+      name = "cancel",
+      mixinStandardHelpOptions = true,
+      description = "Release a rental's number.")
   static final class Cancel implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 
@@ -141,7 +156,10 @@ public final class Cli {
     }
   }
 
-  @Command(name = "active", description = "List rentals that hold their number.")
+  @Command(
+      name = "active",
+      mixinStandardHelpOptions = true,
+      description = "List rentals that hold their number.")
   static final class Active implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 

@@ -49,7 +49,7 @@ import picocli.CommandLine.Parameters;
       "Gammu SMSD: RunOnReceive = ohmyotp relay --to <the modem's number> (the SMS comes in the"
           + " environment).",
       "Kannel: ohmyotp relay --listen 127.0.0.1:13080, and get-url ="
-          + " \"http://127.0.0.1:13080/kannel?from=%p&to=%P&text=%a&time=%T&id=%I\"."
+          + " \"http://127.0.0.1:13080/kannel?from=%%p&to=%%P&text=%%a&time=%%T&id=%%I\"."
     },
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {
