@@ -90,7 +90,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Builds the whole service from a {@link Config} and a clock, and runs it. This is the one place
  * objects are wired; tests start the service through it too, so they exercise production wiring.
- * About 500 lines because every object is built here, once, in the order they need each other;
+ * About 600 lines because every object is built here, once, in the order they need each other;
  * splitting the wiring would hide the one place that shows it whole.
  */
 public final class Application implements AutoCloseable {
@@ -478,11 +478,53 @@ public final class Application implements AutoCloseable {
     }
   }
 
+  /**
+   * Makes the drafts of a configuration file exist as written: each is created, or changed to match
+   * where one of its name exists. One that cannot be (a bad field, a service the catalog lacks) is
+   * left out with a warning naming it, so that the rest still apply.
+   */
+  private static <D> int applyDrafts(
+      List<D> drafts,
+      String what,
+      java.util.function.Function<D, String> name,
+      java.util.function.Predicate<String> exists,
+      java.util.function.Consumer<D> create,
+      java.util.function.BiConsumer<String, D> change) {
+    int applied = 0;
+    for (D draft : drafts) {
+      String n = name.apply(draft);
+      try {
+        if (n != null && exists.test(n)) {
+          change.accept(n, draft);
+        } else {
+          create.accept(draft);
+        }
+        applied++;
+      } catch (com.ohmyotp.api.ApiException e) {
+        org.slf4j.LoggerFactory.getLogger(Application.class)
+            .warn(
+                "{} '{}' of the {}s file left out: {}",
+                what,
+                com.ohmyotp.catalog.Catalog.printable(n),
+                what,
+                e.getMessage());
+      }
+    }
+    return applied;
+  }
+
   private static void loadProviders(
       Providers providers, java.nio.file.Path file, ObjectMapper json) {
     List<Providers.Draft> drafts =
         readDrafts(file, "OHMYOTP_PROVIDERS_FILE", "providers", Providers.Draft.class, json);
-    int applied = providers.apply(drafts);
+    int applied =
+        applyDrafts(
+            drafts,
+            "provider",
+            Providers.Draft::name,
+            providers::exists,
+            providers::create,
+            providers::change);
     org.slf4j.LoggerFactory.getLogger(Application.class)
         .info("providers file {}: {} of {} providers applied", file, applied, drafts.size());
   }
@@ -490,7 +532,14 @@ public final class Application implements AutoCloseable {
   private static void loadGateways(Gateways gateways, java.nio.file.Path file, ObjectMapper json) {
     List<Gateways.Draft> drafts =
         readDrafts(file, "OHMYOTP_GATEWAYS_FILE", "gateways", Gateways.Draft.class, json);
-    int applied = gateways.apply(drafts);
+    int applied =
+        applyDrafts(
+            drafts,
+            "gateway",
+            Gateways.Draft::name,
+            name -> gateways.find(name).isPresent(),
+            gateways::create,
+            gateways::change);
     org.slf4j.LoggerFactory.getLogger(Application.class)
         .info("gateways file {}: {} of {} gateways applied", file, applied, drafts.size());
   }

@@ -40,6 +40,9 @@ import picocli.CommandLine.Parameters;
  * <p>Exit codes: 0 the server has the SMS; 2 the server refused it for good (the answer is printed:
  * a wrong secret or gateway name, a malformed number); 3 no attempt was answered before {@code
  * --give-up-after}; 64 a wrong command line or environment.
+ *
+ * <p>Over 300 lines because it is one command with two ways in (Gammu's environment, Kannel's URL)
+ * that share its options and its body; the posting and retrying is {@link RelayPoster}.
  */
 @Command(
     name = "ohmyotp relay",

@@ -29,6 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GatewayInbound implements Routes {
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(GatewayInbound.class);
+
   static final int MAX_TEXT = 2000;
   static final int MAX_SENDER = 100;
 
@@ -125,8 +128,7 @@ public final class GatewayInbound implements Routes {
   private Delivery store(Gateway g, Inbound.Sms sms, long now) {
     String e164 = recipient(g, sms);
     if (g.autoRegister() && gateways.register(g, e164)) {
-      org.slf4j.LoggerFactory.getLogger(GatewayInbound.class)
-          .info("gateway {} brought a new number into inventory", g.name());
+      log.info("gateway {} brought a new number into inventory", g.name());
     }
     String from = clip(sms.from(), MAX_SENDER);
     Long receivedAt =

@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * changed through the operator API or a configuration file. A secret is opened only to check a
  * post; no answer and no log line carries it. The numbers a gateway serves are in inventory as that
  * gateway's; while it is down they are not offered.
+ *
+ * <p>Over 300 lines because it is the gateways' table and what hangs on its rows: creating,
+ * changing and listing them with their sealed secrets, their numbers and SIMs, and their down and
+ * up, each a conditional update of the same row; the checks of each field are in {@link
+ * GatewayFields}, the formats elsewhere.
  */
 public final class Gateways {
 
@@ -124,31 +129,6 @@ public final class Gateways {
       }
       throw e;
     }
-  }
-
-  /**
-   * Makes the gateways of a configuration file exist as written; one that cannot be is left out
-   * with a warning naming it, so that the rest still apply.
-   */
-  public int apply(List<Draft> drafts) {
-    int applied = 0;
-    for (Draft d : drafts) {
-      try {
-        boolean exists = d.name() != null && find(d.name()).isPresent();
-        if (exists) {
-          change(d.name(), d);
-        } else {
-          create(d);
-        }
-        applied++;
-      } catch (ApiException e) {
-        log.warn(
-            "gateway '{}' of the gateways file left out: {}",
-            Catalog.printable(d.name()),
-            e.getMessage());
-      }
-    }
-    return applied;
   }
 
   /** Every gateway, by name. */
@@ -293,6 +273,18 @@ public final class Gateways {
    * gateway's; false when the number is known already.
    */
   public boolean register(Gateway g, String e164) {
+    // Nearly every SMS is to a number known already: a read, not a write transaction, says so.
+    boolean known =
+        db.read(
+            h ->
+                h.createQuery("SELECT 1 FROM phone_numbers WHERE e164 = :e164")
+                    .bind("e164", e164)
+                    .mapTo(Integer.class)
+                    .findOne()
+                    .isPresent());
+    if (known) {
+      return false;
+    }
     long now = clock.instant().getEpochSecond();
     return db.inTransaction(
         h -> {

@@ -22,6 +22,10 @@ import org.jdbi.v3.core.statement.Query;
  * The SQL that writes rentals, locks them, and reads them one by one, for polls, for expiry and for
  * the active list. A change to a rental also tells {@link PollCache}, so that no poll is answered
  * from a memory of the rental as it was.
+ *
+ * <p>Over 300 lines because it is the one owner of the rentals table's SQL: each statement here
+ * states a rule of the lifecycle or the lock order once, and is shared by renting, ending,
+ * delivering SMS and polling.
  */
 public final class RentalStore {
 

@@ -131,31 +131,9 @@ public final class Providers {
     }
   }
 
-  /**
-   * Makes the providers of a configuration file exist as written: each is created, or changed to
-   * match when one of its name exists. One that cannot be (a service the catalog lacks, a bad
-   * field) is left out with a warning naming it, so that the rest still apply.
-   */
-  public int apply(List<Draft> drafts) {
-    int applied = 0;
-    for (Draft d : drafts) {
-      try {
-        boolean exists = d.name() != null && db.read(h -> idOf(h, d.name())).isPresent();
-        if (exists) {
-          change(d.name(), d);
-        } else {
-          create(d);
-        }
-        applied++;
-      } catch (ApiException e) {
-        org.slf4j.LoggerFactory.getLogger(Providers.class)
-            .warn(
-                "provider '{}' of the providers file left out: {}",
-                Catalog.printable(d.name()),
-                e.getMessage());
-      }
-    }
-    return applied;
+  /** Whether a provider of this name exists. */
+  public boolean exists(String name) {
+    return name != null && db.read(h -> idOf(h, name)).isPresent();
   }
 
   /** Every provider, by name. */
