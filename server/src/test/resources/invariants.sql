@@ -32,12 +32,14 @@ HAVING COUNT(t.id) <> CASE WHEN r.status = 'expired' OR (r.status = 'cancelled' 
     OR COALESCE(SUM(t.amount), 0) <> CASE WHEN r.status = 'expired' OR (r.status = 'cancelled' AND r.sms_count = 0)
         THEN r.cost ELSE 0 END;
 
--- check: a rental whose status, count or newest message disagrees with its messages
+-- check: a rental whose status, count, used flag or newest message disagrees with its messages
 SELECT r.id || ' (' || r.status || '): sms_count ' || r.sms_count || ', messages ' || COUNT(m.id)
     || ', last_sms_id ' || COALESCE(r.last_sms_id, 0) || ', newest ' || COALESCE(MAX(m.id), 0)
+    || ', used ' || CASE WHEN r.used THEN 'true' ELSE 'false' END
 FROM rentals r LEFT JOIN sms_messages m ON m.rental_id = r.id
-GROUP BY r.id, r.status, r.sms_count, r.last_sms_id
+GROUP BY r.id, r.status, r.sms_count, r.last_sms_id, r.used
 HAVING r.sms_count <> COUNT(m.id)
+    OR r.used <> (r.sms_count > 0)
     OR COALESCE(r.last_sms_id, 0) <> COALESCE(MAX(m.id), 0)
     OR (r.status = 'completed' AND r.sms_count = 0)
     OR (r.status IN ('active', 'expired') AND r.sms_count > 0);

@@ -249,16 +249,30 @@ public final class GatewayInbound implements Routes {
   }
 
   private static String dedupKey(Gateway g, String identity) {
+    return "g"
+        + g.id()
+        + ":"
+        + HexFormat.of().formatHex(sha256().digest(identity.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static final MessageDigest SHA_256;
+
+  static {
     try {
-      return "g"
-          + g.id()
-          + ":"
-          + HexFormat.of()
-              .formatHex(
-                  MessageDigest.getInstance("SHA-256")
-                      .digest(identity.getBytes(StandardCharsets.UTF_8)));
+      SHA_256 = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * A fresh digest, copied from one looked up once: the provider lookup cost more than the hash.
+   */
+  private static MessageDigest sha256() {
+    try {
+      return (MessageDigest) SHA_256.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("the JDK's SHA-256 can be copied", e);
     }
   }
 

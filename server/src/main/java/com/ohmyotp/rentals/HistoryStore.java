@@ -175,7 +175,7 @@ public final class HistoryStore {
       where.append(" AND r.status = :status");
     }
     if (filter.usedOnly()) {
-      where.append(" AND r.sms_count > 0");
+      where.append(" AND r.used");
     }
     return where.toString();
   }

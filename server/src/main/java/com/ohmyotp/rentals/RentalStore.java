@@ -253,7 +253,7 @@ public final class RentalStore {
                 + SmsStore.INSERT_AS_CTE_POSTGRESQL
                 + """
                 UPDATE rentals
-                SET status = :status, sms_count = sms_count + 1,
+                SET status = :status, used = TRUE, sms_count = sms_count + 1,
                     last_sms_id = CASE WHEN last_sms_id > (SELECT id FROM sms) THEN last_sms_id
                                        ELSE (SELECT id FROM sms) END
                 WHERE id = :rental
@@ -314,7 +314,7 @@ public final class RentalStore {
         .add(
             """
             UPDATE rentals
-            SET status = :status, sms_count = sms_count + 1,
+            SET status = :status, used = TRUE, sms_count = sms_count + 1,
                 last_sms_id = CASE WHEN last_sms_id > :sms THEN last_sms_id ELSE :sms END
             WHERE id = :id
             """)
