@@ -101,15 +101,18 @@ public final class PhoneNumbers {
 
   /**
    * The country of a stored number as its ISO 3166 two-letter code ({@code US} for {@code
-   * +13026873874}); empty for numbers that belong to no one country (international services) or
-   * cannot be read.
+   * +13026873874}). A number no region's plan accepts (a test range such as {@code +1 555 01xx}, or
+   * a block newer than the metadata) belongs to the main country of its calling code. Empty for
+   * numbers that belong to no one country (international services) or cannot be read.
    */
   public static Optional<String> country(String e164) {
     try {
-      String region = UTIL.getRegionCodeForNumber(UTIL.parse(e164, "ZZ"));
-      return region == null || region.equals("ZZ") || region.equals("001")
-          ? Optional.empty()
-          : Optional.of(region);
+      PhoneNumber number = UTIL.parse(e164, "ZZ");
+      String region = UTIL.getRegionCodeForNumber(number);
+      if (region == null) {
+        region = UTIL.getRegionCodeForCountryCode(number.getCountryCode());
+      }
+      return region.equals("ZZ") || region.equals("001") ? Optional.empty() : Optional.of(region);
     } catch (NumberParseException e) {
       return Optional.empty();
     }

@@ -17,6 +17,18 @@ class PhoneNumbersTest {
   private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
 
   @Test
+  void everyNumberOfACountryCallingCodeHasACountryAndOnlyInternationalServicesHaveNone() {
+    assertThat(PhoneNumbers.country("+13026873874")).contains("US");
+    assertThat(PhoneNumbers.country("+447400123456")).contains("GB");
+    assertThat(PhoneNumbers.country("+16135550123")).as("a Canadian number").contains("CA");
+    // A test range no plan accepts belongs to the main country of its calling code.
+    assertThat(PhoneNumbers.country("+12125550100")).contains("US");
+    assertThat(PhoneNumbers.country("+4930000")).contains("DE");
+    assertThat(PhoneNumbers.country("+80012345678")).as("an international freephone").isEmpty();
+    assertThat(PhoneNumbers.country("not a number")).isEmpty();
+  }
+
+  @Test
   void aNumberOfTheDefaultRegionIsShownAsItsNationalDigitsAndAnyOtherAsE164Digits() {
     PhoneNumbers us = new PhoneNumbers("US");
     assertThat(us.display("+13026873874")).isEqualTo("3026873874");
