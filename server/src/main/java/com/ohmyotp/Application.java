@@ -27,6 +27,12 @@ import com.ohmyotp.inventory.NumberStock;
 import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.ledger.MoneyJson;
+import com.ohmyotp.push.EventLog;
+import com.ohmyotp.push.EventStreams;
+import com.ohmyotp.push.UrlGuard;
+import com.ohmyotp.push.WebhookRoutes;
+import com.ohmyotp.push.WebhookSender;
+import com.ohmyotp.push.Webhooks;
 import com.ohmyotp.rentals.ActivationIds;
 import com.ohmyotp.rentals.Availability;
 import com.ohmyotp.rentals.AvailabilityCache;
@@ -99,6 +105,7 @@ public final class Application implements AutoCloseable {
   private final Javalin http;
   private final ScheduledExecutorService scheduler;
   private final Optional<ChangeFeed> rentalChanges;
+  private final java.util.Deque<AutoCloseable> running;
   private final Housekeeping housekeeping;
   private final ProviderOutbox providerOutbox;
   private final UpstreamPoller upstreamPoller;
@@ -116,6 +123,7 @@ public final class Application implements AutoCloseable {
       Javalin http,
       ScheduledExecutorService scheduler,
       Optional<ChangeFeed> rentalChanges,
+      java.util.Deque<AutoCloseable> running,
       Housekeeping housekeeping,
       ProviderOutbox providerOutbox,
       UpstreamPoller upstreamPoller,
@@ -131,6 +139,7 @@ public final class Application implements AutoCloseable {
     this.http = http;
     this.scheduler = scheduler;
     this.rentalChanges = rentalChanges;
+    this.running = running;
     this.housekeeping = housekeeping;
     this.providerOutbox = providerOutbox;
     this.upstreamPoller = upstreamPoller;
@@ -178,6 +187,14 @@ public final class Application implements AutoCloseable {
         db.dialect() == Database.Dialect.POSTGRESQL
             ? Optional.of(ChangeFeed.start(db, PollCache.CHANNEL))
             : Optional.empty();
+    // And of the events they wrote, for the streams of the customers connected to them.
+    Optional<ChangeFeed> eventChanges =
+        db.dialect() == Database.Dialect.POSTGRESQL
+            ? Optional.of(ChangeFeed.start(db, EventLog.CHANNEL))
+            : Optional.empty();
+    // What runs on its own threads, stopped before the database closes, last started first.
+    java.util.Deque<AutoCloseable> running = new java.util.ArrayDeque<>();
+    eventChanges.ifPresent(running::push);
     try {
       ObjectMapper json = Json.newMapper(MoneyJson.module());
       PhoneNumbers phones = new PhoneNumbers(config.defaultRegion());
@@ -196,13 +213,23 @@ public final class Application implements AutoCloseable {
       FunctionCounter.builder("ohmyotp.polls.from.memory", polls, PollCache::answeredFromMemory)
           .description("Polls of /code answered without reading the database")
           .register(metrics);
-      RentalStore rentalStore = new RentalStore(polls, db.dialect());
+      EventLog events = new EventLog(db, phones, config.lowBalance(), eventChanges, clock);
+      events.start();
+      running.push(events);
+      RentalStore rentalStore = new RentalStore(polls, db.dialect(), events);
       RentalCounts rentalCounts = new RentalCounts(db.dialect());
       IdempotencyKeys idempotency = new IdempotencyKeys(db);
       RentalViews rentalViews = new RentalViews(phones);
       SmsDelivery delivery =
           new SmsDelivery(
-              db, inventory, smsStore, new CodeExtractor(), rentalStore, rentalCounts, clock);
+              db,
+              inventory,
+              smsStore,
+              new CodeExtractor(),
+              rentalStore,
+              rentalCounts,
+              events,
+              clock);
       // The catalog checks services' sources by name; the upstream source needs the catalog.
       Catalog catalog =
           new Catalog(db, java.util.Set.of(Simulator.NAME, Gateway.NAME, Upstream.NAME), clock);
@@ -244,6 +271,7 @@ public final class Application implements AutoCloseable {
               idempotency,
               new ActivationIds(db),
               rentalViews,
+              events,
               json,
               clock);
       Rentals rentals =
@@ -325,6 +353,11 @@ public final class Application implements AutoCloseable {
       UnmatchedMessages unmatched = new UnmatchedMessages(db, smsStore);
       WebSessions webSessions = new WebSessions(db, clock);
       Website website = new Website(webSessions, accounts);
+      UrlGuard urlGuard = new UrlGuard(config.webhookAllowHosts());
+      Webhooks webhooks = new Webhooks(db, secretBox, urlGuard, clock);
+      WebhookSender webhookSender = new WebhookSender(db, webhooks, events, urlGuard, json, clock);
+      webhookSender.start();
+      running.push(webhookSender);
       Javalin http =
           HttpServer.create(
               json,
@@ -339,6 +372,8 @@ public final class Application implements AutoCloseable {
                       auth,
                       json),
                   new HandlerApi(activations, auth, json),
+                  new EventStreams(events, rentals::poll, auth, json),
+                  new WebhookRoutes(webhooks, webhookSender, auth, json),
                   new ProviderRoutes(providers, auth, json),
                   new SourceRoutes(
                       providers,
@@ -402,6 +437,7 @@ public final class Application implements AutoCloseable {
       Housekeeping housekeeping = new Housekeeping(expiry, stock, idempotency, smsStore, db, clock);
       housekeeping.start(scheduler, config.sweepInterval().toMillis());
       scheduler.scheduleWithFixedDelay(() -> purgeSessions(webSessions), 1, 60, TimeUnit.MINUTES);
+      scheduler.scheduleWithFixedDelay(() -> forgetOldEvents(events), 5, 60, TimeUnit.MINUTES);
       scheduler.scheduleWithFixedDelay(
           () -> checkGateways(gateways, gatewayHealth, longSms, clock), 60, 60, TimeUnit.SECONDS);
       UpstreamPoller upstreamPoller =
@@ -432,6 +468,7 @@ public final class Application implements AutoCloseable {
           http,
           scheduler,
           rentalChanges,
+          running,
           housekeeping,
           providerOutbox,
           upstreamPoller,
@@ -445,6 +482,7 @@ public final class Application implements AutoCloseable {
           demo);
     } catch (RuntimeException e) {
       scheduler.shutdownNow();
+      stopAll(running);
       rentalChanges.ifPresent(ChangeFeed::close);
       db.close();
       throw e;
@@ -655,7 +693,29 @@ public final class Application implements AutoCloseable {
       scheduler.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    stopAll(running);
     rentalChanges.ifPresent(ChangeFeed::close);
     db.close();
+  }
+
+  private static void forgetOldEvents(EventLog events) {
+    try {
+      events.forgetOld();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Application.class)
+          .warn("forgetting old events failed; trying again in an hour: {}", e.toString());
+    }
+  }
+
+  private static void stopAll(java.util.Deque<AutoCloseable> running) {
+    while (!running.isEmpty()) {
+      AutoCloseable next = running.pop();
+      try {
+        next.close();
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(Application.class)
+            .warn("stopping {}: {}", next.getClass().getSimpleName(), e.toString());
+      }
+    }
   }
 }

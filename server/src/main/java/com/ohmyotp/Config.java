@@ -22,6 +22,9 @@ import java.util.Properties;
  *     alone, without a timestamp, for gateways not yet changed (replays then go undetected)
  * @param metricsToken when set, {@code /metrics} answers only a request bearing it
  * @param simulatorDelay how long after a rental the simulator delivers its SMS; empty when off
+ * @param lowBalance a charge that takes an account's balance below this sends {@code balance.low}
+ * @param webhookAllowHosts hosts customers' webhooks may reach whatever they resolve to, over http
+ *     too ({@code OHMYOTP_WEBHOOK_ALLOW_HOSTS})
  */
 public record Config(
     int port,
@@ -51,7 +54,9 @@ public record Config(
     Duration providerReconcileAfter,
     Optional<Path> providersFile,
     boolean providersCheapestFirst,
-    Optional<Path> gatewaysFile) {
+    Optional<Path> gatewaysFile,
+    com.ohmyotp.ledger.Money lowBalance,
+    java.util.Set<String> webhookAllowHosts) {
 
   /** Thrown when a setting is missing or malformed; its message is meant for the operator. */
   public static final class ConfigException extends RuntimeException {
@@ -110,7 +115,25 @@ public record Config(
             s.integer("OHMYOTP_PROVIDER_RECONCILE_AFTER_MS", 30_000, 1_000, 3_600_000)),
         s.optional("OHMYOTP_PROVIDERS_FILE").map(Path::of),
         providerOrder(s.string("OHMYOTP_PROVIDER_ORDER", "priority")),
-        s.optional("OHMYOTP_GATEWAYS_FILE").map(Path::of));
+        s.optional("OHMYOTP_GATEWAYS_FILE").map(Path::of),
+        money("OHMYOTP_BALANCE_LOW", s.string("OHMYOTP_BALANCE_LOW", "1.00")),
+        java.util.Arrays.stream(s.string("OHMYOTP_WEBHOOK_ALLOW_HOSTS", "").split(","))
+            .map(String::strip)
+            .filter(h -> !h.isEmpty())
+            .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+  }
+
+  private static com.ohmyotp.ledger.Money money(String name, String raw) {
+    try {
+      java.math.BigDecimal amount = new java.math.BigDecimal(raw.strip());
+      if (amount.signum() < 0 || amount.scale() > com.ohmyotp.ledger.Money.SCALE) {
+        throw new NumberFormatException();
+      }
+      return com.ohmyotp.ledger.Money.of(amount);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(
+          name + " must be an amount of money such as 1.00, not '" + raw + "'");
+    }
   }
 
   private static boolean providerOrder(String order) {

@@ -9,6 +9,8 @@ import com.ohmyotp.db.ByPosition;
 import com.ohmyotp.db.Database;
 import com.ohmyotp.db.Pipeline;
 import com.ohmyotp.ledger.Money;
+import com.ohmyotp.push.EventLog;
+import com.ohmyotp.push.EventType;
 import com.ohmyotp.rentals.RentalRows.SmsColumns;
 import com.ohmyotp.sms.SmsStore;
 import java.util.HashMap;
@@ -31,9 +33,14 @@ public final class RentalStore {
 
   private final PollCache polls;
   private final Database.Dialect dialect;
+  private final EventLog events;
 
-  public RentalStore(PollCache polls, Database.Dialect dialect) {
+  /**
+   * @param events where a rental's ending is written, in the transaction that ends it
+   */
+  public RentalStore(PollCache polls, Database.Dialect dialect, EventLog events) {
     this.polls = polls;
+    this.events = events;
     this.dialect = dialect;
   }
 
@@ -302,6 +309,7 @@ public final class RentalStore {
                 throw new Database.RetryableConflict("rental " + id + " changed while locked");
               }
             });
+    EventType.forStatus(to.wire()).ifPresent(type -> events.rentalEvent(writes, id, type, endedAt));
   }
 
   /**

@@ -12,6 +12,7 @@ import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.inventory.Inventory.PhoneState;
 import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.ledger.Money;
+import com.ohmyotp.push.EventLog;
 import com.ohmyotp.rentals.RentalViews.RentalView;
 import com.ohmyotp.sources.NumberSource.StartedRental;
 import com.ohmyotp.sources.NumberSources;
@@ -50,6 +51,7 @@ public final class Renting {
   private final RentalViews views;
   private final ObjectMapper json;
   private final Clock clock;
+  private final EventLog events;
 
   public Renting(
       Database db,
@@ -62,9 +64,11 @@ public final class Renting {
       IdempotencyKeys idempotency,
       ActivationIds activationIds,
       RentalViews views,
+      EventLog events,
       ObjectMapper json,
       Clock clock) {
     this.db = db;
+    this.events = events;
     this.catalog = catalog;
     this.inventory = inventory;
     this.ledger = ledger;
@@ -364,6 +368,7 @@ public final class Renting {
           }
           counts.added(writes, caller.accountId());
           ledger.charge(writes, caller.accountId(), service.price(), rentalId, service.id(), start);
+          events.chargeMade(writes, caller.accountId(), service.price(), start);
           purchase.ifPresent(p -> supplier.get().record(writes, p, rentalId, start));
           writes.run();
           return r;

@@ -4,6 +4,8 @@ import com.ohmyotp.db.Database;
 import com.ohmyotp.db.Pipeline;
 import com.ohmyotp.inventory.Inventory;
 import com.ohmyotp.inventory.PhoneNumbers;
+import com.ohmyotp.push.EventLog;
+import com.ohmyotp.push.EventType;
 import com.ohmyotp.sms.CodeExtractor;
 import com.ohmyotp.sms.Delivery;
 import com.ohmyotp.sms.InboundSms;
@@ -32,7 +34,11 @@ public final class SmsDelivery implements SmsSink {
   private final Clock clock;
   private final RentalStore store;
   private final RentalCounts counts;
+  private final EventLog events;
 
+  /**
+   * @param events where the SMS, and the rental's completion by it, are written as events
+   */
   public SmsDelivery(
       Database db,
       Inventory inventory,
@@ -40,8 +46,10 @@ public final class SmsDelivery implements SmsSink {
       CodeExtractor extractor,
       RentalStore store,
       RentalCounts counts,
+      EventLog events,
       Clock clock) {
     this.store = store;
+    this.events = events;
     this.db = db;
     this.counts = counts;
     this.inventory = inventory;
@@ -107,12 +115,14 @@ public final class SmsDelivery implements SmsSink {
                     sms.text(),
                     code,
                     receivedAt);
+                events.rentalEvent(writes, rental.get().id(), EventType.SMS_RECEIVED, now);
                 if (rental.get().status() == RentalStatus.ACTIVE) {
                   counts.moved(
                       writes,
                       rental.get().accountId(),
                       RentalCounts.Tally.ACTIVE,
                       RentalCounts.Tally.COMPLETED);
+                  events.rentalEvent(writes, rental.get().id(), EventType.RENTAL_COMPLETED, now);
                 }
                 writes.run();
                 return new Delivery.ToRental(rental.get().id());

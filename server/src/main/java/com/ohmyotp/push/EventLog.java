@@ -1,0 +1,448 @@
+package com.ohmyotp.push;
+
+import com.ohmyotp.db.ChangeFeed;
+import com.ohmyotp.db.Database;
+import com.ohmyotp.db.Pipeline;
+import com.ohmyotp.inventory.PhoneNumbers;
+import com.ohmyotp.ledger.Money;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of what happened to customers' rentals and balances. An event is written by the
+ * transaction that makes the change, with a webhook delivery for each of the account's endpoints
+ * that asked for it ({@link Webhooks}), so neither is lost nor told of a change that did not
+ * commit.
+ *
+ * <p>Streams learn of new events from this node: once a transaction that wrote one commits here, or
+ * another node says so through the change feed, the log reads what is new and hands each event to
+ * the listeners of its account. Ids are handed out when a row is written, not when it commits: a
+ * transaction that took id 7 may commit after the one that took 8. So events are handed on in order
+ * up to the first id not yet seen, and a missing id is waited for ({@link #GAP_WAIT_MILLIS}) before
+ * those after it go on; one that turns up later still goes on, late. A stream that resumes reads
+ * the log itself, up to what has been handed on.
+ */
+public final class EventLog implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(EventLog.class);
+
+  /** The change feed's channel on which nodes tell each other of new events. */
+  public static final String CHANNEL = "ohmyotp_events";
+
+  /** How long a missing id holds back the events after it; transactions here take milliseconds. */
+  static final long GAP_WAIT_MILLIS = 3_000;
+
+  /** How long an id passed over is still looked for, late. */
+  static final long LATE_LOOK_MILLIS = 10 * 60_000;
+
+  /**
+   * How long events are kept: longer than a webhook delivery is retried (about three days), so
+   * every attempt sends what happened; a stream may resume from any of them.
+   */
+  public static final long KEEP_SECONDS = 4 * 24 * 3600;
+
+  private static final String EVENT_COLUMNS =
+      """
+      SELECT e.id, e.account_id, e.rental_id, e.type, e.balance, e.created_at, r.activation_id,
+             p.e164, s.name AS service, m.id AS sms_id, m.sender, m.message, m.code, m.received_at
+      FROM rental_events e
+      LEFT JOIN rentals r ON r.id = e.rental_id
+      LEFT JOIN phone_numbers p ON p.id = r.number_id
+      LEFT JOIN services s ON s.id = r.service_id
+      LEFT JOIN sms_messages m ON m.id = e.sms_id
+      """;
+
+  private final Database db;
+  private final PhoneNumbers phones;
+  private final Money lowBalance;
+  private final Clock clock;
+  private final Optional<ChangeFeed> feed;
+  private final Map<Long, Set<Consumer<Event>>> listeners = new ConcurrentHashMap<>();
+  private final List<Runnable> onNew = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition woken = lock.newCondition();
+  private boolean wake;
+  private volatile boolean closed;
+  private volatile long handedOn;
+  // Ranges of missing ids: when each was first seen missing, and, once passed over, until when it
+  // is still looked for. Only the reader's thread touches them.
+  private final List<Gap> gaps = new ArrayList<>();
+  private Thread reader;
+
+  private static final class Gap {
+    final long from;
+    final long to;
+    final long seenAt;
+    final Set<Long> found = new java.util.HashSet<>();
+    boolean passed;
+
+    Gap(long from, long to, long seenAt) {
+      this.from = from;
+      this.to = to;
+      this.seenAt = seenAt;
+    }
+  }
+
+  /**
+   * @param lowBalance a charge that takes a balance below this writes a {@code balance.low} event
+   * @param feed how nodes sharing a database tell each other of new events; empty on one node
+   */
+  public EventLog(
+      Database db, PhoneNumbers phones, Money lowBalance, Optional<ChangeFeed> feed, Clock clock) {
+    this.db = db;
+    this.phones = phones;
+    this.lowBalance = lowBalance;
+    this.feed = feed;
+    this.clock = clock;
+  }
+
+  /** Starts handing on events written from now on. */
+  public void start() {
+    handedOn =
+        db.read(
+            h ->
+                h.createQuery("SELECT COALESCE(MAX(id), 0) FROM rental_events")
+                    .mapTo(Long.class)
+                    .one());
+    feed.ifPresent(
+        f ->
+            f.subscribe(
+                new ChangeFeed.Subscriber() {
+                  @Override
+                  public void listening() {
+                    wake();
+                  }
+
+                  @Override
+                  public void notListening() {}
+
+                  @Override
+                  public void changed(List<String> ids) {
+                    wake();
+                  }
+                }));
+    reader = Thread.ofPlatform().name("ohmyotp-events").daemon(true).start(this::readLoop);
+  }
+
+  // ---- writing, inside the transaction that makes the change
+
+  /**
+   * Records, when {@code writes} runs, that the rental (which the caller holds locked) received its
+   * newest SMS, or reached the status of {@code type}.
+   */
+  public void rentalEvent(Pipeline writes, String rentalId, EventType type, long now) {
+    writes
+        .add(
+            "INSERT INTO rental_events (account_id, rental_id, type, sms_id, created_at)"
+                + " SELECT r.account_id, r.id, :type, "
+                + (type == EventType.SMS_RECEIVED
+                    ? "(SELECT MAX(m.id) FROM sms_messages m WHERE m.rental_id = r.id)"
+                    : "NULL")
+                + ", :now FROM rentals r WHERE r.id = :rental")
+        .bind("type", type.wire())
+        .bind("now", now)
+        .bind("rental", rentalId);
+    writes
+        .add(Webhooks.DELIVERIES_OF_RENTAL_EVENT)
+        .bind("event", type.wire())
+        .bind("pattern", Webhooks.pattern(type))
+        .bind("rental", rentalId)
+        .bind("now", now)
+        .bind("now_ms", now * 1000);
+    committedLater(writes);
+  }
+
+  /**
+   * Records, when {@code writes} runs after the charge of {@code charged}, that the account's
+   * balance went below the threshold, if this charge took it there.
+   */
+  public void chargeMade(Pipeline writes, long accountId, Money charged, long now) {
+    writes
+        .add(
+            """
+            INSERT INTO rental_events (account_id, type, balance, created_at)
+            SELECT a.id, :type, a.balance, :now FROM accounts a
+            WHERE a.id = :account AND a.balance < :threshold AND a.balance + :charged >= :threshold
+            """)
+        .bind("type", EventType.BALANCE_LOW.wire())
+        .bind("now", now)
+        .bind("account", accountId)
+        .bind("threshold", lowBalance.amount())
+        .bind("charged", charged.amount());
+    writes
+        .add(Webhooks.DELIVERIES_OF_LOW_BALANCE)
+        .bind("event", EventType.BALANCE_LOW.wire())
+        .bind("pattern", Webhooks.pattern(EventType.BALANCE_LOW))
+        .bind("account", accountId)
+        .bind("threshold", lowBalance.amount())
+        .bind("charged", charged.amount())
+        .bind("now", now)
+        .bind("now_ms", now * 1000);
+    committedLater(writes);
+  }
+
+  private void committedLater(Pipeline writes) {
+    writes
+        .handle()
+        .afterCommit(
+            () -> {
+              wake();
+              feed.ifPresent(f -> f.publish("e"));
+              onNew.forEach(Runnable::run);
+            });
+  }
+
+  /** Runs {@code action} after each commit here that wrote an event (for the webhook sender). */
+  public void onNewEvents(Runnable action) {
+    onNew.add(action);
+  }
+
+  // ---- reading
+
+  /**
+   * Listens to the account's events as they are handed on; the returned handle stops it.
+   *
+   * @return the id of the last event handed on before the listener was added
+   */
+  public Subscription listen(long accountId, Consumer<Event> listener) {
+    listeners.computeIfAbsent(accountId, k -> new CopyOnWriteArraySet<>()).add(listener);
+    long from = handedOn;
+    return new Subscription(
+        from,
+        () ->
+            listeners.computeIfPresent(
+                accountId,
+                (k, set) -> {
+                  set.remove(listener);
+                  return set.isEmpty() ? null : set;
+                }));
+  }
+
+  /** A listener's registration. */
+  public record Subscription(long from, Runnable cancel) implements AutoCloseable {
+    @Override
+    public void close() {
+      cancel.run();
+    }
+  }
+
+  /**
+   * The account's events after {@code afterId} up to {@code throughId}, oldest first, of one rental
+   * when {@code rentalId} is given.
+   */
+  public List<Event> since(long accountId, String rentalId, long afterId, long throughId) {
+    return db.read(
+        h ->
+            h.createQuery(
+                    EVENT_COLUMNS
+                        + "WHERE e.account_id = :account AND e.id > :after AND e.id <= :through"
+                        + (rentalId != null ? " AND e.rental_id = :rental" : "")
+                        + " ORDER BY e.id LIMIT 10000")
+                .bind("account", accountId)
+                .bind("after", afterId)
+                .bind("through", throughId)
+                .bind("rental", rentalId)
+                .map((rs, ctx) -> event(rs))
+                .list());
+  }
+
+  /** The events of these ids that are still kept. */
+  public List<Event> findAll(List<Long> ids) {
+    return db.read(
+        h ->
+            h.createQuery(EVENT_COLUMNS + "WHERE e.id IN (<ids>) ORDER BY e.id")
+                .bindList("ids", ids)
+                .map((rs, ctx) -> event(rs))
+                .list());
+  }
+
+  /** The id up to which events have been handed on to listeners. */
+  public long handedOn() {
+    return handedOn;
+  }
+
+  /** Forgets events older than {@link #KEEP_SECONDS}; returns how many. */
+  public int forgetOld() {
+    long cutoff = clock.instant().getEpochSecond() - KEEP_SECONDS;
+    return db.inTransaction(
+        h ->
+            h.createUpdate("DELETE FROM rental_events WHERE created_at < :cutoff")
+                .bind("cutoff", cutoff)
+                .execute());
+  }
+
+  Event event(ResultSet rs) throws SQLException {
+    EventType type = EventType.fromWire(rs.getString("type")).orElseThrow();
+    String e164 = rs.getString("e164");
+    long smsId = rs.getLong("sms_id");
+    Event.Sms sms =
+        type == EventType.SMS_RECEIVED && !rs.wasNull()
+            ? new Event.Sms(
+                smsId,
+                rs.getString("sender"),
+                rs.getString("message"),
+                rs.getString("code"),
+                rs.getLong("received_at"))
+            : null;
+    long activation = rs.getLong("activation_id");
+    Long activationId = rs.wasNull() ? null : activation;
+    java.math.BigDecimal balance = rs.getBigDecimal("balance");
+    return new Event(
+        rs.getLong("id"),
+        rs.getLong("account_id"),
+        type,
+        rs.getString("rental_id"),
+        activationId,
+        e164 == null ? null : phones.display(e164),
+        rs.getString("service"),
+        sms,
+        balance == null ? null : Money.of(balance),
+        type == EventType.BALANCE_LOW ? lowBalance : null,
+        rs.getLong("created_at"));
+  }
+
+  // ---- handing on
+
+  /** Asks the reader to look for new events. */
+  public void wake() {
+    lock.lock();
+    try {
+      wake = true;
+      woken.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void readLoop() {
+    while (!closed) {
+      lock.lock();
+      try {
+        if (!wake) {
+          // Also on a timer: a missing id is passed over, and a lost notification costs a second.
+          woken.await(1, TimeUnit.SECONDS);
+        }
+        wake = false;
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        lock.unlock();
+      }
+      try {
+        handOnNew();
+      } catch (RuntimeException e) {
+        if (!closed) {
+          log.warn("reading new events failed; trying again: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  /** Reads the ids written since the last look and hands on what it can, in order. */
+  void handOnNew() {
+    long now = clock.millis();
+    gaps.removeIf(g -> g.passed && now - g.seenAt > LATE_LOOK_MILLIS);
+    record Row(long id, long accountId) {}
+    StringBuilder where = new StringBuilder("id > :after");
+    for (Gap g : gaps) {
+      if (g.passed) {
+        where.append(" OR id BETWEEN ").append(g.from).append(" AND ").append(g.to);
+      }
+    }
+    long after = handedOn;
+    List<Row> rows =
+        db.read(
+            h ->
+                h.createQuery(
+                        "SELECT id, account_id FROM rental_events WHERE "
+                            + where
+                            + " ORDER BY id LIMIT 5000")
+                    .bind("after", after)
+                    .map((rs, ctx) -> new Row(rs.getLong(1), rs.getLong(2)))
+                    .list());
+    List<Row> toHand = new ArrayList<>();
+    long reached = after;
+    for (Row row : rows) {
+      if (row.id() <= after) {
+        // In a range passed over: late, handed on once.
+        gaps.stream()
+            .filter(g -> g.passed && g.from <= row.id() && row.id() <= g.to)
+            .findFirst()
+            .filter(g -> g.found.add(row.id()))
+            .ifPresent(g -> toHand.add(row));
+        continue;
+      }
+      if (row.id() > reached + 1) {
+        long from = reached + 1;
+        Gap gap = waitingGapAt(from, row.id() - 1, now);
+        if (now - gap.seenAt < GAP_WAIT_MILLIS) {
+          break;
+        }
+        gap.passed = true;
+      }
+      toHand.add(row);
+      reached = row.id();
+    }
+    long through = reached;
+    // A waiting range now behind us was filled: nothing to wait for or look for there.
+    gaps.removeIf(g -> !g.passed && g.from <= through);
+    handedOn = through;
+    handOn(toHand.stream().filter(r -> listeners.containsKey(r.accountId())).map(Row::id).toList());
+  }
+
+  /** The range missing from {@code from}, first seen missing at {@code now} unless seen before. */
+  private Gap waitingGapAt(long from, long to, long now) {
+    for (Gap g : gaps) {
+      if (!g.passed && g.from <= from && from <= g.to) {
+        if (g.from == from && g.to == to) {
+          return g;
+        }
+        // Partly filled since: the rest keeps the time it was first missed.
+        Gap rest = new Gap(from, to, g.seenAt);
+        gaps.remove(g);
+        gaps.add(rest);
+        return rest;
+      }
+    }
+    Gap g = new Gap(from, to, now);
+    gaps.add(g);
+    return g;
+  }
+
+  private void handOn(List<Long> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    for (Event e : findAll(ids)) {
+      Set<Consumer<Event>> set = listeners.get(e.accountId());
+      if (set != null) {
+        for (Consumer<Event> listener : set) {
+          listener.accept(e);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (reader != null) {
+      reader.interrupt();
+    }
+  }
+}
