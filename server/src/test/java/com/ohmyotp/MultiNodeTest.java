@@ -11,6 +11,7 @@ import com.ohmyotp.support.Driver.Customer;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.Invariants;
 import com.ohmyotp.support.NodeProcess;
+import com.ohmyotp.support.SseClient;
 import com.ohmyotp.support.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +56,7 @@ class MultiNodeTest {
     settings.putAll(database.settings());
     settings.put("OHMYOTP_DB_POOL_SIZE", "8");
     settings.put("OHMYOTP_SWEEP_INTERVAL_MS", "200");
+    settings.put("OHMYOTP_WEBHOOK_ALLOW_HOSTS", "127.0.0.1");
     // All three start on the same empty schema at once: the migrations must not trip over
     // each other.
     nodes = NodeProcess.startAll(3, settings);
@@ -150,6 +152,97 @@ class MultiNodeTest {
         waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(answer.body()).contains("\"code\":\"515151\"");
+  }
+
+  @Test
+  void anEventStreamOnOneNodeTellsAnSmsAcceptedOnAnother() throws Exception {
+    Driver setup = node(0).driver;
+    String service = setup.service("Uber", "0.40", "gateway");
+    setup.numbers("gateway", 2);
+    Customer customer = setup.customer("10");
+    JsonNode rental = node(0).driver.rent(customer, service);
+    String id = rental.get("id").asText();
+    try (SseClient sse =
+        new SseClient(
+            "http://127.0.0.1:" + node(1).port + "/api/v1/rentals/" + id + "/events",
+            customer.key(),
+            Map.of())) {
+      assertThat(sse.comment(Duration.ofSeconds(10))).isEqualTo("connected");
+      Http.Response accepted =
+          node(2)
+              .driver
+              .inboundSms(rental.get("phone_number").asText(), "Uber", "Your Uber code is 626262");
+      assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+      // Told by the events channel, node 1 streams it without waiting for its one-second look.
+      SseClient.SseEvent sms = sse.next(Duration.ofSeconds(10));
+      assertThat(sms.event()).isEqualTo("sms");
+      assertThat(sms.data()).contains("\"code\":\"626262\"");
+      assertThat(sse.next(Duration.ofSeconds(10)).event()).isEqualTo("status");
+    }
+  }
+
+  @Test
+  void webhookDeliveriesSentByThreeNodesArriveOnceEach() throws Exception {
+    Map<String, AtomicInteger> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    com.sun.net.httpserver.HttpServer receiver =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress("127.0.0.1", 0), 100);
+    receiver.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    receiver.createContext(
+        "/",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          seen.computeIfAbsent(
+                  exchange.getRequestHeaders().getFirst("webhook-id"), k -> new AtomicInteger())
+              .incrementAndGet();
+          try {
+            // Slow enough that every node's look for due deliveries overlaps some attempt.
+            Thread.sleep(300);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    receiver.start();
+    try {
+      Driver setup = node(0).driver;
+      String service = setup.service("Uber", "0.40", "gateway");
+      setup.numbers("gateway", 24);
+      Customer customer = setup.customer("20");
+      Http.Response registered =
+          node(1)
+              .http
+              .post(
+                  "/api/v1/webhooks",
+                  customer.key(),
+                  "{\"url\":\"http://127.0.0.1:"
+                      + receiver.getAddress().getPort()
+                      + "/hook\",\"events\":[\"sms.received\",\"rental.completed\"]}");
+      assertThat(registered.status()).as(registered.text()).isEqualTo(201);
+      int rentals = 24;
+      for (int i = 0; i < rentals; i++) {
+        JsonNode rental = node(i).driver.rent(customer, service);
+        assertThat(
+                node(i + 1)
+                    .driver
+                    .inboundSms(rental.get("phone_number").asText(), "Uber", "Code " + (1000 + i))
+                    .status())
+            .isEqualTo(202);
+      }
+      await("every delivery arrives")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> seen.size() == 2 * rentals);
+      // Two nodes claiming one delivery would both send it within their one-second looks.
+      await("no delivery arrives twice")
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  seen.size() == 2 * rentals && seen.values().stream().allMatch(n -> n.get() == 1));
+    } finally {
+      receiver.stop(0);
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package com.ohmyotp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.ohmyotp.sources.GatewayWebhook;
 import com.ohmyotp.support.Http;
@@ -41,6 +42,7 @@ class SecretsTest {
     settings.put("OHMYOTP_DATA_DIR", data.toString());
     settings.put("OHMYOTP_DB_URL", "jdbc:h2:file:" + data.resolve("ohmyotp"));
     settings.put("OHMYOTP_LOG_LEVEL", "DEBUG");
+    settings.put("OHMYOTP_WEBHOOK_ALLOW_HOSTS", "127.0.0.1");
 
     List<String> secrets = new ArrayList<>();
     List<Http.Response> responses = new ArrayList<>();
@@ -159,6 +161,42 @@ class SecretsTest {
               null,
               ping,
               Map.of("X-Timestamp", String.valueOf(now), "X-Signature", gatewayKey)));
+      // A webhook's secrets, shown once each: at registration and at rotation. Signing needs
+      // them, so they are kept sealed; a delivery attempt (to a port nobody listens on) uses them.
+      Http.Response hook =
+          http.send(
+              "POST",
+              "/api/v1/webhooks",
+              key,
+              "{\"url\":\"http://127.0.0.1:9/hook\",\"events\":[\"sms.received\"]}",
+              Map.of());
+      assertThat(hook.status()).as(hook.text()).isEqualTo(201);
+      String hookId = hook.json().get("id").asText();
+      Http.Response rotated =
+          http.send("POST", "/api/v1/webhooks/" + hookId + "/rotate", key, null, Map.of());
+      for (Http.Response made : List.of(hook, rotated)) {
+        String whsec = made.json().get("secret").asText();
+        secrets.add(whsec);
+        secrets.add(whsec.substring("whsec_".length()));
+      }
+      responses.add(http.send("GET", "/api/v1/webhooks", key, null, Map.of()));
+      responses.add(http.send("POST", "/api/v1/webhooks/" + hookId + "/test", key, null, Map.of()));
+      await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(
+              () ->
+                  http.send(
+                              "GET",
+                              "/api/v1/webhooks/" + hookId + "/deliveries",
+                              key,
+                              null,
+                              Map.of())
+                          .json()
+                          .get("deliveries")
+                          .get(0)
+                          .get("attempts")
+                          .asInt()
+                      == 1);
       responses.add(http.get("/healthz", null));
       responses.add(http.get("/assets/app.css", null));
       responses.add(http.get("/login", null));
