@@ -77,6 +77,7 @@ import com.ohmyotp.web.AuthPages;
 import com.ohmyotp.web.DashboardPages;
 import com.ohmyotp.web.DocsPage;
 import com.ohmyotp.web.SettingsPages;
+import com.ohmyotp.web.WebhookPages;
 import com.ohmyotp.web.Website;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -430,6 +431,7 @@ public final class Application implements AutoCloseable {
                       accounts,
                       clock),
                   new SettingsPages(website, apiKeys),
+                  new WebhookPages(website, webhooks, webhookSender),
                   new DocsPage(website),
                   new Assets()));
       http.start(config.port());

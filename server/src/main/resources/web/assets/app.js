@@ -31,3 +31,9 @@ function fallbackCopy(text) {
   area.remove();
   return ok;
 }
+
+// A form that asks first (deleting, rotating): data-confirm holds the question.
+document.addEventListener("submit", (event) => {
+  const question = event.target.dataset && event.target.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});

@@ -149,6 +149,13 @@ class WebsiteSecurityTest {
         "GET /settings/keys",
         "POST /settings/keys",
         "POST /settings/keys/1/revoke",
+        "GET /settings/webhooks",
+        "POST /settings/webhooks",
+        "POST /settings/webhooks/x/test",
+        "POST /settings/webhooks/x/rotate",
+        "POST /settings/webhooks/x/enable",
+        "POST /settings/webhooks/x/delete",
+        "POST /settings/webhooks/x/deliveries/1/replay",
         "GET /docs"
       })
   void everyPageAndActionNeedsASession(String route) throws Exception {
@@ -211,6 +218,12 @@ class WebsiteSecurityTest {
     HttpResponse<String> keyWithoutToken = v.post("/settings/keys", form("name", "sneaky"));
     assertThat(keyWithoutToken.statusCode()).isEqualTo(403);
     assertThat(v.get("/settings/keys").body()).doesNotContain("sneaky");
+    HttpResponse<String> hookWithoutToken =
+        v.post(
+            "/settings/webhooks",
+            form("url", "https://sneaky.example/hook", "events", "sms.received"));
+    assertThat(hookWithoutToken.statusCode()).isEqualTo(403);
+    assertThat(v.get("/settings/webhooks").body()).doesNotContain("sneaky");
   }
 
   @Test

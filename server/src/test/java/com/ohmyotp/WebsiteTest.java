@@ -9,6 +9,7 @@ import com.ohmyotp.support.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,7 +32,8 @@ class WebsiteTest {
 
   @BeforeAll
   static void start() {
-    server = TestServer.start();
+    // Webhooks added in the page go to a receiver in this test.
+    server = TestServer.start(Map.of("OHMYOTP_WEBHOOK_ALLOW_HOSTS", "127.0.0.1"));
     uber = server.service("Uber", "0.40", "gateway");
     server.numbers("gateway", 30);
   }
@@ -267,6 +269,73 @@ class WebsiteTest {
   }
 
   @Test
+  void aWebhookAddedInSettingsTakesATestEventSignedWithTheSecretShownOnce() throws Exception {
+    java.util.concurrent.BlockingQueue<String[]> received =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    com.sun.net.httpserver.HttpServer receiver =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress("127.0.0.1", 0), 10);
+    receiver.createContext(
+        "/",
+        exchange -> {
+          String body =
+              new String(
+                  exchange.getRequestBody().readAllBytes(),
+                  java.nio.charset.StandardCharsets.UTF_8);
+          var h = exchange.getRequestHeaders();
+          received.add(
+              new String[] {
+                h.getFirst("webhook-id"),
+                h.getFirst("webhook-timestamp"),
+                h.getFirst("webhook-signature"),
+                body
+              });
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    receiver.start();
+    try {
+      signUpWithBalance("1");
+      go("/settings/webhooks");
+      String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/otp";
+      find("#url").sendKeys(url);
+      find("form[action='/settings/webhooks'] button[type=submit]").click();
+      String secret = browser.await(10, d -> d.findElement(By.id("new-secret")).getText());
+      assertThat(secret).startsWith("whsec_");
+
+      go("/settings/webhooks");
+      assertThat(browser.driver.findElements(By.id("new-secret"))).isEmpty();
+      assertThat(find("section.webhook h2").getText()).isEqualTo(url);
+      find("form[action$='/test'] button").click();
+      String[] test = received.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(test).as("the test event arrives").isNotNull();
+      assertThat(test[3]).contains("\"type\":\"webhook.test\"");
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(
+          new javax.crypto.spec.SecretKeySpec(
+              java.util.Base64.getDecoder().decode(secret.substring("whsec_".length())),
+              "HmacSHA256"));
+      String expected =
+          "v1,"
+              + java.util.Base64.getEncoder()
+                  .encodeToString(
+                      mac.doFinal(
+                          (test[0] + "." + test[1] + "." + test[3])
+                              .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      assertThat(test[2]).isEqualTo(expected);
+      browser.await(
+          10,
+          d -> {
+            d.navigate().refresh();
+            return d.findElement(By.cssSelector("tr.delivery")).getText().contains("delivered");
+          });
+      assertThat(find("tr.delivery").getText()).contains("webhook.test").contains("answered 204");
+    } finally {
+      receiver.stop(0);
+    }
+  }
+
+  @Test
   void theDocsShowThisServersBaseUrl() {
     signUpWithBalance("1");
     go("/docs");
@@ -274,6 +343,8 @@ class WebsiteTest {
     assertThat(docs)
         .contains("curl " + server.base.replace("127.0.0.1", "127.0.0.1") + "/api/v1/services")
         .contains("Use your existing SMS-Activate client")
+        .contains("Get codes pushed, not polled")
+        .contains(server.base + "/api/v1/events")
         .contains(server.base + "/stubs/handler_api.php?api_key=$API_KEY&action=getNumber")
         .doesNotContain("https://ohmyotp.com");
     assertThat(browser.driver.findElements(By.cssSelector("h3.endpoint")).size())
