@@ -89,13 +89,13 @@ start_server() {
   SERVER_READY_NS="$(date +%s%N)"
 }
 
-# start_second_node: another server on the first one's PostgreSQL database, as a second node
-# behind a load balancer would be; base2 is its address.
+# start_second_node [VAR=value ...]: another server on the first one's PostgreSQL database, as a
+# second node behind a load balancer would be; base2 is its address.
 start_second_node() {
   [ -n "$SERVER_DB" ] || die "a second node shares the first one's PostgreSQL database"
   SECOND_DATA="$(mktemp -d)"
   SECOND_PORT="$(free_port)"
-  launch_node "$SECOND_PORT" "$SECOND_DATA" "$(pg_jdbc_url "$SERVER_DB")"
+  launch_node "$SECOND_PORT" "$SECOND_DATA" "$(pg_jdbc_url "$SERVER_DB")" "$@"
   SECOND_PID=$!
   await_ready "$SECOND_PORT" "$SECOND_PID" "$SECOND_DATA"
 }

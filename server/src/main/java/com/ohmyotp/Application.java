@@ -635,6 +635,15 @@ public final class Application implements AutoCloseable {
     return db;
   }
 
+  /** The log of events, for tests that write to it by hand. */
+  public EventLog events() {
+    return running.stream()
+        .filter(EventLog.class::isInstance)
+        .map(EventLog.class::cast)
+        .findFirst()
+        .orElseThrow();
+  }
+
   public String adminToken() {
     return adminToken;
   }

@@ -75,6 +75,10 @@ public final class EventLog implements AutoCloseable {
   private final List<Runnable> onNew = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private final ReentrantLock lock = new ReentrantLock();
+  // Held while the log is read and handed on, and while a listener is added.
+  private final ReentrantLock reading = new ReentrantLock();
+  // Nobody listened at the last look: what was written since has not been walked.
+  private boolean idle = true;
   private final Condition woken = lock.newCondition();
   private boolean wake;
   private volatile boolean closed;
@@ -220,8 +224,17 @@ public final class EventLog implements AutoCloseable {
    * @return the id of the last event handed on before the listener was added
    */
   public Subscription listen(long accountId, Consumer<Event> listener) {
-    listeners.computeIfAbsent(accountId, k -> new CopyOnWriteArraySet<>()).add(listener);
-    long from = handedOn;
+    long from;
+    reading.lock();
+    try {
+      if (idle) {
+        catchUp();
+      }
+      listeners.computeIfAbsent(accountId, k -> new CopyOnWriteArraySet<>()).add(listener);
+      from = handedOn;
+    } finally {
+      reading.unlock();
+    }
     return new Subscription(
         from,
         () ->
@@ -353,56 +366,119 @@ public final class EventLog implements AutoCloseable {
     }
   }
 
-  /** Reads the ids written since the last look and hands on what it can, in order. */
+  /**
+   * Reads what was written since the last look and hands on what it can, in order. With nobody
+   * listening it reads nothing: an SMS then costs no read here. The first listener to come catches
+   * the log up first ({@link #listen}).
+   */
   void handOnNew() {
-    long now = clock.millis();
-    gaps.removeIf(g -> g.passed && now - g.seenAt > LATE_LOOK_MILLIS);
-    record Row(long id, long accountId) {}
-    StringBuilder where = new StringBuilder("id > :after");
+    reading.lock();
+    try {
+      if (listeners.isEmpty()) {
+        idle = true;
+        return;
+      }
+      if (idle) {
+        catchUp();
+      }
+      long after = handedOn;
+      List<Event> rows =
+          db.read(
+              h ->
+                  h.createQuery(
+                          EVENT_COLUMNS + "WHERE " + unseen("e.id") + " ORDER BY e.id LIMIT 5000")
+                      .bind("after", after)
+                      .map((rs, ctx) -> event(rs))
+                      .list());
+      for (Event e : walkOver(rows, Event::id, after)) {
+        Set<Consumer<Event>> set = listeners.get(e.accountId());
+        if (set != null) {
+          for (Consumer<Event> listener : set) {
+            listener.accept(e);
+          }
+        }
+      }
+    } finally {
+      reading.unlock();
+    }
+  }
+
+  /** Moves past what was written while nobody listened, handing on none of it. */
+  private void catchUp() {
+    List<Long> ids;
+    long last;
+    do {
+      long after = handedOn;
+      ids =
+          db.read(
+              h ->
+                  h.createQuery(
+                          "SELECT id FROM rental_events WHERE id > :after ORDER BY id LIMIT 5000")
+                      .bind("after", after)
+                      .mapTo(Long.class)
+                      .list());
+      walkOver(ids, Long::longValue, after);
+      last = ids.isEmpty() ? after : ids.getLast();
+    } while (ids.size() == 5000 && handedOn == last);
+    // What was passed over meanwhile is nobody's to hand on late.
+    gaps.removeIf(g -> g.passed);
+    idle = false;
+  }
+
+  /** Where to look: after the last id handed on, and in the ranges passed over still looked for. */
+  private String unseen(String column) {
+    StringBuilder where = new StringBuilder(column + " > :after");
     for (Gap g : gaps) {
       if (g.passed) {
-        where.append(" OR id BETWEEN ").append(g.from).append(" AND ").append(g.to);
+        where
+            .append(" OR ")
+            .append(column)
+            .append(" BETWEEN ")
+            .append(g.from)
+            .append(" AND ")
+            .append(g.to);
       }
     }
-    long after = handedOn;
-    List<Row> rows =
-        db.read(
-            h ->
-                h.createQuery(
-                        "SELECT id, account_id FROM rental_events WHERE "
-                            + where
-                            + " ORDER BY id LIMIT 5000")
-                    .bind("after", after)
-                    .map((rs, ctx) -> new Row(rs.getLong(1), rs.getLong(2)))
-                    .list());
-    List<Row> toHand = new ArrayList<>();
+    return where.toString();
+  }
+
+  /**
+   * Walks {@code rows} (in id order, read after {@code after}) as far as it may: up to a missing id
+   * not yet waited for long enough. Moves {@link #handedOn} there and returns the rows to hand on,
+   * with late ones from ranges passed over.
+   */
+  private <T> List<T> walkOver(
+      List<T> rows, java.util.function.ToLongFunction<T> idOf, long after) {
+    long now = clock.millis();
+    gaps.removeIf(g -> g.passed && now - g.seenAt > LATE_LOOK_MILLIS);
+    List<T> toHand = new ArrayList<>();
     long reached = after;
-    for (Row row : rows) {
-      if (row.id() <= after) {
+    for (T row : rows) {
+      long id = idOf.applyAsLong(row);
+      if (id <= after) {
         // In a range passed over: late, handed on once.
         gaps.stream()
-            .filter(g -> g.passed && g.from <= row.id() && row.id() <= g.to)
+            .filter(g -> g.passed && g.from <= id && id <= g.to)
             .findFirst()
-            .filter(g -> g.found.add(row.id()))
+            .filter(g -> g.found.add(id))
             .ifPresent(g -> toHand.add(row));
         continue;
       }
-      if (row.id() > reached + 1) {
-        long from = reached + 1;
-        Gap gap = waitingGapAt(from, row.id() - 1, now);
+      if (id > reached + 1) {
+        Gap gap = waitingGapAt(reached + 1, id - 1, now);
         if (now - gap.seenAt < GAP_WAIT_MILLIS) {
           break;
         }
         gap.passed = true;
       }
       toHand.add(row);
-      reached = row.id();
+      reached = id;
     }
     long through = reached;
     // A waiting range now behind us was filled: nothing to wait for or look for there.
     gaps.removeIf(g -> !g.passed && g.from <= through);
     handedOn = through;
-    handOn(toHand.stream().filter(r -> listeners.containsKey(r.accountId())).map(Row::id).toList());
+    return toHand;
   }
 
   /** The range missing from {@code from}, first seen missing at {@code now} unless seen before. */
@@ -422,20 +498,6 @@ public final class EventLog implements AutoCloseable {
     Gap g = new Gap(from, to, now);
     gaps.add(g);
     return g;
-  }
-
-  private void handOn(List<Long> ids) {
-    if (ids.isEmpty()) {
-      return;
-    }
-    for (Event e : findAll(ids)) {
-      Set<Consumer<Event>> set = listeners.get(e.accountId());
-      if (set != null) {
-        for (Consumer<Event> listener : set) {
-          listener.accept(e);
-        }
-      }
-    }
   }
 
   @Override

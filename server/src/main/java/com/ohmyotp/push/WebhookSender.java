@@ -67,6 +67,9 @@ public final class WebhookSender implements AutoCloseable {
   /** Requests in flight to one endpoint at most. */
   static final int PER_ENDPOINT = 8;
 
+  /** Connections to one host and port at most, whichever endpoints they serve. */
+  static final int CONNECTIONS_PER_HOST = 256;
+
   static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   /** How long a claim lasts: longer than any attempt. */
@@ -114,7 +117,10 @@ public final class WebhookSender implements AutoCloseable {
     http.setFollowRedirects(false);
     http.setConnectTimeout(TIMEOUT.toMillis());
     http.setIdleTimeout(TIMEOUT.toMillis());
-    http.setMaxConnectionsPerDestination(PER_ENDPOINT);
+    // Many customers' endpoints may share a host (a relay service, one receiver): a host is not
+    // the unit of isolation, an endpoint is (PER_ENDPOINT), so the host's own limits stay wide.
+    http.setMaxConnectionsPerDestination(CONNECTIONS_PER_HOST);
+    http.setMaxRequestsQueuedPerDestination(64 * CONNECTIONS_PER_HOST);
     http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "ohmyotp-webhooks/1"));
     http.setSocketAddressResolver(new Guarded(guard));
   }
@@ -207,8 +213,23 @@ public final class WebhookSender implements AutoCloseable {
     if (!eventIds.isEmpty()) {
       events.findAll(eventIds).forEach(e -> byId.put(e.id(), e));
     }
+    List<Long> later = new ArrayList<>();
     for (Webhooks.Target t : targets) {
-      send(t, t.eventId() == null ? null : byId.get(t.eventId()));
+      AtomicInteger slots = inFlight.computeIfAbsent(t.endpointId(), k -> new AtomicInteger());
+      if (slots.get() >= PER_ENDPOINT) {
+        later.add(t.deliveryId());
+        continue;
+      }
+      send(t, t.eventId() == null ? null : byId.get(t.eventId()), slots);
+    }
+    if (!later.isEmpty()) {
+      // Claimed in the same batch as others to a busy endpoint: due again at the next look.
+      db.inTransaction(
+          h ->
+              h.createUpdate(
+                      "UPDATE webhook_deliveries SET claimed_until = NULL WHERE id IN (<ids>)")
+                  .bindList("ids", later)
+                  .execute());
     }
     return claimed.size();
   }
@@ -326,7 +347,7 @@ public final class WebhookSender implements AutoCloseable {
     }
   }
 
-  private void send(Webhooks.Target t, Event event) {
+  private void send(Webhooks.Target t, Event event, AtomicInteger slots) {
     if (t.eventId() != null && event == null) {
       // The event was forgotten (kept for days, longer than every retry): nothing left to send.
       Thread.startVirtualThread(() -> record(t, null, "the event is no longer kept", 0, null));
@@ -336,7 +357,6 @@ public final class WebhookSender implements AutoCloseable {
     String messageId = "msg_" + t.deliveryId();
     long timestamp = clock.instant().getEpochSecond();
     String signature = WebhookSignature.sign(t.secrets(), messageId, timestamp, body);
-    AtomicInteger slots = inFlight.computeIfAbsent(t.endpointId(), k -> new AtomicInteger());
     slots.incrementAndGet();
     long started = System.nanoTime();
     URI uri = URI.create(t.url());
