@@ -32,6 +32,13 @@ CREATE TABLE b_rentals (id BIGINT PRIMARY KEY, number_id BIGINT NOT NULL UNIQUE,
 CREATE TABLE b_sms (id BIGSERIAL PRIMARY KEY, rental_id BIGINT NOT NULL, sender VARCHAR(100) NOT NULL,
   message VARCHAR(2000) NOT NULL, code VARCHAR(32), received_at BIGINT NOT NULL);
 CREATE INDEX b_sms_rental ON b_sms (rental_id, id);
+CREATE TABLE b_events (id BIGSERIAL PRIMARY KEY, account_id BIGINT NOT NULL, rental_id BIGINT,
+  type VARCHAR(24) NOT NULL, sms_id BIGINT, created_at BIGINT NOT NULL);
+CREATE INDEX b_events_account ON b_events (account_id, id);
+CREATE INDEX b_events_rental ON b_events (rental_id, id);
+CREATE TABLE b_endpoints (id BIGINT PRIMARY KEY, account_id BIGINT NOT NULL);
+CREATE INDEX b_endpoints_account ON b_endpoints (account_id);
+CREATE TABLE b_deliveries (id BIGSERIAL PRIMARY KEY, endpoint_id BIGINT NOT NULL, event_id BIGINT);
 INSERT INTO b_rentals (id, number_id) SELECT g, g FROM generate_series(1, $RENTALS) g;
 SQL
 # pgbench_round SECONDS: pgbench's transactions per second and the p99 of their latency (ms), from

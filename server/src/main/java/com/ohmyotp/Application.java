@@ -188,14 +188,8 @@ public final class Application implements AutoCloseable {
         db.dialect() == Database.Dialect.POSTGRESQL
             ? Optional.of(ChangeFeed.start(db, PollCache.CHANNEL))
             : Optional.empty();
-    // And of the events they wrote, for the streams of the customers connected to them.
-    Optional<ChangeFeed> eventChanges =
-        db.dialect() == Database.Dialect.POSTGRESQL
-            ? Optional.of(ChangeFeed.start(db, EventLog.CHANNEL))
-            : Optional.empty();
     // What runs on its own threads, stopped before the database closes, last started first.
     java.util.Deque<AutoCloseable> running = new java.util.ArrayDeque<>();
-    eventChanges.ifPresent(running::push);
     try {
       ObjectMapper json = Json.newMapper(MoneyJson.module());
       PhoneNumbers phones = new PhoneNumbers(config.defaultRegion());
@@ -214,7 +208,7 @@ public final class Application implements AutoCloseable {
       FunctionCounter.builder("ohmyotp.polls.from.memory", polls, PollCache::answeredFromMemory)
           .description("Polls of /code answered without reading the database")
           .register(metrics);
-      EventLog events = new EventLog(db, phones, config.lowBalance(), eventChanges, clock);
+      EventLog events = new EventLog(db, phones, config.lowBalance(), rentalChanges, clock);
       events.start();
       running.push(events);
       RentalStore rentalStore = new RentalStore(polls, db.dialect(), events);

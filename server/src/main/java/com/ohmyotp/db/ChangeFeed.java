@@ -67,7 +67,7 @@ public final class ChangeFeed implements AutoCloseable {
   private final LinkedBlockingQueue<String> unsent = new LinkedBlockingQueue<>(MAX_UNSENT);
   private final Thread publisher;
   private final Thread listener;
-  private volatile Subscriber subscriber;
+  private final List<Subscriber> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile Connection listenerConnection;
   private volatile boolean closed;
 
@@ -95,13 +95,15 @@ public final class ChangeFeed implements AutoCloseable {
     return feed;
   }
 
-  /** Starts telling {@code subscriber} of the other nodes' changes; a feed has one subscriber. */
+  /**
+   * Starts telling {@code subscriber} of the other nodes' changes. Subscribe every subscriber
+   * before the node takes requests: one that comes later may miss what was said before it.
+   */
   public synchronized void subscribe(Subscriber subscriber) {
-    if (this.subscriber != null) {
-      throw new IllegalStateException("the feed has its subscriber already");
+    subscribers.add(subscriber);
+    if (!listener.isAlive()) {
+      listener.start();
     }
-    this.subscriber = subscriber;
-    listener.start();
   }
 
   /** Tells the other nodes that {@code id} changed; call it once the change has committed. */
@@ -193,7 +195,7 @@ public final class ChangeFeed implements AutoCloseable {
         listenerConnection = connection;
         try (Statement statement = connection.createStatement()) {
           statement.execute("LISTEN " + channel);
-          subscriber.listening();
+          subscribers.forEach(Subscriber::listening);
           if (failing) {
             log.info("hearing the other nodes' changes again");
             failing = false;
@@ -212,7 +214,7 @@ public final class ChangeFeed implements AutoCloseable {
           }
         }
       } catch (SQLException | RuntimeException e) {
-        subscriber.notListening();
+        subscribers.forEach(Subscriber::notListening);
         if (closed) {
           return;
         }
@@ -228,7 +230,8 @@ public final class ChangeFeed implements AutoCloseable {
   private void fromOthers(String payload) {
     List<String> words = Arrays.asList(payload.split(" "));
     if (words.size() > 1 && !words.get(0).equals(nodeId)) {
-      subscriber.changed(words.subList(1, words.size()));
+      List<String> ids = words.subList(1, words.size());
+      subscribers.forEach(subscriber -> subscriber.changed(ids));
     }
   }
 

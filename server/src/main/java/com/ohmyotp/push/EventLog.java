@@ -40,9 +40,6 @@ public final class EventLog implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EventLog.class);
 
-  /** The change feed's channel on which nodes tell each other of new events. */
-  public static final String CHANNEL = "ohmyotp_events";
-
   /** How long a missing id holds back the events after it; transactions here take milliseconds. */
   static final long GAP_WAIT_MILLIS = 3_000;
 
@@ -104,7 +101,9 @@ public final class EventLog implements AutoCloseable {
 
   /**
    * @param lowBalance a charge that takes a balance below this writes a {@code balance.low} event
-   * @param feed how nodes sharing a database tell each other of new events; empty on one node
+   * @param feed where nodes sharing a database tell each other which rentals changed: every event a
+   *     stream carries comes with its rental's change, so a node looks for new events when it hears
+   *     of one; empty on one node
    */
   public EventLog(
       Database db, PhoneNumbers phones, Money lowBalance, Optional<ChangeFeed> feed, Clock clock) {
@@ -167,8 +166,8 @@ public final class EventLog implements AutoCloseable {
         .bind("pattern", Webhooks.pattern(type))
         .bind("rental", rentalId)
         .bind("now", now)
-        .bind("now_ms", now * 1000);
-    committedLater(writes);
+        .bind("now_ms", now * 1000)
+        .then(deliveries -> committedLater(writes, deliveries > 0));
   }
 
   /**
@@ -196,22 +195,27 @@ public final class EventLog implements AutoCloseable {
         .bind("threshold", lowBalance.amount())
         .bind("charged", charged.amount())
         .bind("now", now)
-        .bind("now_ms", now * 1000);
-    committedLater(writes);
+        .bind("now_ms", now * 1000)
+        .then(deliveries -> committedLater(writes, deliveries > 0));
   }
 
-  private void committedLater(Pipeline writes) {
+  /**
+   * Once the transaction commits: looks for the new event here, tells the other nodes, and wakes
+   * the webhook sender when the event has deliveries to send.
+   */
+  private void committedLater(Pipeline writes, boolean withDeliveries) {
     writes
         .handle()
         .afterCommit(
             () -> {
               wake();
-              feed.ifPresent(f -> f.publish("e"));
-              onNew.forEach(Runnable::run);
+              if (withDeliveries) {
+                onNew.forEach(Runnable::run);
+              }
             });
   }
 
-  /** Runs {@code action} after each commit here that wrote an event (for the webhook sender). */
+  /** Runs {@code action} after each commit here that wrote webhook deliveries (for the sender). */
   public void onNewEvents(Runnable action) {
     onNew.add(action);
   }
@@ -292,9 +296,17 @@ public final class EventLog implements AutoCloseable {
   /** Forgets events older than {@link #KEEP_SECONDS}; returns how many. */
   public int forgetOld() {
     long cutoff = clock.instant().getEpochSecond() - KEEP_SECONDS;
+    // By id, up to the first event young enough to keep: no index on the time to write with
+    // every event, and the walk up the key stops where the old ones end.
     return db.inTransaction(
         h ->
-            h.createUpdate("DELETE FROM rental_events WHERE created_at < :cutoff")
+            h.createUpdate(
+                    """
+                    DELETE FROM rental_events
+                    WHERE id < COALESCE((SELECT MIN(e.id) FROM rental_events e
+                                         WHERE e.created_at >= :cutoff),
+                                        (SELECT MAX(e.id) + 1 FROM rental_events e), 0)
+                    """)
                 .bind("cutoff", cutoff)
                 .execute());
   }
