@@ -38,6 +38,7 @@ step "BENCH_SECONDS=6 BENCH_WARM_UP=15 BENCH_POLL=protocol" ./poll.sh h2
 step "BENCH_SECONDS=6 BENCH_WARM_UP=15 BENCH_POLL=protocol" ./poll.sh postgres
 step "BENCH_COUNT=200" ./sms-latency.sh
 step "BENCH_COUNT=100 BENCH_HOLD=5000" ./longpoll.sh
+step "BENCH_COUNT=100 BENCH_FANOUT_SECONDS=5 BENCH_FANOUT_DATABASES=postgres" ./push.sh
 step "" ./upstream.sh postgres
 step "BENCH_SECONDS=9 BENCH_WARM_UP=15" ./gateways.sh
 step "BENCH_SECONDS=9" ./rent-cancel.sh
