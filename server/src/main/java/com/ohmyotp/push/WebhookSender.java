@@ -76,6 +76,7 @@ public final class WebhookSender implements AutoCloseable {
   static final Duration CLAIM = Duration.ofSeconds(30);
 
   private static final int BATCH = 200;
+  private static final int RECORD_BATCH = 200;
   private static final int MAX_ERROR = 300;
 
   private final Database db;
@@ -95,6 +96,9 @@ public final class WebhookSender implements AutoCloseable {
   private boolean wake;
   private volatile boolean closed;
   private Thread loop;
+  private Thread recorder;
+  private final java.util.concurrent.LinkedBlockingQueue<Attempt> attempts =
+      new java.util.concurrent.LinkedBlockingQueue<>();
 
   public WebhookSender(
       Database db,
@@ -156,6 +160,8 @@ public final class WebhookSender implements AutoCloseable {
     }
     events.onNewEvents(this::wake);
     loop = Thread.ofPlatform().name("ohmyotp-webhook-sender").daemon(true).start(this::run);
+    recorder =
+        Thread.ofPlatform().name("ohmyotp-webhook-recorder").daemon(true).start(this::recordLoop);
   }
 
   /** Asks the sender to look for due deliveries now. */
@@ -350,7 +356,7 @@ public final class WebhookSender implements AutoCloseable {
   private void send(Webhooks.Target t, Event event, AtomicInteger slots) {
     if (t.eventId() != null && event == null) {
       // The event was forgotten (kept for days, longer than every retry): nothing left to send.
-      Thread.startVirtualThread(() -> record(t, null, "the event is no longer kept", 0, null));
+      record(t, null, "the event is no longer kept", 0, null);
       return;
     }
     byte[] body = payload(t, event);
@@ -384,7 +390,7 @@ public final class WebhookSender implements AutoCloseable {
                 String error = result.isFailed() ? describe(result.getFailure()) : null;
                 String retryAfter =
                     response == null ? null : response.getHeaders().get(HttpHeader.RETRY_AFTER);
-                Thread.startVirtualThread(() -> record(t, status, error, millis, retryAfter));
+                record(t, status, error, millis, retryAfter);
                 wake();
               }
             });
@@ -405,79 +411,112 @@ public final class WebhookSender implements AutoCloseable {
     return text.length() <= MAX_ERROR ? text : text.substring(0, MAX_ERROR);
   }
 
-  /** Records an attempt's outcome: delivered, to be retried, failed, or the endpoint disabled. */
+  /** An attempt's outcome, waiting to be written with others. */
+  record Attempt(
+      Webhooks.Target target, Integer status, String error, int millis, String retryAfter) {}
+
+  /** Queues an attempt's outcome for the recorder, which writes many in one transaction. */
   void record(Webhooks.Target t, Integer status, String error, int millis, String retryAfter) {
+    attempts.add(new Attempt(t, status, error, millis, retryAfter));
+  }
+
+  private void recordLoop() {
+    List<Attempt> batch = new ArrayList<>();
+    while (!closed) {
+      try {
+        batch.add(attempts.take());
+      } catch (InterruptedException e) {
+        return;
+      }
+      attempts.drainTo(batch, RECORD_BATCH - 1);
+      try {
+        record(batch);
+      } catch (RuntimeException e) {
+        // The claims run out and another look sends them again: at least once.
+        log.warn("recording {} webhook attempts failed: {}", batch.size(), e.toString());
+      }
+      batch.clear();
+    }
+  }
+
+  /**
+   * Writes attempts' outcomes in one transaction: delivered, to be retried, failed, or the endpoint
+   * disabled.
+   */
+  private void record(List<Attempt> batch) {
     long now = clock.millis();
-    int attempts = t.attempts() + 1;
-    Outcome outcome = Outcome.of(status, error, attempts);
-    String lastError =
-        error != null ? error : outcome == Outcome.DELIVERED ? null : "answered " + status;
-    try {
-      db.inTransaction(
-          h -> {
-            Pipeline writes = db.pipeline(h);
-            writes
-                .add(
-                    """
-                    INSERT INTO webhook_attempts (delivery_id, attempted_at, status, error,
-                                                  duration_ms)
-                    VALUES (:delivery, :at, :status, :error, :millis)
-                    """)
-                .bind("delivery", t.deliveryId())
-                .bind("at", now / 1000)
-                .bind("status", status)
-                .bind("error", lastError)
-                .bind("millis", millis);
-            long next =
-                outcome == Outcome.RETRY ? now + retryDelay(attempts, retryAfter, now) : now;
-            writes
-                .add(
-                    """
-                    UPDATE webhook_deliveries
-                    SET state = :state, attempts = :attempts, next_attempt_at = :next,
-                        claimed_until = NULL, last_status = :status, last_error = :error,
-                        finished_at = :finished
-                    WHERE id = :id
-                    """)
-                .bind("state", outcome == Outcome.RETRY ? "pending" : outcome.state)
-                .bind("attempts", attempts)
-                .bind("next", next)
-                .bind("status", status)
-                .bind("error", lastError)
-                .bind("finished", outcome == Outcome.RETRY ? null : (Long) (now / 1000))
-                .bind("id", t.deliveryId());
-            if (outcome == Outcome.GONE) {
-              writes
-                  .add(
-                      """
-                      UPDATE webhook_endpoints
-                      SET enabled = FALSE, disabled_reason = :reason WHERE id = :id
-                      """)
-                  .bind("reason", "The endpoint answered 410 Gone; enable it again to resume.")
-                  .bind("id", t.endpointId());
-              writes
-                  .add(
-                      """
-                      UPDATE webhook_deliveries
-                      SET state = 'failed', last_error = :reason, finished_at = :finished
-                      WHERE endpoint_id = :id AND state = 'pending' AND id <> :delivery
-                      """)
-                  .bind("reason", "not sent: the endpoint was disabled (410 Gone)")
-                  .bind("finished", now / 1000)
-                  .bind("id", t.endpointId())
-                  .bind("delivery", t.deliveryId());
+    List<String> gone = new ArrayList<>();
+    db.inTransaction(
+        h -> {
+          Pipeline writes = db.pipeline(h);
+          for (Attempt a : batch) {
+            if (add(writes, a, now) == Outcome.GONE) {
+              gone.add(a.target().endpointId());
             }
-            writes.run();
-            return null;
-          });
-    } catch (RuntimeException e) {
-      // The claim runs out and another look sends it again: at least once.
-      log.warn("recording webhook delivery {} failed: {}", t.deliveryId(), e.toString());
-      return;
-    }
+          }
+          writes.run();
+          return null;
+        });
+    gone.forEach(id -> log.info("webhook endpoint {} answered 410: disabled", id));
+  }
+
+  private Outcome add(Pipeline writes, Attempt a, long now) {
+    Webhooks.Target t = a.target();
+    Integer status = a.status();
+    int attempts = t.attempts() + 1;
+    Outcome outcome = Outcome.of(status, a.error(), attempts);
+    String lastError =
+        a.error() != null ? a.error() : outcome == Outcome.DELIVERED ? null : "answered " + status;
+    writes
+        .add(
+            """
+            INSERT INTO webhook_attempts (delivery_id, attempted_at, status, error, duration_ms)
+            VALUES (:delivery, :at, :status, :error, :millis)
+            """)
+        .bind("delivery", t.deliveryId())
+        .bind("at", now / 1000)
+        .bind("status", status)
+        .bind("error", lastError)
+        .bind("millis", a.millis());
+    long next = outcome == Outcome.RETRY ? now + retryDelay(attempts, a.retryAfter(), now) : now;
+    writes
+        .add(
+            """
+            UPDATE webhook_deliveries
+            SET state = :state, attempts = :attempts, next_attempt_at = :next,
+                claimed_until = NULL, last_status = :status, last_error = :error,
+                finished_at = :finished
+            WHERE id = :id
+            """)
+        .bind("state", outcome == Outcome.RETRY ? "pending" : outcome.state)
+        .bind("attempts", attempts)
+        .bind("next", next)
+        .bind("status", status)
+        .bind("error", lastError)
+        .bind("finished", outcome == Outcome.RETRY ? null : (Long) (now / 1000))
+        .bind("id", t.deliveryId());
     if (outcome == Outcome.GONE) {
-      log.info("webhook endpoint {} answered 410: disabled", t.endpointId());
+      writes
+          .add(
+              """
+              UPDATE webhook_endpoints
+              SET enabled = FALSE, disabled_reason = :reason WHERE id = :id
+              """)
+          .bind("reason", "The endpoint answered 410 Gone; enable it again to resume.")
+          .bind("id", t.endpointId());
+      writes
+          .add(
+              """
+              UPDATE webhook_deliveries
+              SET state = 'failed', last_error = :reason, finished_at = :finished
+              WHERE endpoint_id = :id AND state = 'pending' AND id <> :delivery
+              """)
+          .bind("reason", "not sent: the endpoint was disabled (410 Gone)")
+          .bind("finished", now / 1000)
+          .bind("id", t.endpointId())
+          .bind("delivery", t.deliveryId());
     }
+    return outcome;
   }
 
   enum Outcome {
@@ -542,6 +581,9 @@ public final class WebhookSender implements AutoCloseable {
     closed = true;
     if (loop != null) {
       loop.interrupt();
+    }
+    if (recorder != null) {
+      recorder.interrupt();
     }
     try {
       http.stop();
