@@ -348,6 +348,10 @@ public final class Application implements AutoCloseable {
       UnmatchedMessages unmatched = new UnmatchedMessages(db, smsStore);
       WebSessions webSessions = new WebSessions(db, clock);
       Website website = new Website(webSessions, accounts);
+      EventStreams streams = new EventStreams(events, rentals::poll, auth, json);
+      io.micrometer.core.instrument.Gauge.builder("ohmyotp.event.streams", streams, s -> s.open())
+          .description("Server-sent event streams open on this node")
+          .register(metrics);
       UrlGuard urlGuard = new UrlGuard(config.webhookAllowHosts());
       Webhooks webhooks = new Webhooks(db, secretBox, urlGuard, clock);
       WebhookSender webhookSender = new WebhookSender(db, webhooks, events, urlGuard, json, clock);
@@ -367,7 +371,7 @@ public final class Application implements AutoCloseable {
                       auth,
                       json),
                   new HandlerApi(activations, auth, json),
-                  new EventStreams(events, rentals::poll, auth, json),
+                  streams,
                   new WebhookRoutes(webhooks, webhookSender, auth, json),
                   new ProviderRoutes(providers, auth, json),
                   new SourceRoutes(

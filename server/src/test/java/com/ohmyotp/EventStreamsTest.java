@@ -140,4 +140,40 @@ class EventStreamsTest {
     assertThat(bad.json().get("error").asText()).isEqualTo("invalid_last_event_id");
     assertThat(server.http.get("/api/v1/events", "omo_live_nope").status()).isEqualTo(401);
   }
+
+  static long openStreams() {
+    return server
+        .http
+        .get("/metrics", null)
+        .text()
+        .lines()
+        .filter(l -> l.startsWith("ohmyotp_event_streams "))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.indexOf(' ') + 1)))
+        .findFirst()
+        .orElse(-1);
+  }
+
+  @Test
+  void streamsWhoseClientsVanishAreFreedAtTheirNextWrite() throws Exception {
+    Customer c = server.customer("5");
+    JsonNode rental = server.rent(c, service);
+    long before = openStreams();
+    java.util.List<SseClient> clients = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      clients.add(new SseClient(server.base + "/api/v1/events", c.key(), Map.of()));
+    }
+    for (SseClient sse : clients) {
+      assertThat(sse.comment(WITHIN)).isEqualTo("connected");
+    }
+    assertThat(openStreams()).isEqualTo(before + 200);
+    clients.forEach(SseClient::close);
+    // What the account's streams write next finds their clients gone (a heartbeat would too,
+    // within 15 s).
+    for (int i = 0; i < 3; i++) {
+      server.inboundSms(rental.get("phone_number").asText(), "Uber", "Code " + (5000 + i));
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(40))
+        .until(() -> openStreams() == before);
+  }
 }

@@ -41,6 +41,8 @@ public final class EventStreams implements Routes {
 
   private final EventLog log;
   private final RentalAccess access;
+  private final java.util.concurrent.atomic.AtomicInteger open =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final ApiAuth auth;
   private final ObjectMapper json;
 
@@ -49,6 +51,11 @@ public final class EventStreams implements Routes {
     this.access = access;
     this.auth = auth;
     this.json = json;
+  }
+
+  /** Streams open now, on this node. */
+  public int open() {
+    return open.get();
   }
 
   @Override
@@ -68,6 +75,7 @@ public final class EventStreams implements Routes {
     Long lastId = lastEventId(ctx);
     BlockingQueue<Event> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     AtomicBoolean overflowed = new AtomicBoolean();
+    open.incrementAndGet();
     try (EventLog.Subscription subscription =
         log.listen(
             caller.accountId(),
@@ -107,6 +115,8 @@ public final class EventStreams implements Routes {
       // The client went away: the listener is removed as the stream ends.
     } catch (InterruptedException stopping) {
       Thread.currentThread().interrupt();
+    } finally {
+      open.decrementAndGet();
     }
   }
 
