@@ -64,6 +64,12 @@ class WebhooksTest {
           synchronized (planned) {
             status = planned.isEmpty() ? 200 : planned.removeFirst();
           }
+          if (status == 302) {
+            exchange.getResponseHeaders().add("Location", hook + path + "/moved");
+          }
+          if (status == 429) {
+            exchange.getResponseHeaders().add("Retry-After", "120");
+          }
           exchange.sendResponseHeaders(status, -1);
           exchange.close();
         });
@@ -146,8 +152,12 @@ class WebhooksTest {
     JsonNode rental = server.rent(c, service);
     String phone = rental.get("phone_number").asText();
     assertThat(server.inboundSms(phone, "Uber", "Your Uber code is 4821").status()).isEqualTo(202);
-    Received sms = next("/sms");
-    Received completed = next("/sms");
+    // Sent at once, they may arrive in either order.
+    Received first = next("/sms");
+    Received second = next("/sms");
+    boolean smsFirst = json.readTree(first.body()).get("type").asText().equals("sms.received");
+    Received sms = smsFirst ? first : second;
+    Received completed = smsFirst ? second : first;
     for (Received r : List.of(sms, completed)) {
       assertThat(r.headers().get("content-type")).startsWith("application/json");
       assertThat(r.headers().get("webhook-id")).startsWith("msg_");
@@ -315,6 +325,44 @@ class WebhooksTest {
     assertThat(body.get("data").get("balance").decimalValue()).isEqualByComparingTo("0.60");
     assertThat(body.get("data").get("threshold").decimalValue()).isEqualByComparingTo("1.00");
     assertThat(received.get("/balance").poll(500, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  @Test
+  void aRedirectIsNotFollowedAndRetryAfterIsHonoured() throws Exception {
+    Customer c = server.customer("5");
+    JsonNode moved = register(c, "/redirect", "sms.received");
+    answers.put("/redirect", new ArrayList<>(List.of(302)));
+    server.http.post("/api/v1/webhooks/" + moved.get("id").asText() + "/test", c.key(), null);
+    next("/redirect");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              JsonNode d = deliveries(c, moved.get("id").asText()).get(0);
+              assertThat(d.get("state").asText()).isEqualTo("pending");
+              assertThat(d.get("last_status").asInt()).isEqualTo(302);
+            });
+    assertThat(
+            received
+                .computeIfAbsent("/redirect/moved", p -> new LinkedBlockingQueue<>())
+                .poll(500, TimeUnit.MILLISECONDS))
+        .as("the redirect is not followed")
+        .isNull();
+
+    JsonNode busy = register(c, "/busy", "sms.received");
+    answers.put("/busy", new ArrayList<>(List.of(429)));
+    server.http.post("/api/v1/webhooks/" + busy.get("id").asText() + "/test", c.key(), null);
+    next("/busy");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              JsonNode d = deliveries(c, busy.get("id").asText()).get(0);
+              assertThat(d.get("last_status").asInt()).isEqualTo(429);
+              // Retry-After: 120 rather than the schedule's 5 s.
+              assertThat(d.get("next_attempt_at").asLong() - server.clock.epochSecond())
+                  .isBetween(119L, 121L);
+            });
   }
 
   @Test
