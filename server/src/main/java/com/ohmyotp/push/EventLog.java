@@ -15,8 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -71,19 +69,16 @@ public final class EventLog implements AutoCloseable {
   private final Map<Long, Set<Consumer<Event>>> listeners = new ConcurrentHashMap<>();
   private final List<Runnable> onNew = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private final ReentrantLock lock = new ReentrantLock();
   // Held while the log is read and handed on, and while a listener is added.
   private final ReentrantLock reading = new ReentrantLock();
   // Nobody listened at the last look: what was written since has not been walked.
   private boolean idle = true;
-  private final Condition woken = lock.newCondition();
-  private boolean wake;
-  private volatile boolean closed;
+  // Also on its timer: a missing id is passed over, and a lost notification costs a second.
+  private final Waker reader = new Waker("ohmyotp-events", this::handOnNew);
   private volatile long handedOn;
   // Ranges of missing ids: when each was first seen missing, and, once passed over, until when it
   // is still looked for. Only the reader's thread touches them.
   private final List<Gap> gaps = new ArrayList<>();
-  private Thread reader;
 
   private static final class Gap {
     final long from;
@@ -139,7 +134,7 @@ public final class EventLog implements AutoCloseable {
                     wake();
                   }
                 }));
-    reader = Thread.ofPlatform().name("ohmyotp-events").daemon(true).start(this::readLoop);
+    reader.start();
   }
 
   // ---- writing, inside the transaction that makes the change
@@ -345,37 +340,7 @@ public final class EventLog implements AutoCloseable {
 
   /** Asks the reader to look for new events. */
   public void wake() {
-    lock.lock();
-    try {
-      wake = true;
-      woken.signal();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void readLoop() {
-    while (!closed) {
-      lock.lock();
-      try {
-        if (!wake) {
-          // Also on a timer: a missing id is passed over, and a lost notification costs a second.
-          woken.await(1, TimeUnit.SECONDS);
-        }
-        wake = false;
-      } catch (InterruptedException e) {
-        return;
-      } finally {
-        lock.unlock();
-      }
-      try {
-        handOnNew();
-      } catch (RuntimeException e) {
-        if (!closed) {
-          log.warn("reading new events failed; trying again: {}", e.toString());
-        }
-      }
-    }
+    reader.wake();
   }
 
   /**
@@ -514,9 +479,6 @@ public final class EventLog implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
-    if (reader != null) {
-      reader.interrupt();
-    }
+    reader.close();
   }
 }

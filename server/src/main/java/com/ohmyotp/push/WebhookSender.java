@@ -12,20 +12,15 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
@@ -44,25 +39,13 @@ import org.slf4j.LoggerFactory;
  * claims a delivery by moving its {@code claimed_until} past the longest attempt, so no two nodes
  * attempt it at once. Every request is asynchronous, with at most {@link #PER_ENDPOINT} in flight
  * to one endpoint: a receiver that hangs holds its own slots for the 10-second timeout and nobody
- * else's. A failure is retried on the Standard Webhooks schedule ({@link #RETRY_DELAYS}), with
- * jitter and never sooner than the receiver's {@code Retry-After}; a 410 disables the endpoint.
+ * else's. A failure is retried on the Standard Webhooks schedule ({@link
+ * DeliveryOutcome#RETRY_DELAYS}), with jitter and never sooner than the receiver's {@code
+ * Retry-After}; a 410 disables the endpoint.
  */
 public final class WebhookSender implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
-
-  /** The wait before each retry: after the first attempt 5 s, then 5 min, … 24 h. */
-  static final List<Duration> RETRY_DELAYS =
-      List.of(
-          Duration.ofSeconds(5),
-          Duration.ofMinutes(5),
-          Duration.ofMinutes(30),
-          Duration.ofHours(2),
-          Duration.ofHours(5),
-          Duration.ofHours(10),
-          Duration.ofHours(14),
-          Duration.ofHours(20),
-          Duration.ofHours(24));
 
   /** Requests in flight to one endpoint at most. */
   static final int PER_ENDPOINT = 8;
@@ -91,11 +74,15 @@ public final class WebhookSender implements AutoCloseable {
   private final Cache<String, String> opened =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition woken = lock.newCondition();
-  private boolean wake;
+  private final Waker sending =
+      new Waker(
+          "ohmyotp-webhook-sender",
+          () -> {
+            while (sendDue() == BATCH) {
+              // A full batch: there may be more due.
+            }
+          });
   private volatile boolean closed;
-  private Thread loop;
   private Thread recorder;
   private final java.util.concurrent.LinkedBlockingQueue<Attempt> attempts =
       new java.util.concurrent.LinkedBlockingQueue<>();
@@ -159,45 +146,14 @@ public final class WebhookSender implements AutoCloseable {
       throw new IllegalStateException("the webhook client did not start", e);
     }
     events.onNewEvents(this::wake);
-    loop = Thread.ofPlatform().name("ohmyotp-webhook-sender").daemon(true).start(this::run);
+    sending.start();
     recorder =
         Thread.ofPlatform().name("ohmyotp-webhook-recorder").daemon(true).start(this::recordLoop);
   }
 
   /** Asks the sender to look for due deliveries now. */
   public void wake() {
-    lock.lock();
-    try {
-      wake = true;
-      woken.signal();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void run() {
-    while (!closed) {
-      lock.lock();
-      try {
-        if (!wake) {
-          woken.await(1, TimeUnit.SECONDS);
-        }
-        wake = false;
-      } catch (InterruptedException e) {
-        return;
-      } finally {
-        lock.unlock();
-      }
-      try {
-        while (!closed && sendDue() == BATCH) {
-          // A full batch: there may be more due.
-        }
-      } catch (RuntimeException e) {
-        if (!closed) {
-          log.warn("sending webhooks failed; trying again: {}", e.toString());
-        }
-      }
-    }
+    sending.wake();
   }
 
   /** Claims what is due, for endpoints with a free slot, and sends it; returns how many. */
@@ -450,7 +406,7 @@ public final class WebhookSender implements AutoCloseable {
         h -> {
           Pipeline writes = db.pipeline(h);
           for (Attempt a : batch) {
-            if (add(writes, a, now) == Outcome.GONE) {
+            if (add(writes, a, now) == DeliveryOutcome.GONE) {
               gone.add(a.target().endpointId());
             }
           }
@@ -460,13 +416,15 @@ public final class WebhookSender implements AutoCloseable {
     gone.forEach(id -> log.info("webhook endpoint {} answered 410: disabled", id));
   }
 
-  private Outcome add(Pipeline writes, Attempt a, long now) {
+  private DeliveryOutcome add(Pipeline writes, Attempt a, long now) {
     Webhooks.Target t = a.target();
     Integer status = a.status();
     int attempts = t.attempts() + 1;
-    Outcome outcome = Outcome.of(status, a.error(), attempts);
+    DeliveryOutcome outcome = DeliveryOutcome.of(status, a.error(), attempts);
     String lastError =
-        a.error() != null ? a.error() : outcome == Outcome.DELIVERED ? null : "answered " + status;
+        a.error() != null
+            ? a.error()
+            : outcome == DeliveryOutcome.DELIVERED ? null : "answered " + status;
     writes
         .add(
             """
@@ -478,7 +436,10 @@ public final class WebhookSender implements AutoCloseable {
         .bind("status", status)
         .bind("error", lastError)
         .bind("millis", a.millis());
-    long next = outcome == Outcome.RETRY ? now + retryDelay(attempts, a.retryAfter(), now) : now;
+    long next =
+        outcome == DeliveryOutcome.RETRY
+            ? now + DeliveryOutcome.retryDelay(attempts, a.retryAfter(), now)
+            : now;
     writes
         .add(
             """
@@ -488,14 +449,14 @@ public final class WebhookSender implements AutoCloseable {
                 finished_at = :finished
             WHERE id = :id
             """)
-        .bind("state", outcome == Outcome.RETRY ? "pending" : outcome.state)
+        .bind("state", outcome == DeliveryOutcome.RETRY ? "pending" : outcome.state)
         .bind("attempts", attempts)
         .bind("next", next)
         .bind("status", status)
         .bind("error", lastError)
-        .bind("finished", outcome == Outcome.RETRY ? null : (Long) (now / 1000))
+        .bind("finished", outcome == DeliveryOutcome.RETRY ? null : (Long) (now / 1000))
         .bind("id", t.deliveryId());
-    if (outcome == Outcome.GONE) {
+    if (outcome == DeliveryOutcome.GONE) {
       writes
           .add(
               """
@@ -519,69 +480,10 @@ public final class WebhookSender implements AutoCloseable {
     return outcome;
   }
 
-  enum Outcome {
-    DELIVERED("delivered"),
-    RETRY("pending"),
-    FAILED("failed"),
-    GONE("failed");
-
-    final String state;
-
-    Outcome(String state) {
-      this.state = state;
-    }
-
-    /** What an attempt's answer means, after {@code attempts} attempts in all. */
-    static Outcome of(Integer status, String error, int attempts) {
-      if (error == null && status != null && status >= 200 && status < 300) {
-        return DELIVERED;
-      }
-      if (error == null && status != null && status == 410) {
-        return GONE;
-      }
-      return attempts > RETRY_DELAYS.size() ? FAILED : RETRY;
-    }
-  }
-
-  /**
-   * The wait before the next attempt, after {@code attempts}: the schedule's, give or take a tenth,
-   * and never less than what {@code Retry-After} asks (seconds or an HTTP date), up to a day.
-   */
-  static long retryDelay(int attempts, String retryAfter, long now) {
-    long scheduled = RETRY_DELAYS.get(Math.min(attempts, RETRY_DELAYS.size()) - 1).toMillis();
-    double jitter = 0.9 + 0.2 * ThreadLocalRandom.current().nextDouble();
-    long delay = (long) (scheduled * jitter);
-    return Math.max(delay, retryAfterMillis(retryAfter, now).orElse(0L));
-  }
-
-  static Optional<Long> retryAfterMillis(String header, long now) {
-    if (header == null || header.isBlank()) {
-      return Optional.empty();
-    }
-    long day = Duration.ofDays(1).toMillis();
-    String value = header.strip();
-    try {
-      long seconds = Long.parseLong(value);
-      return seconds < 0 ? Optional.empty() : Optional.of(Math.min(seconds * 1000, day));
-    } catch (NumberFormatException e) {
-      try {
-        long at =
-            ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
-                .toInstant()
-                .toEpochMilli();
-        return Optional.of(Math.max(0, Math.min(at - now, day)));
-      } catch (java.time.format.DateTimeParseException notADate) {
-        return Optional.empty();
-      }
-    }
-  }
-
   @Override
   public void close() {
     closed = true;
-    if (loop != null) {
-      loop.interrupt();
-    }
+    sending.close();
     if (recorder != null) {
       recorder.interrupt();
     }
