@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * up to the first id not yet seen, and a missing id is waited for ({@link #GAP_WAIT_MILLIS}) before
  * those after it go on; one that turns up later still goes on, late. A stream that resumes reads
  * the log itself, up to what has been handed on.
+ *
+ * <p>One class past 300 lines: writing events and handing them on share the order of ids and the
+ * waits for missing ones, which two classes would both have to know.
  */
 public final class EventLog implements AutoCloseable {
 

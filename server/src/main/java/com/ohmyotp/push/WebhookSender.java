@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * else's. A failure is retried on the Standard Webhooks schedule ({@link
  * DeliveryOutcome#RETRY_DELAYS}), with jitter and never sooner than the receiver's {@code
  * Retry-After}; a 410 disables the endpoint.
+ *
+ * <p>Claiming, sending and recording stay in one class: all three count the slots each endpoint has
+ * in flight. The rules of retrying are {@link DeliveryOutcome}.
  */
 public final class WebhookSender implements AutoCloseable {
 

@@ -20,6 +20,9 @@ import org.jdbi.v3.core.Handle;
  * A customer's webhook endpoints and their deliveries: registering (the secret shown once, sealed
  * at rest), listing, removing and rotating secrets; the delivery log; a test event and the replay
  * of a failed delivery. The deliveries of events are written by {@link EventLog} with the event.
+ *
+ * <p>Past 300 lines as the store of one pair of tables, endpoints and their deliveries: each method
+ * is one operation of the API.
  */
 public final class Webhooks {
 
