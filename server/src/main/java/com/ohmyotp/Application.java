@@ -7,6 +7,7 @@ import com.ohmyotp.accounts.ApiKeys;
 import com.ohmyotp.accounts.SignInThrottle;
 import com.ohmyotp.accounts.WebSessions;
 import com.ohmyotp.api.ApiAuth;
+import com.ohmyotp.api.ApiDocument;
 import com.ohmyotp.api.HttpServer;
 import com.ohmyotp.api.Json;
 import com.ohmyotp.api.Operations;
@@ -357,6 +358,7 @@ public final class Application implements AutoCloseable {
       WebhookSender webhookSender = new WebhookSender(db, webhooks, events, urlGuard, json, clock);
       webhookSender.start();
       running.push(webhookSender);
+      ApiDocument apiDocument = ApiDocument.load();
       Javalin http =
           HttpServer.create(
               json,
@@ -416,6 +418,7 @@ public final class Application implements AutoCloseable {
                           config.webhookRatePerSecond(), 2 * config.webhookRatePerSecond()),
                       clock),
                   new GatewayRoutes(gateways, gatewayHealth, auth, json),
+                  apiDocument,
                   new Operations(db::ping, metrics, config.metricsToken()),
                   new OperatorStats(accounts, catalog, inventory, rentals, unmatched, auth),
                   new AuthPages(website, accounts, new SignInThrottle()),
@@ -623,6 +626,13 @@ public final class Application implements AutoCloseable {
       org.slf4j.LoggerFactory.getLogger(Application.class)
           .warn("session purge failed, will retry: {}", e.toString());
     }
+  }
+
+  /** The method and path of every HTTP route, such as {@code GET /api/v1/services/{id}}. */
+  public List<String> endpoints() {
+    return http.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
+        .toList();
   }
 
   public int port() {

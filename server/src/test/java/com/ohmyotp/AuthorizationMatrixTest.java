@@ -146,6 +146,12 @@ class AuthorizationMatrixTest {
         new Endpoint("PATCH", "/api/admin/gateways/none", "{\"silent_minutes\":1}", true, false),
         new Endpoint("DELETE", "/api/admin/gateways/none", null, true, false),
         new Endpoint("POST", "/api/admin/numbers/import", "phone\n2125550000\n", true, false),
+        new Endpoint("GET", "/api/admin/accounts?email=nobody@example.com", null, true, false),
+        new Endpoint("GET", "/api/admin/accounts/999999", null, true, false),
+        new Endpoint("POST", "/api/admin/accounts/999999/password", "{}", true, false),
+        new Endpoint("POST", "/api/admin/accounts/999999/disable", null, true, false),
+        new Endpoint("POST", "/api/admin/accounts/999999/enable", null, true, false),
+        new Endpoint("GET", "/api/admin/services", null, true, false),
         new Endpoint("GET", "/api/v1/rentals/" + ownerRental + "/events", null, false, true),
         new Endpoint("GET", STREAM_OF_ALL, null, false, false),
         new Endpoint(

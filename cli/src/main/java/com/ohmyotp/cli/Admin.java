@@ -34,23 +34,57 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "ohmyotp admin",
     mixinStandardHelpOptions = true,
-    description = "The operator's commands.",
-    subcommands = {Admin.ImportNumbers.class})
+    description = "The operator's commands, over /api/admin.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:done",
+      "1:the server failed",
+      "2:the server refused the input (400, 409, 422)",
+      "3:no such account, service, number or gateway",
+      "6:no admin token, or the server refused it",
+      "7:the server could not be reached",
+      "64:a wrong command line"
+    },
+    subcommands = {
+      AdminCommands.Accounts.class,
+      AdminCommands.Services.class,
+      AdminCommands.Numbers.class,
+      Admin.ImportNumbers.class,
+      AdminCommands.Sources.class,
+      AdminCommands.Providers.class,
+      AdminCommands.Gateways.class,
+      AdminCommands.Unmatched.class,
+      AdminCommands.Stats.class
+    })
 public final class Admin {
 
   static final int OK = 0;
   static final int FAILED = 1;
   static final int INVALID = 2;
+  static final int NOT_FOUND = 3;
+  static final int AUTH = 6;
+  static final int NETWORK = 7;
   static final int USAGE = 64;
 
   @Option(
+      names = "--json",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Print the API's JSON instead of a table.")
+  boolean json;
+
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  @Option(
       names = "--url",
+      scope = CommandLine.ScopeType.INHERIT,
       defaultValue = "${env:OHMYOTP_URL:-http://localhost:8080}",
       description = "The server's URL (env OHMYOTP_URL; default ${DEFAULT-VALUE}).")
   String url;
 
   @Option(
       names = "--token",
+      scope = CommandLine.ScopeType.INHERIT,
       defaultValue = "${env:OHMYOTP_ADMIN_TOKEN}",
       description =
           "The admin token (env OHMYOTP_ADMIN_TOKEN; else the server's data/admin-token file).")
@@ -65,8 +99,8 @@ public final class Admin {
     if (Files.isReadable(file)) {
       return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
-    throw new CommandLine.ParameterException(
-        new CommandLine(this), "Give the admin token: --token, OHMYOTP_ADMIN_TOKEN or " + file);
+    throw new OperatorApi.Refused(
+        AUTH, "give the admin token: --token, OHMYOTP_ADMIN_TOKEN or " + file);
   }
 
   /** {@code import-numbers FILE}: a CSV file into inventory, all of it or none. */
@@ -242,9 +276,24 @@ public final class Admin {
     }
   }
 
-  public static void main(String[] args) {
-    CommandLine cmd = new CommandLine(new Admin());
+  /** Runs a command line; answers its exit code. */
+  int run(String... args) {
+    CommandLine cmd = new CommandLine(this);
+    cmd.setOut(new java.io.PrintWriter(out, true));
+    cmd.setErr(new java.io.PrintWriter(err, true));
     cmd.getCommandSpec().exitCodeOnInvalidInput(USAGE);
-    System.exit(cmd.execute(args));
+    cmd.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          if (e instanceof OperatorApi.Refused refused) {
+            err.println("ohmyotp admin: " + refused.getMessage());
+            return refused.exit;
+          }
+          throw e;
+        });
+    return cmd.execute(args);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new Admin().run(args));
   }
 }

@@ -110,6 +110,33 @@ final class LocalServer implements AutoCloseable {
         key, rental.json().get("id").asText(), rental.json().get("phone_number").asText());
   }
 
+  /** An SMS to {@code to}, as a gateway posts it, signed with the server's gateway secret. */
+  void sms(String to, String from, String text) {
+    String body = "{\"to\":\"" + to + "\",\"from\":\"" + from + "\",\"text\":\"" + text + "\"}";
+    long now = java.time.Instant.now().getEpochSecond();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url + "/api/v1/inbound/sms"))
+            .header("Content-Type", "application/json")
+            .header(com.ohmyotp.sources.GatewayWebhook.TIMESTAMP_HEADER, String.valueOf(now))
+            .header(
+                com.ohmyotp.sources.GatewayWebhook.SIGNATURE_HEADER,
+                com.ohmyotp.sources.GatewayWebhook.signature(
+                    app.gatewaySecret().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    now,
+                    body.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    try {
+      int status = http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+      assertThat(status).isEqualTo(202);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   JsonNode rental(Rented r) {
     return send("GET", "/api/v1/rentals/" + r.rentalId(), r.key(), null).json();
   }

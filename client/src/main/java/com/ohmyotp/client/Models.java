@@ -33,6 +33,8 @@ public final class Models {
       long activationId,
       String serviceId,
       String phoneNumber,
+      String phoneE164,
+      String country,
       String status,
       BigDecimal cost,
       long rentedAt,
@@ -48,13 +50,18 @@ public final class Models {
   /** A rental in the history, with its newest SMS and whether it can be re-rented now. */
   public record HistoryEntry(
       String id,
+      long activationId,
       String serviceId,
       String phoneNumber,
+      String phoneE164,
+      String country,
       String status,
       BigDecimal cost,
       long rentedAt,
       long expiresAt,
       boolean rerent,
+      Long cancelledAt,
+      BigDecimal refundAmount,
       int smsCount,
       String lastCode,
       String lastSmsFullText,
@@ -106,4 +113,47 @@ public final class Models {
       BigDecimal balance,
       int eligibleCount,
       List<RerentResult> results) {}
+
+  /** A webhook endpoint; {@code secret} only in the answer that made or rotated it. */
+  public record Webhook(
+      String id,
+      String url,
+      List<String> events,
+      boolean enabled,
+      String disabledReason,
+      long createdAt,
+      String secret) {}
+
+  /** {@code GET /webhooks}. */
+  public record WebhookList(List<Webhook> webhooks) {}
+
+  /** One delivery to a webhook endpoint. */
+  public record Delivery(
+      long id,
+      Long eventId,
+      String type,
+      String state,
+      int attempts,
+      Long nextAttemptAt,
+      Integer lastStatus,
+      String lastError,
+      long createdAt,
+      Long finishedAt) {}
+
+  /** {@code GET /webhooks/:id/deliveries}. */
+  public record DeliveryList(List<Delivery> deliveries) {}
+
+  /** A delivery queued by a test or a replay. */
+  public record Queued(long deliveryId, String state) {}
+
+  /** Why a rental is reported in {@code POST /rentals/:id/report}. */
+  public enum ReportReason {
+    NUMBER_ALREADY_USED,
+    NO_SMS,
+    OTHER;
+
+    String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 }

@@ -8,13 +8,19 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.ohmyotp.client.Models.Balance;
 import com.ohmyotp.client.Models.Cancellation;
 import com.ohmyotp.client.Models.Code;
+import com.ohmyotp.client.Models.Delivery;
+import com.ohmyotp.client.Models.DeliveryList;
+import com.ohmyotp.client.Models.HistoryEntry;
 import com.ohmyotp.client.Models.HistoryPage;
 import com.ohmyotp.client.Models.Me;
+import com.ohmyotp.client.Models.Queued;
 import com.ohmyotp.client.Models.Rental;
 import com.ohmyotp.client.Models.RentalPage;
 import com.ohmyotp.client.Models.RerentCheck;
 import com.ohmyotp.client.Models.Service;
 import com.ohmyotp.client.Models.ServiceList;
+import com.ohmyotp.client.Models.Webhook;
+import com.ohmyotp.client.Models.WebhookList;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -24,10 +30,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * The ohmyotp API from Java.
@@ -35,10 +48,18 @@ import java.util.Optional;
  * <pre>{@code
  * OhMyOtp api = OhMyOtp.create("http://localhost:8080", System.getenv("API_KEY"));
  * Rental rental = api.rent("Uber");
- * Optional<Code> code = api.awaitCode(rental.id(), Duration.ofMinutes(2));
+ * System.out.println("Phone: " + rental.phoneNumber());
+ * Optional<Code> code = api.waitForCode(rental, Duration.ofMinutes(2));
+ * if (code.isEmpty()) {
+ *   api.cancel(rental.id()); // refunded: no SMS came
+ * }
  * }</pre>
  *
- * Every method throws {@link OhMyOtpException} for an error answer. Instances are thread-safe.
+ * <p>Every method throws {@link OhMyOtpException} for an error answer, with the API's error code,
+ * the HTTP status and the request id. Answers 429 (after its {@code Retry-After}), 502 and 503, and
+ * failed connections, are tried again with capped exponential backoff and jitter, but only where
+ * that is safe: reads, and writes that carry an idempotency key ({@link #rent} and {@link #rerent}
+ * make one themselves). Instances are thread-safe.
  */
 public final class OhMyOtp {
 
@@ -49,20 +70,91 @@ public final class OhMyOtp {
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .build();
 
+  /** The most rows the server gives in one page. */
+  static final int PAGE_LIMIT = 200;
+
+  private final String origin;
   private final String base;
   private final String apiKey;
   private final HttpClient http;
+  private final int maxRetries;
+  private final Duration firstBackoff;
+  private final Duration maxBackoff;
 
-  private OhMyOtp(String base, String apiKey, HttpClient http) {
-    this.base = base.replaceAll("/+$", "") + "/api/v1";
-    this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
-    this.http = http;
+  private OhMyOtp(Builder b) {
+    this.origin = b.baseUrl.replaceAll("/+$", "");
+    this.base = origin + "/api/v1";
+    this.apiKey = Objects.requireNonNull(b.apiKey, "apiKey");
+    this.http =
+        b.http != null
+            ? b.http
+            : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    this.maxRetries = b.maxRetries;
+    this.firstBackoff = b.firstBackoff;
+    this.maxBackoff = b.maxBackoff;
   }
 
   /** A client for the server at {@code baseUrl} (e.g. {@code https://ohmyotp.com}). */
   public static OhMyOtp create(String baseUrl, String apiKey) {
-    return new OhMyOtp(
-        baseUrl, apiKey, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    return builder().baseUrl(baseUrl).apiKey(apiKey).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Settings of a client; only the key is required. */
+  public static final class Builder {
+    private String baseUrl = "http://localhost:8080";
+    private String apiKey;
+    private HttpClient http;
+    private int maxRetries = 4;
+    private Duration firstBackoff = Duration.ofMillis(500);
+    private Duration maxBackoff = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** The server's address, without {@code /api/v1}; {@code http://localhost:8080} by default. */
+    public Builder baseUrl(String baseUrl) {
+      this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+      return this;
+    }
+
+    public Builder apiKey(String apiKey) {
+      this.apiKey = apiKey;
+      return this;
+    }
+
+    /** The JDK client to send with, for a proxy or an executor of your own. */
+    public Builder httpClient(HttpClient http) {
+      this.http = http;
+      return this;
+    }
+
+    /** How often a safe request is tried again after 429, 502, 503 or no connection; 4. */
+    public Builder maxRetries(int maxRetries) {
+      if (maxRetries < 0) {
+        throw new IllegalArgumentException("maxRetries must be 0 or more");
+      }
+      this.maxRetries = maxRetries;
+      return this;
+    }
+
+    /** The wait before the first retry (500 ms) and the most any wait grows to (30 s). */
+    public Builder backoff(Duration first, Duration max) {
+      this.firstBackoff = Objects.requireNonNull(first);
+      this.maxBackoff = Objects.requireNonNull(max);
+      return this;
+    }
+
+    public OhMyOtp build() {
+      return new OhMyOtp(this);
+    }
+  }
+
+  /** The server this client talks to, as given. */
+  public String baseUrl() {
+    return origin;
   }
 
   public Me me() {
@@ -71,6 +163,11 @@ public final class OhMyOtp {
 
   public List<Service> services() {
     return get("/services", ServiceList.class).services();
+  }
+
+  /** The services with how many numbers of one country ({@code US}, ISO 3166) are free. */
+  public List<Service> services(String country) {
+    return get("/services?country=" + encode(country), ServiceList.class).services();
   }
 
   /** One service by name ({@code Uber}) or id ({@code AppID-3}). */
@@ -82,38 +179,49 @@ public final class OhMyOtp {
     return get("/balance", Balance.class);
   }
 
-  /** Rents a fresh number for a service, by the service's name. */
+  /**
+   * Rents a fresh number for a service, by the service's name. The request carries an idempotency
+   * key of its own, so a retry after a lost answer returns the same rental and charges once.
+   */
   public Rental rent(String service) {
-    return send("POST", "/rentals", Map.of("service_id", service), Map.of(), Rental.class);
+    return rent(service, UUID.randomUUID().toString());
   }
 
-  /** Like {@link #rent(String)}; a retry with the same key returns the same rental. */
+  /** Like {@link #rent(String)}, with your key: a later call with it returns the same rental. */
   public Rental rent(String service, String idempotencyKey) {
+    return rent(service, null, idempotencyKey);
+  }
+
+  /** Rents a number of one country ({@code US}, ISO 3166), or any when {@code country} is null. */
+  public Rental rent(String service, String country, String idempotencyKey) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("service_id", service);
+    if (country != null) {
+      body.put("country", country);
+    }
     return send(
-        "POST",
-        "/rentals",
-        Map.of("service_id", service),
-        Map.of("Idempotency-Key", idempotencyKey),
+        new Call("POST", "/rentals", true).body(body).header("Idempotency-Key", idempotencyKey),
         Rental.class);
   }
 
-  /** Rents again a number used before for the same service. */
+  /** Rents again a number used before for the same service, with a key of its own. */
+  public Rental rerent(String service, String phoneNumber) {
+    return rerent(service, phoneNumber, "rerent-" + UUID.randomUUID());
+  }
+
+  /** Like {@link #rerent(String, String)} with your key (8 to 255 characters). */
   public Rental rerent(String service, String phoneNumber, String idempotencyKey) {
     return send(
-        "POST",
-        "/rentals/rerent?idempotency_key=" + encode(idempotencyKey),
-        Map.of("service_id", service, "phone_number", phoneNumber),
-        Map.of(),
+        new Call("POST", "/rentals/rerent?idempotency_key=" + encode(idempotencyKey), true)
+            .body(Map.of("service_id", service, "phone_number", phoneNumber)),
         Rental.class);
   }
 
-  /** Which of up to 100 numbers could be re-rented for a service now. */
-  public RerentCheck checkRerent(String service, List<String> phoneNumbers) {
+  /** Which of up to 100 numbers could be re-rented for a service now. Changes nothing. */
+  public RerentCheck rerentCheck(String service, List<String> phoneNumbers) {
     return send(
-        "POST",
-        "/rentals/rerent/check",
-        Map.of("service_id", service, "phone_numbers", phoneNumbers),
-        Map.of(),
+        new Call("POST", "/rentals/rerent/check", true)
+            .body(Map.of("service_id", service, "phone_numbers", phoneNumbers)),
         RerentCheck.class);
   }
 
@@ -126,20 +234,32 @@ public final class OhMyOtp {
     return get("/rentals/" + encode(id) + "/code", Code.class);
   }
 
+  /** Releases the number: refunded in full when no SMS has arrived. Not retried. */
   public Cancellation cancel(String id) {
-    return send("POST", "/rentals/" + encode(id) + "/cancel", null, Map.of(), Cancellation.class);
+    return send(new Call("POST", "/rentals/" + encode(id) + "/cancel", false), Cancellation.class);
   }
 
+  /** Says a number did not work; refunded in full when no SMS has arrived. Not retried. */
+  public Cancellation report(String id, Models.ReportReason reason) {
+    return send(
+        new Call("POST", "/rentals/" + encode(id) + "/report", false)
+            .body(Map.of("reason", reason.wire())),
+        Cancellation.class);
+  }
+
+  /** The rentals holding their number, newest first (the first 200). */
   public RentalPage active() {
-    return get("/rentals/active", RentalPage.class);
+    return get("/rentals/active?limit=" + PAGE_LIMIT, RentalPage.class);
   }
 
   /**
-   * The rental history, newest first.
+   * One page of the rental history, newest first.
    *
    * @param status {@code all}, {@code active}, {@code completed}, {@code expired} or {@code
    *     cancelled}
    * @param usedOnly only rentals that received an SMS
+   * @param page from 1
+   * @param limit 1 to 200
    */
   public HistoryPage history(String status, boolean usedOnly, int page, int limit) {
     return get(
@@ -155,12 +275,53 @@ public final class OhMyOtp {
   }
 
   /**
+   * The whole rental history, newest first, fetched a page at a time as the stream is read.
+   *
+   * @see #history(String, boolean, int, int)
+   */
+  public Stream<HistoryEntry> history(String status, boolean usedOnly) {
+    Iterator<HistoryEntry> entries =
+        new Iterator<>() {
+          private int page = 0;
+          private Iterator<HistoryEntry> current = List.<HistoryEntry>of().iterator();
+          private boolean last;
+
+          @Override
+          public boolean hasNext() {
+            while (!current.hasNext() && !last) {
+              HistoryPage next = history(status, usedOnly, ++page, PAGE_LIMIT);
+              current = next.rentals().iterator();
+              last = next.rentals().size() < PAGE_LIMIT || (long) page * PAGE_LIMIT >= next.total();
+            }
+            return current.hasNext();
+          }
+
+          @Override
+          public HistoryEntry next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            return current.next();
+          }
+        };
+    return StreamSupport.stream(
+        () -> java.util.Spliterators.spliteratorUnknownSize(entries, 0), 0, false);
+  }
+
+  /**
    * Waits until a code arrives, the rental ends or {@code timeout} passes. The server holds each
    * request until it has something new (a long-poll, {@code /code?wait=}, at most a minute a
    * request), so the code comes the moment its SMS does; a server that answers at once instead is
    * asked again every five seconds.
+   *
+   * @return the code, or empty when none came in time or the rental ended without one
    */
-  public Optional<Code> awaitCode(String id, Duration timeout) {
+  public Optional<Code> waitForCode(Rental rental, Duration timeout) {
+    return waitForCode(rental.id(), timeout);
+  }
+
+  /** {@link #waitForCode(Rental, Duration)} by the rental's id. */
+  public Optional<Code> waitForCode(String id, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
     while (true) {
       long left = Duration.between(Instant.now(), deadline).toSeconds();
@@ -168,12 +329,9 @@ public final class OhMyOtp {
       Instant asked = Instant.now();
       Code code =
           send(
-              "GET",
-              "/rentals/" + encode(id) + "/code?wait=" + wait + "&after=0",
-              null,
-              Map.of(),
-              Code.class,
-              Duration.ofSeconds(wait + 30));
+              new Call("GET", "/rentals/" + encode(id) + "/code?wait=" + wait + "&after=0", true)
+                  .timeout(Duration.ofSeconds(wait + 30)),
+              Code.class);
       if (code.code() != null) {
         return Optional.of(code);
       }
@@ -182,72 +340,223 @@ public final class OhMyOtp {
       }
       if (Duration.between(asked, Instant.now()).toSeconds() < Math.min(wait, 5)) {
         // Answered at once with nothing new: a server without long-polls. Poll gently.
-        try {
-          Thread.sleep(
-              Math.min(5_000, Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return Optional.empty();
-        }
+        sleep(Math.min(5_000, Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
       }
     }
   }
 
+  /**
+   * Registers a webhook endpoint. The answer's {@code secret} is shown this once.
+   *
+   * @param events the events to send: {@code sms.received}, {@code rental.completed}, {@code
+   *     rental.expired}, {@code rental.cancelled}, {@code balance.low}
+   */
+  public Webhook createWebhook(String url, List<String> events) {
+    return send(
+        new Call("POST", "/webhooks", false).body(Map.of("url", url, "events", events)),
+        Webhook.class);
+  }
+
+  public List<Webhook> webhooks() {
+    return get("/webhooks", WebhookList.class).webhooks();
+  }
+
+  public Webhook webhook(String id) {
+    return get("/webhooks/" + encode(id), Webhook.class);
+  }
+
+  public void deleteWebhook(String id) {
+    send(new Call("DELETE", "/webhooks/" + encode(id), true), JsonNode.class);
+  }
+
+  /** A new secret; the old one signs too for 24 hours. */
+  public Webhook rotateWebhookSecret(String id) {
+    return send(new Call("POST", "/webhooks/" + encode(id) + "/rotate", false), Webhook.class);
+  }
+
+  public Webhook enableWebhook(String id) {
+    return send(new Call("POST", "/webhooks/" + encode(id) + "/enable", true), Webhook.class);
+  }
+
+  /** Queues a test event to the endpoint. */
+  public Queued testWebhook(String id) {
+    return send(new Call("POST", "/webhooks/" + encode(id) + "/test", false), Queued.class);
+  }
+
+  /** The newest deliveries to an endpoint. */
+  public List<Delivery> deliveries(String id) {
+    return get("/webhooks/" + encode(id) + "/deliveries", DeliveryList.class).deliveries();
+  }
+
+  /** Queues a failed delivery again. */
+  public Queued replay(String webhookId, long deliveryId) {
+    return send(
+        new Call(
+            "POST",
+            "/webhooks/" + encode(webhookId) + "/deliveries/" + deliveryId + "/replay",
+            false),
+        Queued.class);
+  }
+
   private <T> T get(String path, Class<T> type) {
-    return send("GET", path, null, Map.of(), type);
+    return send(new Call("GET", path, true), type);
   }
 
-  private <T> T send(
-      String method, String path, Object body, Map<String, String> headers, Class<T> type) {
-    return send(method, path, body, headers, type, Duration.ofSeconds(30));
+  /** One request: what to send, and whether sending it twice is harmless. */
+  private static final class Call {
+    final String method;
+    final String path;
+    final boolean safeToRepeat;
+    final Map<String, String> headers = new LinkedHashMap<>();
+    Object body;
+    Duration timeout = Duration.ofSeconds(30);
+
+    Call(String method, String path, boolean safeToRepeat) {
+      this.method = method;
+      this.path = path;
+      this.safeToRepeat = safeToRepeat;
+    }
+
+    Call body(Object body) {
+      this.body = body;
+      return this;
+    }
+
+    Call header(String name, String value) {
+      headers.put(name, value);
+      return this;
+    }
+
+    Call timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
   }
 
-  private <T> T send(
-      String method,
-      String path,
-      Object body,
-      Map<String, String> headers,
-      Class<T> type,
-      Duration timeout) {
-    try {
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create(base + path))
-              .timeout(timeout)
-              .header("Authorization", "Bearer " + apiKey)
-              .header("Accept", "application/json")
-              .method(
-                  method,
-                  body == null
-                      ? HttpRequest.BodyPublishers.noBody()
-                      : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-      if (body != null) {
-        request.header("Content-Type", "application/json");
+  private <T> T send(Call call, Class<T> type) {
+    for (int attempt = 0; ; attempt++) {
+      HttpResponse<byte[]> response;
+      try {
+        response = http.send(request(call), HttpResponse.BodyHandlers.ofByteArray());
+      } catch (IOException e) {
+        if (call.safeToRepeat && attempt < maxRetries) {
+          sleep(backoff(attempt).toMillis());
+          continue;
+        }
+        throw new OhMyOtpException(
+            0,
+            OhMyOtpException.CONNECTION_FAILED,
+            "Cannot reach " + origin + ": " + describe(e),
+            null);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new OhMyOtpException(0, "interrupted", "Interrupted while waiting for " + origin);
       }
-      headers.forEach(request::header);
-      HttpResponse<byte[]> response =
-          http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() >= 400) {
+      int status = response.statusCode();
+      if (status >= 400) {
+        boolean transient_ = status == 429 || status == 502 || status == 503;
+        if (transient_ && call.safeToRepeat && attempt < maxRetries) {
+          sleep(wait(response, attempt).toMillis());
+          continue;
+        }
         throw error(response);
       }
-      return JSON.readValue(response.body(), type);
+      try {
+        return JSON.readValue(response.body(), type);
+      } catch (IOException e) {
+        throw new OhMyOtpException(
+            status,
+            "invalid_answer",
+            "The server's answer is not what this client reads: " + e.getMessage(),
+            response.headers().firstValue("X-Request-Id").orElse(null));
+      }
+    }
+  }
+
+  private HttpRequest request(Call call) {
+    try {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(base + call.path))
+              .timeout(call.timeout)
+              .header("Authorization", "Bearer " + apiKey)
+              .header("Accept", "application/json")
+              .header("User-Agent", "ohmyotp-java")
+              .method(
+                  call.method,
+                  call.body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(call.body)));
+      if (call.body != null) {
+        request.header("Content-Type", "application/json");
+      }
+      call.headers.forEach(request::header);
+      return request.build();
     } catch (IOException e) {
-      throw new OhMyOtpException(0, "connection_failed", e.toString());
+      throw new IllegalArgumentException("cannot write the request body", e);
+    }
+  }
+
+  /** The wait before trying again: the server's {@code Retry-After} if longer than ours. */
+  private Duration wait(HttpResponse<?> response, int attempt) {
+    Duration ours = backoff(attempt);
+    Optional<String> retryAfter = response.headers().firstValue("Retry-After");
+    if (retryAfter.isPresent()) {
+      try {
+        Duration theirs = Duration.ofSeconds(Long.parseLong(retryAfter.get().trim()));
+        return theirs.compareTo(ours) > 0 ? min(theirs, Duration.ofMinutes(2)) : ours;
+      } catch (NumberFormatException e) {
+        // An HTTP date: rare from this server; our own backoff will do.
+      }
+    }
+    return ours;
+  }
+
+  /** Full jitter: a random wait up to {@code first · 2^attempt}, at most {@code max}. */
+  Duration backoff(int attempt) {
+    long ceiling = firstBackoff.toMillis() << Math.min(attempt, 20);
+    long capped = Math.min(ceiling, maxBackoff.toMillis());
+    return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static String describe(IOException e) {
+    String name = e.getClass().getSimpleName();
+    if (e instanceof java.net.ConnectException) {
+      return "connection refused";
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "timed out";
+    }
+    return e.getMessage() == null ? name : name + ": " + e.getMessage();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new OhMyOtpException(0, "interrupted", "interrupted");
+      throw new OhMyOtpException(0, "interrupted", "Interrupted while waiting to try again");
     }
   }
 
   private static OhMyOtpException error(HttpResponse<byte[]> response) {
+    String requestId = response.headers().firstValue("X-Request-Id").orElse(null);
     try {
       JsonNode body = JSON.readTree(response.body());
       return new OhMyOtpException(
           response.statusCode(),
           body.path("error").asText("http_error"),
-          body.path("message").asText(""));
+          body.path("message").asText(""),
+          requestId);
     } catch (IOException e) {
       return new OhMyOtpException(
-          response.statusCode(), "http_error", new String(response.body(), StandardCharsets.UTF_8));
+          response.statusCode(),
+          "http_error",
+          new String(response.body(), StandardCharsets.UTF_8),
+          requestId);
     }
   }
 

@@ -51,6 +51,24 @@ public final class AccountRoutes implements Routes {
 
   record CreateKey(String name) {}
 
+  /** An account as the operator sees it. */
+  record AccountView(
+      long id, String email, Money balance, long createdAt, Long disabledAt, int activeKeys) {
+    static AccountView of(Accounts.Standing s) {
+      return new AccountView(
+          s.account().id(),
+          s.account().email(),
+          s.account().balance(),
+          s.account().createdAt(),
+          s.disabledAt(),
+          s.activeKeys());
+    }
+  }
+
+  record NewPassword(String password) {}
+
+  record PasswordSet(long accountId, String password) {}
+
   record CreatedKey(long id, String name, String prefix, String apiKey) {}
 
   private final Accounts accounts;
@@ -73,6 +91,30 @@ public final class AccountRoutes implements Routes {
     routes.get("/api/v1/user/me", auth.customer(this::me));
     routes.get("/api/v1/balance", auth.customer(this::balance));
     routes.post("/api/admin/accounts", auth.admin(this::createAccount));
+    routes.get("/api/admin/accounts", auth.admin(this::findAccount));
+    routes.get(
+        "/api/admin/accounts/{id}",
+        auth.admin(
+            ctx ->
+                ctx.json(
+                    AccountView.of(accounts.standing(idParam(ctx, "id", "account_not_found"))))));
+    routes.post("/api/admin/accounts/{id}/password", auth.admin(this::setPassword));
+    routes.post(
+        "/api/admin/accounts/{id}/disable",
+        auth.admin(
+            ctx -> {
+              long id = idParam(ctx, "id", "account_not_found");
+              accounts.disable(id);
+              ctx.json(AccountView.of(accounts.standing(id)));
+            }));
+    routes.post(
+        "/api/admin/accounts/{id}/enable",
+        auth.admin(
+            ctx -> {
+              long id = idParam(ctx, "id", "account_not_found");
+              accounts.enable(id);
+              ctx.json(AccountView.of(accounts.standing(id)));
+            }));
     routes.post("/api/admin/accounts/{id}/deposits", auth.admin(this::deposit));
     routes.post("/api/admin/accounts/{id}/api-keys", auth.admin(this::createKey));
     routes.delete("/api/admin/api-keys/{id}", auth.admin(this::revokeKey));
@@ -103,6 +145,32 @@ public final class AccountRoutes implements Routes {
                 created.account().id(), created.account().email(), created.key().secret()));
   }
 
+  /** {@code ?email=}: the account with that email. */
+  private void findAccount(Context ctx) {
+    String email = ctx.queryParam("email");
+    if (email == null || email.isBlank()) {
+      throw ApiException.badRequest("missing_field", "Query parameter 'email' is required.");
+    }
+    long id =
+        accounts
+            .idOf(email)
+            .orElseThrow(
+                () -> ApiException.notFound("account_not_found", "There is no such account."));
+    ctx.json(AccountView.of(accounts.standing(id)));
+  }
+
+  /** A new password: the one given, or one made here and shown this once. */
+  private void setPassword(Context ctx) {
+    long id = idParam(ctx, "id", "account_not_found");
+    NewPassword body =
+        ctx.bodyAsBytes().length == 0
+            ? new NewPassword(null)
+            : Json.read(json, ctx, NewPassword.class);
+    String password = body.password() == null ? Passwords.generate() : body.password();
+    accounts.setPassword(id, password);
+    ctx.json(new PasswordSet(id, password));
+  }
+
   private void deposit(Context ctx) {
     long accountId = idParam(ctx, "id", "account_not_found");
     Deposit body = Json.read(json, ctx, Deposit.class);
@@ -115,6 +183,10 @@ public final class AccountRoutes implements Routes {
 
   private void createKey(Context ctx) {
     long accountId = idParam(ctx, "id", "account_not_found");
+    if (accounts.disabled(accountId)) {
+      throw ApiException.conflict(
+          "account_disabled", "The account is disabled: enable it before issuing a key.");
+    }
     CreateKey body =
         ctx.bodyAsBytes().length == 0 ? new CreateKey(null) : Json.read(json, ctx, CreateKey.class);
     ApiKeys.IssuedKey key = apiKeys.issue(accountId, body.name());

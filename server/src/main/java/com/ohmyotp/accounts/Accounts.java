@@ -59,7 +59,7 @@ public final class Accounts {
         db.read(
             h ->
                 h.createQuery(
-                        "SELECT id, password_hash FROM accounts WHERE email_key = :key AND password_hash IS NOT NULL")
+                        "SELECT id, password_hash FROM accounts WHERE email_key = :key AND password_hash IS NOT NULL AND disabled_at IS NULL")
                     .bind("key", key)
                     .map((rs, ctx) -> new Row(rs.getLong("id"), rs.getString("password_hash")))
                     .findOne());
@@ -114,6 +114,120 @@ public final class Accounts {
       }
       throw e;
     }
+  }
+
+  /** An account as the operator sees it. */
+  public record Standing(Account account, Long disabledAt, int activeKeys) {}
+
+  /** The account by id, with whether it is disabled. */
+  public Standing standing(long id) {
+    return db.read(
+        h -> {
+          Account account = find(h, id).orElseThrow(Accounts::notFound);
+          Long disabledAt =
+              h.createQuery("SELECT disabled_at FROM accounts WHERE id = :id")
+                  .bind("id", id)
+                  .mapTo(Long.class)
+                  .one();
+          int keys =
+              h.createQuery(
+                      "SELECT COUNT(*) FROM api_keys WHERE account_id = :id AND revoked_at IS NULL")
+                  .bind("id", id)
+                  .mapTo(Integer.class)
+                  .one();
+          return new Standing(account, disabledAt, keys);
+        });
+  }
+
+  /** The id of the account with this email (as typed or in any form that signs in as it). */
+  public Optional<Long> idOf(String email) {
+    String key = EmailAddress.key(email);
+    return db.read(
+        h ->
+            h.createQuery("SELECT id FROM accounts WHERE email_key = :key")
+                .bind("key", key)
+                .mapTo(Long.class)
+                .findOne());
+  }
+
+  /**
+   * Disables an account: its keys are revoked and its website sessions ended, and it can sign in no
+   * more until enabled. Its balance and history stay. Disabling twice changes nothing.
+   *
+   * @return the keys revoked now
+   */
+  public int disable(long id) {
+    long now = clock.instant().getEpochSecond();
+    return db.inTransaction(
+        h -> {
+          requireExists(h, id);
+          h.createUpdate(
+                  "UPDATE accounts SET disabled_at = :now WHERE id = :id AND disabled_at IS NULL")
+              .bind("now", now)
+              .bind("id", id)
+              .execute();
+          h.createUpdate("DELETE FROM web_sessions WHERE account_id = :id")
+              .bind("id", id)
+              .execute();
+          return apiKeys.revokeAll(h, id, now);
+        });
+  }
+
+  /** Lets a disabled account sign in again; its old keys stay revoked. */
+  public void enable(long id) {
+    db.inTransaction(
+        h -> {
+          requireExists(h, id);
+          return h.createUpdate("UPDATE accounts SET disabled_at = NULL WHERE id = :id")
+              .bind("id", id)
+              .execute();
+        });
+  }
+
+  /** Whether the account is disabled (an unknown account is not). */
+  public boolean disabled(long id) {
+    return db.read(
+        h ->
+            h.createQuery(
+                        "SELECT COUNT(*) FROM accounts WHERE id = :id AND disabled_at IS NOT NULL")
+                    .bind("id", id)
+                    .mapTo(Integer.class)
+                    .one()
+                > 0);
+  }
+
+  /**
+   * Sets a new password and ends every website session of the account, so that whoever knew the old
+   * one is signed out.
+   *
+   * @throws ApiException 400 for a password of the wrong length, 404 for an unknown account
+   */
+  public void setPassword(long id, String password) {
+    if (password == null || password.length() < 8 || password.length() > 200) {
+      throw ApiException.badRequest("invalid_password", "A password needs 8 to 200 characters.");
+    }
+    String hash = Passwords.hash(password);
+    db.inTransaction(
+        h -> {
+          requireExists(h, id);
+          h.createUpdate("UPDATE accounts SET password_hash = :hash WHERE id = :id")
+              .bind("hash", hash)
+              .bind("id", id)
+              .execute();
+          return h.createUpdate("DELETE FROM web_sessions WHERE account_id = :id")
+              .bind("id", id)
+              .execute();
+        });
+  }
+
+  private void requireExists(Handle h, long id) {
+    if (find(h, id).isEmpty()) {
+      throw notFound();
+    }
+  }
+
+  private static ApiException notFound() {
+    return ApiException.notFound("account_not_found", "There is no such account.");
   }
 
   public Optional<Account> find(long id) {

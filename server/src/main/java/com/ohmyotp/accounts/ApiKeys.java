@@ -183,6 +183,18 @@ public final class ApiKeys implements KeyAuthenticator {
     revoke(keyId);
   }
 
+  /** Revokes every key of an account, in the caller's transaction; answers how many. */
+  int revokeAll(Handle h, long accountId, long now) {
+    int revoked =
+        h.createUpdate(
+                "UPDATE api_keys SET revoked_at = :now WHERE account_id = :account AND revoked_at IS NULL")
+            .bind("now", now)
+            .bind("account", accountId)
+            .execute();
+    known.asMap().values().removeIf(caller -> caller.accountId() == accountId);
+    return revoked;
+  }
+
   /**
    * Revokes a key.
    *

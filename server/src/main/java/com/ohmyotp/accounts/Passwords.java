@@ -18,7 +18,21 @@ public final class Passwords {
   static final String DECOY =
       "$argon2id$v=19$m=19456,t=2,p=1$Xfg63jXjrYvjrOdXNh/oOg$KYvS0Btamk4fFA6RjPsMCptBM3E95PgcU5WzSjQpt7A";
 
+  /** Letters and digits that cannot be mistaken for one another when read aloud or copied. */
+  private static final String ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
   private Passwords() {}
+
+  /** A new random password of 16 characters (about 92 bits), for an operator to hand on. */
+  public static String generate() {
+    StringBuilder password = new StringBuilder(16);
+    for (int i = 0; i < 16; i++) {
+      password.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+    }
+    return password.toString();
+  }
 
   public static String hash(String password) {
     return Password.hash(password).addRandomSalt(16).with(ARGON2ID).getResult();

@@ -81,6 +81,12 @@ public final class Catalog {
     return listing.get(Boolean.TRUE);
   }
 
+  /** Every service, disabled ones too, read now: the operator's list. */
+  public List<Service> all() {
+    return db.read(
+        h -> h.createQuery("SELECT " + COLUMNS + " FROM services ORDER BY id").map(SERVICE).list());
+  }
+
   /** The enabled services, read now. */
   public List<Service> enabled() {
     return db.read(

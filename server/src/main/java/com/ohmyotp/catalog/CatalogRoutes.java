@@ -111,6 +111,13 @@ public final class CatalogRoutes implements Routes {
     routes.get("/api/v1/services", auth.customer((ctx, caller) -> list(ctx)));
     routes.get("/api/v1/services/{id}", auth.customer((ctx, caller) -> detail(ctx)));
     routes.post("/api/admin/services", auth.admin(this::create));
+    routes.get(
+        "/api/admin/services",
+        auth.admin(
+            ctx ->
+                ctx.json(
+                    java.util.Map.of(
+                        "services", catalog.all().stream().map(AdminServiceView::of).toList()))));
     routes.patch("/api/admin/services/{id}", auth.admin(this::change));
   }
 

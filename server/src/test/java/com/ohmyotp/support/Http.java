@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
-/** A plain HTTP client for tests: real requests over a real socket, JSON bodies as trees. */
+/**
+ * A plain HTTP client for tests: real requests over a real socket, JSON bodies as trees. Every
+ * exchange is checked against the OpenAPI document ({@link ApiDocumentCheck}).
+ */
 public final class Http {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,8 +83,16 @@ public final class Http {
     try {
       for (int attempt = 1; ; attempt++) {
         try {
-          HttpResponse<String> response =
-              client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+          HttpRequest sent = request.build();
+          HttpResponse<String> response = client.send(sent, HttpResponse.BodyHandlers.ofString());
+          ApiDocumentCheck.check(
+              method,
+              path,
+              sent.headers(),
+              body,
+              response.statusCode(),
+              response.headers(),
+              response.body());
           return new Response(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
           if (attempt >= attempts) {
