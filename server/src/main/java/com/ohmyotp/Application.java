@@ -433,7 +433,7 @@ public final class Application implements AutoCloseable {
                       clock),
                   new SettingsPages(website, apiKeys),
                   new WebhookPages(website, webhooks, webhookSender),
-                  new DocsPage(website),
+                  new DocsPage(website, apiDocument),
                   new Assets()));
       http.start(config.port());
 

@@ -37,3 +37,15 @@ document.addEventListener("submit", (event) => {
   const question = event.target.dataset && event.target.dataset.confirm;
   if (question && !window.confirm(question)) event.preventDefault();
 });
+
+// Every example on the docs page gets a copy button holding its text as written.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const block of document.querySelectorAll(".docs pre")) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy copy-example";
+    button.textContent = "Copy";
+    button.dataset.copy = block.innerText;
+    block.before(button);
+  }
+});

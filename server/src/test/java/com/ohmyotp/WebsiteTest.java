@@ -336,25 +336,40 @@ class WebsiteTest {
   }
 
   @Test
-  void theDocsShowThisServersBaseUrl() {
-    signUpWithBalance("1");
+  void theDocsArePublicBuiltFromTheDocumentWithThisServersAddress() {
+    // Nobody signed in: a reader sees the docs before signing up.
+    browser.driver.manage().deleteAllCookies();
     go("/docs");
+    assertThat(browser.driver.getCurrentUrl()).endsWith("/docs");
     String docs = find("article").getText();
     assertThat(docs)
-        .contains("curl " + server.base.replace("127.0.0.1", "127.0.0.1") + "/api/v1/services")
+        .contains("curl " + server.base + "/api/v1/services")
         .contains("Use your existing SMS-Activate client")
-        .contains("Get codes pushed, not polled")
+        .contains("Codes pushed, not polled")
         .contains(server.base + "/api/v1/events")
         .contains(server.base + "/stubs/handler_api.php?api_key=$API_KEY&action=getNumber")
+        .contains(server.base + "/api/v1/openapi.json")
         .doesNotContain("https://ohmyotp.com");
-    assertThat(browser.driver.findElements(By.cssSelector("h3.endpoint")).size())
-        .isGreaterThanOrEqualTo(10);
+    // One heading per operation of the document, each in the table of contents.
+    List<WebElement> operations = browser.driver.findElements(By.cssSelector("h3.endpoint"));
+    assertThat(operations.size()).isGreaterThanOrEqualTo(25);
+    assertThat(browser.driver.findElements(By.cssSelector("nav.toc a[href^='#']")).size())
+        .isGreaterThan(operations.size());
     List<String> methods =
         browser.driver.findElements(By.cssSelector("h3.endpoint .method")).stream()
             .map(WebElement::getText)
             .distinct()
             .toList();
-    assertThat(methods).contains("GET", "POST");
+    assertThat(methods).contains("GET", "POST", "DELETE");
+    // The error table is a table: one row per status, 502 among them and not a heading.
+    List<WebElement> rows = browser.driver.findElements(By.cssSelector("table.errors tbody tr"));
+    assertThat(rows).hasSizeGreaterThanOrEqualTo(9);
+    assertThat(rows.get(rows.size() - 2).getText()).startsWith("502").contains("upstream_error");
+    assertThat(browser.driver.findElements(By.xpath("//h2[contains(., '502')]"))).isEmpty();
+    // Every example has a copy button holding its text.
+    List<WebElement> copies = browser.driver.findElements(By.cssSelector(".docs button.copy"));
+    assertThat(copies).hasSameSizeAs(browser.driver.findElements(By.cssSelector(".docs pre")));
+    assertThat(copies.get(0).getAttribute("data-copy")).contains("export API_KEY=");
   }
 
   @Test

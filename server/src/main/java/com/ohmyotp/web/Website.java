@@ -98,6 +98,14 @@ public final class Website {
     };
   }
 
+  /** Wraps a page anyone may read; the visitor is null when nobody is signed in. */
+  Handler anyone(VisitorHandler handler) {
+    return ctx -> {
+      Optional<Account> account = session(ctx).flatMap(sessions::accountOf).flatMap(accounts::find);
+      handler.handle(ctx, account.map(a -> new Visitor(a, csrfToken(ctx))).orElse(null));
+    };
+  }
+
   /** Refuses a state-changing request that does not repeat the visitor's CSRF token. */
   void requireCsrf(Context ctx) {
     String expected =
