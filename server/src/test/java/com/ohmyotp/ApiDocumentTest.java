@@ -152,6 +152,67 @@ class ApiDocumentTest {
   }
 
   @Test
+  void everySuccessHasAnExampleAndEveryExampleMatchesItsSchema() {
+    JsonNode doc = server.http.get("/api/v1/openapi.json", null).json();
+    List<String> problems = new ArrayList<>();
+    int checked = 0;
+    for (var path : doc.path("paths").properties()) {
+      for (var op : path.getValue().properties()) {
+        if (op.getKey().equals("parameters") || path.getKey().equals("/api/v1/openapi.json")) {
+          continue;
+        }
+        String method = op.getKey().toUpperCase(Locale.ROOT);
+        String concrete = path.getKey().replaceAll("\\{[^}]+}", "x");
+        for (var answer : op.getValue().path("responses").properties()) {
+          if (!answer.getKey().startsWith("2")) {
+            continue;
+          }
+          JsonNode content = resolve(doc, answer.getValue()).path("content");
+          List<JsonNode> examples = new ArrayList<>();
+          content
+              .properties()
+              .forEach(
+                  media -> {
+                    if (media.getValue().has("example")) {
+                      examples.add(media.getValue().get("example"));
+                    }
+                    media
+                        .getValue()
+                        .path("examples")
+                        .forEach(e -> examples.add(resolve(doc, e).path("value")));
+                  });
+          String where = method + " " + path.getKey() + " " + answer.getKey();
+          if (examples.isEmpty()) {
+            problems.add(where + ": no example");
+          }
+          for (JsonNode example : examples) {
+            if (!content.has("application/json")) {
+              continue;
+            }
+            checked++;
+            ApiDocumentCheck.answerProblems(
+                    method, concrete, Integer.parseInt(answer.getKey()), example.toString())
+                .forEach(p -> problems.add(where + ": " + p));
+          }
+        }
+      }
+    }
+    assertThat(problems).isEmpty();
+    assertThat(checked).isGreaterThanOrEqualTo(25);
+  }
+
+  private static JsonNode resolve(JsonNode doc, JsonNode node) {
+    if (!node.has("$ref")) {
+      return node;
+    }
+    JsonNode target = doc;
+    for (String part : node.get("$ref").asText().substring(2).split("/")) {
+      target = target.path(part);
+    }
+    return target;
+  }
+
+  @Test
   void anUnknownPathAnsweredNotFoundPasses() {
     Http.Response r = server.http.get("/api/v1/nothing-here", null);
     assertThat(r.status()).isEqualTo(404);

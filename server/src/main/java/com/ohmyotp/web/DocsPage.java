@@ -235,8 +235,12 @@ public final class DocsPage implements Routes {
     return target;
   }
 
-  private static String example(JsonNode content) {
+  private String example(JsonNode content) {
     JsonNode json = content.path("application/json").path("example");
+    JsonNode named = content.path("application/json").path("examples");
+    if (json.isMissingNode() && named.size() > 0) {
+      json = resolve(named.elements().next()).path("value");
+    }
     if (json.isMissingNode()) {
       JsonNode text = content.path("text/plain").path("example");
       if (text.isMissingNode()) {

@@ -37,6 +37,9 @@ public final class SmsActivateClient {
    * @param baseUrl where the service runs; the protocol's clients are configured with {@code
    *     <baseUrl>/stubs/handler_api.php}
    */
+  /** The body of the form being posted, for the document check (a GET sends none). */
+  private byte[] lastForm;
+
   public SmsActivateClient(String baseUrl, String apiKey) {
     this.endpoint = baseUrl + "/stubs/handler_api.php";
     this.apiKey = apiKey;
@@ -114,11 +117,13 @@ public final class SmsActivateClient {
 
   /** A GET with exactly this query string (no key added). */
   public Answer get(String query) {
+    lastForm = null;
     return send(HttpRequest.newBuilder(URI.create(endpoint + "?" + query)).GET(), Map.of());
   }
 
   /** A form POST with exactly this body, and the given headers. */
   public Answer postForm(String body, Map<String, String> headers) {
+    lastForm = body.getBytes(StandardCharsets.UTF_8);
     return send(
         HttpRequest.newBuilder(URI.create(endpoint))
             .header("Content-Type", "application/x-www-form-urlencoded")
@@ -140,10 +145,18 @@ public final class SmsActivateClient {
   private Answer send(HttpRequest.Builder request, Map<String, String> headers) {
     headers.forEach(request::header);
     try {
+      HttpRequest sent = request.timeout(Duration.ofSeconds(30)).build();
       HttpResponse<String> r =
-          http.send(
-              request.timeout(Duration.ofSeconds(30)).build(),
-              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+          http.send(sent, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      URI uri = sent.uri();
+      ApiDocumentCheck.check(
+          sent.method(),
+          uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()),
+          sent.headers(),
+          sent.bodyPublisher().map(b -> lastForm).orElse(null),
+          r.statusCode(),
+          r.headers(),
+          r.body());
       return new Answer(
           r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
     } catch (IOException e) {
