@@ -77,6 +77,7 @@ import com.ohmyotp.web.Assets;
 import com.ohmyotp.web.AuthPages;
 import com.ohmyotp.web.DashboardPages;
 import com.ohmyotp.web.DocsPage;
+import com.ohmyotp.web.Guides;
 import com.ohmyotp.web.SettingsPages;
 import com.ohmyotp.web.WebhookPages;
 import com.ohmyotp.web.Website;
@@ -359,6 +360,7 @@ public final class Application implements AutoCloseable {
       webhookSender.start();
       running.push(webhookSender);
       ApiDocument apiDocument = ApiDocument.load();
+      Guides guides = new Guides(website);
       Javalin http =
           HttpServer.create(
               json,
@@ -433,7 +435,8 @@ public final class Application implements AutoCloseable {
                       clock),
                   new SettingsPages(website, apiKeys),
                   new WebhookPages(website, webhooks, webhookSender),
-                  new DocsPage(website, apiDocument),
+                  guides,
+                  new DocsPage(website, apiDocument, guides),
                   new Assets()));
       http.start(config.port());
 

@@ -105,6 +105,38 @@ class ClientSdkTest {
   }
 
   @Test
+  void eventsArePushedToTheSdkAsTheyHappen() throws Exception {
+    String service = server.service("Streamed", "0.5", "gateway");
+    server.numbers("gateway", 1);
+    Driver.Customer c = server.customer("2");
+    OhMyOtp api = OhMyOtp.create(server.base, c.key());
+    java.util.concurrent.BlockingQueue<Models.Event> events =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    try (OhMyOtp.EventStream stream = api.events(null, events::add)) {
+      Awaitility.await("the stream is open at the server")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> server.http.get("/metrics", null).text().contains("ohmyotp_event_streams 1.0"));
+      Models.Rental rental = api.rent(service);
+      server.inboundSms(rental.phoneNumber(), "Uber", "Your Uber code is 135790");
+      Models.Event sms = events.poll(10, TimeUnit.SECONDS);
+      assertThat(sms).isNotNull();
+      assertThat(sms.event()).isEqualTo("sms");
+      assertThat(sms.data().rentalId()).isEqualTo(rental.id());
+      assertThat(sms.data().code()).isEqualTo("135790");
+      Models.Event status = events.poll(10, TimeUnit.SECONDS);
+      assertThat(status.event()).isEqualTo("status");
+      assertThat(status.data().status()).isEqualTo("completed");
+      assertThat(Long.parseLong(status.id())).isGreaterThan(Long.parseLong(sms.id()));
+      assertThat(stream.isDone()).isFalse();
+    }
+    OhMyOtp.EventStream refused =
+        OhMyOtp.create(server.base, "omo_live_wrong").events(null, events::add);
+    assertThatThrownBy(refused::join)
+        .isInstanceOfSatisfying(OhMyOtpException.class, e -> assertThat(e.status()).isEqualTo(401));
+  }
+
+  @Test
   void webhooksFromTheSdk() {
     Driver.Customer c = server.customer("1");
     OhMyOtp api = OhMyOtp.create(server.base, c.key());

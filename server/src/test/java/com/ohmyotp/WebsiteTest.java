@@ -370,6 +370,16 @@ class WebsiteTest {
     List<WebElement> copies = browser.driver.findElements(By.cssSelector(".docs button.copy"));
     assertThat(copies).hasSameSizeAs(browser.driver.findElements(By.cssSelector(".docs pre")));
     assertThat(copies.get(0).getAttribute("data-copy")).contains("export API_KEY=");
+
+    // The guides are pages too, with this server's address in their examples.
+    find("nav.toc a[href='/docs/guides/push']").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/docs/guides/push"));
+    assertThat(find("article h1").getText()).isEqualTo("Codes pushed, not polled");
+    assertThat(find("article").getText())
+        .contains(server.base + "/api/v1/")
+        .doesNotContain("http://localhost:8080");
+    assertThat(browser.driver.findElements(By.cssSelector("nav.toc a[href^='/docs/guides/']")))
+        .hasSize(5);
   }
 
   @Test

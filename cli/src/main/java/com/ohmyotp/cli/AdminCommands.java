@@ -20,7 +20,12 @@ final class AdminCommands {
 
   /** A command that makes one or more calls and prints the last answer. */
   abstract static class Call implements Callable<Integer> {
-    abstract Admin admin();
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    /** The top command, holding the server, the token and the output. */
+    Admin admin() {
+      return (Admin) spec.root().userObject();
+    }
 
     abstract JsonNode call(OperatorApi api);
 
@@ -56,7 +61,6 @@ final class AdminCommands {
         Accounts.NewKey.class
       })
   static final class Accounts {
-    @CommandLine.ParentCommand Admin admin;
 
     /** An account by id, or by email when the argument has an {@code @}. */
     static long id(OperatorApi api, String idOrEmail) {
@@ -71,20 +75,11 @@ final class AdminCommands {
       }
     }
 
-    abstract static class Of extends Call {
-      @CommandLine.ParentCommand Accounts accounts;
-
-      @Override
-      Admin admin() {
-        return accounts.admin;
-      }
-    }
-
     @Command(
         name = "create",
         mixinStandardHelpOptions = true,
         description = "Make an account with a first API key (shown once).")
-    static final class Create extends Of {
+    static final class Create extends Call {
       @Parameters(paramLabel = "EMAIL")
       String email;
 
@@ -112,7 +107,7 @@ final class AdminCommands {
         name = "show",
         mixinStandardHelpOptions = true,
         description = "An account: balance, whether disabled, keys in use.")
-    static final class Show extends Of {
+    static final class Show extends Call {
       @Parameters(paramLabel = "ID_OR_EMAIL")
       String account;
 
@@ -123,7 +118,7 @@ final class AdminCommands {
     }
 
     @Command(name = "deposit", mixinStandardHelpOptions = true, description = "Add money.")
-    static final class Deposit extends Of {
+    static final class Deposit extends Call {
       @Parameters(index = "0", paramLabel = "ID_OR_EMAIL")
       String account;
 
@@ -151,7 +146,7 @@ final class AdminCommands {
           "Set a new website password (made up and shown once unless given);",
           "every website session of the account is signed out."
         })
-    static final class ResetPassword extends Of {
+    static final class ResetPassword extends Call {
       @Parameters(paramLabel = "ID_OR_EMAIL")
       String account;
 
@@ -170,7 +165,7 @@ final class AdminCommands {
         name = "disable",
         mixinStandardHelpOptions = true,
         description = "Revoke the account's keys, sign it out, refuse its sign-ins; money stays.")
-    static final class Disable extends Of {
+    static final class Disable extends Call {
       @Parameters(paramLabel = "ID_OR_EMAIL")
       String account;
 
@@ -184,7 +179,7 @@ final class AdminCommands {
         name = "enable",
         mixinStandardHelpOptions = true,
         description = "Let a disabled account sign in again (issue it a new key).")
-    static final class Enable extends Of {
+    static final class Enable extends Call {
       @Parameters(paramLabel = "ID_OR_EMAIL")
       String account;
 
@@ -195,7 +190,7 @@ final class AdminCommands {
     }
 
     @Command(name = "new-key", mixinStandardHelpOptions = true, description = "Issue an API key.")
-    static final class NewKey extends Of {
+    static final class NewKey extends Call {
       @Parameters(paramLabel = "ID_OR_EMAIL")
       String account;
 
@@ -217,19 +212,9 @@ final class AdminCommands {
       description = "The catalog: services and their prices.",
       subcommands = {Services.ListAll.class, Services.Create.class, Services.Change.class})
   static final class Services {
-    @CommandLine.ParentCommand Admin admin;
-
-    abstract static class Of extends Call {
-      @CommandLine.ParentCommand Services services;
-
-      @Override
-      Admin admin() {
-        return services.admin;
-      }
-    }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Every service.")
-    static final class ListAll extends Of {
+    static final class ListAll extends Call {
       @Override
       JsonNode call(OperatorApi api) {
         return api.get("/api/admin/services");
@@ -237,7 +222,7 @@ final class AdminCommands {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Add a service.")
-    static final class Create extends Of {
+    static final class Create extends Call {
       @Parameters(paramLabel = "NAME")
       String name;
 
@@ -273,7 +258,7 @@ final class AdminCommands {
         name = "set",
         mixinStandardHelpOptions = true,
         description = "Change a service's price, category, duration or whether it is offered.")
-    static final class Change extends Of {
+    static final class Change extends Call {
       @Parameters(paramLabel = "NAME_OR_ID")
       String service;
 
@@ -317,19 +302,9 @@ final class AdminCommands {
       description = "Numbers in inventory (import them with import-numbers).",
       subcommands = {Numbers.Add.class, Numbers.Retire.class})
   static final class Numbers {
-    @CommandLine.ParentCommand Admin admin;
-
-    abstract static class Of extends Call {
-      @CommandLine.ParentCommand Numbers numbers;
-
-      @Override
-      Admin admin() {
-        return numbers.admin;
-      }
-    }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add numbers.")
-    static final class Add extends Of {
+    static final class Add extends Call {
       @Parameters(paramLabel = "PHONE", arity = "1..*")
       List<String> phones;
 
@@ -355,7 +330,7 @@ final class AdminCommands {
         name = "retire",
         mixinStandardHelpOptions = true,
         description = "Take a number out of inventory; its rentals end as they would.")
-    static final class Retire extends Of {
+    static final class Retire extends Call {
       @Parameters(paramLabel = "PHONE")
       String phone;
 
@@ -370,21 +345,11 @@ final class AdminCommands {
     }
   }
 
-  /** A read of one operator endpoint. */
-  abstract static class Read extends Call {
-    @CommandLine.ParentCommand Admin admin;
-
-    @Override
-    Admin admin() {
-      return admin;
-    }
-  }
-
   @Command(
       name = "sources",
       mixinStandardHelpOptions = true,
       description = "Where numbers come from.")
-  static final class Sources extends Read {
+  static final class Sources extends Call {
     @Override
     JsonNode call(OperatorApi api) {
       return api.get("/api/admin/sources");
@@ -392,7 +357,7 @@ final class AdminCommands {
   }
 
   @Command(name = "providers", mixinStandardHelpOptions = true, description = "Upstream providers.")
-  static final class Providers extends Read {
+  static final class Providers extends Call {
     @Override
     JsonNode call(OperatorApi api) {
       return api.get("/api/admin/providers");
@@ -402,14 +367,74 @@ final class AdminCommands {
   @Command(
       name = "gateways",
       mixinStandardHelpOptions = true,
-      description = "Your SMS gateways, with their health.")
-  static final class Gateways extends Read {
-    @Parameters(arity = "0..1", paramLabel = "NAME", description = "One gateway; all by default.")
-    String name;
+      description = "Your SMS gateways: list them with their health, add, remove.",
+      subcommands = {Gateways.ListAll.class, Gateways.Add.class, Gateways.Remove.class})
+  static final class Gateways {
 
-    @Override
-    JsonNode call(OperatorApi api) {
-      return api.get("/api/admin/gateways" + (name == null ? "" : "/" + path(name)));
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Every gateway, or one.")
+    static final class ListAll extends Call {
+      @Parameters(arity = "0..1", paramLabel = "NAME")
+      String name;
+
+      @Override
+      JsonNode call(OperatorApi api) {
+        return api.get("/api/admin/gateways" + (name == null ? "" : "/" + path(name)));
+      }
+    }
+
+    @Command(
+        name = "add",
+        mixinStandardHelpOptions = true,
+        description = {
+          "Add a gateway; the answer holds the URL it posts to and its secret (docs/gateways.md)."
+        })
+    static final class Add extends Call {
+      @Parameters(paramLabel = "NAME")
+      String name;
+
+      @Option(
+          names = "--kind",
+          required = true,
+          description = "android, httpsms, textbee, twilio, vonage, plivo or relay.")
+      String kind;
+
+      @Option(names = "--number", description = "A number it receives for (repeatable).")
+      List<String> numbers;
+
+      @Option(names = "--secret", description = "The secret it signs with, when it has its own.")
+      String secret;
+
+      @Option(names = "--public-url", description = "The URL it posts to, as it sees it.")
+      String publicUrl;
+
+      @Override
+      JsonNode call(OperatorApi api) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("kind", kind);
+        putIf(body, "numbers", numbers);
+        putIf(body, "secret", secret);
+        putIf(body, "public_url", publicUrl);
+        return api.post("/api/admin/gateways", body);
+      }
+    }
+
+    @Command(
+        name = "remove",
+        mixinStandardHelpOptions = true,
+        description = "Remove a gateway; its numbers leave inventory.")
+    static final class Remove extends Call {
+      @Parameters(paramLabel = "NAME")
+      String name;
+
+      @Override
+      JsonNode call(OperatorApi api) {
+        JsonNode answer = api.delete("/api/admin/gateways/" + path(name));
+        if (answer == null) {
+          admin().out.println("removed " + name);
+        }
+        return answer;
+      }
     }
   }
 
@@ -417,7 +442,7 @@ final class AdminCommands {
       name = "unmatched",
       mixinStandardHelpOptions = true,
       description = "SMS that reached no rental, newest first.")
-  static final class Unmatched extends Read {
+  static final class Unmatched extends Call {
     @Option(names = "--limit", defaultValue = "50", description = "Default ${DEFAULT-VALUE}.")
     int limit;
 
@@ -428,7 +453,7 @@ final class AdminCommands {
   }
 
   @Command(name = "stats", mixinStandardHelpOptions = true, description = "Totals at a glance.")
-  static final class Stats extends Read {
+  static final class Stats extends Call {
     @Override
     JsonNode call(OperatorApi api) {
       return api.get("/api/admin/stats");

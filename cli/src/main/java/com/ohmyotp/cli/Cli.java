@@ -112,18 +112,25 @@ public final class Cli {
   final Path home;
   final PrintStream out;
   final PrintStream err;
-  final Duration pollEvery;
+
+  /** Whether a person watches: then a wait shows a live line on standard error. */
+  final boolean live;
 
   Cli() {
-    this(System.getenv(), Path.of(System.getProperty("user.home")), System.out, System.err);
+    this(
+        System.getenv(),
+        Path.of(System.getProperty("user.home")),
+        System.out,
+        System.err,
+        System.console() != null);
   }
 
-  Cli(Map<String, String> env, Path home, PrintStream out, PrintStream err) {
+  Cli(Map<String, String> env, Path home, PrintStream out, PrintStream err, boolean live) {
     this.env = env;
     this.home = home;
     this.out = out;
     this.err = err;
-    this.pollEvery = Duration.ofSeconds(1);
+    this.live = live;
   }
 
   /** The settings file: {@code $XDG_CONFIG_HOME/ohmyotp/config}, else under the home folder. */
@@ -303,7 +310,7 @@ public final class Cli {
       mixinStandardHelpOptions = true,
       description = {
         "Rent a number and print it at once; with --wait, wait for the code and print it.",
-        "Waiting shows a live line on the terminal (on standard error)."
+        "On a terminal, waiting shows a live line (on standard error)."
       })
   static final class Rent implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
@@ -388,7 +395,7 @@ public final class Cli {
     }
   }
 
-  /** Waits for a code, showing the seconds waited on standard error (people only). */
+  /** Waits for a code, showing the seconds waited on standard error when a person watches. */
   Optional<Models.Code> waitWithLiveLine(OhMyOtp api, String rentalId, int seconds) {
     ScheduledExecutorService ticker =
         Executors.newSingleThreadScheduledExecutor(
@@ -398,7 +405,8 @@ public final class Cli {
               return t;
             });
     long started = System.nanoTime();
-    if (!json) {
+    boolean showing = live && !json;
+    if (showing) {
       ticker.scheduleAtFixedRate(
           () ->
               err.printf(
@@ -407,14 +415,14 @@ public final class Cli {
                   TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started),
                   seconds),
           0,
-          pollEvery.toMillis(),
-          TimeUnit.MILLISECONDS);
+          1,
+          TimeUnit.SECONDS);
     }
     try {
       return api.waitForCode(rentalId, Duration.ofSeconds(seconds));
     } finally {
       ticker.shutdownNow();
-      if (!json) {
+      if (showing) {
         err.print("\r" + " ".repeat(40) + "\r");
         err.flush();
       }

@@ -124,7 +124,17 @@ class AdminCliTest {
     assertThat(retired.exit()).as(retired.err()).isZero();
     assertThat(admin("numbers", "retire", "+13125559001").exit()).isEqualTo(Admin.NOT_FOUND);
 
-    for (String report : new String[] {"sources", "providers", "gateways", "unmatched", "stats"}) {
+    String gateway = "gw" + System.nanoTime();
+    Run added =
+        admin(
+            "--json", "gateways", "add", gateway, "--kind", "android", "--number", "+13125559002");
+    assertThat(added.exit()).as(added.err()).isZero();
+    assertThat(added.json().get("inbound_url").asText()).endsWith("/api/v1/inbound/" + gateway);
+    assertThat(admin("gateways", "list").out()).contains(gateway);
+    assertThat(admin("gateways", "remove", gateway).out()).contains("removed " + gateway);
+    assertThat(admin("gateways", "list", gateway).exit()).isEqualTo(Admin.NOT_FOUND);
+
+    for (String report : new String[] {"sources", "providers", "unmatched", "stats"}) {
       Run r = admin("--json", report);
       assertThat(r.exit()).as(report + r.err()).isZero();
       assertThat(r.json().isObject()).as(report).isTrue();
@@ -142,7 +152,8 @@ class AdminCliTest {
     assertThat(away.err()).contains("http://127.0.0.1:9");
     assertThat(admin("services", "set", "x").exit()).isEqualTo(Admin.USAGE);
     assertThat(admin("no-such-command").exit()).isEqualTo(Admin.USAGE);
-    for (String sub : new String[] {"accounts", "services", "numbers", "stats", "import-numbers"}) {
+    for (String sub :
+        new String[] {"accounts", "services", "numbers", "gateways", "stats", "import-numbers"}) {
       Run help = run(sub, "--help");
       assertThat(help.exit()).as(sub).isZero();
       assertThat(help.out()).as(sub).contains("Usage: ohmyotp admin " + sub);

@@ -58,7 +58,8 @@ class CustomerCliTest {
                 env,
                 home,
                 new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8))
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                true)
             .run(args);
     return new Run(
         exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

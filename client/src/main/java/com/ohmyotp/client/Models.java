@@ -156,4 +156,27 @@ public final class Models {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
+
+  /**
+   * One event of a stream ({@code /events}): {@code sms} for an SMS, {@code status} for a rental's
+   * end. Pass {@link #id()} as the last id to resume after it.
+   */
+  public record Event(String id, String event, EventData data) {}
+
+  /**
+   * What an event carries: the rental and, for {@code sms}, the SMS ({@code smsId} to {@code
+   * receivedAt}); for {@code status}, the rental's new {@code status} and when ({@code at}).
+   */
+  public record EventData(
+      String rentalId,
+      Long activationId,
+      String phoneNumber,
+      String service,
+      Long smsId,
+      String sender,
+      String message,
+      String code,
+      Long receivedAt,
+      String status,
+      Long at) {}
 }

@@ -38,7 +38,9 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -99,6 +101,7 @@ public final class OhMyOtp {
     return builder().baseUrl(baseUrl).apiKey(apiKey).build();
   }
 
+  /** Settings for a client other than the defaults of {@link #create}. */
   public static Builder builder() {
     return new Builder();
   }
@@ -157,10 +160,12 @@ public final class OhMyOtp {
     return origin;
   }
 
+  /** The account of the key: its id, email and balance. */
   public Me me() {
     return get("/user/me", Me.class);
   }
 
+  /** Every service a number can be rented for, with its price and the numbers free now. */
   public List<Service> services() {
     return get("/services", ServiceList.class).services();
   }
@@ -175,6 +180,7 @@ public final class OhMyOtp {
     return get("/services/" + encode(nameOrId), Service.class);
   }
 
+  /** The balance and the 50 newest ledger rows. */
   public Balance balance() {
     return get("/balance", Balance.class);
   }
@@ -225,6 +231,7 @@ public final class OhMyOtp {
         RerentCheck.class);
   }
 
+  /** A rental and every SMS it received. */
   public Rental rental(String id) {
     return get("/rentals/" + encode(id), Rental.class);
   }
@@ -346,6 +353,125 @@ public final class OhMyOtp {
   }
 
   /**
+   * Follows the account's events as the server pushes them ({@code GET /events}, server-sent
+   * events) and hands each to {@code onEvent} on a thread of its own, until the returned stream is
+   * closed or the server ends it.
+   *
+   * @param lastEventId the {@link Models.Event#id()} to resume after, or null for new events only
+   */
+  public EventStream events(String lastEventId, Consumer<Models.Event> onEvent) {
+    return follow("/events", lastEventId, onEvent);
+  }
+
+  /** {@link #events(String, Consumer)} of one rental. */
+  public EventStream events(Rental rental, String lastEventId, Consumer<Models.Event> onEvent) {
+    return follow("/rentals/" + encode(rental.id()) + "/events", lastEventId, onEvent);
+  }
+
+  /** A stream of events being followed; {@link #close()} stops it. */
+  public static final class EventStream implements AutoCloseable {
+    private final CompletableFuture<?> reading;
+    private volatile Stream<String> lines;
+    private volatile boolean closed;
+
+    private EventStream(CompletableFuture<?> reading) {
+      this.reading = reading;
+    }
+
+    /** Whether the stream has ended (closed, refused or ended by the server). */
+    public boolean isDone() {
+      return reading.isDone();
+    }
+
+    /** Waits for the stream to end; its failure, such as a refused key, is thrown here. */
+    public void join() {
+      try {
+        reading.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof OhMyOtpException api) {
+          throw api;
+        }
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      Stream<String> open = lines;
+      if (open != null) {
+        open.close();
+      }
+      reading.cancel(true);
+    }
+  }
+
+  private EventStream follow(String path, String lastEventId, Consumer<Models.Event> onEvent) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Authorization", "Bearer " + apiKey)
+            .header("Accept", "text/event-stream")
+            .header("User-Agent", "ohmyotp-java");
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    EventStream[] stream = new EventStream[1];
+    CompletableFuture<Void> reading =
+        http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines())
+            .thenAcceptAsync(
+                response -> {
+                  if (response.statusCode() >= 400) {
+                    String body =
+                        response.body().collect(java.util.stream.Collectors.joining("\n"));
+                    throw error(
+                        response.statusCode(),
+                        body.getBytes(StandardCharsets.UTF_8),
+                        response.headers().firstValue("X-Request-Id").orElse(null));
+                  }
+                  stream[0].lines = response.body();
+                  if (stream[0].closed) {
+                    response.body().close();
+                    return;
+                  }
+                  readEvents(response.body(), onEvent);
+                });
+    stream[0] = new EventStream(reading);
+    return stream[0];
+  }
+
+  private static void readEvents(Stream<String> lines, Consumer<Models.Event> onEvent) {
+    String[] id = {null};
+    String[] name = {null};
+    StringBuilder data = new StringBuilder();
+    try {
+      lines.forEach(
+          line -> {
+            if (line.isEmpty()) {
+              if (!data.isEmpty()) {
+                try {
+                  onEvent.accept(
+                      new Models.Event(
+                          id[0], name[0], JSON.readValue(data.toString(), Models.EventData.class)));
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              }
+              name[0] = null;
+              data.setLength(0);
+            } else if (line.startsWith("id:")) {
+              id[0] = line.substring(3).strip();
+            } else if (line.startsWith("event:")) {
+              name[0] = line.substring(6).strip();
+            } else if (line.startsWith("data:")) {
+              data.append(data.isEmpty() ? "" : "\n").append(line.substring(5).strip());
+            }
+          });
+    } catch (java.io.UncheckedIOException closed) {
+      // The stream was closed.
+    }
+  }
+
+  /**
    * Registers a webhook endpoint. The answer's {@code secret} is shown this once.
    *
    * @param events the events to send: {@code sms.received}, {@code rental.completed}, {@code
@@ -357,14 +483,17 @@ public final class OhMyOtp {
         Webhook.class);
   }
 
+  /** The account's webhook endpoints (without their secrets). */
   public List<Webhook> webhooks() {
     return get("/webhooks", WebhookList.class).webhooks();
   }
 
+  /** One webhook endpoint. */
   public Webhook webhook(String id) {
     return get("/webhooks/" + encode(id), Webhook.class);
   }
 
+  /** Deletes an endpoint; nothing more is sent to it. */
   public void deleteWebhook(String id) {
     send(new Call("DELETE", "/webhooks/" + encode(id), true), JsonNode.class);
   }
@@ -374,6 +503,7 @@ public final class OhMyOtp {
     return send(new Call("POST", "/webhooks/" + encode(id) + "/rotate", false), Webhook.class);
   }
 
+  /** Sends to an endpoint disabled after failing (or answering 410) again. */
   public Webhook enableWebhook(String id) {
     return send(new Call("POST", "/webhooks/" + encode(id) + "/enable", true), Webhook.class);
   }
@@ -543,20 +673,23 @@ public final class OhMyOtp {
   }
 
   private static OhMyOtpException error(HttpResponse<byte[]> response) {
-    String requestId = response.headers().firstValue("X-Request-Id").orElse(null);
+    return error(
+        response.statusCode(),
+        response.body(),
+        response.headers().firstValue("X-Request-Id").orElse(null));
+  }
+
+  private static OhMyOtpException error(int status, byte[] answer, String requestId) {
     try {
-      JsonNode body = JSON.readTree(response.body());
+      JsonNode body = JSON.readTree(answer);
       return new OhMyOtpException(
-          response.statusCode(),
+          status,
           body.path("error").asText("http_error"),
           body.path("message").asText(""),
           requestId);
     } catch (IOException e) {
       return new OhMyOtpException(
-          response.statusCode(),
-          "http_error",
-          new String(response.body(), StandardCharsets.UTF_8),
-          requestId);
+          status, "http_error", new String(answer, StandardCharsets.UTF_8), requestId);
     }
   }
 

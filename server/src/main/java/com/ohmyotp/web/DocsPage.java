@@ -58,10 +58,12 @@ public final class DocsPage implements Routes {
 
   private final Website site;
   private final JsonNode document;
+  private final Guides guides;
 
-  public DocsPage(Website site, ApiDocument document) {
+  public DocsPage(Website site, ApiDocument document, Guides guides) {
     this.site = site;
     this.document = document.tree();
+    this.guides = guides;
   }
 
   @Override
@@ -78,6 +80,7 @@ public final class DocsPage implements Routes {
               params.put("sections", sections(base));
               params.put("errors", errors());
               params.put("hooks", hooks());
+              params.put("guides", guides.all());
               site.render(ctx, 200, "docs.jte", params);
             }));
   }
