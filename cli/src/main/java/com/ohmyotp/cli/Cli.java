@@ -158,7 +158,7 @@ public final class Cli {
         .orElse("http://localhost:8080");
   }
 
-  OhMyOtp api(CommandLine.Model.CommandSpec spec) {
+  OhMyOtp api() {
     String apiKey =
         first(key, env.get("OHMYOTP_API_KEY"), env.get("API_KEY"), config().getProperty("api_key"))
             .orElseThrow(
@@ -233,7 +233,6 @@ public final class Cli {
       description = "List services with price and availability.")
   static final class Services implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--category", description = "Only this category (e.g. retail).")
     String category;
@@ -243,7 +242,7 @@ public final class Cli {
 
     @Override
     public Integer call() {
-      OhMyOtp api = cli.api(spec);
+      OhMyOtp api = cli.api();
       List<Models.Service> services =
           (country == null ? api.services() : api.services(country))
               .stream()
@@ -275,11 +274,10 @@ public final class Cli {
       description = "Show the balance and recent transactions.")
   static final class Balance implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-      Models.Balance b = cli.api(spec).balance();
+      Models.Balance b = cli.api().balance();
       if (cli.json) {
         cli.print(b);
         return OK;
@@ -342,7 +340,7 @@ public final class Cli {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "--cancel-on-timeout needs --wait.");
       }
-      OhMyOtp api = cli.api(spec);
+      OhMyOtp api = cli.api();
       Models.Rental rental = api.rent(service, country, java.util.UUID.randomUUID().toString());
       if (!cli.json) {
         cli.out.println(
@@ -448,7 +446,7 @@ public final class Cli {
       if (waitSeconds != null && waitSeconds <= 0) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--wait must be positive.");
       }
-      OhMyOtp api = cli.api(spec);
+      OhMyOtp api = cli.api();
       Models.Code code =
           waitSeconds == null
               ? api.code(id)
@@ -471,14 +469,13 @@ public final class Cli {
       description = "Release a rental's number; refunded in full when no SMS came.")
   static final class Cancel implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(paramLabel = "RENTAL_ID")
     String id;
 
     @Override
     public Integer call() {
-      Models.Cancellation c = cli.api(spec).cancel(id);
+      Models.Cancellation c = cli.api().cancel(id);
       if (cli.json) {
         cli.print(c);
       } else {
@@ -494,11 +491,10 @@ public final class Cli {
       description = "List the rentals that hold their number.")
   static final class Active implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-      Models.RentalPage page = cli.api(spec).active();
+      Models.RentalPage page = cli.api().active();
       if (cli.json) {
         cli.print(page);
         return OK;
@@ -550,7 +546,7 @@ public final class Cli {
       if (limit <= 0) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be positive.");
       }
-      List<Models.HistoryEntry> entries = cli.api(spec).history(status, used).limit(limit).toList();
+      List<Models.HistoryEntry> entries = cli.api().history(status, used).limit(limit).toList();
       if (cli.json) {
         cli.print(Map.of("rentals", entries));
         return OK;
@@ -579,7 +575,6 @@ public final class Cli {
       description = "Rent again a number you used before for the same service.")
   static final class Rerent implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "PHONE")
     String phone;
@@ -589,7 +584,7 @@ public final class Cli {
 
     @Override
     public Integer call() {
-      Models.Rental r = cli.api(spec).rerent(service, phone);
+      Models.Rental r = cli.api().rerent(service, phone);
       if (cli.json) {
         cli.print(r);
       } else {
@@ -615,7 +610,6 @@ public final class Cli {
       description = "Which of these numbers could be rented again for SERVICE now.")
   static final class RerentCheck implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "SERVICE")
     String service;
@@ -625,7 +619,7 @@ public final class Cli {
 
     @Override
     public Integer call() {
-      Models.RerentCheck check = cli.api(spec).rerentCheck(service, phones);
+      Models.RerentCheck check = cli.api().rerentCheck(service, phones);
       if (cli.json) {
         cli.print(check);
         return OK;
