@@ -385,9 +385,7 @@ final class AdminCommands {
     @Command(
         name = "add",
         mixinStandardHelpOptions = true,
-        description = {
-          "Add a gateway; the answer holds the URL it posts to and its secret (docs/gateways.md)."
-        })
+        description = {"Add a gateway; the answer holds the URL it posts to (docs/gateways.md)."})
     static final class Add extends Call {
       @Parameters(paramLabel = "NAME")
       String name;
@@ -401,7 +399,9 @@ final class AdminCommands {
       @Option(names = "--number", description = "A number it receives for (repeatable).")
       List<String> numbers;
 
-      @Option(names = "--secret", description = "The secret it signs with, when it has its own.")
+      @Option(
+          names = "--secret",
+          description = "The key, auth token or secret its sender signs with.")
       String secret;
 
       @Option(names = "--public-url", description = "The URL it posts to, as it sees it.")

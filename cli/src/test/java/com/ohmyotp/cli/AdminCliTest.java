@@ -127,7 +127,16 @@ class AdminCliTest {
     String gateway = "gw" + System.nanoTime();
     Run added =
         admin(
-            "--json", "gateways", "add", gateway, "--kind", "android", "--number", "+13125559002");
+            "--json",
+            "gateways",
+            "add",
+            gateway,
+            "--kind",
+            "android",
+            "--secret",
+            "android-webhook-signing-key",
+            "--number",
+            "+13125559002");
     assertThat(added.exit()).as(added.err()).isZero();
     assertThat(added.json().get("inbound_url").asText()).endsWith("/api/v1/inbound/" + gateway);
     assertThat(admin("gateways", "list").out()).contains(gateway);
