@@ -216,17 +216,11 @@ public final class Application implements AutoCloseable {
       RentalStore rentalStore = new RentalStore(polls, db.dialect(), events);
       RentalCounts rentalCounts = new RentalCounts(db.dialect());
       IdempotencyKeys idempotency = new IdempotencyKeys(db);
-      RentalViews rentalViews = new RentalViews(phones);
+      CodeExtractor extractor = new CodeExtractor();
+      RentalViews rentalViews = new RentalViews(phones, extractor);
       SmsDelivery delivery =
           new SmsDelivery(
-              db,
-              inventory,
-              smsStore,
-              new CodeExtractor(),
-              rentalStore,
-              rentalCounts,
-              events,
-              clock);
+              db, inventory, smsStore, extractor, rentalStore, rentalCounts, events, clock);
       // The catalog checks services' sources by name; the upstream source needs the catalog.
       Catalog catalog =
           new Catalog(db, java.util.Set.of(Simulator.NAME, Gateway.NAME, Upstream.NAME), clock);

@@ -37,6 +37,21 @@ class ApiContractTest {
   }
 
   @Test
+  void aTextWithTwoCodesListsBothAndNamesNone() {
+    Customer c = server.customer("5");
+    JsonNode rental = server.rent(c, uber);
+    String id = rental.get("id").asText();
+    server.inboundSms(
+        rental.get("phone_number").asText(),
+        "Bank",
+        "Use 4821 to sign in and 7730 to confirm the payment. Never share these codes.");
+    JsonNode sms =
+        server.http.get("/api/v1/rentals/" + id, c.key()).json().get("sms_messages").get(0);
+    assertThat(sms.get("code").isNull()).isTrue();
+    assertThat(sms.get("codes").toString()).isEqualTo("[\"4821\",\"7730\"]");
+  }
+
+  @Test
   void userMe() {
     Customer c = server.customer("12.5");
     Http.Response r = server.http.get("/api/v1/user/me", c.key());
@@ -149,8 +164,10 @@ class ApiContractTest {
 
     JsonNode detail = server.http.get("/api/v1/rentals/" + id, c.key()).json();
     JsonNode sms = detail.get("sms_messages").get(0);
-    assertThat(fields(sms)).containsExactly("id", "sender", "message", "code", "received_at");
+    assertThat(fields(sms))
+        .containsExactly("id", "sender", "message", "code", "codes", "received_at");
     assertThat(sms.get("sender").asText()).isEqualTo("Uber");
+    assertThat(sms.get("codes").toString()).isEqualTo("[\"5384\"]");
 
     JsonNode active = server.http.get("/api/v1/rentals/active", c.key()).json();
     assertThat(fields(active)).containsExactly("rentals", "total", "page", "limit");

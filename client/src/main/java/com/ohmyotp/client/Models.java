@@ -20,8 +20,12 @@ public final class Models {
   /** {@code GET /services}. */
   public record ServiceList(List<Service> services, int total) {}
 
-  /** One SMS a rental received. */
-  public record Sms(long id, String sender, String message, String code, long receivedAt) {}
+  /**
+   * One SMS a rental received: {@code code} when one is plainly the verification code, {@code
+   * codes} every candidate the text holds.
+   */
+  public record Sms(
+      long id, String sender, String message, String code, List<String> codes, long receivedAt) {}
 
   /**
    * A rental and the SMS it received.

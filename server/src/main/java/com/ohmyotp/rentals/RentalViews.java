@@ -3,6 +3,7 @@ package com.ohmyotp.rentals;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.ledger.Money;
+import com.ohmyotp.sms.CodeExtractor;
 import com.ohmyotp.sms.SmsMessage;
 import java.util.List;
 
@@ -10,16 +11,29 @@ import java.util.List;
 public final class RentalViews {
 
   private final PhoneNumbers phones;
+  private final CodeExtractor extractor;
 
-  public RentalViews(PhoneNumbers phones) {
+  public RentalViews(PhoneNumbers phones, CodeExtractor extractor) {
     this.phones = phones;
+    this.extractor = extractor;
   }
 
-  /** One SMS in {@code sms_messages}. */
-  public record SmsView(long id, String sender, String message, String code, long receivedAt) {
-    static SmsView of(SmsMessage sms) {
-      return new SmsView(sms.id(), sms.sender(), sms.message(), sms.code(), sms.receivedAt());
+  /**
+   * One SMS in {@code sms_messages}: {@code code} when one is plainly the verification code, and
+   * {@code codes}, every candidate the text holds, for clients that choose themselves.
+   */
+  public record SmsView(
+      long id, String sender, String message, String code, List<String> codes, long receivedAt) {}
+
+  private SmsView sms(SmsMessage sms) {
+    List<String> codes = extractor.read(sms.message()).codes();
+    if (sms.code() != null && !codes.contains(sms.code())) {
+      // A code the gateway read itself, or one read by an earlier version of the rules.
+      codes =
+          java.util.stream.Stream.concat(java.util.stream.Stream.of(sms.code()), codes.stream())
+              .toList();
     }
+    return new SmsView(sms.id(), sms.sender(), sms.message(), sms.code(), codes, sms.receivedAt());
   }
 
   /** A rental with its SMS: {@code POST /rentals}, {@code GET /rentals/:id}, active list. */
@@ -101,7 +115,7 @@ public final class RentalViews {
         r.rerent(),
         cancelledAt(r),
         r.refundAmount(),
-        sms.stream().map(SmsView::of).toList());
+        sms.stream().map(this::sms).toList());
   }
 
   HistoryEntry history(Rental r, long now, SmsMessage last, EligibilityReason eligibility) {

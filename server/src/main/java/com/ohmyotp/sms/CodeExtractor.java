@@ -7,15 +7,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds the one-time code in a verification SMS, in any of the seventeen languages of {@link
- * SmsLexicon}. A wrong code is worse than none, so anything doubtful yields empty. Its rules read
- * one text in order and share its state, hence one class of just over 300 lines.
+ * Finds the one-time code in a verification SMS, in any of the thirty-three languages of {@link
+ * SmsLexicon}. A wrong code is worse than none, so anything doubtful yields empty; {@link #read}
+ * also lists every candidate, for clients that choose themselves. Its rules read one text in order
+ * and share its state, hence one class past 300 lines.
  *
  * <p>The rules, in the order they apply:
  *
  * <ol>
- *   <li>Digits of any script (Arabic-Indic, Devanagari, full-width, …) are read as ASCII digits,
- *       and the code is returned in ASCII digits.
+ *   <li>The marks that steer right-to-left text and invisible joiners are dropped; digits of any
+ *       script (Arabic-Indic, Persian, Bengali, Devanagari, full-width, …) are read as ASCII
+ *       digits, and the code is returned in ASCII digits.
  *   <li>What is never a code is set aside first: URLs, e-mail addresses, phone numbers, dates,
  *       times, prices and masked card numbers, and the app hash at the end of an SMS Retriever text
  *       ({@code <#> … FA+9qCX9VSu}).
@@ -27,12 +29,21 @@ import java.util.regex.Pattern;
  *   <li>A candidate is not a code when the nearest word before it names another kind of number
  *       (order, parcel, account, card, amount, appointment, a phone number to call…), when a unit
  *       or currency follows it ({@code 10 minutes}, {@code 500 TL}), when a currency precedes it,
- *       when it is a year next to a month, or when its sentence is a sale.
- *   <li>The text must speak of verification ("code", "OTP", "验证码", "인증번호", …); the code is the
- *       remaining candidate nearest such a word, within {@value #REACH} characters (a year such as
- *       {@code 2025} within {@value #YEAR_REACH}). When another number is about as near ({@value
- *       #AMBIGUITY_MARGIN} characters), there is no telling which is the code: empty. A text that
- *       is nothing but a code ({@code 123-456}) is a code too.
+ *       when it is a year next to a month, or when its sentence is a sale. A word of verification
+ *       just before that word makes it a code for that thing: the code, after a colon ({@code code
+ *       for your account: 1234}); otherwise a second code ({@code TAN for the transfer 1234}).
+ *   <li>The text must speak of verification ("code", "OTP", "验证码", "인증번호", "קוד", …); the code is
+ *       the remaining candidate nearest such a word, within {@value #REACH} characters (a year such
+ *       as {@code 2025} within {@value #YEAR_REACH}, unless after a colon). When another number is
+ *       about as near ({@value #AMBIGUITY_MARGIN} characters), or has a word of verification of its
+ *       own ({@code 1234 to sign in, 5678 to confirm the payment}), there is no telling which is
+ *       the code: empty. A text that is nothing but a code ({@code 123-456}) is a code too.
+ *   <li>With no number for a code, a token of letters and digits is the code where the text
+ *       presents it: right after a word of verification ({@code Steam Guard code: F7K2Q}) or right
+ *       before one ({@code A4B7C9 is your code}), returned as written, case kept. Letters alone
+ *       must be capitals in a text mostly in lower case; lower case needs a digit, and a word with
+ *       a number glued on ({@code Sale2024}) is not one. Never in a sale, or after a word for
+ *       another kind of reference ({@code flight confirmation: AB12CD}).
  * </ol>
  */
 public final class CodeExtractor {
@@ -104,7 +115,7 @@ public final class CodeExtractor {
                       + "|Blvd|Boulevard|Lane|Ln|Dr|Drive|Way|Pl|Place|Ct|Court|Sq|Square)\\b\\.?")),
           // Masked card numbers: ****1234, XX1234, •••• 1234
           new NeverCode(
-              Pattern.compile("(?i)(?<![a-z])[x*•]{2,}[\\s-]?\\d{2,6}"),
+              Pattern.compile("(?i)(?<![a-z])[x*•]{2,}[\\s-]?\\d{2,6}(?![a-z\\d])"),
               CodeExtractor::twoMaskCharacters));
 
   /** Whether two of x, * and • stand side by side, in any mix: what a masked number starts with. */
@@ -129,16 +140,73 @@ public final class CodeExtractor {
 
   private static final Pattern YEAR = Pattern.compile("(?:19|20)\\d\\d");
 
+  /** A token of Latin letters and digits standing alone: a code of letters and digits, perhaps. */
+  private static final Pattern ALPHANUMERIC =
+      Pattern.compile(
+          "(?<![\\p{L}\\p{N}@#/.:_+&=-])([A-Za-z0-9]{4,10})(?![\\p{L}\\p{N}@/_&=-]|\\.\\p{L})");
+
+  /** How far from a word of verification a code of letters and digits may stand. */
+  private static final int PRESENTED_REACH = 24;
+
+  /** The small words that link a code to the word naming it, in the languages read. */
+  private static final String LINK =
+      "(?:is|are|es|é|est|ist|lautet|è|ni|ay|är|jest|je|este|είναι|adalah|ialah|là|это|—|-)";
+
+  /**
+   * Between the word and a code after it: a few words at most ("de verificación de X"), ending in a
+   * colon, a dash or a linking word ("is", "es", "lautet"), and nothing that ends a sentence.
+   */
+  private static final Pattern PRESENTED_BEFORE =
+      Pattern.compile(
+          "[^.!?\\n,;]{0,20}?(?:\\s" + LINK + "\\s*[:：=-]?\\s*|\\s*[:：=-]\\s*)",
+          Pattern.UNICODE_CASE | Pattern.CASE_INSENSITIVE);
+
+  /** Between a code and the word after it: "is your", "es tu", "to verify", nothing more. */
+  private static final Pattern PRESENTED_AFTER =
+      Pattern.compile(
+          "\\s+(?:" + LINK + "|to|para|pour|um|per)(?:\\s[^.!?\\n,;:]{0,16})?\\s+",
+          Pattern.UNICODE_CASE | Pattern.CASE_INSENSITIVE);
+
+  /** Between the word and a code of letters alone: a linking word, a colon or a dash, no more. */
+  private static final Pattern TIGHT_BEFORE =
+      Pattern.compile(
+          "(?:\\s" + LINK + ")?\\s*[:：=-]?\\s*", Pattern.UNICODE_CASE | Pattern.CASE_INSENSITIVE);
+
+  /** Between a code of letters alone and the word after it: "is your" and no more. */
+  private static final Pattern TIGHT_AFTER =
+      Pattern.compile("\\s+(?:is your|es tu|é o seu|est votre|ist dein|ist ihr)(?: \\p{L}+)?\\s+");
+
+  /** Words in capitals that name things, not codes. */
+  private static final java.util.Set<String> ACRONYMS =
+      java.util.Set.of(
+          "STEAM", "GUARD", "ADMIN", "EMAIL", "LOGIN", "NEVER", "SHARE", "CLICK", "REPLY", "STOP",
+          "HELP", "VISA", "APPLE", "GOOGLE", "PAYPAL", "UBER", "NOTICE", "ALERT", "URGENT",
+          "WARNING");
+
   private record Span(int start, int end, boolean verification) {}
 
   private record Candidate(String code, int start, int end) {}
 
+  /**
+   * What a text holds: {@code code}, the verification code when one is plainly it, and {@code
+   * codes}, every number (or presented code of letters and digits) that could be one, in the order
+   * of the text, for clients that choose themselves.
+   */
+  public record Reading(Optional<String> code, List<String> codes) {
+    static final Reading NONE = new Reading(Optional.empty(), List.of());
+  }
+
   /** The code in {@code text}, or empty when there is none or it is doubtful. */
   public Optional<String> extract(String text) {
+    return read(text).code();
+  }
+
+  /** The code in {@code text} and every candidate for it; see {@link Reading}. */
+  public Reading read(String text) {
     if (text == null || text.isBlank()) {
-      return Optional.empty();
+      return Reading.NONE;
     }
-    String plain = asciiDigits(text);
+    String plain = asciiDigits(withoutMarks(text));
     String view = setAside(plain);
     String lower = SmsLexicon.lower(view);
 
@@ -152,23 +220,38 @@ public final class CodeExtractor {
       }
     }
     List<Candidate> candidates = candidates(view);
+    boolean speaksOfCodes = words.stream().anyMatch(Span::verification);
     if (candidates.isEmpty()) {
-      return Optional.empty();
+      return speaksOfCodes ? presentedCode(plain, view, lower, words) : Reading.NONE;
     }
-    if (words.stream().noneMatch(Span::verification)) {
-      return nothingButACode(view, candidates);
+    if (!speaksOfCodes) {
+      Optional<String> only = nothingButACode(view, candidates);
+      return new Reading(only, only.map(List::of).orElse(List.of()));
     }
 
+    List<String> codes = new ArrayList<>();
+    List<Candidate> rivals = new ArrayList<>(); // every code in the text, even one named otherwise
     Candidate best = null;
     int bestDistance = Integer.MAX_VALUE;
     int runnerUpDistance = Integer.MAX_VALUE;
     for (Candidate c : candidates) {
-      if (!isCode(plain, view, lower, c, words)) {
+      Kind kind = kind(plain, view, lower, c, words);
+      if (kind == Kind.NOT_A_CODE) {
         continue;
       }
       int distance = distanceToVerification(c, words);
-      if (YEAR.matcher(c.code()).matches() && distance > YEAR_REACH) {
+      if (YEAR.matcher(c.code()).matches() && distance > YEAR_REACH && !afterColon(view, c)) {
         continue; // "in 2025" is a year unless it stands right by the word "code"
+      }
+      if (distance > REACH) {
+        continue;
+      }
+      if (!codes.contains(c.code())) {
+        codes.add(c.code());
+      }
+      rivals.add(c);
+      if (kind == Kind.NAMED_FOR_ANOTHER_THING) {
+        continue;
       }
       if (distance < bestDistance) {
         if (best != null && !best.code().equals(c.code())) {
@@ -180,17 +263,174 @@ public final class CodeExtractor {
         runnerUpDistance = Math.min(runnerUpDistance, distance);
       }
     }
-    if (best == null || bestDistance > REACH) {
-      return Optional.empty();
+    if (best == null) {
+      return codes.isEmpty()
+          ? presentedCode(plain, view, lower, words)
+          : new Reading(Optional.empty(), codes);
     }
-    // Two different numbers about as near the word "code" and nothing to tell them apart.
-    return runnerUpDistance - bestDistance < AMBIGUITY_MARGIN
-        ? Optional.empty()
-        : Optional.of(best.code());
+    // Two different numbers about as near the word "code" and nothing to tell them apart, or
+    // each with a word of its own ("1234 to sign in, 5678 to confirm the payment").
+    boolean ambiguous =
+        runnerUpDistance - bestDistance < AMBIGUITY_MARGIN || hasRival(best, rivals, words);
+    return new Reading(ambiguous ? Optional.empty() : Optional.of(best.code()), codes);
   }
 
-  private static boolean isCode(
-      String plain, String view, String lower, Candidate c, List<Span> words) {
+  /** What a candidate is, read with the words around it. */
+  private enum Kind {
+    CODE,
+    /** A code for something the text names ("the TAN for the transfer 428094"): not the one. */
+    NAMED_FOR_ANOTHER_THING,
+    NOT_A_CODE
+  }
+
+  /** Whether another code has a word of verification of its own, so that two codes stand apart. */
+  private static boolean hasRival(Candidate best, List<Candidate> rivals, List<Span> words) {
+    Span own = nearestVerification(best, words);
+    for (Candidate c : rivals) {
+      if (c.code().equals(best.code())) {
+        continue;
+      }
+      Span theirs = nearestVerification(c, words);
+      boolean onTheirSide =
+          theirs != null
+              && (c.start() > best.start()
+                  ? theirs.start() >= best.end()
+                  : theirs.end() <= best.start());
+      if (onTheirSide && theirs != own) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Span nearestVerification(Candidate c, List<Span> words) {
+    Span nearest = null;
+    for (Span w : words) {
+      if (w.verification() && (nearest == null || distance(w, c) < distance(nearest, c))) {
+        nearest = w;
+      }
+    }
+    return nearest;
+  }
+
+  private static int distance(Span w, Candidate c) {
+    return w.end() <= c.start() ? c.start() - w.end() : Math.max(0, w.start() - c.end());
+  }
+
+  private static boolean afterColon(String view, Candidate c) {
+    int i = c.start() - 1;
+    while (i >= 0 && Character.isWhitespace(view.charAt(i))) {
+      i--;
+    }
+    return i >= 0 && (view.charAt(i) == ':' || view.charAt(i) == '：');
+  }
+
+  /**
+   * A code of letters and digits, taken only where the text presents it as the code: right after a
+   * word of verification ({@code Steam Guard code: F7K2Q}, {@code Your X verification code is
+   * 91bgz2xq}) or right before one ({@code [TikTok] A4B7C9 is your code}). Returned as written,
+   * case kept. A token of letters alone must be in capitals in a text that is not, so that no word
+   * of the text's language is taken; one in lower case must hold a digit.
+   */
+  private static Reading presentedCode(String plain, String view, String lower, List<Span> words) {
+    List<String> found = new ArrayList<>();
+    Matcher m = ALPHANUMERIC.matcher(view);
+    while (m.find()) {
+      String token = m.group(1);
+      if (!looksLikeACode(token, plain.replace(token, "")) || isVerificationWord(token)) {
+        continue;
+      }
+      int start = m.start(1);
+      int end = m.end(1);
+      // Letters alone only right by the word ("code: KXJQP", "code is KXJQP"): further off, a
+      // word in capitals is likelier a name ("code from NETFLIX").
+      boolean lettersOnly = token.chars().noneMatch(Character::isDigit);
+      Pattern before = lettersOnly ? TIGHT_BEFORE : PRESENTED_BEFORE;
+      Pattern after = lettersOnly ? TIGHT_AFTER : PRESENTED_AFTER;
+      boolean named =
+          presentedBefore(lower, start, words, before) && !namesAnotherThing(start, words)
+              || presentedAfter(lower, end, words, after);
+      Candidate c = new Candidate(token, start, end);
+      if (named
+          && !SmsLexicon.PROMOTION.occursIn(lower, sentenceStart(view, c), sentenceEnd(view, c))
+          && !found.contains(token)) {
+        found.add(token);
+      }
+    }
+    return found.size() == 1
+        ? new Reading(Optional.of(found.get(0)), found)
+        : new Reading(Optional.empty(), found);
+  }
+
+  private static boolean looksLikeACode(String token, String plain) {
+    boolean digit = false;
+    boolean lowerCase = false;
+    boolean upperCase = false;
+    for (int i = 0; i < token.length(); i++) {
+      char ch = token.charAt(i);
+      digit |= ch >= '0' && ch <= '9';
+      lowerCase |= ch >= 'a' && ch <= 'z';
+      upperCase |= ch >= 'A' && ch <= 'Z';
+    }
+    if (!lowerCase && !upperCase) {
+      return false; // digits alone are the other rules' business
+    }
+    if (digit) {
+      // Mixed, but not a word with a number glued on (SALE2024, covid19) or an ordinal (21st).
+      return !token.matches("\\p{Lu}?\\p{Ll}{2,}\\d{1,4}|\\d{1,4}(?:st|nd|rd|th|am|pm)");
+    }
+    // Letters alone: capitals in a text that mostly is not, at least five of them.
+    return !lowerCase && token.length() >= 5 && !ACRONYMS.contains(token) && mostlyLowerCase(plain);
+  }
+
+  private static boolean mostlyLowerCase(String plain) {
+    long lowerCase = plain.chars().filter(Character::isLowerCase).count();
+    long upperCase = plain.chars().filter(Character::isUpperCase).count();
+    return lowerCase > 2 * upperCase;
+  }
+
+  private static boolean isVerificationWord(String token) {
+    return !SmsLexicon.VERIFICATION.find(SmsLexicon.lower(token)).isEmpty();
+  }
+
+  /** Whether a word for another kind of reference (booking, order, flight) just precedes it. */
+  private static boolean namesAnotherThing(int start, List<Span> words) {
+    for (Span w : words) {
+      if (!w.verification() && w.end() <= start && start - w.end() <= CONTEXT_BEFORE) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a word of verification stands just before the token: "code: F7K2Q". */
+  private static boolean presentedBefore(
+      String lower, int start, List<Span> words, Pattern between) {
+    for (Span w : words) {
+      if (w.verification()
+          && w.end() <= start
+          && start - w.end() <= PRESENTED_REACH
+          && between.matcher(lower.substring(w.end(), start)).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a word of verification stands just after the token: "A4B7C9 is your code". */
+  private static boolean presentedAfter(String lower, int end, List<Span> words, Pattern between) {
+    for (Span w : words) {
+      if (w.verification()
+          && w.start() >= end
+          && w.start() - end <= PRESENTED_REACH
+          && between.matcher(lower.substring(end, w.start())).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Kind kind(String plain, String view, String lower, Candidate c, List<Span> words) {
     // Words before an earlier number belong to that number, not to this one.
     int from = Math.max(0, c.start() - CONTEXT_BEFORE);
     for (int i = c.start() - 1; i >= from; i--) {
@@ -211,39 +451,56 @@ public final class CodeExtractor {
     }
     // "Order 12345" is an order number, but in "the code for your account is 12345" the
     // reference word names what the code is for.
+    Kind kind = Kind.CODE;
     if (nearestBefore != null
         && !nearestBefore.verification()
         && !SmsLexicon.COPULA.occursIn(lower, nearestBefore.end(), c.start())) {
-      return false;
+      // "The code for your account: 1234" and "the TAN for the transfer: 1234" name what the code
+      // is for; "order 12345" names an order.
+      if (!verificationBefore(nearestBefore, from, words)) {
+        return Kind.NOT_A_CODE;
+      }
+      kind =
+          lower.substring(nearestBefore.end(), c.start()).matches("[^:：]*[:：]\\s*")
+              ? Kind.CODE
+              : Kind.NAMED_FOR_ANOTHER_THING;
     }
     String after = view.substring(c.end(), Math.min(view.length(), c.end() + 12));
     if (SmsLexicon.UNIT_AFTER.matcher(after).find()) {
-      return false;
+      return Kind.NOT_A_CODE;
     }
     String before = view.substring(Math.max(0, c.start() - 6), c.start());
     if (SmsLexicon.CURRENCY_BEFORE.matcher(before).find()) {
-      return false;
+      return Kind.NOT_A_CODE;
     }
     if (c.code().length() == 4
         && YEAR.matcher(c.code()).matches()
         && (SmsLexicon.MONTH.matcher(view.substring(Math.max(0, c.start() - 15), c.start())).find()
             || after.startsWith("年")
             || after.startsWith("년"))) {
-      return false;
+      return Kind.NOT_A_CODE;
     }
-    return !SmsLexicon.PROMOTION.occursIn(lower, sentenceStart(view, c), sentenceEnd(view, c));
+    return SmsLexicon.PROMOTION.occursIn(lower, sentenceStart(view, c), sentenceEnd(view, c))
+        ? Kind.NOT_A_CODE
+        : kind;
+  }
+
+  /** Whether a word of verification stands shortly before a reference word, in the same clause. */
+  private static boolean verificationBefore(Span reference, int from, List<Span> words) {
+    for (Span w : words) {
+      if (w.verification()
+          && w.end() <= reference.start()
+          && w.start() >= from
+          && reference.start() - w.end() <= 30) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int distanceToVerification(Candidate c, List<Span> words) {
-    int best = Integer.MAX_VALUE;
-    for (Span w : words) {
-      if (w.verification()) {
-        int distance =
-            w.end() <= c.start() ? c.start() - w.end() : Math.max(0, w.start() - c.end());
-        best = Math.min(best, distance);
-      }
-    }
-    return best;
+    Span nearest = nearestVerification(c, words);
+    return nearest == null ? Integer.MAX_VALUE : distance(nearest, c);
   }
 
   /** A text with no word of verification counts only if it is the code and little else. */
@@ -334,6 +591,30 @@ public final class CodeExtractor {
         view[i] = SET_ASIDE;
       }
     }
+  }
+
+  /**
+   * The text without the marks that steer right-to-left text and the invisible joiners: they sit
+   * between the digits of a Hebrew, Persian or Arabic sender's code.
+   */
+  static String withoutMarks(String text) {
+    StringBuilder sb = null;
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      boolean mark =
+          (ch >= '\u200B' && ch <= '\u200F')
+              || (ch >= '\u202A' && ch <= '\u202E')
+              || (ch >= '\u2066' && ch <= '\u2069')
+              || ch == '\uFEFF'
+              || ch == '\u061C';
+      if (mark && sb == null) {
+        sb = new StringBuilder(text.length());
+        sb.append(text, 0, i);
+      } else if (!mark && sb != null) {
+        sb.append(ch);
+      }
+    }
+    return sb == null ? text : sb.toString();
   }
 
   /** Every decimal digit, whatever its script, as its ASCII digit; one char for one char. */

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * How well {@link CodeExtractor} reads the labelled corpus in {@code corpus/sms}: exact-code
  * accuracy on verification texts, false codes on the others, precision and recall, per language,
  * every miss listed, and the time one extraction takes. Run it with {@code ./ohmyotp codes-report}.
- * Exits 1 when a target is missed: no code at all from a text that has none, and at least 99% of
+ * Exits 1 when a target is missed: no code at all from a text that has none, and at least 99.5% of
  * verification texts read exactly.
  */
 public final class ExtractionReport {
@@ -26,7 +26,7 @@ public final class ExtractionReport {
   public record Labelled(String code, String sender, String language, String text) {}
 
   /** The share of verification texts that must be read exactly. */
-  public static final double ACCURACY_TARGET = 0.99;
+  public static final double ACCURACY_TARGET = 0.995;
 
   private ExtractionReport() {}
 
@@ -120,7 +120,7 @@ public final class ExtractionReport {
 
     boolean met = falseCodes == 0 && accuracy >= ACCURACY_TARGET;
     System.out.println(
-        met ? "\ntargets met" : "\ntargets MISSED (100% precision on other texts, >= 99% exact)");
+        met ? "\ntargets met" : "\ntargets MISSED (100% precision on other texts, >= 99.5% exact)");
     System.exit(met ? 0 : 1);
   }
 

@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The words and shapes {@link CodeExtractor} reads verification texts with, in the seventeen
+ * The words and shapes {@link CodeExtractor} reads verification texts with, in the thirty-three
  * languages it knows: English, Spanish, Portuguese, French, German, Italian, Russian, Ukrainian,
- * Turkish, Arabic, Hindi, Indonesian, Vietnamese, Thai, Chinese, Japanese and Korean. It is long
- * because it is data: word lists per language, not logic.
+ * Turkish, Arabic, Hindi, Indonesian, Vietnamese, Thai, Chinese, Japanese, Korean, Hebrew, Persian,
+ * Urdu, Bengali, Polish, Dutch, Czech, Romanian, Greek, Hungarian, Swedish, Malay, Tagalog,
+ * Swahili, Kazakh and Uzbek. It is long because it is data: word lists per language, not logic.
  *
  * <p>Word lists are searched as plain text in the lower-cased message, in one walk of it that tries
  * at each position the words starting with its letter (one regular expression with as many
@@ -165,7 +166,80 @@ final class SmsLexicon {
           "인증",
           "확인번호",
           "비밀번호",
-          "코드");
+          "코드",
+          // Hebrew
+          "קוד",
+          "אימות",
+          "סיסמה",
+          // Persian, Urdu
+          "کد",
+          "تایید",
+          "تأیید",
+          "ورود",
+          "رمز",
+          "کوڈ",
+          "تصدیق",
+          // Bengali
+          "কোড",
+          "ওটিপি",
+          "যাচাই",
+          "পাসওয়ার্ড",
+          // Polish ("kod", like Swedish, Malay and Uzbek, is Turkish's "|kod" above)
+          "weryfikac",
+          "potwierdz",
+          "|hasło",
+          "|logowani",
+          // Dutch
+          "|verificatie",
+          "|bevestig",
+          "|inlog",
+          "wachtwoord",
+          // Czech ("kód" is Hungarian's below)
+          "|ověř",
+          "|potvrz",
+          "|heslo",
+          "|přihláš",
+          // Romanian
+          "|cod|",
+          "|codul|",
+          "|verificare",
+          "|confirmare",
+          "|parol",
+          "|autentificare",
+          // Greek
+          "κωδικ",
+          "επαλήθευσ",
+          "επιβεβαίωσ",
+          "σύνδεσ",
+          // Hungarian
+          "|kód",
+          "ellenőrz",
+          "megerősít",
+          "|jelszó",
+          "|belépés",
+          // Swedish
+          "engångskod",
+          "|verifiering",
+          "|bekräft",
+          "|inloggning",
+          "|lösenord",
+          // Malay, Tagalog
+          "|pengesahan",
+          "|tac|",
+          "|kata laluan",
+          "|ang iyong code",
+          "|beripikasyon",
+          // Swahili
+          "|msimbo",
+          "|nambari ya siri",
+          "|uthibitisho",
+          "|thibitisha",
+          // Kazakh, Uzbek
+          "растау",
+          "құпия",
+          "|tasdiqlash",
+          "|tasdiq",
+          "|parol|");
 
   /**
    * Phrases that contain a verification word but name something else (a postal code, a promo code,
@@ -174,6 +248,7 @@ final class SmsLexicon {
   static final Words LOOKALIKES =
       new Words(
           "|zip code",
+          "|otp bank",
           "|zipcode",
           "|post code",
           "|postcode",
@@ -521,7 +596,74 @@ final class SmsLexicon {
           "잔액",
           "금액",
           "예약",
-          "전화");
+          "전화",
+          // Polish, Dutch, Czech, Romanian
+          "zamówieni",
+          "przesyłk",
+          "|konto|",
+          "|karta|",
+          "|kwota",
+          "|bestelling",
+          "|pakket",
+          "|rekening",
+          "|bedrag",
+          "objednávk",
+          "zásilk",
+          "|účet|",
+          "|částk",
+          "|comanda",
+          "|comenzii",
+          "|colet",
+          "|suma|",
+          // Greek, Hungarian, Swedish
+          "παραγγελ",
+          "δέμα",
+          "λογαριασμ",
+          "κάρτα",
+          "ποσό",
+          "rendelés",
+          "csomag",
+          "számla",
+          "kártya",
+          "összeg",
+          "beställning",
+          "|paket|",
+          "|kort|",
+          "|belopp",
+          // Malay, Tagalog, Swahili
+          "|pesanan",
+          "|bungkusan",
+          "|akaun",
+          "|jumlah",
+          "|bayad",
+          "|halaga",
+          "|agizo",
+          "kifurushi",
+          "|akaunti",
+          "|kiasi",
+          // Kazakh, Uzbek
+          "тапсырыс",
+          "|шот|",
+          "buyurtma",
+          "|hisob",
+          "|summa",
+          // Hebrew, Persian, Urdu, Bengali
+          "הזמנה",
+          "משלוח",
+          "חשבון",
+          "כרטיס",
+          "סכום",
+          "سفارش",
+          "مرسوله",
+          "کارت",
+          "مبلغ",
+          "آرڈر",
+          "پارسل",
+          "کارڈ",
+          "অর্ডার",
+          "পার্সেল",
+          "অ্যাকাউন্ট",
+          "কার্ড");
 
   /** Words that make a sentence a sale: a number in it is a price, a discount or a promo code. */
   static final Words PROMOTION =
@@ -589,16 +731,20 @@ final class SmsLexicon {
               + "|menit|phút|นาที|分钟|分鐘|分|분|h\\b|hrs?\\b|hours?|horas?|heures?|stunden?|ore\\b|час|годин|saat\\b"
               + "|ساعة|घंटे|jam\\b|giờ|ชั่วโมง|小时|時間|시간|sec\\b|seconds?|segundos?|secondes?|sekunden|secondi|секунд"
               + "|saniye|days?\\b|días|dias|jours?|tage?n?\\b|giorni|дн|gün|يوم|أيام|दिन|hari\\b|ngày|วัน|天|日|일"
+              + "|számú|minut\\p{L}*|perc|λεπτ|דקות|دقیقه|منٹ|মিনিট|minit|minuto|daqiqa|godzin|hodin|óra|timm|saa\\b"
+              + "|ساعت|שעות|ঘণ্টা|soat|dni\\b|dní|zile|ημέρ|nap\\b|dagar|araw|siku|күн|kun\\b"
               + "|items?\\b|pcs\\b|pts\\b|points?\\b|puntos|pontos|miles\\b|km\\b|kg\\b|gb\\b|mb\\b|ml\\b"
               + "|usd|eur|gbp|inr|rs\\b|tl\\b|rub\\b|руб|₽|грн|uah|₴|brl|mxn|idr|rp\\b|vnd|đ\\b|đồng|₫|thb|บาท|฿"
-              + "|cny|rmb|元|円|jpy|krw|원|₩|sar|aed|egp|ريال|درهم|جنيه|₹|€|\\$|£|¥|₺|zł"
+              + "|cny|rmb|元|円|jpy|krw|원|₩|sar|aed|egp|ريال|درهم|جنيه|₹|€|\\$|£|¥|₺|zł|kč|czk|pln|huf|ft\\b|kr\\b|sek|lei\\b|ron\\b|rm\\b|myr|₱|php\\b|ksh|kes\\b|₸|kzt|тг|сўм|so'm"
+              + "|uzs|₪|ils\\b|تومان|ریال|৳|টাকা|bdt|pkr|روپے"
               + "|st\\b|street|ave\\b|avenue|road|rd\\b|blvd|lane|drive|calle|rue\\b|straße|str\\.)",
           FLAGS);
 
   /** Currencies that make the number after them a price. */
   static final Pattern CURRENCY_BEFORE =
       Pattern.compile(
-          "(?:[$€£¥₹₩₫₺₽₴฿]|(?<!\\p{L})(?:r\\$|rs\\.?|inr|usd|eur|gbp|tl|rp\\.?|idr|vnd|sar|aed|egp|rm|thb|krw"
+          "(?:[$€£¥₹₩₫₺₽₴฿₪₸৳₱]|(?<!\\p{L})(?:r\\$|rs\\.?|inr|usd|eur|gbp|tl|rp\\.?|idr|vnd|sar|aed|egp|rm|thb|krw"
+              + "|pln|czk|huf|ron|sek|ils|kzt|pkr|bdt|myr|php|ksh|kes|uzs"
               + "|jpy|cny|rmb|try|rub|uah|brl|mxn|us\\$|s\\$|a\\$|c\\$|hk\\$))\\s?$",
           FLAGS);
 

@@ -50,6 +50,18 @@ class CodeExtractorTest {
         "Votre code de connexion est 7281. Il expire dans 10 minutes.|7281",
         "Dein Bestätigungscode für die Bestellung lautet 662013|662013",
         "【京东】验证码 482913，订单号123456789012的支付验证，5分钟内有效。|482913",
+        // letters and digits, where the text presents a code, case kept
+        "Your X verification code is 91bgz2xq. Do not share it.|91bgz2xq",
+        "Steam Guard code: F7K2Q|F7K2Q",
+        "[TikTok] A4B7C9 is your verification code, valid for 5 minutes.|A4B7C9",
+        "Your Steam Guard code is KXJQP. If you did not try to log in, change your password.|KXJQP",
+        "Tu código de verificación es: 7HQ2ZP|7HQ2ZP",
+        // right-to-left text with its marks, and new languages
+        "קוד האימות שלך הוא: \u200F482913\u200F|482913",
+        "کد تایید شما: ‎۴۸۲۹۱۳‎|482913",
+        "Twój kod weryfikacyjny to 482913. Nie udostępniaj go nikomu.|482913",
+        "Ο κωδικός επαλήθευσης είναι 482913|482913",
+        "Msimbo wako wa uthibitisho ni 482913|482913",
       })
   void findsTheCode(String text, String code) {
     assertThat(extractor.extract(text.replace("\\n", "\n"))).contains(code);
@@ -86,9 +98,41 @@ class CodeExtractorTest {
         "Code 2024: 30% off everything this weekend only",
         // two candidates and no way to tell
         "Use 1234 or 5678 to log in",
+        "1234 to sign in, 5678 to confirm the payment",
+        // words are never codes: dictionary words, brands, links, addresses, hashtags
+        "Your verification code is below. Welcome to Spotify!",
+        "Verify your account at https://x.com/i/verify/ab12cd34",
+        "Confirm your e-mail ab12cd@example.com to finish signing up",
+        "Share your code #SAVE2024 with friends",
+        "Your flight confirmation: AB12CD. Check in 24 hours before departure.",
+        "Your verification code from NETFLIX is on its way",
+        "Security notice from GOOGLE about your account",
+        "Access denied at door B12C4 for badge holders",
+        "Wi-Fi password: Guest2024",
+        "Wi-Fi password: cafe7781",
+        "Use code WELCOME20 for 20% off your first order",
+        "Your booking reference is K7Q2MX. Show it at check-in.",
       })
   void findsNothingWhereThereIsNoCode(String text) {
     assertThat(extractor.extract(text)).isEmpty();
+  }
+
+  @Test
+  void everyCandidateIsListedForClientsThatChooseThemselves() {
+    CodeExtractor.Reading two = extractor.read("1234 to sign in, 5678 to confirm the payment");
+    assertThat(two.code()).isEmpty();
+    assertThat(two.codes()).containsExactly("1234", "5678");
+    CodeExtractor.Reading one = extractor.read("Your code is 482913. Order 5521 ships today.");
+    assertThat(one.code()).contains("482913");
+    assertThat(one.codes()).containsExactly("482913");
+    assertThat(extractor.read("Your package is on its way!").codes()).isEmpty();
+  }
+
+  @Test
+  void marksOfRightToLeftTextAreNotPartOfAnything() {
+    assertThat(CodeExtractor.withoutMarks("\u200F123\u200E456\u2066x\u2069\uFEFF"))
+        .isEqualTo("123456x");
+    assertThat(CodeExtractor.withoutMarks("plain")).isSameAs("plain");
   }
 
   @Test
