@@ -28,6 +28,8 @@ import com.ohmyotp.inventory.NumberStock;
 import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.ledger.MoneyJson;
+import com.ohmyotp.payments.PaymentRoutes;
+import com.ohmyotp.payments.Vouchers;
 import com.ohmyotp.push.EventLog;
 import com.ohmyotp.push.EventStreams;
 import com.ohmyotp.push.UrlGuard;
@@ -79,6 +81,7 @@ import com.ohmyotp.web.DashboardPages;
 import com.ohmyotp.web.DocsPage;
 import com.ohmyotp.web.Guides;
 import com.ohmyotp.web.SettingsPages;
+import com.ohmyotp.web.TopUpPages;
 import com.ohmyotp.web.WebhookPages;
 import com.ohmyotp.web.Website;
 import io.javalin.Javalin;
@@ -354,6 +357,8 @@ public final class Application implements AutoCloseable {
       webhookSender.start();
       running.push(webhookSender);
       ApiDocument apiDocument = ApiDocument.load();
+      Vouchers vouchers = new Vouchers(db, ledger, clock);
+      PaymentRoutes.RedeemThrottle redeemThrottle = new PaymentRoutes.RedeemThrottle();
       Guides guides = new Guides(website);
       Javalin http =
           HttpServer.create(
@@ -380,6 +385,7 @@ public final class Application implements AutoCloseable {
                       () -> db.read(h -> inventory.counted(h).numbersBySource()),
                       auth),
                   new AccountRoutes(accounts, apiKeys, expiry, auth, json),
+                  new PaymentRoutes(vouchers, redeemThrottle, auth, json),
                   new CatalogRoutes(
                       catalog,
                       available::apply,
@@ -429,6 +435,7 @@ public final class Application implements AutoCloseable {
                       clock),
                   new SettingsPages(website, apiKeys),
                   new WebhookPages(website, webhooks, webhookSender),
+                  new TopUpPages(website, vouchers, redeemThrottle),
                   guides,
                   new DocsPage(website, apiDocument, guides),
                   new Assets()));

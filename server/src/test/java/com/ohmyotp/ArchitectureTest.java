@@ -21,7 +21,7 @@ class ArchitectureTest {
   private static final String[] FEATURES = {
     "com.ohmyotp.accounts..", "com.ohmyotp.ledger..", "com.ohmyotp.catalog..",
     "com.ohmyotp.inventory..", "com.ohmyotp.rentals..", "com.ohmyotp.sms..",
-    "com.ohmyotp.sources..", "com.ohmyotp.web.."
+    "com.ohmyotp.sources..", "com.ohmyotp.payments..", "com.ohmyotp.web.."
   };
 
   private static final JavaClasses SERVER =

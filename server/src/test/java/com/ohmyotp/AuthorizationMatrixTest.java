@@ -152,6 +152,13 @@ class AuthorizationMatrixTest {
         new Endpoint("POST", "/api/admin/accounts/999999/disable", null, true, false),
         new Endpoint("POST", "/api/admin/accounts/999999/enable", null, true, false),
         new Endpoint("GET", "/api/admin/services", null, true, false),
+        new Endpoint("POST", "/api/admin/vouchers", "{\"amount\":1,\"count\":1}", true, false),
+        new Endpoint(
+            "POST",
+            "/api/v1/balance/redeem",
+            "{\"code\":\"OMO-AAAA-BBBB-CCCC-DDDD\"}",
+            false,
+            false),
         new Endpoint("GET", "/api/v1/rentals/" + ownerRental + "/events", null, false, true),
         new Endpoint("GET", STREAM_OF_ALL, null, false, false),
         new Endpoint(

@@ -197,6 +197,22 @@ class SecretsTest {
                           .get("attempts")
                           .asInt()
                       == 1);
+      // Prepaid vouchers: each code shown once, then only its hash is kept; one is redeemed.
+      Http.Response vouchers =
+          http.send("POST", "/api/admin/vouchers", admin, "{\"amount\":1,\"count\":2}", Map.of());
+      assertThat(vouchers.status()).as(vouchers.text()).isEqualTo(201);
+      for (var code : vouchers.json().get("codes")) {
+        secrets.add(code.asText());
+        secrets.add(code.asText().replace("-", "").substring(3));
+      }
+      Http.Response redeemed =
+          http.send(
+              "POST",
+              "/api/v1/balance/redeem",
+              key,
+              "{\"code\":\"" + vouchers.json().get("codes").get(0).asText() + "\"}",
+              Map.of());
+      assertThat(redeemed.status()).as(redeemed.text()).isEqualTo(200);
       responses.add(http.get("/healthz", null));
       responses.add(http.get("/assets/app.css", null));
       responses.add(http.get("/login", null));

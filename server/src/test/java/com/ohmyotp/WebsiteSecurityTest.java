@@ -155,7 +155,9 @@ class WebsiteSecurityTest {
         "POST /settings/webhooks/x/rotate",
         "POST /settings/webhooks/x/enable",
         "POST /settings/webhooks/x/delete",
-        "POST /settings/webhooks/x/deliveries/1/replay"
+        "POST /settings/webhooks/x/deliveries/1/replay",
+        "GET /top-up",
+        "POST /top-up/voucher"
       })
   void everyPageAndActionNeedsASession(String route) throws Exception {
     String[] parts = route.split(" ");
@@ -223,6 +225,9 @@ class WebsiteSecurityTest {
             form("url", "https://sneaky.example/hook", "events", "sms.received"));
     assertThat(hookWithoutToken.statusCode()).isEqualTo(403);
     assertThat(v.get("/settings/webhooks").body()).doesNotContain("sneaky");
+    String voucher = server.voucher("3");
+    assertThat(v.post("/top-up/voucher", form("code", voucher)).statusCode()).isEqualTo(403);
+    assertThat(v.get("/top-up").body()).contains("top-up-balance\">0.00<");
   }
 
   @Test

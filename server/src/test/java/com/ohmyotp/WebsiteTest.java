@@ -336,6 +336,38 @@ class WebsiteTest {
   }
 
   @Test
+  void aVoucherRedeemedOnceAddsItsMoneyAndTwiceIsRefused() {
+    signUpWithBalance("1");
+    String code = server.voucher("5");
+    find("nav a[href='/top-up']").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/top-up"));
+    find("input[name=code]").sendKeys(code);
+    find("form[action='/top-up/voucher'] button").click();
+    browser.await(
+        10,
+        d ->
+            d.findElements(By.cssSelector("p.notice")).stream()
+                .anyMatch(e -> e.getText().contains("$5.00 added")));
+    // Redirected after the post: nothing in the address, and a reload posts nothing again.
+    assertThat(browser.driver.getCurrentUrl()).isEqualTo(server.base + "/top-up");
+    assertThat(find("#top-up-balance").getText()).isEqualTo("6.00");
+    browser.driver.navigate().refresh();
+    assertThat(browser.driver.findElements(By.cssSelector("p.notice"))).isEmpty();
+    assertThat(find("#top-up-balance").getText()).isEqualTo("6.00");
+
+    find("input[name=code]").sendKeys(code);
+    find("form[action='/top-up/voucher'] button").click();
+    browser.await(
+        10,
+        d ->
+            d.findElements(By.cssSelector("p.alert")).stream()
+                .anyMatch(e -> e.getText().contains("redeemed already")));
+    assertThat(find("#top-up-balance").getText()).isEqualTo("6.00");
+    go("/transactions");
+    assertThat(find("table").getText()).contains("voucher …" + code.substring(code.length() - 4));
+  }
+
+  @Test
   void theDocsArePublicBuiltFromTheDocumentWithThisServersAddress() {
     // Nobody signed in: a reader sees the docs before signing up.
     browser.driver.manage().deleteAllCookies();

@@ -49,6 +49,7 @@ import picocli.CommandLine.Parameters;
       AdminCommands.Accounts.class,
       AdminCommands.Services.class,
       AdminCommands.Numbers.class,
+      AdminCommands.VoucherIssue.class,
       Admin.ImportNumbers.class,
       AdminCommands.Sources.class,
       AdminCommands.Providers.class,

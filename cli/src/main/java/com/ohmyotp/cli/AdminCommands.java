@@ -346,6 +346,26 @@ final class AdminCommands {
   }
 
   @Command(
+      name = "vouchers",
+      mixinStandardHelpOptions = true,
+      description = "Prepaid vouchers to sell: codes shown once, each worth AMOUNT, used once.")
+  static final class VoucherIssue extends Call {
+    @Parameters(index = "0", paramLabel = "AMOUNT")
+    BigDecimal amount;
+
+    @Option(
+        names = "--count",
+        defaultValue = "1",
+        description = "How many (default 1, at most 1000).")
+    int count;
+
+    @Override
+    JsonNode call(OperatorApi api) {
+      return api.post("/api/admin/vouchers", Map.of("amount", amount, "count", count));
+    }
+  }
+
+  @Command(
       name = "sources",
       mixinStandardHelpOptions = true,
       description = "Where numbers come from.")

@@ -67,7 +67,8 @@ import picocli.CommandLine.Parameters;
       Cli.Active.class,
       Cli.History.class,
       Cli.Rerent.class,
-      Cli.RerentCheck.class
+      Cli.RerentCheck.class,
+      Cli.Redeem.class
     })
 public final class Cli {
 
@@ -635,6 +636,28 @@ public final class Cli {
                           r.reason(),
                           money(r.cost())))
               .toList());
+      return OK;
+    }
+  }
+
+  @Command(
+      name = "redeem",
+      mixinStandardHelpOptions = true,
+      description = "Add a prepaid voucher's amount to your balance.")
+  static final class Redeem implements Callable<Integer> {
+    @CommandLine.ParentCommand Cli cli;
+
+    @Parameters(paramLabel = "CODE", description = "As printed: OMO-XXXX-XXXX-XXXX-XXXX.")
+    String code;
+
+    @Override
+    public Integer call() {
+      Models.Redeemed r = cli.api().redeem(code);
+      if (cli.json) {
+        cli.print(r);
+      } else {
+        cli.out.println("added " + money(r.amount()) + ", balance " + money(r.balance()));
+      }
       return OK;
     }
   }

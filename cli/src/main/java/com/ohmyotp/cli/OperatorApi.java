@@ -162,6 +162,10 @@ final class OperatorApi {
   }
 
   private static void table(JsonNode rows, PrintStream out) {
+    if (rows.size() > 0 && rows.get(0).isValueNode()) {
+      rows.forEach(value -> out.println(value.asText())); // a list of codes: one a line
+      return;
+    }
     Set<String> columns = new LinkedHashSet<>();
     for (JsonNode row : rows) {
       row.fieldNames().forEachRemaining(columns::add);

@@ -143,6 +143,11 @@ class AdminCliTest {
     assertThat(admin("gateways", "remove", gateway).out()).contains("removed " + gateway);
     assertThat(admin("gateways", "list", gateway).exit()).isEqualTo(Admin.NOT_FOUND);
 
+    Run vouchers = admin("vouchers", "2.5", "--count", "3");
+    assertThat(vouchers.exit()).as(vouchers.err()).isZero();
+    assertThat(vouchers.out().lines().filter(l -> l.startsWith("OMO-")).count()).isEqualTo(3);
+    assertThat(admin("vouchers", "0").exit()).isEqualTo(Admin.INVALID);
+
     for (String report : new String[] {"sources", "providers", "unmatched", "stats"}) {
       Run r = admin("--json", report);
       assertThat(r.exit()).as(report + r.err()).isZero();

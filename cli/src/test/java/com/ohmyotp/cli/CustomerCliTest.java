@@ -176,6 +176,24 @@ class CustomerCliTest {
   }
 
   @Test
+  void aVoucherIsRedeemedOnce() {
+    Setup s = setup("0", 0);
+    String code =
+        server
+            .admin("POST", "/api/admin/vouchers", "{\"amount\":5,\"count\":1}")
+            .json()
+            .get("codes")
+            .get(0)
+            .asText();
+    Run redeemed = cli(s.key(), "redeem", code);
+    assertThat(redeemed.exit()).as(redeemed.err()).isZero();
+    assertThat(redeemed.out()).contains("added 5.00, balance 5.00");
+    Run again = cli(s.key(), "redeem", code);
+    assertThat(again.exit()).isEqualTo(Cli.FAILED);
+    assertThat(again.err()).contains("voucher_used");
+  }
+
+  @Test
   void theKeyAndUrlComeFromTheConfigFile() throws IOException {
     Setup s = setup("4", 0);
     Path config = home.resolve(".config/ohmyotp/config");

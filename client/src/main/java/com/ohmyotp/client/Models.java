@@ -103,6 +103,9 @@ public final class Models {
   /** {@code GET /balance}. */
   public record Balance(BigDecimal balance, List<Transaction> transactions) {}
 
+  /** {@code POST /balance/redeem}: what the voucher added and the balance after. */
+  public record Redeemed(BigDecimal amount, BigDecimal balance) {}
+
   /** {@code GET /user/me}. */
   public record Me(long id, String email, BigDecimal balance, long createdAt) {}
 

@@ -186,6 +186,16 @@ public final class OhMyOtp {
   }
 
   /**
+   * Redeems a prepaid voucher into the balance. Not retried: a code works once, so a repeat after a
+   * lost answer would be refused as used.
+   */
+  public Models.Redeemed redeem(String code) {
+    return send(
+        new Call("POST", "/balance/redeem", false).body(Map.of("code", code)),
+        Models.Redeemed.class);
+  }
+
+  /**
    * Rents a fresh number for a service, by the service's name. The request carries an idempotency
    * key of its own, so a retry after a lost answer returns the same rental and charges once.
    */

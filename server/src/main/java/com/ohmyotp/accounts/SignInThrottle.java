@@ -1,11 +1,6 @@
 package com.ohmyotp.accounts;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.EstimationProbe;
+import com.ohmyotp.api.FailureBudget;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -16,24 +11,22 @@ import java.util.Optional;
  */
 public final class SignInThrottle {
 
-  private final Cache<String, Bucket> byEmail =
-      Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(30)).maximumSize(100_000).build();
-  private final Cache<String, Bucket> byAddress =
-      Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(30)).maximumSize(100_000).build();
+  private final FailureBudget byEmail = new FailureBudget(5, Duration.ofMinutes(1));
+  private final FailureBudget byAddress = new FailureBudget(20, Duration.ofSeconds(15));
 
   /**
    * Whether a sign-in may be tried now; when the email or the address has no failures left, how
    * long until it has one. Takes nothing: only {@link #failed} does.
    */
   public Optional<Duration> waitBeforeSignIn(String email, String address) {
-    Optional<Duration> wait = waitFor(forEmail(email));
-    return wait.isPresent() ? wait : waitFor(forAddress(address));
+    Optional<Duration> wait = byEmail.waitFor(emailKey(email));
+    return wait.isPresent() ? wait : byAddress.waitFor(address);
   }
 
   /** Counts a failed sign-in against the email and the address it came from. */
   public void failed(String email, String address) {
-    forEmail(email).tryConsume(1);
-    forAddress(address).tryConsume(1);
+    byEmail.failed(emailKey(email));
+    byAddress.failed(address);
   }
 
   /**
@@ -41,31 +34,10 @@ public final class SignInThrottle {
    * each of which tells whether an email is taken).
    */
   public Optional<Duration> attemptFromAddress(String address) {
-    ConsumptionProbe probe = forAddress(address).tryConsumeAndReturnRemaining(1);
-    return probe.isConsumed()
-        ? Optional.empty()
-        : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    return byAddress.attempt(address);
   }
 
-  private Bucket forEmail(String email) {
-    String key = email == null ? "" : EmailAddress.key(email);
-    return byEmail.get(key, k -> bucket(5, Duration.ofMinutes(1)));
-  }
-
-  private Bucket forAddress(String address) {
-    return byAddress.get(address, k -> bucket(20, Duration.ofSeconds(15)));
-  }
-
-  private static Optional<Duration> waitFor(Bucket bucket) {
-    EstimationProbe probe = bucket.estimateAbilityToConsume(1);
-    return probe.canBeConsumed()
-        ? Optional.empty()
-        : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
-  }
-
-  private static Bucket bucket(int attempts, Duration refillOne) {
-    return Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(attempts).refillGreedy(1, refillOne).build())
-        .build();
+  private static String emailKey(String email) {
+    return email == null ? "" : EmailAddress.key(email);
   }
 }

@@ -53,6 +53,15 @@ public final class ApiException extends RuntimeException {
     return new ApiException(422, error, message);
   }
 
+  /** 429 {@code rate_limited}, with the {@code Retry-After} the client should wait. */
+  public static ApiException tooManyRequests(String message, java.time.Duration wait) {
+    return new ApiException(
+        429,
+        "rate_limited",
+        message,
+        Map.of("Retry-After", Long.toString(Math.max(1, wait.toSeconds()))));
+  }
+
   public int status() {
     return status;
   }

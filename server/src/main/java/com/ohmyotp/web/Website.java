@@ -36,6 +36,7 @@ public final class Website {
 
   static final String SESSION_COOKIE = "ohmyotp_session";
   static final String CSRF_COOKIE = "ohmyotp_csrf";
+  static final String FLASH_COOKIE = "ohmyotp_flash";
   private static final String HOST_ONLY = "__Host-";
   private static final String CSRF_FIELD = "_csrf";
   private static final String CSRF_HEADER = "X-CSRF-Token";
@@ -174,6 +175,35 @@ public final class Website {
   void endSession(Context ctx) {
     sessions.close(cookieValue(ctx, SESSION_COOKIE));
     ctx.cookie(cookie(ctx, SESSION_COOKIE, "", 0, SameSite.LAX));
+  }
+
+  /**
+   * A message for the next page the visitor sees, once: a form post redirects (so that a reload
+   * does not post again) and the page it lands on tells what happened, with nothing added to its
+   * address.
+   */
+  void flash(Context ctx, String message) {
+    ctx.cookie(
+        cookie(
+            ctx,
+            FLASH_COOKIE,
+            java.net.URLEncoder.encode(message, StandardCharsets.UTF_8),
+            60,
+            SameSite.STRICT));
+  }
+
+  /** The message {@link #flash} left, taken so that it shows once; empty when none. */
+  String takeFlash(Context ctx) {
+    String value = cookieValue(ctx, FLASH_COOKIE);
+    if (value == null || value.isEmpty()) {
+      return "";
+    }
+    ctx.cookie(cookie(ctx, FLASH_COOKIE, "", 0, SameSite.STRICT));
+    try {
+      return java.net.URLDecoder.decode(value, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
   }
 
   /**

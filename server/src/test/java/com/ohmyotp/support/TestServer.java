@@ -91,6 +91,16 @@ public final class TestServer implements AutoCloseable {
     return driver.inboundSms(to, from, text);
   }
 
+  /** A prepaid voucher code worth {@code amount}, issued by the operator. */
+  public String voucher(String amount) {
+    Http.Response r =
+        admin("POST", "/api/admin/vouchers", "{\"amount\":" + amount + ",\"count\":1}");
+    if (r.status() != 201) {
+      throw new AssertionError("vouchers not issued: " + r.text());
+    }
+    return r.json().get("codes").get(0).asText();
+  }
+
   public BigDecimal balance(Customer c) {
     return driver.balance(c);
   }
