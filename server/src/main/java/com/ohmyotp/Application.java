@@ -75,6 +75,7 @@ import com.ohmyotp.upstream.SourceRoutes;
 import com.ohmyotp.upstream.Upstream;
 import com.ohmyotp.upstream.UpstreamPoller;
 import com.ohmyotp.upstream.UpstreamStock;
+import com.ohmyotp.web.AccountPages;
 import com.ohmyotp.web.Assets;
 import com.ohmyotp.web.AuthPages;
 import com.ohmyotp.web.DashboardPages;
@@ -436,6 +437,7 @@ public final class Application implements AutoCloseable {
                   new SettingsPages(website, apiKeys),
                   new WebhookPages(website, webhooks, webhookSender),
                   new TopUpPages(website, vouchers, redeemThrottle),
+                  new AccountPages(website, accounts),
                   guides,
                   new DocsPage(website, apiDocument, guides),
                   new Assets()));

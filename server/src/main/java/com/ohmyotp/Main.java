@@ -66,9 +66,9 @@ public final class Main {
                     """
 
         ──────────────────────────────────────────────────────────────
-         ohmyotp is ready at %s/api/v1
+         ohmyotp is ready: the website at %s, the API at %s/api/v1
 
-         Demo account (shown once, on this first start):
+         Demo account (shown once, on this first start; sign in with it):
            email     %s
            password  %s
            API key   %s
@@ -81,6 +81,7 @@ public final class Main {
         ──────────────────────────────────────────────────────────────
 
         """,
+                    base,
                     base,
                     demo.email(),
                     demo.password(),

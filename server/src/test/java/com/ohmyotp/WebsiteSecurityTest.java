@@ -157,7 +157,9 @@ class WebsiteSecurityTest {
         "POST /settings/webhooks/x/delete",
         "POST /settings/webhooks/x/deliveries/1/replay",
         "GET /top-up",
-        "POST /top-up/voucher"
+        "POST /top-up/voucher",
+        "GET /settings/account",
+        "POST /settings/password"
       })
   void everyPageAndActionNeedsASession(String route) throws Exception {
     String[] parts = route.split(" ");
@@ -290,6 +292,78 @@ class WebsiteSecurityTest {
                     .startsWith("ohmyotp_session=")
                     .contains("HttpOnly")
                     .containsIgnoringCase("SameSite=Lax"));
+  }
+
+  @Test
+  void changingThePasswordNeedsTheCurrentOneAndSignsOutEveryOtherSession() throws Exception {
+    String email = "pw" + System.nanoTime() + "@example.com";
+    Visitor here = new Visitor();
+    assertThat(here.signUp(email, "first password").statusCode()).isEqualTo(303);
+    Visitor there = new Visitor();
+    assertThat(there.signIn(email, "first password").statusCode()).isEqualTo(303);
+    assertThat(there.get("/dashboard").statusCode()).isEqualTo(200);
+
+    HttpResponse<String> noToken =
+        here.post(
+            "/settings/password",
+            form(
+                "current",
+                "first password",
+                "password",
+                "stolen pw!",
+                "password_again",
+                "stolen pw!"));
+    assertThat(noToken.statusCode()).isEqualTo(403);
+    HttpResponse<String> wrong =
+        here.post(
+            "/settings/password",
+            form(
+                "_csrf",
+                here.csrf(),
+                "current",
+                "not the one",
+                "password",
+                "second password",
+                "password_again",
+                "second password"));
+    assertThat(wrong.statusCode()).isEqualTo(403);
+    assertThat(wrong.body()).contains("The current password is not right.");
+    HttpResponse<String> mismatched =
+        here.post(
+            "/settings/password",
+            form(
+                "_csrf",
+                here.csrf(),
+                "current",
+                "first password",
+                "password",
+                "second password",
+                "password_again",
+                "second passwrd"));
+    assertThat(mismatched.statusCode()).isEqualTo(400);
+    assertThat(there.get("/dashboard").statusCode()).isEqualTo(200);
+
+    HttpResponse<String> changed =
+        here.post(
+            "/settings/password",
+            form(
+                "_csrf",
+                here.csrf(),
+                "current",
+                "first password",
+                "password",
+                "second password",
+                "password_again",
+                "second password"));
+    assertThat(changed.statusCode()).isEqualTo(303);
+    assertThat(changed.headers().firstValue("Location")).contains("/settings/account");
+    assertThat(here.get("/settings/account").body()).contains("Password changed.");
+    assertThat(here.get("/dashboard").statusCode()).isEqualTo(200);
+    HttpResponse<String> signedOut = there.get("/dashboard");
+    assertThat(signedOut.statusCode()).isEqualTo(303);
+    assertThat(signedOut.headers().firstValue("Location")).contains("/login");
+    assertThat(new Visitor().signIn(email, "first password").statusCode()).isNotEqualTo(303);
+    assertThat(new Visitor().signIn(email, "second password").statusCode()).isEqualTo(303);
   }
 
   @Test

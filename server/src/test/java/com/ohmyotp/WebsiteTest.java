@@ -207,8 +207,19 @@ class WebsiteTest {
         .doesNotContain(other.get("phone_number").asText());
 
     find("form[action='/dashboard/rerent'] button").click();
+    // Asked first, with what it costs now.
+    org.openqa.selenium.Alert confirm =
+        browser.await(10, org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
+    assertThat(confirm.getText())
+        .isEqualTo(
+            "Rent " + first.get("phone_number").asText() + " again for " + uber + ", for $0.40?");
+    confirm.accept();
     browser.await(
         10, d -> d.findElement(By.cssSelector(".notice")).getText().contains("Number rented"));
+    // Said once, with nothing added to the address: a reload shows no notice and posts nothing.
+    assertThat(browser.driver.getCurrentUrl()).isEqualTo(server.base + "/dashboard");
+    browser.driver.navigate().refresh();
+    assertThat(browser.driver.findElements(By.cssSelector(".notice"))).isEmpty();
     JsonNode active = server.http.get("/api/v1/rentals/active", key).json();
     assertThat(active.get("total").asInt()).isEqualTo(2);
     assertThat(active.findValuesAsText("phone_number"))
@@ -263,6 +274,13 @@ class WebsiteTest {
     assertThat(server.http.get("/api/v1/balance", key).status()).isEqualTo(200);
     go("/settings/keys");
     find("button[aria-label='Revoke temporary']").click();
+    org.openqa.selenium.Alert confirm =
+        browser.await(10, org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
+    assertThat(confirm.getText()).startsWith("Revoke temporary?");
+    confirm.dismiss();
+    assertThat(server.http.get("/api/v1/balance", key).status()).isEqualTo(200);
+    find("button[aria-label='Revoke temporary']").click();
+    browser.await(10, org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent()).accept();
     browser.await(
         10, d -> d.findElement(By.cssSelector("tr.revoked")).getText().contains("revoked"));
     assertThat(server.http.get("/api/v1/balance", key).status()).isEqualTo(401);
@@ -333,6 +351,23 @@ class WebsiteTest {
     } finally {
       receiver.stop(0);
     }
+  }
+
+  @Test
+  void thePasswordIsChangedOnTheAccountPage() {
+    signUpWithBalance("1");
+    find("nav a[href='/settings/account']").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/settings/account"));
+    find("#current").sendKeys("correct horse battery");
+    find("#new-password").sendKeys("a new long password");
+    find("#new-password-again").sendKeys("a new long password");
+    find("form[action='/settings/password'] button").click();
+    browser.await(
+        10,
+        d ->
+            d.findElements(By.cssSelector("p.notice")).stream()
+                .anyMatch(e -> e.getText().startsWith("Password changed")));
+    assertThat(browser.driver.getCurrentUrl()).isEqualTo(server.base + "/settings/account");
   }
 
   @Test

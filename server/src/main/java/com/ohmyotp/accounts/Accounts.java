@@ -220,6 +220,50 @@ public final class Accounts {
         });
   }
 
+  /**
+   * Changes a website password, the current one required, and signs out every other website session
+   * of the account: whoever knew the old password and signed in with it is out. The session making
+   * the change stays.
+   *
+   * @param keepSession the raw token of the session that asked, kept signed in
+   * @throws ApiException 403 {@code wrong_password} when {@code current} is not the password, 400
+   *     for a new one of the wrong length or not typed the same twice
+   */
+  public void changePassword(
+      long id, String current, String next, String nextAgain, String keepSession) {
+    String stored =
+        db.read(
+            h ->
+                h.createQuery("SELECT password_hash FROM accounts WHERE id = :id")
+                    .bind("id", id)
+                    .mapTo(String.class)
+                    .findOne()
+                    .orElse(null));
+    if (stored == null || current == null || !Passwords.matches(current, stored)) {
+      throw ApiException.forbidden("wrong_password", "The current password is not right.");
+    }
+    if (next == null || !next.equals(nextAgain)) {
+      throw ApiException.badRequest(
+          "invalid_password", "The new password was not typed the same twice.");
+    }
+    if (next.length() < 8 || next.length() > 200) {
+      throw ApiException.badRequest("invalid_password", "A password needs 8 to 200 characters.");
+    }
+    String hash = Passwords.hash(next);
+    db.inTransaction(
+        h -> {
+          h.createUpdate("UPDATE accounts SET password_hash = :hash WHERE id = :id")
+              .bind("hash", hash)
+              .bind("id", id)
+              .execute();
+          return h.createUpdate(
+                  "DELETE FROM web_sessions WHERE account_id = :id AND token_hash <> :keep")
+              .bind("id", id)
+              .bind("keep", ApiKeys.hash(keepSession == null ? "" : keepSession))
+              .execute();
+        });
+  }
+
   private void requireExists(Handle h, long id) {
     if (find(h, id).isEmpty()) {
       throw notFound();

@@ -34,6 +34,9 @@ public final class Assets implements Routes {
     // cheap); the webjar's path carries its version, so it never changes.
     add("/assets/app.css", "/web/assets/app.css", "text/css;charset=utf-8", "no-cache");
     add("/assets/app.js", "/web/assets/app.js", "text/javascript;charset=utf-8", "no-cache");
+    add("/assets/favicon.svg", "/web/assets/favicon.svg", "image/svg+xml", "no-cache");
+    // Where browsers look for an icon when a page names none (an API answer opened in a tab).
+    add("/favicon.ico", "/web/assets/favicon.svg", "image/svg+xml", "no-cache");
     add(
         HTMX,
         "/META-INF/resources" + HTMX,

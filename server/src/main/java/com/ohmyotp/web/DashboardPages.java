@@ -67,7 +67,8 @@ public final class DashboardPages implements Routes {
       String code,
       String message,
       boolean rentable,
-      String reason) {}
+      String reason,
+      String price) {}
 
   /** A row of the transactions page. */
   public record TransactionRow(
@@ -118,9 +119,7 @@ public final class DashboardPages implements Routes {
     params.put("services", services());
     params.put("rentals", active(v));
     params.put("error", error == null ? "" : error);
-    params.put(
-        "notice",
-        Optional.ofNullable(ctx.queryParam("notice")).map(DashboardPages::notice).orElse(""));
+    params.put("notice", site.takeFlash(ctx));
     site.render(ctx, status, "dashboard.jte", params);
   }
 
@@ -135,7 +134,8 @@ public final class DashboardPages implements Routes {
         throw ApiException.badRequest("missing_field", "Pick a service to rent a number for.");
       }
       renting.rent(v.caller(), service.trim(), Optional.empty());
-      ctx.redirect("/dashboard?notice=rented", HttpStatus.SEE_OTHER);
+      site.flash(ctx, notice("rented"));
+      ctx.redirect("/dashboard", HttpStatus.SEE_OTHER);
     } catch (ApiException e) {
       dashboard(ctx, v, e.status(), e.getMessage());
     }
@@ -144,9 +144,8 @@ public final class DashboardPages implements Routes {
   private void cancel(Context ctx, Visitor v) {
     try {
       var cancelled = rentals.cancel(v.caller(), ctx.pathParam("id"));
-      ctx.redirect(
-          "/dashboard?notice=" + (cancelled.refundAmount().isPositive() ? "refunded" : "cancelled"),
-          HttpStatus.SEE_OTHER);
+      site.flash(ctx, notice(cancelled.refundAmount().isPositive() ? "refunded" : "cancelled"));
+      ctx.redirect("/dashboard", HttpStatus.SEE_OTHER);
     } catch (ApiException e) {
       dashboard(ctx, v, e.status(), e.getMessage());
     }
@@ -160,7 +159,8 @@ public final class DashboardPages implements Routes {
           String.valueOf(ctx.formParam("service")),
           String.valueOf(ctx.formParam("phone")),
           key == null ? UUID.randomUUID().toString() : key);
-      ctx.redirect("/dashboard?notice=rented", HttpStatus.SEE_OTHER);
+      site.flash(ctx, notice("rented"));
+      ctx.redirect("/dashboard", HttpStatus.SEE_OTHER);
     } catch (ApiException e) {
       dashboard(ctx, v, e.status(), e.getMessage());
     }
@@ -173,7 +173,12 @@ public final class DashboardPages implements Routes {
     boolean used = "true".equals(ctx.queryParam("used"));
     int page = parsePage(ctx.queryParam("page"));
     var result = history.history(v.caller(), status, used, page, HISTORY_PAGE);
-    List<HistoryRow> rows = result.rentals().stream().map(DashboardPages::historyRow).toList();
+    Map<String, String> prices = new HashMap<>();
+    for (Service service : catalog.listing()) {
+      prices.put(service.name(), service.price().display());
+    }
+    List<HistoryRow> rows =
+        result.rentals().stream().map(e -> historyRow(e, prices.get(e.serviceId()))).toList();
     long pages = Math.max(1, (result.total() + HISTORY_PAGE - 1) / HISTORY_PAGE);
     Map<String, Object> params = new HashMap<>();
     params.put("visitor", v);
@@ -242,7 +247,8 @@ public final class DashboardPages implements Routes {
         r.smsMessages().size());
   }
 
-  private static HistoryRow historyRow(HistoryEntry e) {
+  /** A row, with {@code price} what a re-rent would charge now (null for a service withdrawn). */
+  private static HistoryRow historyRow(HistoryEntry e, String price) {
     return new HistoryRow(
         e.id(),
         e.serviceId(),
@@ -252,8 +258,9 @@ public final class DashboardPages implements Routes {
         e.cost().display(),
         e.lastCode(),
         e.lastSmsFullText(),
-        e.rentable(),
-        e.rentableReason().replace('_', ' '));
+        e.rentable() && price != null,
+        e.rentableReason().replace('_', ' '),
+        price);
   }
 
   static String timeLeft(long seconds) {

@@ -147,7 +147,8 @@ public final class Website {
   }
 
   /** The session cookie's value, if the visitor sent one. */
-  private static Optional<String> session(Context ctx) {
+  /** The raw token of the visitor's session cookie, if any. */
+  static Optional<String> session(Context ctx) {
     return Optional.ofNullable(cookieValue(ctx, SESSION_COOKIE)).filter(v -> !v.isEmpty());
   }
 

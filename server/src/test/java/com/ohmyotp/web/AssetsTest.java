@@ -42,8 +42,18 @@ class AssetsTest {
     assertThat(htmx.header("Cache-Control")).isEqualTo("public, max-age=31536000, immutable");
     assertThat(htmx.text()).contains("htmx");
 
-    assertThat(server.http.get("/login", null).text())
-        .contains("<script src=\"" + Assets.HTMX + "\"");
+    for (String icon : new String[] {"/assets/favicon.svg", "/favicon.ico"}) {
+      Http.Response favicon = server.http.get(icon, null);
+      assertThat(favicon.status()).as(icon).isEqualTo(200);
+      assertThat(favicon.header("Content-Type")).as(icon).startsWith("image/svg+xml");
+      assertThat(favicon.text()).as(icon).startsWith("<svg");
+    }
+
+    String login = server.http.get("/login", null).text();
+    assertThat(login)
+        .contains("<script src=\"" + Assets.HTMX + "\"")
+        .contains("<link rel=\"icon\" href=\"/assets/favicon.svg\"")
+        .contains("rents disposable phone numbers for receiving SMS verification codes");
   }
 
   @Test
