@@ -315,46 +315,16 @@ class WebsiteSecurityTest {
                 "stolen pw!"));
     assertThat(noToken.statusCode()).isEqualTo(403);
     HttpResponse<String> wrong =
-        here.post(
-            "/settings/password",
-            form(
-                "_csrf",
-                here.csrf(),
-                "current",
-                "not the one",
-                "password",
-                "second password",
-                "password_again",
-                "second password"));
+        changePassword(here, "not the one", "second password", "second password");
     assertThat(wrong.statusCode()).isEqualTo(403);
     assertThat(wrong.body()).contains("The current password is not right.");
     HttpResponse<String> mismatched =
-        here.post(
-            "/settings/password",
-            form(
-                "_csrf",
-                here.csrf(),
-                "current",
-                "first password",
-                "password",
-                "second password",
-                "password_again",
-                "second passwrd"));
+        changePassword(here, "first password", "second password", "second passwrd");
     assertThat(mismatched.statusCode()).isEqualTo(400);
     assertThat(there.get("/dashboard").statusCode()).isEqualTo(200);
 
     HttpResponse<String> changed =
-        here.post(
-            "/settings/password",
-            form(
-                "_csrf",
-                here.csrf(),
-                "current",
-                "first password",
-                "password",
-                "second password",
-                "password_again",
-                "second password"));
+        changePassword(here, "first password", "second password", "second password");
     assertThat(changed.statusCode()).isEqualTo(303);
     assertThat(changed.headers().firstValue("Location")).contains("/settings/account");
     assertThat(here.get("/settings/account").body()).contains("Password changed.");
@@ -364,6 +334,13 @@ class WebsiteSecurityTest {
     assertThat(signedOut.headers().firstValue("Location")).contains("/login");
     assertThat(new Visitor().signIn(email, "first password").statusCode()).isNotEqualTo(303);
     assertThat(new Visitor().signIn(email, "second password").statusCode()).isEqualTo(303);
+  }
+
+  private static HttpResponse<String> changePassword(
+      Visitor v, String current, String password, String again) throws Exception {
+    return v.post(
+        "/settings/password",
+        form("_csrf", v.csrf(), "current", current, "password", password, "password_again", again));
   }
 
   @Test

@@ -6,8 +6,6 @@ import com.ohmyotp.api.Routes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import java.util.HashMap;
-import java.util.Map;
 
 /** Settings → Account: the sign-in email, and changing the password. */
 public final class AccountPages implements Routes {
@@ -43,10 +41,6 @@ public final class AccountPages implements Routes {
   }
 
   private void page(Context ctx, Website.Visitor v, int status, String notice, String error) {
-    Map<String, Object> params = new HashMap<>();
-    params.put("visitor", v);
-    params.put("notice", notice);
-    params.put("error", error);
-    site.render(ctx, status, "account.jte", params);
+    site.renderOutcome(ctx, v, status, "account.jte", notice, error);
   }
 }

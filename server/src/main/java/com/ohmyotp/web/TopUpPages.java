@@ -7,8 +7,6 @@ import com.ohmyotp.payments.Vouchers;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import java.util.HashMap;
-import java.util.Map;
 
 /** Adding money on the website: redeeming a prepaid voucher the operator sold. */
 public final class TopUpPages implements Routes {
@@ -48,10 +46,6 @@ public final class TopUpPages implements Routes {
   }
 
   private void page(Context ctx, Website.Visitor v, int status, String notice, String error) {
-    Map<String, Object> params = new HashMap<>();
-    params.put("visitor", v);
-    params.put("notice", notice);
-    params.put("error", error);
-    site.render(ctx, status, "top-up.jte", params);
+    site.renderOutcome(ctx, v, status, "top-up.jte", notice, error);
   }
 }

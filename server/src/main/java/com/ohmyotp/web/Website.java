@@ -79,6 +79,19 @@ public final class Website {
     ctx.status(status).contentType("text/html; charset=utf-8").result(out.toString());
   }
 
+  /**
+   * Renders a page whose only other content is the outcome of its form: {@code notice} after a
+   * success (the flash, shown once), {@code error} after a refusal (rendered with its status).
+   */
+  void renderOutcome(
+      Context ctx, Visitor v, int status, String template, String notice, String error) {
+    Map<String, Object> params = new HashMap<>();
+    params.put("visitor", v);
+    params.put("notice", notice);
+    params.put("error", error);
+    render(ctx, status, template, params);
+  }
+
   /** Wraps a page that needs a signed-in visitor; others go to the sign-in page. */
   Handler signedIn(VisitorHandler handler) {
     return ctx -> {
