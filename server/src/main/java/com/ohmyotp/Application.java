@@ -103,7 +103,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Builds the whole service from a {@link Config} and a clock, and runs it. This is the one place
  * objects are wired; tests start the service through it too, so they exercise production wiring.
- * About 600 lines because every object is built here, once, in the order they need each other;
+ * About 750 lines because every object is built here, once, in the order they need each other;
  * splitting the wiring would hide the one place that shows it whole.
  */
 public final class Application implements AutoCloseable {

@@ -34,7 +34,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code ohmyotp cli}: rent numbers and read codes from a terminal, through the Java SDK. A table
- * for people, {@code --json} for scripts.
+ * for people, {@code --json} for scripts. Past 300 lines because each subcommand is a picocli class
+ * of its options and its printing; the settings (key, URL, config file) and the exit codes they all
+ * share live here once.
  */
 @Command(
     name = "ohmyotp-cli",

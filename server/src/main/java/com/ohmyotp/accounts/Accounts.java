@@ -10,7 +10,11 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
-/** Creating and reading accounts. */
+/**
+ * Creating and reading accounts, and what the operator and the owner change on one: password,
+ * disabled or not. Just past 300 lines; each method is one transaction over the accounts table, and
+ * the password rules (length, hashing, sessions ended) are stated once here.
+ */
 public final class Accounts {
 
   private final Database db;
