@@ -29,6 +29,9 @@ import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.ledger.MoneyJson;
 import com.ohmyotp.payments.PaymentRoutes;
+import com.ohmyotp.payments.StripeCheckout;
+import com.ohmyotp.payments.TopUpMethod;
+import com.ohmyotp.payments.VoucherRedemption;
 import com.ohmyotp.payments.Vouchers;
 import com.ohmyotp.push.EventLog;
 import com.ohmyotp.push.EventStreams;
@@ -94,6 +97,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -360,6 +364,10 @@ public final class Application implements AutoCloseable {
       ApiDocument apiDocument = ApiDocument.load();
       Vouchers vouchers = new Vouchers(db, ledger, clock);
       PaymentRoutes.RedeemThrottle redeemThrottle = new PaymentRoutes.RedeemThrottle();
+      Optional<StripeCheckout> cards =
+          config.stripe().map(stripe -> new StripeCheckout(stripe, db, ledger, json, clock));
+      List<TopUpMethod> topUps = new ArrayList<>(cards.stream().toList());
+      topUps.add(new VoucherRedemption(vouchers, redeemThrottle));
       Guides guides = new Guides(website);
       Javalin http =
           HttpServer.create(
@@ -386,7 +394,7 @@ public final class Application implements AutoCloseable {
                       () -> db.read(h -> inventory.counted(h).numbersBySource()),
                       auth),
                   new AccountRoutes(accounts, apiKeys, expiry, auth, json),
-                  new PaymentRoutes(vouchers, redeemThrottle, auth, json),
+                  new PaymentRoutes(vouchers, redeemThrottle, cards, auth, json),
                   new CatalogRoutes(
                       catalog,
                       available::apply,
@@ -436,7 +444,7 @@ public final class Application implements AutoCloseable {
                       clock),
                   new SettingsPages(website, apiKeys),
                   new WebhookPages(website, webhooks, webhookSender),
-                  new TopUpPages(website, vouchers, redeemThrottle),
+                  new TopUpPages(website, topUps, cards),
                   new AccountPages(website, accounts),
                   guides,
                   new DocsPage(website, apiDocument, guides),

@@ -25,6 +25,7 @@ import java.util.Properties;
  * @param lowBalance a charge that takes an account's balance below this sends {@code balance.low}
  * @param webhookAllowHosts hosts customers' webhooks may reach whatever they resolve to, over http
  *     too ({@code OHMYOTP_WEBHOOK_ALLOW_HOSTS})
+ * @param stripe card top-ups through Stripe Checkout, when both of its secrets are set
  */
 public record Config(
     int port,
@@ -56,7 +57,8 @@ public record Config(
     boolean providersCheapestFirst,
     Optional<Path> gatewaysFile,
     com.ohmyotp.ledger.Money lowBalance,
-    java.util.Set<String> webhookAllowHosts) {
+    java.util.Set<String> webhookAllowHosts,
+    Optional<com.ohmyotp.payments.StripeSettings> stripe) {
 
   /** Thrown when a setting is missing or malformed; its message is meant for the operator. */
   public static final class ConfigException extends RuntimeException {
@@ -120,7 +122,30 @@ public record Config(
         java.util.Arrays.stream(s.string("OHMYOTP_WEBHOOK_ALLOW_HOSTS", "").split(","))
             .map(String::strip)
             .filter(h -> !h.isEmpty())
-            .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+            .collect(java.util.stream.Collectors.toUnmodifiableSet()),
+        stripe(s));
+  }
+
+  /** Card top-ups: both secrets or neither. */
+  private static Optional<com.ohmyotp.payments.StripeSettings> stripe(Settings s) {
+    Optional<String> key = s.optional("OHMYOTP_STRIPE_SECRET_KEY");
+    Optional<String> webhook = s.optional("OHMYOTP_STRIPE_WEBHOOK_SECRET");
+    if (key.isPresent() != webhook.isPresent()) {
+      throw new ConfigException(
+          "OHMYOTP_STRIPE_SECRET_KEY and OHMYOTP_STRIPE_WEBHOOK_SECRET go together: card top-ups"
+              + " need both, or neither to offer none");
+    }
+    return key.map(
+        k ->
+            new com.ohmyotp.payments.StripeSettings(
+                k,
+                webhook.get(),
+                s.string("OHMYOTP_STRIPE_API_BASE", com.ohmyotp.payments.StripeSettings.STRIPE_API)
+                    .replaceAll("/+$", ""),
+                s.string(
+                        "OHMYOTP_STRIPE_CHECKOUT_ORIGIN",
+                        com.ohmyotp.payments.StripeSettings.STRIPE_CHECKOUT)
+                    .replaceAll("/+$", "")));
   }
 
   private static com.ohmyotp.ledger.Money money(String name, String raw) {

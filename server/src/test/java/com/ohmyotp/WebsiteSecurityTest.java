@@ -1,26 +1,18 @@
 package com.ohmyotp;
 
+import static com.ohmyotp.support.WebVisitor.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.ohmyotp.support.Driver.Customer;
 import com.ohmyotp.support.TestServer;
-import java.io.IOException;
-import java.net.CookieManager;
+import com.ohmyotp.support.WebVisitor;
 import java.net.HttpCookie;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,82 +34,13 @@ class WebsiteSecurityTest {
     server.close();
   }
 
-  /** A browser-like client: keeps its cookies, does not follow redirects. */
-  static final class Visitor {
-    final CookieManager cookies = new CookieManager();
-    final HttpClient client =
-        HttpClient.newBuilder()
-            .cookieHandler(cookies)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-
-    HttpResponse<String> get(String path, String... headers) throws Exception {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.base + path)).GET();
-      for (int i = 0; i < headers.length; i += 2) {
-        b.header(headers[i], headers[i + 1]);
-      }
-      return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    HttpResponse<String> post(String path, Map<String, String> form, String... headers)
-        throws IOException, InterruptedException {
-      String body =
-          form.entrySet().stream()
-              .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-              .collect(Collectors.joining("&"));
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(server.base + path))
-              .header("Content-Type", "application/x-www-form-urlencoded")
-              .POST(HttpRequest.BodyPublishers.ofString(body));
-      for (int i = 0; i < headers.length; i += 2) {
-        b.header(headers[i], headers[i + 1]);
-      }
-      return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    String cookie(String name) {
-      return cookies.getCookieStore().getCookies().stream()
-          .filter(c -> c.getName().equals(name))
-          .map(HttpCookie::getValue)
-          .findFirst()
-          .orElse(null);
-    }
-
-    /** The CSRF token the site's pages give this visitor now, read from the sign-in form. */
-    String csrf() throws Exception {
-      Matcher token = CSRF_FIELD.matcher(get("/login").body());
-      assertThat(token.find()).as("a CSRF field on the sign-in page").isTrue();
-      return token.group(1);
-    }
-
-    HttpResponse<String> signUp(String email, String password) throws Exception {
-      return post(
-          "/signup",
-          form("_csrf", csrf(), "email", email, "password", password, "password_again", password));
-    }
-
-    HttpResponse<String> signIn(String email, String password) throws Exception {
-      return post("/login", form("_csrf", csrf(), "email", email, "password", password));
-    }
-  }
-
-  private static final Pattern CSRF_FIELD = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
-
-  static Map<String, String> form(String... pairs) {
-    Map<String, String> form = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      form.put(pairs[i], pairs[i + 1]);
-    }
-    return form;
-  }
-
   static String email() {
     return "sec" + System.nanoTime() + "@example.com";
   }
 
   @Test
   void pagesNeedASignInAndCarryAStrictContentSecurityPolicy() throws Exception {
-    Visitor v = new Visitor();
+    WebVisitor v = new WebVisitor(server.base);
     HttpResponse<String> dashboard = v.get("/dashboard");
     assertThat(dashboard.statusCode()).isEqualTo(303);
     assertThat(dashboard.headers().firstValue("Location")).contains("/login");
@@ -158,12 +81,14 @@ class WebsiteSecurityTest {
         "POST /settings/webhooks/x/deliveries/1/replay",
         "GET /top-up",
         "POST /top-up/voucher",
+        "POST /top-up/card",
+        "GET /top-up/card/done",
         "GET /settings/account",
         "POST /settings/password"
       })
   void everyPageAndActionNeedsASession(String route) throws Exception {
     String[] parts = route.split(" ");
-    Visitor v = new Visitor();
+    WebVisitor v = new WebVisitor(server.base);
     String csrf = v.csrf();
     HttpResponse<String> r =
         parts[0].equals("GET") ? v.get(parts[1]) : v.post(parts[1], form("_csrf", csrf));
@@ -177,7 +102,7 @@ class WebsiteSecurityTest {
 
   @Test
   void formsWithoutTheCsrfTokenAreRefusedAndChangeNothing() throws Exception {
-    Visitor v = new Visitor();
+    WebVisitor v = new WebVisitor(server.base);
     String email = email();
     assertThat(
             v.post(
@@ -234,7 +159,7 @@ class WebsiteSecurityTest {
 
   @Test
   void cookiesAreHttpOnlyAndSameSiteAndSecureBehindTls() throws Exception {
-    Visitor v = new Visitor();
+    WebVisitor v = new WebVisitor(server.base);
     List<String> plain = v.get("/login").headers().allValues("Set-Cookie");
     assertThat(plain)
         .anySatisfy(
@@ -245,7 +170,7 @@ class WebsiteSecurityTest {
                     .containsIgnoringCase("SameSite=Strict")
                     .doesNotContain("Secure"));
 
-    Visitor tls = new Visitor();
+    WebVisitor tls = new WebVisitor(server.base);
     List<String> secure =
         tls.get("/login", "X-Forwarded-Proto", "https").headers().allValues("Set-Cookie");
     // Over TLS the __Host- prefix: no sibling subdomain and no plain-HTTP page can set it.
@@ -258,7 +183,7 @@ class WebsiteSecurityTest {
                     .containsIgnoringCase("Path=/")
                     .doesNotContainIgnoringCase("Domain="));
     String token =
-        CSRF_FIELD
+        WebVisitor.CSRF_FIELD
             .matcher(tls.get("/login", "X-Forwarded-Proto", "https").body())
             .results()
             .findFirst()
@@ -297,9 +222,9 @@ class WebsiteSecurityTest {
   @Test
   void changingThePasswordNeedsTheCurrentOneAndSignsOutEveryOtherSession() throws Exception {
     String email = "pw" + System.nanoTime() + "@example.com";
-    Visitor here = new Visitor();
+    WebVisitor here = new WebVisitor(server.base);
     assertThat(here.signUp(email, "first password").statusCode()).isEqualTo(303);
-    Visitor there = new Visitor();
+    WebVisitor there = new WebVisitor(server.base);
     assertThat(there.signIn(email, "first password").statusCode()).isEqualTo(303);
     assertThat(there.get("/dashboard").statusCode()).isEqualTo(200);
 
@@ -332,12 +257,14 @@ class WebsiteSecurityTest {
     HttpResponse<String> signedOut = there.get("/dashboard");
     assertThat(signedOut.statusCode()).isEqualTo(303);
     assertThat(signedOut.headers().firstValue("Location")).contains("/login");
-    assertThat(new Visitor().signIn(email, "first password").statusCode()).isNotEqualTo(303);
-    assertThat(new Visitor().signIn(email, "second password").statusCode()).isEqualTo(303);
+    assertThat(new WebVisitor(server.base).signIn(email, "first password").statusCode())
+        .isNotEqualTo(303);
+    assertThat(new WebVisitor(server.base).signIn(email, "second password").statusCode())
+        .isEqualTo(303);
   }
 
   private static HttpResponse<String> changePassword(
-      Visitor v, String current, String password, String again) throws Exception {
+      WebVisitor v, String current, String password, String again) throws Exception {
     return v.post(
         "/settings/password",
         form("_csrf", v.csrf(), "current", current, "password", password, "password_again", again));
@@ -345,7 +272,7 @@ class WebsiteSecurityTest {
 
   @Test
   void aPlantedCsrfCookieForgesNothingForASignedInVisitor() throws Exception {
-    Visitor v = new Visitor();
+    WebVisitor v = new WebVisitor(server.base);
     v.signUp(email(), "long enough pw");
     // A sibling subdomain, or a page over plain HTTP, sets a CSRF cookie whose value it knows.
     String session = v.cookie("ohmyotp_session");
@@ -370,7 +297,7 @@ class WebsiteSecurityTest {
 
   @Test
   void sessionsAreStoredOnlyAsHashesAndEndOnSignOut() throws Exception {
-    Visitor v = new Visitor();
+    WebVisitor v = new WebVisitor(server.base);
     v.signUp(email(), "long enough pw");
     String token = v.cookie("ohmyotp_session");
     String hash =
@@ -392,7 +319,7 @@ class WebsiteSecurityTest {
     assertThat(v.get("/dashboard").statusCode()).isEqualTo(200);
     assertThat(v.post("/logout", form("_csrf", v.csrf())).statusCode()).isEqualTo(303);
     // The old cookie, replayed by someone who copied it, opens nothing.
-    Visitor thief = new Visitor();
+    WebVisitor thief = new WebVisitor(server.base);
     thief
         .cookies
         .getCookieStore()
@@ -403,10 +330,10 @@ class WebsiteSecurityTest {
   @Test
   void passwordGuessingIsSlowedThenStopped() throws Exception {
     String email = email();
-    Visitor owner = new Visitor();
+    WebVisitor owner = new WebVisitor(server.base);
     owner.signUp(email, "the right password");
 
-    Visitor guesser = new Visitor();
+    WebVisitor guesser = new WebVisitor(server.base);
     for (int i = 0; i < 5; i++) {
       HttpResponse<String> wrong = guesser.signIn(email, "guess " + i);
       assertThat(wrong.statusCode()).isEqualTo(401);
@@ -422,10 +349,10 @@ class WebsiteSecurityTest {
   @Test
   void onlyFailedSignInsCountTowardsTheLimit() throws Exception {
     String email = email();
-    new Visitor().signUp(email, "the right password");
+    new WebVisitor(server.base).signUp(email, "the right password");
     // More sign-ins in a minute than failures are allowed: the owner is never locked out.
     for (int i = 0; i < 8; i++) {
-      Visitor visit = new Visitor();
+      WebVisitor visit = new WebVisitor(server.base);
       assertThat(visit.signIn(email, "the right password").statusCode())
           .as("sign-in %d", i)
           .isEqualTo(303);
@@ -435,11 +362,12 @@ class WebsiteSecurityTest {
   @Test
   void aTakenEmailAndAWeakPasswordAreExplainedInWords() throws Exception {
     String email = email();
-    assertThat(new Visitor().signUp(email, "long enough pw").statusCode()).isEqualTo(303);
-    HttpResponse<String> taken = new Visitor().signUp(email, "another long pw");
+    assertThat(new WebVisitor(server.base).signUp(email, "long enough pw").statusCode())
+        .isEqualTo(303);
+    HttpResponse<String> taken = new WebVisitor(server.base).signUp(email, "another long pw");
     assertThat(taken.statusCode()).isEqualTo(409);
     assertThat(taken.body()).contains("already exists");
-    HttpResponse<String> weak = new Visitor().signUp(email(), "short");
+    HttpResponse<String> weak = new WebVisitor(server.base).signUp(email(), "short");
     assertThat(weak.statusCode()).isEqualTo(400);
     assertThat(weak.body()).contains("8 to 200 characters");
   }
@@ -451,7 +379,7 @@ class WebsiteSecurityTest {
     server.numbers("gateway", 2);
     String rentalId = server.rent(other, service).get("id").asText();
 
-    Visitor v = new Visitor();
+    WebVisitor v = new WebVisitor(server.base);
     v.signUp(email(), "long enough pw");
     HttpResponse<String> attempt =
         v.post("/dashboard/rentals/" + rentalId + "/cancel", form("_csrf", v.csrf()));

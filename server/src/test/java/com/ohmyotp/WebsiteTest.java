@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.ohmyotp.support.Browser;
+import com.ohmyotp.support.FakeStripe;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -26,14 +28,19 @@ import org.openqa.selenium.WebElement;
 class WebsiteTest {
 
   static TestServer server;
+  static FakeStripe stripe;
   static String uber;
   Browser browser;
   String email;
 
   @BeforeAll
   static void start() {
+    stripe = new FakeStripe(() -> server.clock.epochSecond());
+    Map<String, String> settings = new HashMap<>(stripe.settings());
     // Webhooks added in the page go to a receiver in this test.
-    server = TestServer.start(Map.of("OHMYOTP_WEBHOOK_ALLOW_HOSTS", "127.0.0.1"));
+    settings.put("OHMYOTP_WEBHOOK_ALLOW_HOSTS", "127.0.0.1");
+    server = TestServer.start(settings);
+    stripe.deliverTo(server.base + "/api/payments/stripe");
     uber = server.service("Uber", "0.40", "gateway");
     server.numbers("gateway", 30);
   }
@@ -41,6 +48,7 @@ class WebsiteTest {
   @AfterAll
   static void stop() {
     server.close();
+    stripe.close();
   }
 
   @BeforeEach
@@ -368,6 +376,27 @@ class WebsiteTest {
             d.findElements(By.cssSelector("p.notice")).stream()
                 .anyMatch(e -> e.getText().startsWith("Password changed")));
     assertThat(browser.driver.getCurrentUrl()).isEqualTo(server.base + "/settings/account");
+  }
+
+  @Test
+  void aCardTopUpPaidOnStripesPageIsOnTheBalanceWhenTheBrowserComesBack() {
+    signUpWithBalance("1");
+    find("nav a[href='/top-up']").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/top-up"));
+    find("#card-form input[name=amount][value='10']").click();
+    find("#card-form button").click();
+    // On Stripe's page, for the amount chosen.
+    browser.await(10, d -> d.getCurrentUrl().startsWith(stripe.base() + "/pay/cs_test_"));
+    assertThat(find("#amount").getText()).isEqualTo("10.00");
+    find("#pay").click();
+    browser.await(
+        10,
+        d ->
+            d.findElements(By.cssSelector("p.notice")).stream()
+                .anyMatch(e -> e.getText().equals("Card payment received: $10.00 added.")));
+    assertThat(browser.driver.getCurrentUrl()).isEqualTo(server.base + "/top-up");
+    assertThat(find("#top-up-balance").getText()).isEqualTo("11.00");
+    assertThat(find("#balance").getText()).isEqualTo("11.00");
   }
 
   @Test

@@ -11,12 +11,15 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Money in: the operator issues vouchers ({@code POST /api/admin/vouchers}), a customer redeems one
- * ({@code POST /api/v1/balance/redeem}). Guessing codes is throttled per account and per client
- * address; only codes never issued count against either.
+ * ({@code POST /api/v1/balance/redeem}), and Stripe reports paid card top-ups ({@value
+ * #STRIPE_WEBHOOK}, signed). Guessing codes is throttled per account and per client address; only
+ * codes never issued count against either.
  */
 public final class PaymentRoutes implements Routes {
 
@@ -28,15 +31,24 @@ public final class PaymentRoutes implements Routes {
 
   record RedeemedView(Money amount, Money balance) {}
 
+  /** Where Stripe posts its events (outside {@code /api/v1}: it is Stripe's, not customers'). */
+  public static final String STRIPE_WEBHOOK = "/api/payments/stripe";
+
   private final Vouchers vouchers;
   private final RedeemThrottle throttle;
+  private final Optional<StripeCheckout> stripe;
   private final ApiAuth auth;
   private final ObjectMapper json;
 
   public PaymentRoutes(
-      Vouchers vouchers, RedeemThrottle throttle, ApiAuth auth, ObjectMapper json) {
+      Vouchers vouchers,
+      RedeemThrottle throttle,
+      Optional<StripeCheckout> stripe,
+      ApiAuth auth,
+      ObjectMapper json) {
     this.vouchers = vouchers;
     this.throttle = throttle;
+    this.stripe = stripe;
     this.auth = auth;
     this.json = json;
   }
@@ -54,6 +66,15 @@ public final class PaymentRoutes implements Routes {
                       caller.accountId(), ctx.req().getRemoteAddr(), body.code(), vouchers);
               ctx.json(new RedeemedView(redeemed.amount(), redeemed.balance()));
             }));
+    stripe.ifPresent(
+        checkout ->
+            routes.post(
+                STRIPE_WEBHOOK,
+                ctx -> {
+                  StripeCheckout.Received received =
+                      checkout.receive(ctx.body(), ctx.header("Stripe-Signature"));
+                  ctx.json(Map.of("received", received.name().toLowerCase(Locale.ROOT)));
+                }));
   }
 
   private void issue(Context ctx) {

@@ -30,7 +30,7 @@ public final class Guides implements Routes {
 
   /** The guides shown, in the order the docs page lists them. */
   static final List<String> NAMES =
-      List.of("push", "sms-activate", "gateways", "providers", "production");
+      List.of("push", "sms-activate", "gateways", "providers", "payments", "production");
 
   /** The address the guides' examples use, replaced by the one the reader reached us at. */
   private static final String EXAMPLE_ORIGIN = "http://localhost:8080";

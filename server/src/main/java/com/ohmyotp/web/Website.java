@@ -43,9 +43,14 @@ public final class Website {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Scripts and styles from this origin only; no inline code, no frames, forms post here only. */
-  static final String PAGE_POLICY =
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-          + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  static final String PAGE_POLICY = pagePolicy("");
+
+  private static String pagePolicy(String alsoPostTo) {
+    return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        + "connect-src 'self'; form-action 'self'"
+        + (alsoPostTo.isEmpty() ? "" : " " + alsoPostTo)
+        + "; frame-ancestors 'none'; base-uri 'none'";
+  }
 
   /** The signed-in customer a page is rendered for. */
   public record Visitor(Account account, String csrf) {
@@ -71,11 +76,21 @@ public final class Website {
 
   /** Renders {@code template} with {@code params} (plus the CSRF token) as the response. */
   void render(Context ctx, int status, String template, Map<String, Object> params) {
+    render(ctx, status, template, params, "");
+  }
+
+  /**
+   * Renders a page one of whose forms leads to another site: {@code alsoPostTo} is that site's
+   * origin, which the policy's {@code form-action} must allow because browsers hold a form's
+   * redirects to it too.
+   */
+  void render(
+      Context ctx, int status, String template, Map<String, Object> params, String alsoPostTo) {
     Map<String, Object> all = new HashMap<>(params);
     all.putIfAbsent("csrf", csrfToken(ctx));
     StringOutput out = new StringOutput();
     templates.render(template, all, out);
-    ctx.header("Content-Security-Policy", PAGE_POLICY);
+    ctx.header("Content-Security-Policy", pagePolicy(alsoPostTo));
     ctx.status(status).contentType("text/html; charset=utf-8").result(out.toString());
   }
 
