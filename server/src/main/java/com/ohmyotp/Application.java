@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.ohmyotp.accounts.AccountRoutes;
 import com.ohmyotp.accounts.Accounts;
 import com.ohmyotp.accounts.ApiKeys;
+import com.ohmyotp.accounts.Mailer;
+import com.ohmyotp.accounts.PasswordResets;
 import com.ohmyotp.accounts.SignInThrottle;
 import com.ohmyotp.accounts.WebSessions;
 import com.ohmyotp.api.ApiAuth;
@@ -84,6 +86,7 @@ import com.ohmyotp.web.AuthPages;
 import com.ohmyotp.web.DashboardPages;
 import com.ohmyotp.web.DocsPage;
 import com.ohmyotp.web.Guides;
+import com.ohmyotp.web.ResetPages;
 import com.ohmyotp.web.SettingsPages;
 import com.ohmyotp.web.TopUpPages;
 import com.ohmyotp.web.WebhookPages;
@@ -351,6 +354,9 @@ public final class Application implements AutoCloseable {
               clock);
       UnmatchedMessages unmatched = new UnmatchedMessages(db, smsStore);
       WebSessions webSessions = new WebSessions(db, clock);
+      PasswordResets passwordResets =
+          new PasswordResets(db, accounts, config.mail().map(Mailer::new), clock);
+      running.push(passwordResets);
       Website website = new Website(webSessions, accounts);
       EventStreams streams = new EventStreams(events, rentals::poll, auth, json);
       io.micrometer.core.instrument.Gauge.builder("ohmyotp.event.streams", streams, s -> s.open())
@@ -433,6 +439,7 @@ public final class Application implements AutoCloseable {
                   new Operations(db::ping, metrics, config.metricsToken()),
                   new OperatorStats(accounts, catalog, inventory, rentals, unmatched, auth),
                   new AuthPages(website, accounts, new SignInThrottle()),
+                  new ResetPages(website, passwordResets),
                   new DashboardPages(
                       website,
                       renting,

@@ -26,6 +26,7 @@ import java.util.Properties;
  * @param webhookAllowHosts hosts customers' webhooks may reach whatever they resolve to, over http
  *     too ({@code OHMYOTP_WEBHOOK_ALLOW_HOSTS})
  * @param stripe card top-ups through Stripe Checkout, when both of its secrets are set
+ * @param mail the SMTP server for password-reset mail, when {@code OHMYOTP_SMTP_HOST} is set
  */
 public record Config(
     int port,
@@ -58,7 +59,8 @@ public record Config(
     Optional<Path> gatewaysFile,
     com.ohmyotp.ledger.Money lowBalance,
     java.util.Set<String> webhookAllowHosts,
-    Optional<com.ohmyotp.payments.StripeSettings> stripe) {
+    Optional<com.ohmyotp.payments.StripeSettings> stripe,
+    Optional<com.ohmyotp.accounts.MailSettings> mail) {
 
   /** Thrown when a setting is missing or malformed; its message is meant for the operator. */
   public static final class ConfigException extends RuntimeException {
@@ -123,7 +125,52 @@ public record Config(
             .map(String::strip)
             .filter(h -> !h.isEmpty())
             .collect(java.util.stream.Collectors.toUnmodifiableSet()),
-        stripe(s));
+        stripe(s),
+        mail(s));
+  }
+
+  /** Mail for password resets: an SMTP host, a sender, and the public address links point to. */
+  private static Optional<com.ohmyotp.accounts.MailSettings> mail(Settings s) {
+    Optional<String> host = s.optional("OHMYOTP_SMTP_HOST");
+    if (host.isEmpty()) {
+      return Optional.empty();
+    }
+    String security = s.string("OHMYOTP_SMTP_SECURITY", "starttls").toLowerCase(Locale.ROOT);
+    if (!java.util.Set.of("starttls", "tls", "none").contains(security)) {
+      throw new ConfigException(
+          "OHMYOTP_SMTP_SECURITY must be starttls, tls or none, not '" + security + "'");
+    }
+    String from =
+        s.optional("OHMYOTP_MAIL_FROM")
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        "OHMYOTP_SMTP_HOST needs OHMYOTP_MAIL_FROM, the address mail comes from"));
+    String publicUrl =
+        s.optional("OHMYOTP_PUBLIC_URL")
+            .map(u -> u.replaceAll("/+$", ""))
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        "OHMYOTP_SMTP_HOST needs OHMYOTP_PUBLIC_URL, the address links in mail"
+                            + " point to (such as https://otp.example.com)"));
+    if (!publicUrl.matches("https?://[^/\\s]+")) {
+      throw new ConfigException(
+          "OHMYOTP_PUBLIC_URL must be http(s)://host[:port] with no path, not '" + publicUrl + "'");
+    }
+    return Optional.of(
+        new com.ohmyotp.accounts.MailSettings(
+            host.get(),
+            s.integer(
+                "OHMYOTP_SMTP_PORT",
+                security.equals("tls") ? 465 : security.equals("none") ? 25 : 587,
+                1,
+                65535),
+            s.optional("OHMYOTP_SMTP_USER"),
+            s.optional("OHMYOTP_SMTP_PASSWORD"),
+            security,
+            from,
+            publicUrl));
   }
 
   /** Card top-ups: both secrets or neither. */

@@ -1,17 +1,23 @@
 package com.ohmyotp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetupTest;
 import com.ohmyotp.support.Browser;
 import com.ohmyotp.support.FakeStripe;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +35,7 @@ class WebsiteTest {
 
   static TestServer server;
   static FakeStripe stripe;
+  static GreenMail smtp;
   static String uber;
   Browser browser;
   String email;
@@ -36,7 +43,10 @@ class WebsiteTest {
   @BeforeAll
   static void start() {
     stripe = new FakeStripe(() -> server.clock.epochSecond());
+    smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+    smtp.start();
     Map<String, String> settings = new HashMap<>(stripe.settings());
+    settings.putAll(PasswordResetTest.mailSettings(smtp));
     // Webhooks added in the page go to a receiver in this test.
     settings.put("OHMYOTP_WEBHOOK_ALLOW_HOSTS", "127.0.0.1");
     server = TestServer.start(settings);
@@ -49,6 +59,7 @@ class WebsiteTest {
   static void stop() {
     server.close();
     stripe.close();
+    smtp.stop();
   }
 
   @BeforeEach
@@ -397,6 +408,42 @@ class WebsiteTest {
     assertThat(browser.driver.getCurrentUrl()).isEqualTo(server.base + "/top-up");
     assertThat(find("#top-up-balance").getText()).isEqualTo("11.00");
     assertThat(find("#balance").getText()).isEqualTo("11.00");
+  }
+
+  @Test
+  void aForgottenPasswordIsResetFromTheLinkInTheMail() {
+    signUpWithBalance("1");
+    find("form[action='/logout'] button").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/login"));
+    find("a[href='/forgot-password']").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/forgot-password"));
+    find("#email").sendKeys(email);
+    find("form[action='/forgot-password'] button").click();
+    browser.await(
+        10,
+        d ->
+            d.findElements(By.cssSelector("p.notice")).stream()
+                .anyMatch(e -> e.getText().startsWith("If an account uses that address")));
+    var mail =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> PasswordResetTest.mailTo(smtp, email), m -> !m.isEmpty());
+    Matcher link = PasswordResetTest.LINK.matcher(GreenMailUtil.getBody(mail.get(0)));
+    assertThat(link.find()).isTrue();
+    // The mail names the operator's public address; this server is that address's stand-in.
+    go("/reset-password?token=" + link.group(1));
+    find("#password").sendKeys("a password from the mail");
+    find("#password_again").sendKeys("a password from the mail");
+    find("form[action='/reset-password'] button").click();
+    browser.await(
+        10,
+        d ->
+            d.findElements(By.cssSelector("p.notice")).stream()
+                .anyMatch(e -> e.getText().startsWith("Your password is changed")));
+    find("#email").sendKeys(email);
+    find("#password").sendKeys("a password from the mail");
+    find("form[action='/login'] button").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/dashboard"));
   }
 
   @Test

@@ -207,9 +207,7 @@ public final class Accounts {
    * @throws ApiException 400 for a password of the wrong length, 404 for an unknown account
    */
   public void setPassword(long id, String password) {
-    if (password == null || password.length() < 8 || password.length() > 200) {
-      throw ApiException.badRequest("invalid_password", "A password needs 8 to 200 characters.");
-    }
+    Passwords.requireAcceptable(password);
     String hash = Passwords.hash(password);
     db.inTransaction(
         h -> {
@@ -250,9 +248,7 @@ public final class Accounts {
       throw ApiException.badRequest(
           "invalid_password", "The new password was not typed the same twice.");
     }
-    if (next.length() < 8 || next.length() > 200) {
-      throw ApiException.badRequest("invalid_password", "A password needs 8 to 200 characters.");
-    }
+    Passwords.requireAcceptable(next);
     String hash = Passwords.hash(next);
     db.inTransaction(
         h -> {

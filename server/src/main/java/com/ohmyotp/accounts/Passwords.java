@@ -34,6 +34,18 @@ public final class Passwords {
     return password.toString();
   }
 
+  /**
+   * Refuses a password of the wrong length.
+   *
+   * @throws com.ohmyotp.api.ApiException 400 {@code invalid_password}
+   */
+  public static void requireAcceptable(String password) {
+    if (password == null || password.length() < 8 || password.length() > 200) {
+      throw com.ohmyotp.api.ApiException.badRequest(
+          "invalid_password", "A password needs 8 to 200 characters.");
+    }
+  }
+
   public static String hash(String password) {
     return Password.hash(password).addRandomSalt(16).with(ARGON2ID).getResult();
   }

@@ -9,6 +9,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,7 +29,15 @@ public final class AuthPages implements Routes {
   @Override
   public void register(RoutesConfig routes) {
     routes.get("/", ctx -> ctx.redirect("/dashboard", HttpStatus.SEE_OTHER));
-    routes.get("/login", ctx -> form(ctx, 200, "login.jte", "", null));
+    routes.get(
+        "/login",
+        ctx -> {
+          Map<String, Object> params = new HashMap<>();
+          params.put("email", "");
+          params.put("error", "");
+          params.put("notice", site.takeFlash(ctx));
+          site.render(ctx, 200, "login.jte", params);
+        });
     routes.post("/login", this::signIn);
     routes.get("/signup", ctx -> form(ctx, 200, "signup.jte", "", null));
     routes.post("/signup", this::signUp);
