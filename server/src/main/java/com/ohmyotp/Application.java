@@ -7,6 +7,7 @@ import com.ohmyotp.accounts.ApiKeys;
 import com.ohmyotp.accounts.Mailer;
 import com.ohmyotp.accounts.PasswordResets;
 import com.ohmyotp.accounts.SignInThrottle;
+import com.ohmyotp.accounts.TwoFactor;
 import com.ohmyotp.accounts.WebSessions;
 import com.ohmyotp.api.ApiAuth;
 import com.ohmyotp.api.ApiDocument;
@@ -89,6 +90,7 @@ import com.ohmyotp.web.Guides;
 import com.ohmyotp.web.ResetPages;
 import com.ohmyotp.web.SettingsPages;
 import com.ohmyotp.web.TopUpPages;
+import com.ohmyotp.web.TwoFactorPages;
 import com.ohmyotp.web.WebhookPages;
 import com.ohmyotp.web.Website;
 import io.javalin.Javalin;
@@ -354,6 +356,7 @@ public final class Application implements AutoCloseable {
               clock);
       UnmatchedMessages unmatched = new UnmatchedMessages(db, smsStore);
       WebSessions webSessions = new WebSessions(db, clock);
+      TwoFactor twoFactor = new TwoFactor(db, secretBox, clock);
       PasswordResets passwordResets =
           new PasswordResets(db, accounts, config.mail().map(Mailer::new), clock);
       running.push(passwordResets);
@@ -438,7 +441,8 @@ public final class Application implements AutoCloseable {
                   apiDocument,
                   new Operations(db::ping, metrics, config.metricsToken()),
                   new OperatorStats(accounts, catalog, inventory, rentals, unmatched, auth),
-                  new AuthPages(website, accounts, new SignInThrottle()),
+                  new AuthPages(website, accounts, new SignInThrottle(), twoFactor),
+                  new TwoFactorPages(website, accounts, twoFactor),
                   new ResetPages(website, passwordResets),
                   new DashboardPages(
                       website,
@@ -452,7 +456,7 @@ public final class Application implements AutoCloseable {
                   new SettingsPages(website, apiKeys),
                   new WebhookPages(website, webhooks, webhookSender),
                   new TopUpPages(website, topUps, cards),
-                  new AccountPages(website, accounts),
+                  new AccountPages(website, accounts, twoFactor),
                   guides,
                   new DocsPage(website, apiDocument, guides),
                   new Assets()));

@@ -77,8 +77,13 @@ class PasswordResetTest {
 
   /** Asks for a link for {@code email} and returns its token once the mail is in. */
   static String tokenMailedTo(TestServer server, GreenMail smtp, String email) throws Exception {
+    return tokenMailedTo(server.base, smtp, email);
+  }
+
+  /** Asks the server at {@code base} for a link for {@code email}; returns its mailed token. */
+  static String tokenMailedTo(String base, GreenMail smtp, String email) throws Exception {
     int before = mailTo(smtp, email).size();
-    WebVisitor v = new WebVisitor(server.base);
+    WebVisitor v = new WebVisitor(base);
     assertThat(v.post("/forgot-password", form("_csrf", v.csrf(), "email", email)).statusCode())
         .isEqualTo(303);
     List<MimeMessage> mail =

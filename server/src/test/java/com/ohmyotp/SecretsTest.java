@@ -3,9 +3,13 @@ package com.ohmyotp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetupTest;
 import com.ohmyotp.sources.GatewayWebhook;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.NodeProcess;
+import com.ohmyotp.support.Totp;
+import com.ohmyotp.support.WebVisitor;
 import java.net.CookieManager;
 import java.net.HttpCookie;
 import java.net.URI;
@@ -21,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +48,15 @@ class SecretsTest {
     settings.put("OHMYOTP_DB_URL", "jdbc:h2:file:" + data.resolve("ohmyotp"));
     settings.put("OHMYOTP_LOG_LEVEL", "DEBUG");
     settings.put("OHMYOTP_WEBHOOK_ALLOW_HOSTS", "127.0.0.1");
+    settings.put("OHMYOTP_STRIPE_SECRET_KEY", "sk_test_never_in_a_log_51HxYz");
+    settings.put("OHMYOTP_STRIPE_WEBHOOK_SECRET", "whsec_never_in_a_log_8f2a");
+    GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+    smtp.start();
+    settings.putAll(PasswordResetTest.mailSettings(smtp));
 
     List<String> secrets = new ArrayList<>();
+    secrets.add("sk_test_never_in_a_log_51HxYz");
+    secrets.add("whsec_never_in_a_log_8f2a");
     List<Http.Response> responses = new ArrayList<>();
     NodeProcess node = NodeProcess.start("secrets", settings);
     String output;
@@ -239,9 +251,36 @@ class SecretsTest {
               HttpResponse.BodyHandlers.ofString());
       assertThat(signedIn.statusCode()).isEqualTo(303);
       secrets.add(cookie(cookies, "ohmyotp_session"));
+
+      // Two-factor sign-in: the app's key and the recovery codes are shown once, then kept sealed
+      // or hashed.
+      WebVisitor visitor = new WebVisitor(base);
+      assertThat(visitor.signIn("secret@example.com", password).statusCode()).isEqualTo(303);
+      visitor.post("/settings/two-factor/begin", WebVisitor.form("_csrf", visitor.csrf()));
+      Matcher key2fa = TwoFactorTest.SECRET.matcher(visitor.get("/settings/two-factor").body());
+      assertThat(key2fa.find()).isTrue();
+      secrets.add(key2fa.group(1));
+      HttpResponse<String> on =
+          visitor.post(
+              "/settings/two-factor/enable",
+              WebVisitor.form(
+                  "_csrf",
+                  visitor.csrf(),
+                  "code",
+                  Totp.code(key2fa.group(1), System.currentTimeMillis() / 1000)));
+      Matcher recovery = TwoFactorTest.RECOVERY.matcher(on.body());
+      while (recovery.find()) {
+        secrets.add(recovery.group(1));
+        secrets.add(recovery.group(1).replace("-", ""));
+      }
+      assertThat(secrets).hasSizeGreaterThan(20);
+
+      // A password-reset link: its token is in the mail only.
+      secrets.add(PasswordResetTest.tokenMailedTo(base, smtp, "secret@example.com"));
     } finally {
       node.close();
       output = node.output();
+      smtp.stop();
     }
 
     assertThat(output).contains("level=DEBUG").contains("rental").contains("sms delivered");

@@ -84,7 +84,12 @@ class WebsiteSecurityTest {
         "POST /top-up/card",
         "GET /top-up/card/done",
         "GET /settings/account",
-        "POST /settings/password"
+        "POST /settings/password",
+        "GET /settings/two-factor",
+        "POST /settings/two-factor/begin",
+        "POST /settings/two-factor/enable",
+        "POST /settings/two-factor/recovery",
+        "POST /settings/two-factor/disable"
       })
   void everyPageAndActionNeedsASession(String route) throws Exception {
     String[] parts = route.split(" ");

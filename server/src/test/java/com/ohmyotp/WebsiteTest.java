@@ -11,6 +11,7 @@ import com.ohmyotp.support.Browser;
 import com.ohmyotp.support.FakeStripe;
 import com.ohmyotp.support.Http;
 import com.ohmyotp.support.TestServer;
+import com.ohmyotp.support.Totp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -443,6 +444,30 @@ class WebsiteTest {
     find("#email").sendKeys(email);
     find("#password").sendKeys("a password from the mail");
     find("form[action='/login'] button").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/dashboard"));
+  }
+
+  @Test
+  void twoFactorSignInIsSetUpFromTheQrPageAndAsksForTheAppsCode() {
+    signUpWithBalance("1");
+    go("/settings/account");
+    find("a[href='/settings/two-factor']").click();
+    find("form[action='/settings/two-factor/begin'] button").click();
+    browser.await(10, d -> !d.findElements(By.cssSelector(".qr svg")).isEmpty());
+    String secret = find("#totp-secret").getText();
+    find("#enable-code").sendKeys(Totp.code(secret, server.clock.epochSecond()));
+    find("form[action='/settings/two-factor/enable'] button").click();
+    browser.await(10, d -> d.findElements(By.cssSelector("#recovery-codes li")).size() == 10);
+
+    find("form[action='/logout'] button").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/login"));
+    find("#email").sendKeys(email);
+    find("#password").sendKeys("correct horse battery");
+    find("form[action='/login'] button").click();
+    browser.await(10, d -> d.getCurrentUrl().endsWith("/login/code"));
+    server.clock.advance(Duration.ofSeconds(30));
+    find("#code").sendKeys(Totp.code(secret, server.clock.epochSecond()));
+    find("form[action='/login/code'] button").click();
     browser.await(10, d -> d.getCurrentUrl().endsWith("/dashboard"));
   }
 

@@ -1,21 +1,26 @@
 package com.ohmyotp.web;
 
 import com.ohmyotp.accounts.Accounts;
+import com.ohmyotp.accounts.TwoFactor;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.Routes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.util.HashMap;
+import java.util.Map;
 
-/** Settings → Account: the sign-in email, and changing the password. */
+/** Settings → Account: the sign-in email, changing the password, two-factor sign-in's state. */
 public final class AccountPages implements Routes {
 
   private final Website site;
   private final Accounts accounts;
+  private final TwoFactor twoFactor;
 
-  public AccountPages(Website site, Accounts accounts) {
+  public AccountPages(Website site, Accounts accounts, TwoFactor twoFactor) {
     this.site = site;
     this.accounts = accounts;
+    this.twoFactor = twoFactor;
   }
 
   @Override
@@ -41,6 +46,11 @@ public final class AccountPages implements Routes {
   }
 
   private void page(Context ctx, Website.Visitor v, int status, String notice, String error) {
-    site.renderOutcome(ctx, v, status, "account.jte", notice, error);
+    Map<String, Object> params = new HashMap<>();
+    params.put("visitor", v);
+    params.put("notice", notice);
+    params.put("error", error);
+    params.put("twoFactorOn", twoFactor.enabled(v.account().id()));
+    site.render(ctx, status, "account.jte", params);
   }
 }

@@ -3,6 +3,7 @@ package com.ohmyotp.web;
 import com.ohmyotp.accounts.Account;
 import com.ohmyotp.accounts.Accounts;
 import com.ohmyotp.accounts.SignInThrottle;
+import com.ohmyotp.accounts.TwoFactor;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.Routes;
 import io.javalin.config.RoutesConfig;
@@ -19,11 +20,13 @@ public final class AuthPages implements Routes {
   private final Website site;
   private final Accounts accounts;
   private final SignInThrottle throttle;
+  private final TwoFactor twoFactor;
 
-  public AuthPages(Website site, Accounts accounts, SignInThrottle throttle) {
+  public AuthPages(Website site, Accounts accounts, SignInThrottle throttle, TwoFactor twoFactor) {
     this.site = site;
     this.accounts = accounts;
     this.throttle = throttle;
+    this.twoFactor = twoFactor;
   }
 
   @Override
@@ -39,6 +42,16 @@ public final class AuthPages implements Routes {
           site.render(ctx, 200, "login.jte", params);
         });
     routes.post("/login", this::signIn);
+    routes.get(
+        "/login/code",
+        ctx -> {
+          if (twoFactor.pendingAccount(site.heldSignIn(ctx)).isEmpty()) {
+            ctx.redirect("/login", HttpStatus.SEE_OTHER);
+          } else {
+            site.render(ctx, 200, "login-code.jte", Map.of("error", ""));
+          }
+        });
+    routes.post("/login/code", this::secondFactor);
     routes.get("/signup", ctx -> form(ctx, 200, "signup.jte", "", null));
     routes.post("/signup", this::signUp);
     routes.post(
@@ -68,7 +81,33 @@ public final class AuthPages implements Routes {
       form(ctx, 401, "login.jte", email, "That email and password do not match an account.");
       return;
     }
+    if (twoFactor.enabled(account.get().id())) {
+      site.holdSignIn(ctx, twoFactor.pendingSignIn(account.get().id()));
+      ctx.redirect("/login/code", HttpStatus.SEE_OTHER);
+      return;
+    }
     site.startSession(ctx, account.get().id());
+    ctx.redirect("/dashboard", HttpStatus.SEE_OTHER);
+  }
+
+  /** The second step of a sign-in with two-factor on: a code from the app or a recovery code. */
+  private void secondFactor(Context ctx) {
+    site.requireCsrf(ctx);
+    Optional<Long> account = twoFactor.pendingAccount(site.heldSignIn(ctx));
+    if (account.isEmpty()) {
+      site.flash(ctx, "That sign-in took too long; sign in again.");
+      ctx.redirect("/login", HttpStatus.SEE_OTHER);
+      return;
+    }
+    try {
+      twoFactor.requireCode(account.get(), ctx.formParam("code"));
+    } catch (ApiException e) {
+      e.headers().forEach(ctx::header);
+      site.render(ctx, e.status(), "login-code.jte", Map.of("error", e.getMessage()));
+      return;
+    }
+    site.dropHeldSignIn(ctx);
+    site.startSession(ctx, account.get());
     ctx.redirect("/dashboard", HttpStatus.SEE_OTHER);
   }
 

@@ -37,6 +37,7 @@ public final class Website {
   static final String SESSION_COOKIE = "ohmyotp_session";
   static final String CSRF_COOKIE = "ohmyotp_csrf";
   static final String FLASH_COOKIE = "ohmyotp_flash";
+  static final String HELD_COOKIE = "ohmyotp_signin";
   private static final String HOST_ONLY = "__Host-";
   private static final String CSRF_FIELD = "_csrf";
   private static final String CSRF_HEADER = "X-CSRF-Token";
@@ -199,6 +200,29 @@ public final class Website {
     String token = sessions.open(accountId);
     ctx.cookie(
         cookie(ctx, SESSION_COOKIE, token, (int) WebSessions.ABSOLUTE.toSeconds(), SameSite.LAX));
+  }
+
+  /**
+   * Holds a sign-in whose password was right until its second factor comes: {@code note} is the
+   * sealed note that says so, kept in a cookie of its own for the code page.
+   */
+  void holdSignIn(Context ctx, String note) {
+    ctx.cookie(
+        cookie(
+            ctx,
+            HELD_COOKIE,
+            note,
+            (int) com.ohmyotp.accounts.TwoFactor.PENDING.toSeconds(),
+            SameSite.STRICT));
+  }
+
+  /** The note of a sign-in held for its code; null when none. */
+  String heldSignIn(Context ctx) {
+    return cookieValue(ctx, HELD_COOKIE);
+  }
+
+  void dropHeldSignIn(Context ctx) {
+    ctx.cookie(cookie(ctx, HELD_COOKIE, "", 0, SameSite.STRICT));
   }
 
   void endSession(Context ctx) {

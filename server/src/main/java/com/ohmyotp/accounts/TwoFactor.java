@@ -1,0 +1,397 @@
+package com.ohmyotp.accounts;
+
+import com.eatthepath.otp.TimeBasedOneTimePasswordGenerator;
+import com.google.zxing.BarcodeFormat;
+import com.google.zxing.WriterException;
+import com.google.zxing.common.BitMatrix;
+import com.google.zxing.qrcode.QRCodeWriter;
+import com.ohmyotp.api.ApiException;
+import com.ohmyotp.api.FailureBudget;
+import com.ohmyotp.crypto.SecretBox;
+import com.ohmyotp.db.Database;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.commons.codec.binary.Base32;
+
+/**
+ * Optional two-factor sign-in to the website: RFC 6238 codes from an authenticator app (SHA-1, six
+ * digits, 30 s, as every app reads an {@code otpauth://} QR code), or one of ten single-use
+ * recovery codes for a lost phone.
+ *
+ * <p>The secret is sealed with the secrets key before it is stored. A code is taken once: the
+ * account keeps the last time step a code was accepted at and takes only a later one, through a
+ * conditional update, so a code seen over a shoulder or replayed does not sign in again, on any
+ * node. Wrong codes are limited per account: five, then one a minute.
+ */
+public final class TwoFactor {
+
+  /** How long a password-checked sign-in waits for its code. */
+  public static final Duration PENDING = Duration.ofMinutes(5);
+
+  /** How many recovery codes are issued at once. */
+  public static final int RECOVERY_CODES = 10;
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
+  private static final TimeBasedOneTimePasswordGenerator TOTP =
+      new TimeBasedOneTimePasswordGenerator(Duration.ofSeconds(30), 6, "HmacSHA1");
+
+  /** What the customer needs to add the account to an authenticator app. */
+  public record Setup(String secret, String uri, String qrSvg) {}
+
+  private final Database db;
+  private final SecretBox box;
+  private final Clock clock;
+  private final FailureBudget wrongCodes = new FailureBudget(5, Duration.ofMinutes(1));
+
+  public TwoFactor(Database db, SecretBox box, Clock clock) {
+    this.db = db;
+    this.box = box;
+    this.clock = clock;
+  }
+
+  /** Whether the account signs in with a code as well as its password. */
+  public boolean enabled(long accountId) {
+    return db.read(
+        h ->
+            h.createQuery(
+                        "SELECT COUNT(*) FROM two_factor"
+                            + " WHERE account_id = :id AND enabled_at IS NOT NULL")
+                    .bind("id", accountId)
+                    .mapTo(Integer.class)
+                    .one()
+                > 0);
+  }
+
+  /** How many of the account's recovery codes are still unused. */
+  public int recoveryCodesLeft(long accountId) {
+    return db.read(
+        h ->
+            h.createQuery(
+                    "SELECT COUNT(*) FROM recovery_codes WHERE account_id = :id AND used_at IS NULL")
+                .bind("id", accountId)
+                .mapTo(Integer.class)
+                .one());
+  }
+
+  /**
+   * A new secret for an account that has none on yet, replacing any set-up not finished.
+   *
+   * @throws ApiException 409 {@code two_factor_on} when two-factor sign-in is on already
+   */
+  public Setup begin(long accountId, String email) {
+    byte[] secret = new byte[20];
+    RANDOM.nextBytes(secret);
+    String base32 = new Base32().encodeToString(secret).replace("=", "");
+    String stored = box.seal(base32);
+    db.inTransaction(
+        h -> {
+          if (h.createQuery(
+                      "SELECT COUNT(*) FROM two_factor"
+                          + " WHERE account_id = :id AND enabled_at IS NOT NULL")
+                  .bind("id", accountId)
+                  .mapTo(Integer.class)
+                  .one()
+              > 0) {
+            throw ApiException.conflict("two_factor_on", "Two-factor sign-in is on already.");
+          }
+          h.createUpdate("DELETE FROM two_factor WHERE account_id = :id")
+              .bind("id", accountId)
+              .execute();
+          return h.createUpdate(
+                  "INSERT INTO two_factor (account_id, secret_sealed) VALUES (:id, :sealed)")
+              .bind("id", accountId)
+              .bind("sealed", stored)
+              .execute();
+        });
+    return setup(base32, email);
+  }
+
+  /** The set-up of a secret begun and not yet confirmed, to show again after a wrong code. */
+  public Optional<Setup> pending(long accountId, String email) {
+    return db.read(
+            h ->
+                h.createQuery(
+                        "SELECT secret_sealed FROM two_factor"
+                            + " WHERE account_id = :id AND enabled_at IS NULL")
+                    .bind("id", accountId)
+                    .mapTo(String.class)
+                    .findOne())
+        .map(stored -> setup(box.open(stored), email));
+  }
+
+  /**
+   * Turns two-factor sign-in on once a code from the app proves it holds the secret begun.
+   *
+   * @return the recovery codes, shown this once
+   * @throws ApiException 400 {@code invalid_code} for a wrong code, 409 when nothing was begun
+   */
+  public List<String> enable(long accountId, String code) {
+    String stored =
+        db.read(
+                h ->
+                    h.createQuery(
+                            "SELECT secret_sealed FROM two_factor"
+                                + " WHERE account_id = :id AND enabled_at IS NULL")
+                        .bind("id", accountId)
+                        .mapTo(String.class)
+                        .findOne())
+            .orElseThrow(
+                () ->
+                    ApiException.conflict(
+                        "two_factor_not_begun", "Start the set-up again from the account page."));
+    Optional<Long> step = matchingStep(box.open(stored), code);
+    if (step.isEmpty()) {
+      throw ApiException.badRequest(
+          "invalid_code", "That code is not the one the app shows now; try the next one.");
+    }
+    List<String> codes = newRecoveryCodes();
+    long now = clock.instant().getEpochSecond();
+    db.inTransaction(
+        h -> {
+          int turnedOn =
+              h.createUpdate(
+                      "UPDATE two_factor SET enabled_at = :now, last_step = :step"
+                          + " WHERE account_id = :id AND enabled_at IS NULL")
+                  .bind("now", now)
+                  .bind("step", step.get())
+                  .bind("id", accountId)
+                  .execute();
+          if (turnedOn == 0) {
+            throw ApiException.conflict("two_factor_on", "Two-factor sign-in is on already.");
+          }
+          storeRecoveryCodes(h, accountId, codes);
+          return turnedOn;
+        });
+    return codes;
+  }
+
+  /**
+   * Turns two-factor sign-in off; the caller has checked the password, and a code is needed too.
+   *
+   * @throws ApiException 400 {@code invalid_code} for a wrong code
+   */
+  public void disable(long accountId, String code) {
+    requireCode(accountId, code);
+    db.inTransaction(
+        h -> {
+          h.createUpdate("DELETE FROM recovery_codes WHERE account_id = :id")
+              .bind("id", accountId)
+              .execute();
+          return h.createUpdate("DELETE FROM two_factor WHERE account_id = :id")
+              .bind("id", accountId)
+              .execute();
+        });
+  }
+
+  /**
+   * Ten new recovery codes in place of the old ones, for a code from the app or a recovery code.
+   *
+   * @throws ApiException 400 {@code invalid_code} for a wrong code
+   */
+  public List<String> replaceRecoveryCodes(long accountId, String code) {
+    requireCode(accountId, code);
+    List<String> codes = newRecoveryCodes();
+    db.inTransaction(
+        h -> {
+          h.createUpdate("DELETE FROM recovery_codes WHERE account_id = :id")
+              .bind("id", accountId)
+              .execute();
+          storeRecoveryCodes(h, accountId, codes);
+          return null;
+        });
+    return codes;
+  }
+
+  /**
+   * Takes a code for the account: from the app (each time step once) or a recovery code (once).
+   *
+   * @throws ApiException 400 {@code invalid_code} for a wrong or used code, 429 after five wrong
+   *     ones
+   */
+  public void requireCode(long accountId, String code) {
+    String key = Long.toString(accountId);
+    Optional<Duration> wait = wrongCodes.waitFor(key);
+    if (wait.isPresent()) {
+      throw ApiException.tooManyRequests(
+          "Too many wrong codes; try again in " + Math.max(1, wait.get().toSeconds()) + " s.",
+          wait.get());
+    }
+    if (!takeCode(accountId, code == null ? "" : code)) {
+      wrongCodes.failed(key);
+      throw ApiException.badRequest(
+          "invalid_code", "That code is not right, or has been used already.");
+    }
+  }
+
+  private boolean takeCode(long accountId, String code) {
+    Optional<String> stored =
+        db.read(
+            h ->
+                h.createQuery(
+                        "SELECT secret_sealed FROM two_factor"
+                            + " WHERE account_id = :id AND enabled_at IS NOT NULL")
+                    .bind("id", accountId)
+                    .mapTo(String.class)
+                    .findOne());
+    if (stored.isEmpty()) {
+      return false;
+    }
+    Optional<Long> step = matchingStep(box.open(stored.get()), code);
+    if (step.isPresent()) {
+      return db.inTransaction(
+              h ->
+                  h.createUpdate(
+                          "UPDATE two_factor SET last_step = :step"
+                              + " WHERE account_id = :id AND last_step < :step")
+                      .bind("step", step.get())
+                      .bind("id", accountId)
+                      .execute())
+          == 1;
+    }
+    String recovery = code.strip().toLowerCase(Locale.ROOT).replaceAll("[\\s-]", "");
+    if (!recovery.matches("[a-z0-9]{16}")) {
+      return false;
+    }
+    long now = clock.instant().getEpochSecond();
+    return db.inTransaction(
+            h ->
+                h.createUpdate(
+                        "UPDATE recovery_codes SET used_at = :now WHERE account_id = :id"
+                            + " AND code_hash = :hash AND used_at IS NULL")
+                    .bind("now", now)
+                    .bind("id", accountId)
+                    .bind("hash", ApiKeys.hash(recovery))
+                    .execute())
+        == 1;
+  }
+
+  /**
+   * The time step whose code this is, allowing one step either side for a phone's clock; empty for
+   * anything else.
+   */
+  private Optional<Long> matchingStep(String base32, String code) {
+    String digits = code == null ? "" : code.replaceAll("\\s", "");
+    if (!digits.matches("[0-9]{6}")) {
+      return Optional.empty();
+    }
+    SecretKeySpec key = new SecretKeySpec(new Base32().decode(base32), "HmacSHA1");
+    long step = clock.instant().getEpochSecond() / 30;
+    for (long s = step - 1; s <= step + 1; s++) {
+      if (codeAt(key, s).equals(digits)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String codeAt(SecretKeySpec key, long step) {
+    try {
+      return String.format(
+          Locale.ROOT, "%06d", TOTP.generateOneTimePassword(key, Instant.ofEpochSecond(step * 30)));
+    } catch (InvalidKeyException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A sealed note that an account's password was right, for the sign-in's second step: it names the
+   * account and when it lapses, and only this service can make or read one.
+   */
+  public String pendingSignIn(long accountId) {
+    return box.seal("sign-in:" + accountId + ":" + clock.instant().plus(PENDING).getEpochSecond());
+  }
+
+  /** The account a {@link #pendingSignIn} note names, while it has not lapsed. */
+  public Optional<Long> pendingAccount(String note) {
+    if (note == null || note.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      String[] parts = box.open(note).split(":");
+      if (parts.length == 3
+          && parts[0].equals("sign-in")
+          && Long.parseLong(parts[2]) > clock.instant().getEpochSecond()) {
+        return Optional.of(Long.parseLong(parts[1]));
+      }
+    } catch (RuntimeException e) {
+      // Altered, sealed under another key, or not ours: no pending sign-in.
+    }
+    return Optional.empty();
+  }
+
+  private Setup setup(String base32, String email) {
+    String label =
+        URLEncoder.encode("ohmyotp:" + email, StandardCharsets.UTF_8).replace("+", "%20");
+    String uri =
+        "otpauth://totp/"
+            + label
+            + "?secret="
+            + base32
+            + "&issuer=ohmyotp&algorithm=SHA1&digits=6&period=30";
+    return new Setup(base32, uri, qrSvg(uri));
+  }
+
+  /** The QR code of {@code text} as an SVG of black squares, for an app to scan off the screen. */
+  static String qrSvg(String text) {
+    BitMatrix matrix;
+    try {
+      matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0);
+    } catch (WriterException e) {
+      throw new IllegalStateException(e);
+    }
+    int quiet = 4;
+    int size = matrix.getWidth() + 2 * quiet;
+    StringBuilder path = new StringBuilder();
+    for (int y = 0; y < matrix.getHeight(); y++) {
+      for (int x = 0; x < matrix.getWidth(); x++) {
+        if (matrix.get(x, y)) {
+          path.append('M').append(x + quiet).append(' ').append(y + quiet).append("h1v1h-1z");
+        }
+      }
+    }
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 "
+        + size
+        + " "
+        + size
+        + "\" width=\"200\" height=\"200\" role=\"img\" aria-label=\"QR code for an authenticator"
+        + " app\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\""
+        + path
+        + "\"/></svg>";
+  }
+
+  private static List<String> newRecoveryCodes() {
+    List<String> codes = new ArrayList<>(RECOVERY_CODES);
+    for (int i = 0; i < RECOVERY_CODES; i++) {
+      StringBuilder code = new StringBuilder();
+      for (int c = 0; c < 16; c++) {
+        if (c > 0 && c % 4 == 0) {
+          code.append('-');
+        }
+        code.append(RECOVERY_ALPHABET.charAt(RANDOM.nextInt(RECOVERY_ALPHABET.length())));
+      }
+      codes.add(code.toString());
+    }
+    return codes;
+  }
+
+  private static void storeRecoveryCodes(
+      org.jdbi.v3.core.Handle h, long accountId, List<String> codes) {
+    var batch =
+        h.prepareBatch("INSERT INTO recovery_codes (account_id, code_hash) VALUES (:id, :hash)");
+    for (String code : codes) {
+      batch.bind("id", accountId).bind("hash", ApiKeys.hash(code.replace("-", ""))).add();
+    }
+    batch.execute();
+  }
+}
