@@ -88,7 +88,9 @@ import com.ohmyotp.web.DashboardPages;
 import com.ohmyotp.web.DocsPage;
 import com.ohmyotp.web.Guides;
 import com.ohmyotp.web.ResetPages;
+import com.ohmyotp.web.ServicePicker;
 import com.ohmyotp.web.SettingsPages;
+import com.ohmyotp.web.StatementPages;
 import com.ohmyotp.web.TopUpPages;
 import com.ohmyotp.web.TwoFactorPages;
 import com.ohmyotp.web.WebhookPages;
@@ -448,11 +450,13 @@ public final class Application implements AutoCloseable {
                       website,
                       renting,
                       rentals,
-                      history,
-                      catalog,
-                      available::apply,
-                      accounts,
+                      new ServicePicker(
+                          catalog,
+                          available::apply,
+                          countryCounts::apply,
+                          (service, country) -> upstreamStock.priceIn(service.id(), country)),
                       clock),
+                  new StatementPages(website, history, catalog, accounts),
                   new SettingsPages(website, apiKeys),
                   new WebhookPages(website, webhooks, webhookSender),
                   new TopUpPages(website, topUps, cards),

@@ -49,3 +49,20 @@ document.addEventListener("DOMContentLoaded", () => {
     block.before(button);
   }
 });
+
+// Times arrive in UTC; each is shown in the reader's own zone, as their clock shows it. Again
+// after every htmx swap, which brings new ones.
+const localTime = new Intl.DateTimeFormat(undefined, {
+  year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+});
+function showLocalTimes(root) {
+  for (const el of root.querySelectorAll("time[data-local]")) {
+    const when = new Date(el.getAttribute("datetime"));
+    if (isNaN(when)) continue;
+    el.title = el.textContent;
+    el.textContent = localTime.format(when);
+    el.removeAttribute("data-local");
+  }
+}
+document.addEventListener("DOMContentLoaded", () => showLocalTimes(document));
+document.addEventListener("htmx:afterSwap", (event) => showLocalTimes(event.target));

@@ -82,6 +82,8 @@ class WebsiteSecurityTest {
         "GET /top-up",
         "POST /top-up/voucher",
         "POST /top-up/card",
+        "GET /history.csv",
+        "GET /transactions.csv",
         "GET /top-up/card/done",
         "GET /settings/account",
         "POST /settings/password",

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import com.ohmyotp.inventory.PhoneNumbers;
 import com.ohmyotp.support.Browser;
 import com.ohmyotp.support.FakeStripe;
 import com.ohmyotp.support.Http;
@@ -38,6 +39,7 @@ class WebsiteTest {
   static FakeStripe stripe;
   static GreenMail smtp;
   static String uber;
+  static String lyft;
   Browser browser;
   String email;
 
@@ -54,6 +56,16 @@ class WebsiteTest {
     stripe.deliverTo(server.base + "/api/payments/stripe");
     uber = server.service("Uber", "0.40", "gateway");
     server.numbers("gateway", 30);
+    // A service whose numbers are in two countries, apart from the others' numbers.
+    lyft = server.service("Lyft", "0.55", "simulator");
+    server.numbers("simulator", 2);
+    Http.Response uk =
+        server.admin(
+            "POST",
+            "/api/admin/numbers",
+            "{\"source\":\"simulator\",\"numbers\":[{\"phone_number\":\"+447400123456\"},"
+                + "{\"phone_number\":\"+447400123457\"}]}");
+    assertThat(uk.status()).as(uk.text()).isEqualTo(201);
   }
 
   @AfterAll
@@ -131,10 +143,10 @@ class WebsiteTest {
     JsonNode withCode = rentThroughTheApi(key);
     JsonNode toCancel = rentThroughTheApi(key);
     go("/dashboard");
-    String page = find("#active").getText();
+    String page = find("#active").getAttribute("innerHTML");
     assertThat(page)
-        .contains(withCode.get("phone_number").asText())
-        .contains(toCancel.get("phone_number").asText());
+        .contains("data-copy=\"" + withCode.get("phone_number").asText() + "\"")
+        .contains("data-copy=\"" + toCancel.get("phone_number").asText() + "\"");
     assertThat(find("#balance").getText()).isEqualTo("4.20");
 
     // Marks this page load: a reload would lose it.
@@ -191,17 +203,27 @@ class WebsiteTest {
     find("form.rent button").click();
     browser.await(
         10, d -> d.findElement(By.cssSelector(".notice")).getText().contains("Number rented"));
-    String phone = find("#active .number").getText();
+    // Shown with its country code; the copy buttons hold it as typed, without and with it.
+    List<WebElement> copies =
+        browser.driver.findElements(By.cssSelector("#active .rental-head button.copy"));
+    String phone = copies.get(0).getAttribute("data-copy");
 
     JsonNode active = server.http.get("/api/v1/rentals/active", key).json();
     assertThat(active.get("total").asInt()).isEqualTo(1);
     assertThat(active.get("rentals").get(0).get("phone_number").asText()).isEqualTo(phone);
+    String e164 = active.get("rentals").get(0).get("phone_e164").asText();
+    assertThat(copies.get(1).getAttribute("data-copy")).isEqualTo(e164);
+    assertThat(copies.get(1).getText()).isEqualTo("Copy with +1");
+    assertThat(find("#active .number").getText())
+        .isEqualTo(
+            "+1 " + phone.substring(0, 3) + "-" + phone.substring(3, 6) + "-" + phone.substring(6));
     assertThat(active.get("rentals").get(0).get("service_id").asText()).isEqualTo(uber);
     assertThat(server.http.get("/api/v1/balance", key).json().get("balance").decimalValue())
         .isEqualByComparingTo("1.6");
 
     go("/history");
-    assertThat(find("table").getText()).contains(phone).contains("active");
+    assertThat(find("table").getAttribute("innerHTML")).contains("data-copy=\"" + phone + "\"");
+    assertThat(find("table").getText()).contains("active");
   }
 
   @Test
@@ -221,10 +243,12 @@ class WebsiteTest {
     new org.openqa.selenium.support.ui.Select(find("#status")).selectByValue("cancelled");
     find("form.filters button").click();
     browser.await(10, d -> d.getCurrentUrl().contains("status=cancelled"));
-    String table = find("table").getText();
+    String table = find("table").getAttribute("innerHTML");
     assertThat(table)
-        .contains(first.get("phone_number").asText())
-        .doesNotContain(other.get("phone_number").asText());
+        .contains("data-copy=\"" + first.get("phone_number").asText() + "\"")
+        .doesNotContain("data-copy=\"" + other.get("phone_number").asText() + "\"");
+    // Refunded in full, and said so.
+    assertThat(find("table").getText()).contains("refunded $0.40");
 
     find("form[action='/dashboard/rerent'] button").click();
     // Asked first, with what it costs now.
@@ -232,7 +256,11 @@ class WebsiteTest {
         browser.await(10, org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
     assertThat(confirm.getText())
         .isEqualTo(
-            "Rent " + first.get("phone_number").asText() + " again for " + uber + ", for $0.40?");
+            "Rent "
+                + PhoneNumbers.written(first.get("phone_e164").asText()).international()
+                + " again for "
+                + uber
+                + ", for $0.40? Your balance is $2.60.");
     confirm.accept();
     browser.await(
         10, d -> d.findElement(By.cssSelector(".notice")).getText().contains("Number rented"));
@@ -472,6 +500,159 @@ class WebsiteTest {
   }
 
   @Test
+  void aNumberOfTheCountryChosenIsRentedFromTheServicesRowAfterThePriceIsShown() {
+    signUpWithBalance("1");
+    String key = createKeyInSettings("country");
+    go("/dashboard");
+    WebElement row = find("tr[data-service='" + lyft + "']");
+    new org.openqa.selenium.support.ui.Select(row.findElement(By.name("country")))
+        .selectByVisibleText("United Kingdom · $0.55 (2)");
+    row.findElement(By.cssSelector("button")).click();
+    org.openqa.selenium.Alert confirm =
+        browser.await(10, org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
+    assertThat(confirm.getText())
+        .isEqualTo("Rent a number for " + lyft + " for $0.55? Your balance is $1.00.");
+    confirm.accept();
+    browser.await(
+        10, d -> d.findElement(By.cssSelector(".notice")).getText().contains("Number rented"));
+    assertThat(find("#active .number").getText()).startsWith("+44 7400 12345");
+    JsonNode rental = server.http.get("/api/v1/rentals/active", key).json().get("rentals").get(0);
+    assertThat(rental.get("country").asText()).isEqualTo("GB");
+    assertThat(rental.get("service_id").asText()).isEqualTo(lyft);
+    assertThat(find("#balance").getText()).isEqualTo("0.45");
+    // Below the price, the row offers a top-up instead of a rent button.
+    WebElement lyftRow = find("tr[data-service='" + lyft + "']");
+    assertThat(lyftRow.findElements(By.cssSelector("button"))).isEmpty();
+    assertThat(lyftRow.findElement(By.cssSelector("a[href='/top-up']")).getText())
+        .isEqualTo("Top up to rent");
+  }
+
+  @Test
+  void everySmsOfARentalIsListedNewestFirstWithTimesInTheBrowsersZone() {
+    signUpWithBalance("1");
+    String key = createKeyInSettings("zone");
+    browser.driver.executeCdpCommand(
+        "Emulation.setTimezoneOverride", Map.of("timezoneId", "Asia/Tokyo"));
+    JsonNode rental = rentThroughTheApi(key);
+    String phone = rental.get("phone_number").asText();
+    server.inboundSms(phone, "Uber", "Your Uber code is 111111.");
+    server.clock.advance(Duration.ofMinutes(2));
+    server.inboundSms(phone, "Uber", "Your Uber code is 222222.");
+    go("/dashboard");
+    List<WebElement> codes =
+        browser.driver.findElements(
+            By.cssSelector("#rental-" + rental.get("id").asText() + " .code"));
+    assertThat(codes).extracting(WebElement::getText).containsExactly("222222", "111111");
+
+    WebElement time = find("#rental-" + rental.get("id").asText() + " time");
+    java.time.ZonedDateTime tokyo =
+        java.time.Instant.parse(time.getAttribute("datetime"))
+            .atZone(java.time.ZoneId.of("Asia/Tokyo"));
+    String minutes = String.format(":%02d", tokyo.getMinute());
+    assertThat(time.getText())
+        .doesNotContain("UTC")
+        .containsAnyOf(
+            String.format("%02d", tokyo.getHour()) + minutes,
+            String.format("%02d", (tokyo.getHour() + 11) % 12 + 1) + minutes,
+            (tokyo.getHour() + 11) % 12 + 1 + minutes);
+    assertThat(time.getAttribute("title")).endsWith("UTC");
+  }
+
+  @Test
+  void atPhoneWidthTheHistoryAndTransactionsNeedNoSidewaysScrolling() {
+    signUpWithBalance("3");
+    String key = createKeyInSettings("phone");
+    for (int i = 0; i < 3; i++) {
+      JsonNode rental = rentThroughTheApi(key);
+      server.inboundSms(
+          rental.get("phone_number").asText(),
+          "Uber",
+          "Your Uber verification code is 48213"
+              + i
+              + ". It expires in 10 minutes; never share"
+              + " it with anyone, including people who say they work for Uber."
+              + " https://uber.com/security/a-long-link-that-should-wrap-rather-than-widen");
+    }
+    browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    for (String path : List.of("/history", "/transactions", "/dashboard", "/top-up")) {
+      go(path);
+      Long viewport =
+          (Long) browser.driver.executeScript("return document.documentElement.clientWidth;");
+      Long page =
+          (Long) browser.driver.executeScript("return document.documentElement.scrollWidth;");
+      assertThat(page).as(path + " scrolls sideways").isLessThanOrEqualTo(viewport);
+      Double widest =
+          ((Number)
+                  browser.driver.executeScript(
+                      "return Math.max(...[...document.querySelectorAll('main *')]"
+                          + ".map(e => e.getBoundingClientRect().right));"))
+              .doubleValue();
+      Object offenders =
+          browser.driver.executeScript(
+              "return [...document.querySelectorAll('main *')]"
+                  + ".filter(e => e.getBoundingClientRect().right"
+                  + " > document.documentElement.clientWidth)"
+                  + ".slice(0, 5).map(e => e.tagName + '.' + e.className).join(', ');");
+      assertThat(widest)
+          .as(path + ": reaching past the screen: " + offenders)
+          .isLessThanOrEqualTo(viewport + 0.5);
+    }
+    // On the phone each rental is a card of its own, its cells labelled.
+    go("/history");
+    assertThat(find("table.cards thead").isDisplayed()).isFalse();
+    assertThat(find("table.cards td[data-label='Service']").getCssValue("display"))
+        .isEqualTo("flex");
+  }
+
+  @Test
+  void theHistoryAndTheTransactionsDownloadAsCsv() throws Exception {
+    signUpWithBalance("2");
+    String key = createKeyInSettings("csv");
+    JsonNode rental = rentThroughTheApi(key);
+    server.inboundSms(rental.get("phone_number").asText(), "Uber", "=HYPERLINK(\"x\") code 5521");
+    go("/history");
+    String href = find("a[href^='/history.csv']").getAttribute("href");
+    String cookie = browser.driver.manage().getCookieNamed("ohmyotp_session").getValue();
+    java.net.http.HttpResponse<String> csv =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(href))
+                    .header("Cookie", "ohmyotp_session=" + cookie)
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(csv.statusCode()).isEqualTo(200);
+    assertThat(csv.headers().firstValue("Content-Type")).contains("text/csv; charset=utf-8");
+    assertThat(csv.headers().firstValue("Content-Disposition"))
+        .contains("attachment; filename=\"ohmyotp-history.csv\"");
+    List<String> lines = csv.body().lines().toList();
+    assertThat(lines.get(0))
+        .isEqualTo(
+            "rental_id,rented_at,service,phone_number,country,status,cost,refund,sms_count,"
+                + "last_code,last_sms");
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(1))
+        .startsWith(rental.get("id").asText() + ",")
+        .contains("," + rental.get("phone_e164").asText() + ",US,completed,0.40,,1,5521,")
+        // A text that starts like a formula opens as text.
+        .endsWith(",\"'=HYPERLINK(\"\"x\"\") code 5521\"");
+
+    go("/transactions");
+    String tx = find("a[href='/transactions.csv']").getAttribute("href");
+    java.net.http.HttpResponse<String> txCsv =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(tx))
+                    .header("Cookie", "ohmyotp_session=" + cookie)
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    List<String> rows = txCsv.body().lines().toList();
+    assertThat(rows.get(0)).isEqualTo("id,created_at,type,amount,service,rental_id,note");
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(1)).contains(",rental_charge,-0.40,").contains(rental.get("id").asText());
+    assertThat(rows.get(2)).contains(",deposit,2.00,");
+  }
+
+  @Test
   void aVoucherRedeemedOnceAddsItsMoneyAndTwiceIsRefused() {
     signUpWithBalance("1");
     String code = server.voucher("5");
@@ -547,7 +728,7 @@ class WebsiteTest {
         .contains(server.base + "/api/v1/")
         .doesNotContain("http://localhost:8080");
     assertThat(browser.driver.findElements(By.cssSelector("nav.toc a[href^='/docs/guides/']")))
-        .hasSize(5);
+        .hasSize(6);
   }
 
   @Test

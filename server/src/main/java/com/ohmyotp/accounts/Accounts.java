@@ -300,6 +300,13 @@ public final class Accounts {
         h -> new Statement(ledger.balance(h, accountId), ledger.recent(h, accountId, recent)));
   }
 
+  /**
+   * Up to {@code limit} of the account's transactions older than {@code beforeId}, newest first.
+   */
+  public List<Transaction> transactions(long accountId, long beforeId, int limit) {
+    return db.read(h -> ledger.olderThan(h, accountId, beforeId, limit));
+  }
+
   /** The account's balance now. */
   public Money balance(long accountId) {
     return db.read(h -> ledger.balance(h, accountId));

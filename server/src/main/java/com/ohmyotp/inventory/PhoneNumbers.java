@@ -100,6 +100,29 @@ public final class PhoneNumbers {
   }
 
   /**
+   * A number as a person reads and types it.
+   *
+   * @param callingCode {@code +1}
+   * @param national the national significant number, digits only ({@code 2125550100}): what a
+   *     sign-up form asks for once its country is chosen
+   * @param international for reading: {@code +1 212-555-0100}
+   */
+  public record Written(String callingCode, String national, String international) {}
+
+  /** How {@code e164} is read and typed; numbers no plan knows keep their digits as they are. */
+  public static Written written(String e164) {
+    try {
+      PhoneNumber number = UTIL.parse(e164, "ZZ");
+      return new Written(
+          "+" + number.getCountryCode(),
+          UTIL.getNationalSignificantNumber(number),
+          UTIL.format(number, PhoneNumberUtil.PhoneNumberFormat.INTERNATIONAL));
+    } catch (NumberParseException e) {
+      return new Written("", e164.replace("+", ""), e164);
+    }
+  }
+
+  /**
    * The country of a stored number as its ISO 3166 two-letter code ({@code US} for {@code
    * +13026873874}). A number no region's plan accepts (a test range such as {@code +1 555 01xx}, or
    * a block newer than the metadata) belongs to the main country of its calling code. Empty for

@@ -102,15 +102,24 @@ public final class Ledger {
 
   /** The newest {@code limit} transactions of the account, newest first. */
   public List<Transaction> recent(Handle h, long accountId, int limit) {
+    return olderThan(h, accountId, Long.MAX_VALUE, limit);
+  }
+
+  /**
+   * Up to {@code limit} transactions of the account older than the one numbered {@code beforeId},
+   * newest first: a page of a statement that stays put while new rows arrive.
+   */
+  public List<Transaction> olderThan(Handle h, long accountId, long beforeId, int limit) {
     return h.createQuery(
             """
             SELECT t.id, t.type, t.amount, s.name AS service_name, t.rental_id, t.note, t.created_at
             FROM transactions t LEFT JOIN services s ON s.id = t.service_id
-            WHERE t.account_id = :account
+            WHERE t.account_id = :account AND t.id < :before
             ORDER BY t.id DESC
             LIMIT :limit
             """)
         .bind("account", accountId)
+        .bind("before", beforeId)
         .bind("limit", limit)
         .map(
             (rs, ctx) ->

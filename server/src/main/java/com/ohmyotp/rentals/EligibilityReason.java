@@ -17,6 +17,29 @@ public enum EligibilityReason {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** The reason in a sentence for the customer, as the history page shows it. */
+  public String explanation() {
+    return switch (this) {
+      case OK -> "Can be rented again";
+      case PHONE_CURRENTLY_ACTIVE -> "In use by a rental now";
+      case PHONE_EXPIRED -> "Leaves our stock before a new rental would end";
+      case PHONE_NOT_IN_INVENTORY -> "No longer in our stock";
+      case NOT_PREVIOUSLY_RENTED -> "Not rented by you for this service";
+      case INSUFFICIENT_BALANCE -> "Your balance is below the price: top up to rent it again";
+      case INVALID_PHONE_NUMBER -> "Not a valid number";
+    };
+  }
+
+  /** The reason a wire name names; {@code null} for none. */
+  public static EligibilityReason fromWire(String wire) {
+    for (EligibilityReason r : values()) {
+      if (r.wire().equals(wire)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
   /** What a re-rent refused for this reason answers. */
   ApiException refusal() {
     return switch (this) {
