@@ -42,7 +42,9 @@ export JAVA_HOME="$JDK"
 export PATH="$JAVA_HOME/bin:$PATH"
 
 command -v mvn >/dev/null 2>&1 || die "needs Apache Maven 3.8 or newer: sudo apt-get install maven"
-export MAVEN_OPTS="${MAVEN_OPTS:-} --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+IgnoreUnrecognizedVMOptions"
+# Plain text for log files: batch mode and no colour, and jansi.noreset, without which Maven 3.8's
+# console library still writes a colour reset (ESC[0m) as it stops, whatever the colour setting.
+export MAVEN_OPTS="${MAVEN_OPTS:-} --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+IgnoreUnrecognizedVMOptions -Djansi.noreset=true"
 MVN=(mvn -B -Dstyle.color=never)
 
 # True when the jar is missing or any of the given sources, or the root pom, is newer than it.

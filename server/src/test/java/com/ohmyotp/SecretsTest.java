@@ -284,6 +284,8 @@ class SecretsTest {
     }
 
     assertThat(output).contains("level=DEBUG").contains("rental").contains("sms delivered");
+    // Plain text for log files: no terminal colour codes.
+    assertThat(output).doesNotContain("\u001b[");
     for (String secret : secrets) {
       assertThat(output).as("the log holds a secret").doesNotContain(secret);
     }
