@@ -107,6 +107,51 @@ class WebsiteSecurityTest {
     assertThat(withKey.statusCode()).as(route + " with an API key").isIn(303, 405);
   }
 
+  private static WebVisitor formPoster;
+
+  /** Every form a signed-in visitor posts is refused without its token, before anything runs. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "/dashboard/rent",
+        "/dashboard/rentals/x/cancel",
+        "/dashboard/rerent",
+        "/settings/keys",
+        "/settings/keys/1/revoke",
+        "/settings/webhooks",
+        "/settings/webhooks/x/test",
+        "/settings/webhooks/x/rotate",
+        "/settings/webhooks/x/enable",
+        "/settings/webhooks/x/delete",
+        "/settings/webhooks/x/deliveries/1/replay",
+        "/top-up/voucher",
+        "/top-up/card",
+        "/settings/password",
+        "/settings/two-factor/begin",
+        "/settings/two-factor/enable",
+        "/settings/two-factor/recovery",
+        "/settings/two-factor/disable",
+        "/logout"
+      })
+  void everyFormOfASignedInVisitorNeedsItsCsrfToken(String path) throws Exception {
+    // One account for every form: sign-ups from one address are limited.
+    if (formPoster == null) {
+      formPoster = new WebVisitor(server.base);
+      assertThat(formPoster.signUp(email(), "long enough pw").statusCode()).isEqualTo(303);
+    }
+    WebVisitor v = formPoster;
+    assertThat(v.post(path, form("service", "x", "code", "123456")).statusCode())
+        .as(path)
+        .isEqualTo(403);
+    assertThat(
+            v.post(path, form("_csrf", "forged-token-forged-token-forged", "code", "1"))
+                .statusCode())
+        .as(path + " with a forged token")
+        .isEqualTo(403);
+    // Still signed in: the refusal changed nothing.
+    assertThat(v.get("/dashboard").statusCode()).isEqualTo(200);
+  }
+
   @Test
   void formsWithoutTheCsrfTokenAreRefusedAndChangeNothing() throws Exception {
     WebVisitor v = new WebVisitor(server.base);
