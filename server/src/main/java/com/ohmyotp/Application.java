@@ -404,7 +404,7 @@ public final class Application implements AutoCloseable {
                       providerOutbox,
                       () -> db.read(h -> inventory.counted(h).numbersBySource()),
                       auth),
-                  new AccountRoutes(accounts, apiKeys, expiry, auth, json),
+                  new AccountRoutes(accounts, apiKeys, twoFactor, expiry, auth, json),
                   new PaymentRoutes(vouchers, redeemThrottle, cards, auth, json),
                   new CatalogRoutes(
                       catalog,

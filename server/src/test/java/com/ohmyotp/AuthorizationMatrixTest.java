@@ -151,6 +151,7 @@ class AuthorizationMatrixTest {
         new Endpoint("POST", "/api/admin/accounts/999999/password", "{}", true, false),
         new Endpoint("POST", "/api/admin/accounts/999999/disable", null, true, false),
         new Endpoint("POST", "/api/admin/accounts/999999/enable", null, true, false),
+        new Endpoint("POST", "/api/admin/accounts/999999/two-factor/off", null, true, false),
         new Endpoint("GET", "/api/admin/services", null, true, false),
         new Endpoint("POST", "/api/admin/vouchers", "{\"amount\":1,\"count\":1}", true, false),
         new Endpoint(

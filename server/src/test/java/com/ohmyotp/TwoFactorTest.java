@@ -3,6 +3,7 @@ package com.ohmyotp;
 import static com.ohmyotp.support.WebVisitor.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.ohmyotp.support.TestServer;
 import com.ohmyotp.support.Totp;
 import com.ohmyotp.support.WebVisitor;
@@ -173,6 +174,28 @@ class TwoFactorTest {
     WebVisitor fresh = new WebVisitor(server.base);
     HttpResponse<String> in = fresh.signIn(e.email(), "long enough pw");
     assertThat(in.headers().firstValue("Location")).contains("/dashboard");
+  }
+
+  @Test
+  void theOperatorTurnsItOffForACustomerLockedOut() throws Exception {
+    Enrolled e = enrolled(new WebVisitor(server.base));
+    JsonNode account = server.admin("GET", "/api/admin/accounts?email=" + e.email(), null).json();
+    long id = account.get("id").asLong();
+    assertThat(
+            server
+                .admin("GET", "/api/admin/accounts/" + id, null)
+                .json()
+                .get("two_factor")
+                .asBoolean())
+        .isTrue();
+    var off = server.admin("POST", "/api/admin/accounts/" + id + "/two-factor/off", null);
+    assertThat(off.status()).as(off.text()).isEqualTo(200);
+    assertThat(off.json().get("two_factor").asBoolean()).isFalse();
+    WebVisitor v = new WebVisitor(server.base);
+    assertThat(v.signIn(e.email(), "long enough pw").headers().firstValue("Location"))
+        .contains("/dashboard");
+    assertThat(server.admin("POST", "/api/admin/accounts/999999/two-factor/off", null).status())
+        .isEqualTo(404);
   }
 
   @Test

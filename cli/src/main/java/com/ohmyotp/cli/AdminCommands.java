@@ -63,6 +63,7 @@ final class AdminCommands {
         Accounts.ResetPassword.class,
         Accounts.Disable.class,
         Accounts.Enable.class,
+        Accounts.TwoFactorOff.class,
         Accounts.NewKey.class
       })
   static final class Accounts {
@@ -191,6 +192,23 @@ final class AdminCommands {
       @Override
       JsonNode call(OperatorApi api) {
         return api.post("/api/admin/accounts/" + id(api, account) + "/enable", null);
+      }
+    }
+
+    @Command(
+        name = "two-factor-off",
+        mixinStandardHelpOptions = true,
+        description = {
+          "Turn off two-factor sign-in for a customer who lost the phone and the recovery",
+          "codes, once you know it is them: the password alone signs in again."
+        })
+    static final class TwoFactorOff extends Call {
+      @Parameters(paramLabel = "ID_OR_EMAIL")
+      String account;
+
+      @Override
+      JsonNode call(OperatorApi api) {
+        return api.post("/api/admin/accounts/" + id(api, account) + "/two-factor/off", null);
       }
     }
 

@@ -73,6 +73,10 @@ class AdminCliTest {
     assertThat(shown.json().get("balance").decimalValue()).isEqualByComparingTo("5.25");
     assertThat(shown.json().get("active_keys").asInt()).isEqualTo(1);
     assertThat(shown.json().get("disabled_at").isNull()).isTrue();
+    assertThat(shown.json().get("two_factor").asBoolean()).isFalse();
+    Run off = admin("--json", "accounts", "two-factor-off", email);
+    assertThat(off.exit()).as(off.err()).isZero();
+    assertThat(off.json().get("two_factor").asBoolean()).isFalse();
 
     Run reset = admin("--json", "accounts", "reset-password", email);
     assertThat(reset.exit()).isZero();

@@ -53,7 +53,13 @@ public final class AccountRoutes implements Routes {
 
   /** An account as the operator sees it. */
   record AccountView(
-      long id, String email, Money balance, long createdAt, Long disabledAt, int activeKeys) {
+      long id,
+      String email,
+      Money balance,
+      long createdAt,
+      Long disabledAt,
+      int activeKeys,
+      boolean twoFactor) {
     static AccountView of(Accounts.Standing s) {
       return new AccountView(
           s.account().id(),
@@ -61,7 +67,8 @@ public final class AccountRoutes implements Routes {
           s.account().balance(),
           s.account().createdAt(),
           s.disabledAt(),
-          s.activeKeys());
+          s.activeKeys(),
+          s.twoFactor());
     }
   }
 
@@ -73,12 +80,19 @@ public final class AccountRoutes implements Routes {
 
   private final Accounts accounts;
   private final ApiKeys apiKeys;
+  private final TwoFactor twoFactor;
   private final Expiry expiry;
   private final ApiAuth auth;
   private final ObjectMapper json;
 
   public AccountRoutes(
-      Accounts accounts, ApiKeys apiKeys, Expiry expiry, ApiAuth auth, ObjectMapper json) {
+      Accounts accounts,
+      ApiKeys apiKeys,
+      TwoFactor twoFactor,
+      Expiry expiry,
+      ApiAuth auth,
+      ObjectMapper json) {
+    this.twoFactor = twoFactor;
     this.accounts = accounts;
     this.apiKeys = apiKeys;
     this.expiry = expiry;
@@ -113,6 +127,17 @@ public final class AccountRoutes implements Routes {
             ctx -> {
               long id = idParam(ctx, "id", "account_not_found");
               accounts.enable(id);
+              ctx.json(AccountView.of(accounts.standing(id)));
+            }));
+    routes.post(
+        "/api/admin/accounts/{id}/two-factor/off",
+        auth.admin(
+            ctx -> {
+              // For a customer who lost both the phone and the recovery codes, once the operator
+              // has made sure who they are: the password alone signs in again.
+              long id = idParam(ctx, "id", "account_not_found");
+              accounts.standing(id);
+              twoFactor.turnOff(id);
               ctx.json(AccountView.of(accounts.standing(id)));
             }));
     routes.post("/api/admin/accounts/{id}/deposits", auth.admin(this::deposit));

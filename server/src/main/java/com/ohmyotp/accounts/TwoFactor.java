@@ -62,15 +62,22 @@ public final class TwoFactor {
 
   /** Whether the account signs in with a code as well as its password. */
   public boolean enabled(long accountId) {
-    return db.read(
-        h ->
-            h.createQuery(
-                        "SELECT COUNT(*) FROM two_factor"
-                            + " WHERE account_id = :id AND enabled_at IS NOT NULL")
-                    .bind("id", accountId)
-                    .mapTo(Integer.class)
-                    .one()
-                > 0);
+    return storedSecret(accountId, true).isPresent();
+  }
+
+  /** The account's sealed secret, of the kind asked: turned on, or begun and not yet confirmed. */
+  private Optional<String> storedSecret(long accountId, boolean turnedOn) {
+    return db.read(h -> storedSecretIn(h, accountId, turnedOn));
+  }
+
+  private static Optional<String> storedSecretIn(
+      org.jdbi.v3.core.Handle h, long accountId, boolean turnedOn) {
+    return h.createQuery(
+            "SELECT secret_sealed FROM two_factor WHERE account_id = :id AND enabled_at IS"
+                + (turnedOn ? " NOT NULL" : " NULL"))
+        .bind("id", accountId)
+        .mapTo(String.class)
+        .findOne();
   }
 
   /** How many of the account's recovery codes are still unused. */
@@ -94,15 +101,25 @@ public final class TwoFactor {
     RANDOM.nextBytes(secret);
     String base32 = new Base32().encodeToString(secret).replace("=", "");
     String stored = box.seal(base32);
+    // Two set-ups begun at once (a double click) both insert; the one that finds the other's row
+    // begins again over it.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        replaceUnconfirmed(accountId, stored);
+        break;
+      } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+        if (attempt == 2) {
+          throw e;
+        }
+      }
+    }
+    return setup(base32, email);
+  }
+
+  private void replaceUnconfirmed(long accountId, String stored) {
     db.inTransaction(
         h -> {
-          if (h.createQuery(
-                      "SELECT COUNT(*) FROM two_factor"
-                          + " WHERE account_id = :id AND enabled_at IS NOT NULL")
-                  .bind("id", accountId)
-                  .mapTo(Integer.class)
-                  .one()
-              > 0) {
+          if (storedSecretIn(h, accountId, true).isPresent()) {
             throw ApiException.conflict("two_factor_on", "Two-factor sign-in is on already.");
           }
           h.createUpdate("DELETE FROM two_factor WHERE account_id = :id")
@@ -114,20 +131,11 @@ public final class TwoFactor {
               .bind("sealed", stored)
               .execute();
         });
-    return setup(base32, email);
   }
 
   /** The set-up of a secret begun and not yet confirmed, to show again after a wrong code. */
   public Optional<Setup> pending(long accountId, String email) {
-    return db.read(
-            h ->
-                h.createQuery(
-                        "SELECT secret_sealed FROM two_factor"
-                            + " WHERE account_id = :id AND enabled_at IS NULL")
-                    .bind("id", accountId)
-                    .mapTo(String.class)
-                    .findOne())
-        .map(stored -> setup(box.open(stored), email));
+    return storedSecret(accountId, false).map(stored -> setup(box.open(stored), email));
   }
 
   /**
@@ -138,14 +146,7 @@ public final class TwoFactor {
    */
   public List<String> enable(long accountId, String code) {
     String stored =
-        db.read(
-                h ->
-                    h.createQuery(
-                            "SELECT secret_sealed FROM two_factor"
-                                + " WHERE account_id = :id AND enabled_at IS NULL")
-                        .bind("id", accountId)
-                        .mapTo(String.class)
-                        .findOne())
+        storedSecret(accountId, false)
             .orElseThrow(
                 () ->
                     ApiException.conflict(
@@ -183,6 +184,11 @@ public final class TwoFactor {
    */
   public void disable(long accountId, String code) {
     requireCode(accountId, code);
+    turnOff(accountId);
+  }
+
+  /** Turns two-factor sign-in off with no code: the operator's way, for a customer locked out. */
+  public void turnOff(long accountId) {
     db.inTransaction(
         h -> {
           h.createUpdate("DELETE FROM recovery_codes WHERE account_id = :id")
@@ -235,15 +241,7 @@ public final class TwoFactor {
   }
 
   private boolean takeCode(long accountId, String code) {
-    Optional<String> stored =
-        db.read(
-            h ->
-                h.createQuery(
-                        "SELECT secret_sealed FROM two_factor"
-                            + " WHERE account_id = :id AND enabled_at IS NOT NULL")
-                    .bind("id", accountId)
-                    .mapTo(String.class)
-                    .findOne());
+    Optional<String> stored = storedSecret(accountId, true);
     if (stored.isEmpty()) {
       return false;
     }
