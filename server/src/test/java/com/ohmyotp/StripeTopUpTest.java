@@ -105,6 +105,18 @@ class StripeTopUpTest {
     assertThat(v.get("/top-up").body()).contains("Card payment received: $25.00 added.");
     assertThat(v.get("/top-up").body()).doesNotContain("Card payment received");
 
+    // The API's /balance says where the money came from, as the Transactions page does.
+    Matcher key =
+        Pattern.compile("id=\"new-key\">(omo_live_[A-Za-z0-9_]+)<")
+            .matcher(v.post("/settings/keys", form("_csrf", v.csrf(), "name", "card")).body());
+    assertThat(key.find()).isTrue();
+    var deposit =
+        server.http.get("/api/v1/balance", key.group(1)).json().get("transactions").get(0);
+    assertThat(deposit.get("type").asText()).isEqualTo("deposit");
+    assertThat(deposit.get("amount").decimalValue()).isEqualByComparingTo("25.00");
+    assertThat(deposit.get("note").asText())
+        .isEqualTo("card payment (Stripe " + session.id() + ")");
+
     String transactions = v.get("/transactions").body();
     assertThat(transactions).contains("card payment (Stripe " + session.id() + ")");
     assertThat(transactions).contains("+25.00");
