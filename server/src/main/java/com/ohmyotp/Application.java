@@ -359,6 +359,7 @@ public final class Application implements AutoCloseable {
       UnmatchedMessages unmatched = new UnmatchedMessages(db, smsStore);
       WebSessions webSessions = new WebSessions(db, clock);
       TwoFactor twoFactor = new TwoFactor(db, secretBox, clock);
+      SignInThrottle signInThrottle = new SignInThrottle();
       PasswordResets passwordResets =
           new PasswordResets(db, accounts, config.mail().map(Mailer::new), clock);
       running.push(passwordResets);
@@ -443,8 +444,8 @@ public final class Application implements AutoCloseable {
                   apiDocument,
                   new Operations(db::ping, metrics, config.metricsToken()),
                   new OperatorStats(accounts, catalog, inventory, rentals, unmatched, auth),
-                  new AuthPages(website, accounts, new SignInThrottle(), twoFactor),
-                  new TwoFactorPages(website, accounts, twoFactor),
+                  new AuthPages(website, accounts, signInThrottle, twoFactor),
+                  new TwoFactorPages(website, accounts, twoFactor, signInThrottle),
                   new ResetPages(website, passwordResets),
                   new DashboardPages(
                       website,
@@ -460,7 +461,7 @@ public final class Application implements AutoCloseable {
                   new SettingsPages(website, apiKeys),
                   new WebhookPages(website, webhooks, webhookSender),
                   new TopUpPages(website, topUps, cards),
-                  new AccountPages(website, accounts, twoFactor),
+                  new AccountPages(website, accounts, twoFactor, signInThrottle),
                   guides,
                   new DocsPage(website, apiDocument, guides),
                   new Assets()));

@@ -315,6 +315,27 @@ class WebsiteSecurityTest {
         .isEqualTo(303);
   }
 
+  @Test
+  void guessingTheCurrentPasswordInASessionIsSlowedAsSignInsAre() throws Exception {
+    // A server of its own: the budgets are per address, and every test comes from one.
+    try (TestServer own = TestServer.start()) {
+      String email = email();
+      WebVisitor v = new WebVisitor(own.base);
+      assertThat(v.signUp(email, "the real password").statusCode()).isEqualTo(303);
+      for (int i = 0; i < 5; i++) {
+        assertThat(changePassword(v, "guess " + i, "a new password", "a new password").statusCode())
+            .isEqualTo(403);
+      }
+      HttpResponse<String> stopped =
+          changePassword(v, "the real password", "a new password", "a new password");
+      assertThat(stopped.statusCode()).isEqualTo(429);
+      assertThat(stopped.headers().firstValue("Retry-After")).isPresent();
+      // The same budget as the sign-in page's: that email waits there too.
+      assertThat(new WebVisitor(own.base).signIn(email, "the real password").statusCode())
+          .isEqualTo(429);
+    }
+  }
+
   private static HttpResponse<String> changePassword(
       WebVisitor v, String current, String password, String again) throws Exception {
     return v.post(

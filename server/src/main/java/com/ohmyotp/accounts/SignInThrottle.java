@@ -1,5 +1,6 @@
 package com.ohmyotp.accounts;
 
+import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.FailureBudget;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,6 +28,31 @@ public final class SignInThrottle {
   public void failed(String email, String address) {
     byEmail.failed(emailKey(email));
     byAddress.failed(address);
+  }
+
+  /**
+   * Runs a check of a signed-in visitor's password (changing it, turning two-factor sign-in off) as
+   * a sign-in: refused while the email or the address has no failures left, and a {@code
+   * wrong_password} counted against both, so that a stolen session cannot guess the password faster
+   * than the sign-in page allows.
+   *
+   * @throws ApiException 429 {@code rate_limited} while waiting, or what {@code check} throws
+   */
+  public void guard(String email, String address, Runnable check) {
+    Optional<Duration> wait = waitBeforeSignIn(email, address);
+    if (wait.isPresent()) {
+      throw ApiException.tooManyRequests(
+          "Too many wrong passwords; try again in " + Math.max(1, wait.get().toSeconds()) + " s.",
+          wait.get());
+    }
+    try {
+      check.run();
+    } catch (ApiException e) {
+      if (e.error().equals("wrong_password")) {
+        failed(email, address);
+      }
+      throw e;
+    }
   }
 
   /**

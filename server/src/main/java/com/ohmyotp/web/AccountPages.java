@@ -1,6 +1,7 @@
 package com.ohmyotp.web;
 
 import com.ohmyotp.accounts.Accounts;
+import com.ohmyotp.accounts.SignInThrottle;
 import com.ohmyotp.accounts.TwoFactor;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.Routes;
@@ -16,11 +17,14 @@ public final class AccountPages implements Routes {
   private final Website site;
   private final Accounts accounts;
   private final TwoFactor twoFactor;
+  private final SignInThrottle throttle;
 
-  public AccountPages(Website site, Accounts accounts, TwoFactor twoFactor) {
+  public AccountPages(
+      Website site, Accounts accounts, TwoFactor twoFactor, SignInThrottle throttle) {
     this.site = site;
     this.accounts = accounts;
     this.twoFactor = twoFactor;
+    this.throttle = throttle;
   }
 
   @Override
@@ -32,15 +36,20 @@ public final class AccountPages implements Routes {
 
   private void changePassword(Context ctx, Website.Visitor v) {
     try {
-      accounts.changePassword(
-          v.account().id(),
-          ctx.formParam("current"),
-          ctx.formParam("password"),
-          ctx.formParam("password_again"),
-          Website.session(ctx).orElse(null));
+      throttle.guard(
+          v.account().email(),
+          Website.clientAddress(ctx),
+          () ->
+              accounts.changePassword(
+                  v.account().id(),
+                  ctx.formParam("current"),
+                  ctx.formParam("password"),
+                  ctx.formParam("password_again"),
+                  Website.session(ctx).orElse(null)));
       site.flash(ctx, "Password changed. Every other session of this account is signed out.");
       ctx.redirect("/settings/account", HttpStatus.SEE_OTHER);
     } catch (ApiException e) {
+      e.headers().forEach(ctx::header);
       page(ctx, v, e.status(), "", e.getMessage());
     }
   }

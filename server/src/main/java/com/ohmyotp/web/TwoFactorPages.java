@@ -1,6 +1,7 @@
 package com.ohmyotp.web;
 
 import com.ohmyotp.accounts.Accounts;
+import com.ohmyotp.accounts.SignInThrottle;
 import com.ohmyotp.accounts.TwoFactor;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.Routes;
@@ -23,11 +24,14 @@ public final class TwoFactorPages implements Routes {
   private final Website site;
   private final Accounts accounts;
   private final TwoFactor twoFactor;
+  private final SignInThrottle throttle;
 
-  public TwoFactorPages(Website site, Accounts accounts, TwoFactor twoFactor) {
+  public TwoFactorPages(
+      Website site, Accounts accounts, TwoFactor twoFactor, SignInThrottle throttle) {
     this.site = site;
     this.accounts = accounts;
     this.twoFactor = twoFactor;
+    this.throttle = throttle;
   }
 
   @Override
@@ -83,9 +87,14 @@ public final class TwoFactorPages implements Routes {
 
   private void disable(Context ctx, Website.Visitor v) {
     try {
-      if (accounts.signIn(v.account().email(), ctx.formParam("password")).isEmpty()) {
-        throw ApiException.forbidden("wrong_password", "The password is not right.");
-      }
+      throttle.guard(
+          v.account().email(),
+          Website.clientAddress(ctx),
+          () -> {
+            if (accounts.signIn(v.account().email(), ctx.formParam("password")).isEmpty()) {
+              throw ApiException.forbidden("wrong_password", "The password is not right.");
+            }
+          });
       twoFactor.disable(v.account().id(), ctx.formParam("code"));
       site.flash(ctx, "Two-factor sign-in is off: the password alone signs in again.");
       ctx.redirect(PAGE, HttpStatus.SEE_OTHER);
