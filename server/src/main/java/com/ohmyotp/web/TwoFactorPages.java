@@ -11,6 +11,7 @@ import io.javalin.http.HttpStatus;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Settings → Account → Two-factor sign-in: turning it on with an authenticator app (a QR code, then
@@ -52,33 +53,29 @@ public final class TwoFactorPages implements Routes {
     }
   }
 
-  /** Turns it on; the recovery codes are in this answer only, like a new API key. */
   private void enable(Context ctx, Website.Visitor v) {
-    try {
-      List<String> codes = twoFactor.enable(v.account().id(), ctx.formParam("code"));
-      page(
-          ctx,
-          v,
-          200,
-          "Two-factor sign-in is on. Keep these recovery codes somewhere safe: each signs in once"
-              + " without the app, and they are shown only now.",
-          "",
-          codes);
-    } catch (ApiException e) {
-      page(ctx, v, e.status(), "", e.getMessage(), null);
-    }
+    showRecoveryCodes(
+        ctx,
+        v,
+        "Two-factor sign-in is on. Keep these recovery codes somewhere safe: each signs in once"
+            + " without the app, and they are shown only now.",
+        () -> twoFactor.enable(v.account().id(), ctx.formParam("code")));
   }
 
   private void replaceRecoveryCodes(Context ctx, Website.Visitor v) {
+    showRecoveryCodes(
+        ctx,
+        v,
+        "New recovery codes; the old ones no longer work. They are shown only now.",
+        () -> twoFactor.replaceRecoveryCodes(v.account().id(), ctx.formParam("code")));
+  }
+
+  /** Recovery codes are in this answer only, like a new API key: no redirect, nothing stored. */
+  private void showRecoveryCodes(
+      Context ctx, Website.Visitor v, String notice, Supplier<List<String>> issue) {
     try {
-      List<String> codes = twoFactor.replaceRecoveryCodes(v.account().id(), ctx.formParam("code"));
-      page(
-          ctx,
-          v,
-          200,
-          "New recovery codes; the old ones no longer work. They are shown only now.",
-          "",
-          codes);
+      List<String> codes = issue.get();
+      page(ctx, v, 200, notice, "", codes);
     } catch (ApiException e) {
       e.headers().forEach(ctx::header);
       page(ctx, v, e.status(), "", e.getMessage(), null);
