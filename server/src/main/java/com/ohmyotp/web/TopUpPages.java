@@ -64,6 +64,7 @@ public final class TopUpPages implements Routes {
             ctx.redirect(elsewhere.page().toString(), HttpStatus.SEE_OTHER);
       }
     } catch (ApiException e) {
+      e.headers().forEach(ctx::header);
       page(ctx, v, e.status(), "", e.getMessage());
     }
   }
