@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.ohmyotp.support.FakeStripe;
+import com.ohmyotp.support.Invariants;
 import com.ohmyotp.support.TestServer;
 import com.ohmyotp.support.WebVisitor;
 import java.math.BigDecimal;
@@ -205,6 +206,45 @@ class StripeTopUpTest {
       pool.shutdownNow();
     }
     assertThat(balance(v)).isEqualByComparingTo("50.00");
+    Invariants.assertHold(server.app.database());
+  }
+
+  @Test
+  void aRefundInStripeComesOffTheBalanceOnceAndNeverBelowZero() throws Exception {
+    String service = server.service("Lyft", "4.00", "gateway");
+    server.numbers("gateway", 1);
+    WebVisitor v = customer();
+    FakeStripe.Created session = startCardTopUp(v, "amount", "10");
+    assertThat(received(stripe.complete(session.id()))).isEqualTo("credited");
+
+    // A partial refund, then the same report again: taken once.
+    assertThat(received(stripe.refund(session.id(), 300))).isEqualTo("refunded");
+    assertThat(balance(v)).isEqualByComparingTo("7.00");
+    assertThat(received(stripe.refund(session.id(), 300))).isEqualTo("already_refunded");
+    assertThat(balance(v)).isEqualByComparingTo("7.00");
+
+    // The customer spends $4.00; Stripe then refunds the rest ($7.00 more): $3.00 is left to take.
+    Matcher key =
+        Pattern.compile("id=\"new-key\">(omo_live_[A-Za-z0-9_]+)<")
+            .matcher(v.post("/settings/keys", form("_csrf", v.csrf(), "name", "spend")).body());
+    assertThat(key.find()).isTrue();
+    var rented =
+        server.http.post("/api/v1/rentals", key.group(1), "{\"service_id\":\"" + service + "\"}");
+    assertThat(rented.status()).as(rented.text()).isEqualTo(201);
+    assertThat(balance(v)).isEqualByComparingTo("3.00");
+    assertThat(received(stripe.refund(session.id(), 1000))).isEqualTo("refunded");
+    assertThat(balance(v)).isEqualByComparingTo("0");
+    var rows = server.http.get("/api/v1/balance", key.group(1)).json().get("transactions");
+    assertThat(rows.get(0).get("type").asText()).isEqualTo("adjustment");
+    assertThat(rows.get(0).get("amount").decimalValue()).isEqualByComparingTo("-3.00");
+    assertThat(rows.get(0).get("note").asText())
+        .isEqualTo("card payment refunded (Stripe " + session.id() + "), $4.00 already spent");
+    assertThat(rows.get(2).get("amount").decimalValue()).isEqualByComparingTo("-3.00");
+    assertThat(rows.get(2).get("note").asText())
+        .isEqualTo("card payment refunded (Stripe " + session.id() + ")");
+    assertThat(received(stripe.refund(session.id(), 1000))).isEqualTo("already_refunded");
+    assertThat(balance(v)).isEqualByComparingTo("0");
+    Invariants.assertHold(server.app.database());
   }
 
   @Test

@@ -90,6 +90,31 @@ public final class Ledger {
     writes.run();
   }
 
+  /**
+   * Takes up to {@code upTo} back from the account (money paid in that was returned to the payer),
+   * as much as the balance holds: never below zero.
+   *
+   * @return what was taken; less than asked when the customer had spent it already
+   */
+  public Money takeBack(Handle h, long accountId, Money upTo, String note, long now) {
+    while (true) {
+      Money balance = balance(h, accountId);
+      Money take = balance.compareTo(upTo) < 0 ? balance : upTo;
+      if (!take.isPositive()) {
+        return Money.ZERO;
+      }
+      Pipeline writes = Pipeline.oneAtATime(h);
+      int[] moved = {0};
+      move(writes, accountId, TransactionType.ADJUSTMENT, take.negate(), null, null, note, now)
+          .then(rows -> moved[0] = rows);
+      writes.run();
+      if (moved[0] == 1) {
+        return take;
+      }
+      // A charge committed between the read and the move: read the balance again.
+    }
+  }
+
   /** Balance of one account, read in the caller's transaction. */
   public Money balance(Handle h, long accountId) {
     return h.createQuery("SELECT balance FROM accounts WHERE id = :id")

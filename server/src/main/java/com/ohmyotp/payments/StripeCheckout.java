@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * paid, and only once per session: a conditional update of the session's row and the deposit share
  * one transaction, so a replayed or concurrently delivered event credits nothing more.
  *
+ * <p>A refund made later in Stripe's dashboard ({@code charge.refunded}) comes off the balance, as
+ * much as the balance holds.
+ *
  * <p>The event's signature is checked by the library; its few fields are read from the JSON as
  * sent, so that an account whose webhook endpoint is pinned to another API version than the
  * library's still credits.
@@ -52,7 +55,11 @@ public final class StripeCheckout implements TopUpMethod {
     CREDITED,
     /** The session had been credited before: a replay or a second delivery. */
     ALREADY_CREDITED,
-    /** Not an event that adds money here (another type, unpaid, or another shop's session). */
+    /** A refund made in Stripe came off the customer's balance (as much as it held). */
+    REFUNDED,
+    /** A refund counted before: a replay or a second delivery. */
+    ALREADY_REFUNDED,
+    /** Not an event that moves money here (another type, unpaid, or another shop's payment). */
     IGNORED
   }
 
@@ -183,6 +190,13 @@ public final class StripeCheckout implements TopUpMethod {
       throw ApiException.badRequest("invalid_body", "The body is not a Stripe event.");
     }
     String type = event.path("type").asText();
+    if (type.equals("charge.refunded")) {
+      JsonNode charge = event.path("data").path("object");
+      return takeBack(
+          charge.path("payment_intent").asText(),
+          charge.path("amount_refunded").asLong(0),
+          charge.path("currency").asText());
+    }
     if (!type.equals("checkout.session.completed")
         && !type.equals("checkout.session.async_payment_succeeded")) {
       return Received.IGNORED;
@@ -195,10 +209,11 @@ public final class StripeCheckout implements TopUpMethod {
     return credit(
         session.path("id").asText(),
         session.path("amount_total").asLong(-1),
-        session.path("currency").asText());
+        session.path("currency").asText(),
+        session.path("payment_intent").asText(null));
   }
 
-  private Received credit(String sessionId, long paidCents, String currency) {
+  private Received credit(String sessionId, long paidCents, String currency, String paymentIntent) {
     long now = clock.instant().getEpochSecond();
     return db.inTransaction(
         h -> {
@@ -224,9 +239,10 @@ public final class StripeCheckout implements TopUpMethod {
           }
           int taken =
               h.createUpdate(
-                      "UPDATE card_payments SET credited_at = :now"
+                      "UPDATE card_payments SET credited_at = :now, payment_intent = :intent"
                           + " WHERE session_id = :id AND credited_at IS NULL")
                   .bind("now", now)
+                  .bind("intent", paymentIntent)
                   .bind("id", sessionId)
                   .execute();
           if (taken == 0) {
@@ -235,6 +251,73 @@ public final class StripeCheckout implements TopUpMethod {
           ledger.deposit(h, accountId, amount, "card payment (Stripe " + sessionId + ")", now);
           log.info("Card payment {} credited {} to account {}", sessionId, amount, accountId);
           return Received.CREDITED;
+        });
+  }
+
+  /**
+   * Takes a refund made in Stripe's dashboard off the balance. Stripe reports the payment's whole
+   * refunded amount each time; the part not counted yet is taken back, as much as the balance holds
+   * (it never goes below zero): what the customer had spent already is named in the ledger note and
+   * logged for the operator.
+   */
+  private Received takeBack(String paymentIntent, long refundedCents, String currency) {
+    if (paymentIntent.isEmpty() || !currency.equals(CURRENCY)) {
+      return Received.IGNORED;
+    }
+    long now = clock.instant().getEpochSecond();
+    return db.inTransaction(
+        h -> {
+          Optional<Map<String, Object>> row =
+              h.createQuery(
+                      "SELECT session_id, account_id, amount, refunded FROM card_payments"
+                          + " WHERE payment_intent = :intent AND credited_at IS NOT NULL")
+                  .bind("intent", paymentIntent)
+                  .mapToMap()
+                  .findOne();
+          if (row.isEmpty()) {
+            return Received.IGNORED;
+          }
+          String sessionId = (String) row.get().get("session_id");
+          long accountId = ((Number) row.get().get("account_id")).longValue();
+          Money paid = Money.of((BigDecimal) row.get().get("amount"));
+          Money counted = Money.of((BigDecimal) row.get().get("refunded"));
+          Money refunded = Money.of(BigDecimal.valueOf(refundedCents, 2));
+          if (refunded.compareTo(paid) > 0) {
+            refunded = paid;
+          }
+          if (refunded.compareTo(counted) <= 0) {
+            return Received.ALREADY_REFUNDED;
+          }
+          int marked =
+              h.createUpdate(
+                      "UPDATE card_payments SET refunded = :refunded"
+                          + " WHERE session_id = :id AND refunded = :counted")
+                  .bind("refunded", refunded.amount())
+                  .bind("id", sessionId)
+                  .bind("counted", counted.amount())
+                  .execute();
+          if (marked == 0) {
+            return Received.ALREADY_REFUNDED;
+          }
+          Money due = refunded.minus(counted);
+          Money balance = ledger.balance(h, accountId);
+          Money shortfall = balance.compareTo(due) < 0 ? due.minus(balance) : Money.ZERO;
+          String note =
+              "card payment refunded (Stripe "
+                  + sessionId
+                  + ")"
+                  + (shortfall.isPositive() ? ", $" + shortfall.display() + " already spent" : "");
+          Money taken = ledger.takeBack(h, accountId, due, note, now);
+          if (taken.compareTo(due) < 0) {
+            log.warn(
+                "Card payment {} refunded {} in Stripe; account {} held only {}: {} not recovered",
+                sessionId,
+                due.display(),
+                accountId,
+                taken.display(),
+                due.minus(taken).display());
+          }
+          return Received.REFUNDED;
         });
   }
 

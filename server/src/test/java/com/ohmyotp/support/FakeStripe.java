@@ -166,6 +166,37 @@ public final class FakeStripe implements AutoCloseable {
     return event.toString();
   }
 
+  /**
+   * Refunds a paid session in Stripe's dashboard: posts the signed {@code charge.refunded} whose
+   * {@code amount_refunded} is the payment's whole refunded amount so far, as Stripe reports it.
+   */
+  public HttpResponse<String> refund(String sessionId, long refundedCents) {
+    Created session = sessions.get(sessionId);
+    long cents = Long.parseLong(session.fields().get("line_items[0][price_data][unit_amount]"));
+    ObjectNode charge = JSON.createObjectNode();
+    charge.put("id", "ch_" + sessionId);
+    charge.put("object", "charge");
+    charge.put("amount", cents);
+    charge.put("amount_refunded", refundedCents);
+    charge.put("currency", session.fields().get("line_items[0][price_data][currency]"));
+    charge.put("payment_intent", paymentIntent(sessionId));
+    charge.put("refunded", refundedCents >= cents);
+    charge.put("paid", true);
+    ObjectNode event = JSON.createObjectNode();
+    event.put("id", "evt_refund_" + sessionId + "_" + refundedCents);
+    event.put("object", "event");
+    event.put("api_version", "2025-09-30.clover");
+    event.put("created", now.getAsLong());
+    event.put("livemode", false);
+    event.put("type", "charge.refunded");
+    event.putObject("data").set("object", charge);
+    return deliver(event.toString(), now.getAsLong(), WEBHOOK_SECRET);
+  }
+
+  private static String paymentIntent(String sessionId) {
+    return "pi_" + sessionId.substring("cs_test_".length());
+  }
+
   /** Posts {@code payload} to the service signed with {@code secret} at {@code timestamp}. */
   public HttpResponse<String> deliver(String payload, long timestamp, String secret) {
     return post(payload, "t=" + timestamp + ",v1=" + sign(secret, timestamp + "." + payload));
@@ -215,6 +246,7 @@ public final class FakeStripe implements AutoCloseable {
     o.put("success_url", f.get("success_url"));
     o.put("cancel_url", f.get("cancel_url"));
     o.put("url", paid ? null : base() + "/pay/" + session.id());
+    o.put("payment_intent", paid ? paymentIntent(session.id()) : null);
     o.put("livemode", false);
     return o;
   }
