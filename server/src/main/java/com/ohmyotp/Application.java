@@ -33,6 +33,7 @@ import com.ohmyotp.ledger.Ledger;
 import com.ohmyotp.ledger.MoneyJson;
 import com.ohmyotp.payments.PaymentRoutes;
 import com.ohmyotp.payments.StripeCheckout;
+import com.ohmyotp.payments.StripeEvents;
 import com.ohmyotp.payments.TopUpMethod;
 import com.ohmyotp.payments.VoucherRedemption;
 import com.ohmyotp.payments.Vouchers;
@@ -377,7 +378,9 @@ public final class Application implements AutoCloseable {
       Vouchers vouchers = new Vouchers(db, ledger, clock);
       PaymentRoutes.RedeemThrottle redeemThrottle = new PaymentRoutes.RedeemThrottle();
       Optional<StripeCheckout> cards =
-          config.stripe().map(stripe -> new StripeCheckout(stripe, db, ledger, json, clock));
+          config.stripe().map(stripe -> new StripeCheckout(stripe, db, clock));
+      Optional<StripeEvents> cardEvents =
+          config.stripe().map(stripe -> new StripeEvents(stripe, db, ledger, json, clock));
       List<TopUpMethod> topUps = new ArrayList<>(cards.stream().toList());
       topUps.add(new VoucherRedemption(vouchers, redeemThrottle));
       Guides guides = new Guides(website);
@@ -406,7 +409,7 @@ public final class Application implements AutoCloseable {
                       () -> db.read(h -> inventory.counted(h).numbersBySource()),
                       auth),
                   new AccountRoutes(accounts, apiKeys, twoFactor, expiry, auth, json),
-                  new PaymentRoutes(vouchers, redeemThrottle, cards, auth, json),
+                  new PaymentRoutes(vouchers, redeemThrottle, cardEvents, auth, json),
                   new CatalogRoutes(
                       catalog,
                       available::apply,

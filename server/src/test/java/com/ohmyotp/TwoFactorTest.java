@@ -56,6 +56,13 @@ class TwoFactorTest {
     Matcher secret = SECRET.matcher(page);
     assertThat(secret.find()).isTrue();
     assertThat(secret.group(1)).hasSize(32);
+    assertThat(page)
+        .contains(
+            "href=\"otpauth://totp/ohmyotp%3A"
+                + email.replace("@", "%40")
+                + "?secret="
+                + secret.group(1)
+                + "&amp;issuer=ohmyotp&amp;algorithm=SHA1&amp;digits=6&amp;period=30\"");
 
     HttpResponse<String> wrong =
         v.post("/settings/two-factor/enable", form("_csrf", v.csrf(), "code", "000000"));

@@ -1,22 +1,15 @@
 package com.ohmyotp.accounts;
 
 import com.eatthepath.otp.TimeBasedOneTimePasswordGenerator;
-import com.google.zxing.BarcodeFormat;
-import com.google.zxing.WriterException;
-import com.google.zxing.common.BitMatrix;
-import com.google.zxing.qrcode.QRCodeWriter;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.FailureBudget;
 import com.ohmyotp.crypto.SecretBox;
 import com.ohmyotp.db.Database;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -38,16 +31,9 @@ public final class TwoFactor {
   /** How long a password-checked sign-in waits for its code. */
   public static final Duration PENDING = Duration.ofMinutes(5);
 
-  /** How many recovery codes are issued at once. */
-  public static final int RECOVERY_CODES = 10;
-
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final String RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
   private static final TimeBasedOneTimePasswordGenerator TOTP =
       new TimeBasedOneTimePasswordGenerator(Duration.ofSeconds(30), 6, "HmacSHA1");
-
-  /** What the customer needs to add the account to an authenticator app. */
-  public record Setup(String secret, String uri, String qrSvg) {}
 
   private final Database db;
   private final SecretBox box;
@@ -96,7 +82,7 @@ public final class TwoFactor {
    *
    * @throws ApiException 409 {@code two_factor_on} when two-factor sign-in is on already
    */
-  public Setup begin(long accountId, String email) {
+  public AuthenticatorApp.Setup begin(long accountId, String email) {
     byte[] secret = new byte[20];
     RANDOM.nextBytes(secret);
     String base32 = new Base32().encodeToString(secret).replace("=", "");
@@ -113,7 +99,7 @@ public final class TwoFactor {
         }
       }
     }
-    return setup(base32, email);
+    return AuthenticatorApp.setup(base32, email);
   }
 
   private void replaceUnconfirmed(long accountId, String stored) {
@@ -134,8 +120,9 @@ public final class TwoFactor {
   }
 
   /** The set-up of a secret begun and not yet confirmed, to show again after a wrong code. */
-  public Optional<Setup> pending(long accountId, String email) {
-    return storedSecret(accountId, false).map(stored -> setup(box.open(stored), email));
+  public Optional<AuthenticatorApp.Setup> pending(long accountId, String email) {
+    return storedSecret(accountId, false)
+        .map(stored -> AuthenticatorApp.setup(box.open(stored), email));
   }
 
   /**
@@ -156,7 +143,7 @@ public final class TwoFactor {
       throw ApiException.badRequest(
           "invalid_code", "That code is not the one the app shows now; try the next one.");
     }
-    List<String> codes = newRecoveryCodes();
+    List<String> codes = RecoveryCodes.issue();
     long now = clock.instant().getEpochSecond();
     db.inTransaction(
         h -> {
@@ -171,7 +158,7 @@ public final class TwoFactor {
           if (turnedOn == 0) {
             throw ApiException.conflict("two_factor_on", "Two-factor sign-in is on already.");
           }
-          storeRecoveryCodes(h, accountId, codes);
+          RecoveryCodes.replace(h, accountId, codes);
           return turnedOn;
         });
     return codes;
@@ -207,13 +194,10 @@ public final class TwoFactor {
    */
   public List<String> replaceRecoveryCodes(long accountId, String code) {
     requireCode(accountId, code);
-    List<String> codes = newRecoveryCodes();
+    List<String> codes = RecoveryCodes.issue();
     db.inTransaction(
         h -> {
-          h.createUpdate("DELETE FROM recovery_codes WHERE account_id = :id")
-              .bind("id", accountId)
-              .execute();
-          storeRecoveryCodes(h, accountId, codes);
+          RecoveryCodes.replace(h, accountId, codes);
           return null;
         });
     return codes;
@@ -257,21 +241,8 @@ public final class TwoFactor {
                       .execute())
           == 1;
     }
-    String recovery = code.strip().toLowerCase(Locale.ROOT).replaceAll("[\\s-]", "");
-    if (!recovery.matches("[a-z0-9]{16}")) {
-      return false;
-    }
     long now = clock.instant().getEpochSecond();
-    return db.inTransaction(
-            h ->
-                h.createUpdate(
-                        "UPDATE recovery_codes SET used_at = :now WHERE account_id = :id"
-                            + " AND code_hash = :hash AND used_at IS NULL")
-                    .bind("now", now)
-                    .bind("id", accountId)
-                    .bind("hash", ApiKeys.hash(recovery))
-                    .execute())
-        == 1;
+    return db.inTransaction(h -> RecoveryCodes.take(h, accountId, code, now));
   }
 
   /**
@@ -326,70 +297,5 @@ public final class TwoFactor {
       // Altered, sealed under another key, or not ours: no pending sign-in.
     }
     return Optional.empty();
-  }
-
-  private Setup setup(String base32, String email) {
-    String label =
-        URLEncoder.encode("ohmyotp:" + email, StandardCharsets.UTF_8).replace("+", "%20");
-    String uri =
-        "otpauth://totp/"
-            + label
-            + "?secret="
-            + base32
-            + "&issuer=ohmyotp&algorithm=SHA1&digits=6&period=30";
-    return new Setup(base32, uri, qrSvg(uri));
-  }
-
-  /** The QR code of {@code text} as an SVG of black squares, for an app to scan off the screen. */
-  static String qrSvg(String text) {
-    BitMatrix matrix;
-    try {
-      matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0);
-    } catch (WriterException e) {
-      throw new IllegalStateException(e);
-    }
-    int quiet = 4;
-    int size = matrix.getWidth() + 2 * quiet;
-    StringBuilder path = new StringBuilder();
-    for (int y = 0; y < matrix.getHeight(); y++) {
-      for (int x = 0; x < matrix.getWidth(); x++) {
-        if (matrix.get(x, y)) {
-          path.append('M').append(x + quiet).append(' ').append(y + quiet).append("h1v1h-1z");
-        }
-      }
-    }
-    return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 "
-        + size
-        + " "
-        + size
-        + "\" width=\"200\" height=\"200\" role=\"img\" aria-label=\"QR code for an authenticator"
-        + " app\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\""
-        + path
-        + "\"/></svg>";
-  }
-
-  private static List<String> newRecoveryCodes() {
-    List<String> codes = new ArrayList<>(RECOVERY_CODES);
-    for (int i = 0; i < RECOVERY_CODES; i++) {
-      StringBuilder code = new StringBuilder();
-      for (int c = 0; c < 16; c++) {
-        if (c > 0 && c % 4 == 0) {
-          code.append('-');
-        }
-        code.append(RECOVERY_ALPHABET.charAt(RANDOM.nextInt(RECOVERY_ALPHABET.length())));
-      }
-      codes.add(code.toString());
-    }
-    return codes;
-  }
-
-  private static void storeRecoveryCodes(
-      org.jdbi.v3.core.Handle h, long accountId, List<String> codes) {
-    var batch =
-        h.prepareBatch("INSERT INTO recovery_codes (account_id, code_hash) VALUES (:id, :hash)");
-    for (String code : codes) {
-      batch.bind("id", accountId).bind("hash", ApiKeys.hash(code.replace("-", ""))).add();
-    }
-    batch.execute();
   }
 }

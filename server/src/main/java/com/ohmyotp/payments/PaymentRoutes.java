@@ -36,14 +36,14 @@ public final class PaymentRoutes implements Routes {
 
   private final Vouchers vouchers;
   private final RedeemThrottle throttle;
-  private final Optional<StripeCheckout> stripe;
+  private final Optional<StripeEvents> stripe;
   private final ApiAuth auth;
   private final ObjectMapper json;
 
   public PaymentRoutes(
       Vouchers vouchers,
       RedeemThrottle throttle,
-      Optional<StripeCheckout> stripe,
+      Optional<StripeEvents> stripe,
       ApiAuth auth,
       ObjectMapper json) {
     this.vouchers = vouchers;
@@ -71,7 +71,7 @@ public final class PaymentRoutes implements Routes {
             routes.post(
                 STRIPE_WEBHOOK,
                 ctx -> {
-                  StripeCheckout.Received received =
+                  StripeEvents.Received received =
                       checkout.receive(ctx.body(), ctx.header("Stripe-Signature"));
                   ctx.json(Map.of("received", received.name().toLowerCase(Locale.ROOT)));
                 }));
