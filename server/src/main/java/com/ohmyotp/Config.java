@@ -14,7 +14,9 @@ import java.util.Properties;
 /**
  * Everything an operator can set, read once at start from {@code OHMYOTP_*} environment variables
  * and, when {@code OHMYOTP_CONFIG_FILE} names one, a properties file with the same keys (the
- * environment wins). Bad values fail the start with a message naming the variable.
+ * environment wins). Bad values fail the start with a message naming the variable. Past 300 lines
+ * because each setting is read, checked and explained here, beside its name: one place to look up
+ * what a variable does and what the start says when it is wrong.
  *
  * @param dbConnectionTimeout the longest a request waits for a database connection before it is
  *     answered 503, so that an unreachable database never leaves clients hanging

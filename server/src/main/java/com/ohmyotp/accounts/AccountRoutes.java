@@ -60,7 +60,7 @@ public final class AccountRoutes implements Routes {
       Long disabledAt,
       int activeKeys,
       boolean twoFactor) {
-    static AccountView of(Accounts.Standing s) {
+    static AccountView of(Accounts.Standing s, boolean twoFactor) {
       return new AccountView(
           s.account().id(),
           s.account().email(),
@@ -68,7 +68,7 @@ public final class AccountRoutes implements Routes {
           s.account().createdAt(),
           s.disabledAt(),
           s.activeKeys(),
-          s.twoFactor());
+          twoFactor);
     }
   }
 
@@ -108,10 +108,7 @@ public final class AccountRoutes implements Routes {
     routes.get("/api/admin/accounts", auth.admin(this::findAccount));
     routes.get(
         "/api/admin/accounts/{id}",
-        auth.admin(
-            ctx ->
-                ctx.json(
-                    AccountView.of(accounts.standing(idParam(ctx, "id", "account_not_found"))))));
+        auth.admin(ctx -> ctx.json(view(idParam(ctx, "id", "account_not_found")))));
     routes.post("/api/admin/accounts/{id}/password", auth.admin(this::setPassword));
     routes.post(
         "/api/admin/accounts/{id}/disable",
@@ -119,7 +116,7 @@ public final class AccountRoutes implements Routes {
             ctx -> {
               long id = idParam(ctx, "id", "account_not_found");
               accounts.disable(id);
-              ctx.json(AccountView.of(accounts.standing(id)));
+              ctx.json(view(id));
             }));
     routes.post(
         "/api/admin/accounts/{id}/enable",
@@ -127,7 +124,7 @@ public final class AccountRoutes implements Routes {
             ctx -> {
               long id = idParam(ctx, "id", "account_not_found");
               accounts.enable(id);
-              ctx.json(AccountView.of(accounts.standing(id)));
+              ctx.json(view(id));
             }));
     routes.post(
         "/api/admin/accounts/{id}/two-factor/off",
@@ -136,13 +133,19 @@ public final class AccountRoutes implements Routes {
               // For a customer who lost both the phone and the recovery codes, once the operator
               // has made sure who they are: the password alone signs in again.
               long id = idParam(ctx, "id", "account_not_found");
-              accounts.standing(id);
+              accounts.standing(id); // 404 for an unknown account, before anything changes
               twoFactor.turnOff(id);
-              ctx.json(AccountView.of(accounts.standing(id)));
+              ctx.json(view(id));
             }));
     routes.post("/api/admin/accounts/{id}/deposits", auth.admin(this::deposit));
     routes.post("/api/admin/accounts/{id}/api-keys", auth.admin(this::createKey));
     routes.delete("/api/admin/api-keys/{id}", auth.admin(this::revokeKey));
+  }
+
+  /** An account as the operator sees it (404 for an unknown one). */
+  private AccountView view(long id) {
+    Accounts.Standing standing = accounts.standing(id);
+    return AccountView.of(standing, twoFactor.enabled(id));
   }
 
   private void me(Context ctx, Caller caller) {
@@ -181,7 +184,7 @@ public final class AccountRoutes implements Routes {
             .idOf(email)
             .orElseThrow(
                 () -> ApiException.notFound("account_not_found", "There is no such account."));
-    ctx.json(AccountView.of(accounts.standing(id)));
+    ctx.json(view(id));
   }
 
   /** A new password: the one given, or one made here and shown this once. */

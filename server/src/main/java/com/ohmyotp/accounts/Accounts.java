@@ -121,9 +121,9 @@ public final class Accounts {
   }
 
   /** An account as the operator sees it. */
-  public record Standing(Account account, Long disabledAt, int activeKeys, boolean twoFactor) {}
+  public record Standing(Account account, Long disabledAt, int activeKeys) {}
 
-  /** The account by id, with whether it is disabled and signs in with a second factor. */
+  /** The account by id, with whether it is disabled. */
   public Standing standing(long id) {
     return db.read(
         h -> {
@@ -139,15 +139,7 @@ public final class Accounts {
                   .bind("id", id)
                   .mapTo(Integer.class)
                   .one();
-          boolean twoFactor =
-              h.createQuery(
-                          "SELECT COUNT(*) FROM two_factor"
-                              + " WHERE account_id = :id AND enabled_at IS NOT NULL")
-                      .bind("id", id)
-                      .mapTo(Integer.class)
-                      .one()
-                  > 0;
-          return new Standing(account, disabledAt, keys, twoFactor);
+          return new Standing(account, disabledAt, keys);
         });
   }
 

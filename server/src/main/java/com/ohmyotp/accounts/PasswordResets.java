@@ -3,10 +3,8 @@ package com.ohmyotp.accounts;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.FailureBudget;
 import com.ohmyotp.db.Database;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -29,7 +27,6 @@ public final class PasswordResets implements AutoCloseable {
   public static final Duration VALID = Duration.ofMinutes(30);
 
   private static final Logger log = LoggerFactory.getLogger(PasswordResets.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Database db;
   private final Accounts accounts;
@@ -84,7 +81,7 @@ public final class PasswordResets implements AutoCloseable {
       if (account.isEmpty() || mailsTo.attempt(EmailAddress.key(email)).isPresent()) {
         return;
       }
-      String token = newToken();
+      String token = WebSessions.newToken();
       long now = clock.instant().getEpochSecond();
       db.inTransaction(
           h ->
@@ -167,12 +164,6 @@ public final class PasswordResets implements AutoCloseable {
     accounts.setPassword(account.get(), password);
     log.info("Password of account {} set from a reset link", account.get());
     return account.get();
-  }
-
-  private static String newToken() {
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   @Override

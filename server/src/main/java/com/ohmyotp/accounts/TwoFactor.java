@@ -1,19 +1,14 @@
 package com.ohmyotp.accounts;
 
-import com.eatthepath.otp.TimeBasedOneTimePasswordGenerator;
 import com.ohmyotp.api.ApiException;
 import com.ohmyotp.api.FailureBudget;
 import com.ohmyotp.crypto.SecretBox;
 import com.ohmyotp.db.Database;
-import java.security.InvalidKeyException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import javax.crypto.spec.SecretKeySpec;
 import org.apache.commons.codec.binary.Base32;
 
 /**
@@ -32,8 +27,6 @@ public final class TwoFactor {
   public static final Duration PENDING = Duration.ofMinutes(5);
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final TimeBasedOneTimePasswordGenerator TOTP =
-      new TimeBasedOneTimePasswordGenerator(Duration.ofSeconds(30), 6, "HmacSHA1");
 
   private final Database db;
   private final SecretBox box;
@@ -138,7 +131,7 @@ public final class TwoFactor {
                 () ->
                     ApiException.conflict(
                         "two_factor_not_begun", "Start the set-up again from the account page."));
-    Optional<Long> step = matchingStep(box.open(stored), code);
+    Optional<Long> step = AuthenticatorApp.stepOf(box.open(stored), code, clock.instant());
     if (step.isEmpty()) {
       throw ApiException.badRequest(
           "invalid_code", "That code is not the one the app shows now; try the next one.");
@@ -229,7 +222,7 @@ public final class TwoFactor {
     if (stored.isEmpty()) {
       return false;
     }
-    Optional<Long> step = matchingStep(box.open(stored.get()), code);
+    Optional<Long> step = AuthenticatorApp.stepOf(box.open(stored.get()), code, clock.instant());
     if (step.isPresent()) {
       return db.inTransaction(
               h ->
@@ -243,34 +236,6 @@ public final class TwoFactor {
     }
     long now = clock.instant().getEpochSecond();
     return db.inTransaction(h -> RecoveryCodes.take(h, accountId, code, now));
-  }
-
-  /**
-   * The time step whose code this is, allowing one step either side for a phone's clock; empty for
-   * anything else.
-   */
-  private Optional<Long> matchingStep(String base32, String code) {
-    String digits = code == null ? "" : code.replaceAll("\\s", "");
-    if (!digits.matches("[0-9]{6}")) {
-      return Optional.empty();
-    }
-    SecretKeySpec key = new SecretKeySpec(new Base32().decode(base32), "HmacSHA1");
-    long step = clock.instant().getEpochSecond() / 30;
-    for (long s = step - 1; s <= step + 1; s++) {
-      if (codeAt(key, s).equals(digits)) {
-        return Optional.of(s);
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static String codeAt(SecretKeySpec key, long step) {
-    try {
-      return String.format(
-          Locale.ROOT, "%06d", TOTP.generateOneTimePassword(key, Instant.ofEpochSecond(step * 30)));
-    } catch (InvalidKeyException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /**

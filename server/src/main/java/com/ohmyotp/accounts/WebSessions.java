@@ -33,11 +33,16 @@ public final class WebSessions {
     this.clock = clock;
   }
 
-  /** Starts a session for {@code accountId}; returns the token for the cookie. */
-  public String open(long accountId) {
+  /** A secret token of 256 random bits, URL-safe: a session's, or a reset link's. */
+  static String newToken() {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
-    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** Starts a session for {@code accountId}; returns the token for the cookie. */
+  public String open(long accountId) {
+    String token = newToken();
     long now = clock.instant().getEpochSecond();
     db.inTransaction(
         h ->

@@ -221,7 +221,8 @@ public final class FakeStripe implements AutoCloseable {
     }
   }
 
-  static String sign(String secret, String signed) {
+  /** Stripe's {@code v1} signature: HMAC-SHA256 of {@code signed} under {@code secret}, in hex. */
+  public static String sign(String secret, String signed) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
